@@ -1,0 +1,77 @@
+#include "runtime/type_printer.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace tsr {
+
+namespace {
+
+bool is_any(const Type* t) {
+  auto dt = as_datatype(t);
+  return dt && dt->super == dt;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
+
+}  // namespace
+
+std::string show_typevar_bounds(const TypeVar* v) {
+  bool has_lb = v->lb->kind != TypeKind::Bottom;
+  bool has_ub = !is_any(v->ub);
+  if (has_lb && has_ub) return show_type(v->lb) + "<:" + v->name + "<:" + show_type(v->ub);
+  if (has_lb) return v->name + ">:" + show_type(v->lb);
+  if (has_ub) return v->name + "<:" + show_type(v->ub);
+  return v->name;
+}
+
+std::string show_type(const Type* t) {
+  if (!t) return "<null type>";
+  switch (t->kind) {
+    case TypeKind::Bottom:
+      return "Union{}";
+    case TypeKind::DataType: {
+      auto dt = static_cast<const DataType*>(t);
+      if (dt->params.empty()) return dt->name->is_tuple ? "Tuple{}" : dt->name->name;
+      std::vector<std::string> ps;
+      for (const Type* p : dt->params) ps.push_back(show_type(p));
+      return dt->name->name + "{" + join(ps) + "}";
+    }
+    case TypeKind::Union: {
+      std::vector<std::string> ms;
+      for (const Type* m : static_cast<const UnionType*>(t)->members) ms.push_back(show_type(m));
+      std::sort(ms.begin(), ms.end());
+      return "Union{" + join(ms) + "}";
+    }
+    case TypeKind::TypeVar:
+      return static_cast<const TypeVar*>(t)->name;
+    case TypeKind::UnionAll: {
+      // A type name's wrapper prints as the bare name: Point, not Point{T} where T<:Real.
+      if (auto body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t)
+        return body->name->name;
+      std::vector<std::string> vars;
+      const Type* body = t;
+      while (auto ua = as_unionall(body)) {
+        vars.push_back(show_typevar_bounds(ua->var));
+        body = ua->body;
+      }
+      std::string b = show_type(body);
+      if (as_union(body) == nullptr && b.find(" where ") != std::string::npos) b = "(" + b + ")";
+      return b + " where " + (vars.size() == 1 ? vars[0] : "{" + join(vars) + "}");
+    }
+    case TypeKind::Vararg: {
+      auto va = static_cast<const VarargType*>(t);
+      if (!va->count) return "Vararg{" + show_type(va->elem) + "}";
+      return "Vararg{" + show_type(va->elem) + ", " + show_type(va->count) + "}";
+    }
+    case TypeKind::Const:
+      return std::to_string(static_cast<const ConstParam*>(t)->value);
+  }
+  return "<bad type>";
+}
+
+}  // namespace tsr
