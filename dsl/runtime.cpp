@@ -82,18 +82,20 @@ const Method& Runtime::add_method(std::string_view name, const Type* sig, std::v
   return *function(name).add(std::move(m));
 }
 
-void Runtime::check_cpp_params(std::string_view name, const Type* sig, const std::vector<const Type*>& cpp) {
+void Runtime::check_cpp_params(std::string_view name, std::string_view signature, const Type* sig,
+                               const std::vector<const Type*>& cpp) {
+  std::string where = "method " + std::string(name) + std::string(signature) + ": ";
   const DataType* body = as_datatype(unwrap_unionall(sig));
   std::vector<const TypeVar*> vars;
   for (const Type* t = sig; auto ua = as_unionall(t); t = ua->body) vars.push_back(ua->var);
   if (body->params.size() != cpp.size())
-    throw ArgumentError("method " + std::string(name) + show_type(sig) + ": the signature has " +
+    throw ArgumentError(where + "the signature has " +
                         std::to_string(body->params.size()) + " arguments but the C++ callable takes " +
                         std::to_string(cpp.size()));
   for (size_t i = 0; i < cpp.size(); ++i) {
     const Type* declared = types_.unionall(vars, body->params[i]);
     if (!types_.issub(declared, cpp[i]))
-      throw ArgumentError("method " + std::string(name) + ": argument " + std::to_string(i + 1) + " is declared " +
+      throw ArgumentError(where + "argument " + std::to_string(i + 1) + " is declared " +
                           show_type(declared) + " but the C++ parameter holds only " + show_type(cpp[i]) +
                           "; take a tsr::Value for it");
   }

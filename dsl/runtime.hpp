@@ -102,7 +102,8 @@ class Runtime {
  private:
   const Method& add_method(std::string_view name, const Type* sig, std::vector<std::string> arg_names,
                            Invoker invoke, std::shared_ptr<const void> ctx, std::source_location loc);
-  void check_cpp_params(std::string_view name, const Type* sig, const std::vector<const Type*>& cpp);
+  void check_cpp_params(std::string_view name, std::string_view signature, const Type* sig,
+                        const std::vector<const Type*>& cpp);
   const DataType* registered(std::type_index t, const char* cpp_name);
   template <class F>
   static std::vector<const Type*> cpp_param_types(Runtime& rt);

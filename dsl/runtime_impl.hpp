@@ -103,11 +103,19 @@ void Runtime::bind_struct(std::string_view concrete_type) {
   if (!dt || !dt->is_concrete)
     throw ArgumentError("bind_struct: " + std::string(concrete_type) + " is not a concrete struct type");
   std::vector<std::string> names;
-  boost::hana::for_each(boost::hana::accessors<T>(),
-                        [&](auto pair) { names.emplace_back(boost::hana::to<const char*>(boost::hana::first(pair))); });
-  if (names != dt->name->field_names)
+  std::vector<const Type*> field_types;
+  boost::hana::for_each(boost::hana::accessors<T>(), [&](auto pair) {
+    using M = std::remove_cvref_t<decltype(boost::hana::second(pair)(std::declval<T&>()))>;
+    names.emplace_back(boost::hana::to<const char*>(boost::hana::first(pair)));
+    field_types.push_back(type_of<M>());
+  });
+  std::vector<const TypeVar*> vars(dt->name->params.begin(), dt->name->params.end());
+  bool same = names == dt->name->field_names;
+  for (size_t i = 0; same && i < names.size(); ++i)
+    same = field_types[i] == types_.subst(dt->name->field_types[i], vars, dt->params);
+  if (!same)
     throw ArgumentError("bind_struct: the C++ fields of " + std::string(typeid(T).name()) +
-                        " do not match the fields of " + show_type(dt));
+                        " do not match the fields of " + show_type(dt) + " (names and types, in order)");
   cpp_structs_[std::type_index(typeid(T))] = dt;
 }
 
@@ -167,7 +175,7 @@ const Method& Runtime::method(std::string_view name, std::string_view signature,
                               std::source_location loc) {
   using Fn = std::decay_t<F>;
   ParsedSignature parsed = parse_signature(types_, signature);
-  if constexpr (!detail::takes_all_values<Fn>()) check_cpp_params(name, parsed.sig, cpp_param_types<Fn>(*this));
+  if constexpr (!detail::takes_all_values<Fn>()) check_cpp_params(name, signature, parsed.sig, cpp_param_types<Fn>(*this));
   auto [invoke, ctx] = make_invoker(std::forward<F>(f));
   return add_method(name, parsed.sig, std::move(parsed.arg_names), invoke, std::move(ctx), loc);
 }

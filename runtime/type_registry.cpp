@@ -21,6 +21,14 @@ TypeVar* TypeRegistry::new_typevar(std::string name, const Type* lb, const Type*
 }
 
 const DataType* TypeRegistry::intern_datatype(const TypeName* name, std::vector<const Type*> params) {
+  // Tuple{Int, Vararg{Int, 2}} is Tuple{Int, Int, Int}: one spelling, one interned type.
+  if (name->is_tuple && !params.empty())
+    if (auto va = as_vararg(params.back()); va && as_const(va->count)) {
+      int64_t n = as_const(va->count)->value;
+      if (n < 0 || n > 100000) throw TypeError("Vararg count must be between 0 and 100000, got " + std::to_string(n));
+      params.pop_back();
+      params.insert(params.end(), static_cast<size_t>(n), va->elem);
+    }
   auto key = std::make_pair(name, params);
   if (auto it = datatypes_.find(key); it != datatypes_.end()) return it->second;
   auto* dt = make<DataType>(next_id(), name);
@@ -197,14 +205,6 @@ const TypeName* TypeRegistry::declare(const TypeDecl& d) {
 const DataType* TypeRegistry::apply(const TypeName* name, std::span<const Type* const> params) {
   std::vector<const Type*> ps(params.begin(), params.end());
   if (name->is_tuple) {
-    // Tuple{Int, Vararg{Int, 2}} is Tuple{Int, Int, Int}: one spelling, one interned type.
-    if (!ps.empty())
-      if (auto va = as_vararg(ps.back()); va && as_const(va->count)) {
-        int64_t n = as_const(va->count)->value;
-        if (n < 0) throw TypeError("Vararg count must be non-negative, got " + std::to_string(n));
-        ps.pop_back();
-        ps.insert(ps.end(), static_cast<size_t>(n), va->elem);
-      }
     for (size_t i = 0; i < ps.size(); ++i) {
       if (as_vararg(ps[i]) && i + 1 != ps.size())
         throw TypeError("Vararg can only be the last parameter of a Tuple");
@@ -237,10 +237,14 @@ const DataType* TypeRegistry::apply(const TypeName* name, std::span<const Type* 
 
 const Type* TypeRegistry::instantiate(const Type* t, std::span<const Type* const> params) {
   // A type name's wrapper with all its parameters: the checked path.
-  if (const DataType* body = as_datatype(unwrap_unionall(t));
-      body && body->name->wrapper == t && params.size() == body->name->params.size() &&
-      !body->name->is_tuple)
-    return apply(body->name, params);
+  if (const DataType* body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t && !body->name->is_tuple) {
+    size_t n = body->name->params.size();
+    if (n == 0) throw TypeError(body->name->name + " is not a parametric type; it takes no parameters");
+    if (params.size() > n)
+      throw TypeError("too many parameters for type " + body->name->name + ": expected " + std::to_string(n) +
+                      ", got " + std::to_string(params.size()));
+    if (params.size() == n) return apply(body->name, params);
+  }
   for (const Type* p : params) {
     const UnionAll* ua = as_unionall(t);
     if (!ua)

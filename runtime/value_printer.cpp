@@ -13,19 +13,23 @@ namespace {
 
 // Shortest text that reads back to the same number, with a ".0" for whole numbers, as Julia.
 template <class F>
-std::string show_float(F x, const char* suffix) {
-  if (std::isnan(x)) return std::string("NaN") + (*suffix ? "32" : "");
-  if (std::isinf(x)) return std::string(x < 0 ? "-Inf" : "Inf") + (*suffix ? "32" : "");
-  std::string s = fmt::format("{}", x);
-  bool has_exp = s.find('e') != std::string::npos;
-  if (has_exp && *suffix) {
-    auto e = s.find('e');
-    std::string mant = s.substr(0, e);
-    if (mant.find('.') == std::string::npos) mant += ".0";
-    return mant + "f" + s.substr(e + 1);
+std::string show_float(F x, bool f32) {
+  if (std::isnan(x)) return f32 ? "NaN32" : "NaN";
+  if (std::isinf(x)) return std::string(x < 0 ? "-Inf" : "Inf") + (f32 ? "32" : "");
+  std::string s = fmt::format("{}", x);  // shortest text that reads back to x
+  std::string mant = s, exp;
+  if (auto e = s.find('e'); e != std::string::npos) {
+    mant = s.substr(0, e);
+    // 1e-07 -> -7, 1e+20 -> 20
+    std::string digits = s.substr(e + 1);
+    bool neg = digits[0] == '-';
+    if (digits[0] == '-' || digits[0] == '+') digits.erase(0, 1);
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    exp = (neg ? "-" : "") + digits;
   }
-  if (!has_exp && s.find('.') == std::string::npos && s.find("inf") == std::string::npos) s += ".0";
-  return s + suffix;
+  if (mant.find('.') == std::string::npos) mant += ".0";
+  if (f32) return mant + "f" + (exp.empty() ? "0" : exp);
+  return exp.empty() ? mant : mant + "e" + exp;
 }
 
 }  // namespace
@@ -39,9 +43,9 @@ std::string show_value(const Value& v, bool quoted) {
       if (n->name[0] == 'U') return fmt::format("0x{:x}", static_cast<uint64_t>(v.as_int()));
       return std::to_string(v.as_int());
     case Payload::Float64:
-      return show_float(v.as_f64(), "");
+      return show_float(v.as_f64(), false);
     case Payload::Float32:
-      return show_float(v.as_f32(), "f0");
+      return show_float(v.as_f32(), true);
     case Payload::Half:
       return n->name + "(0x" + fmt::format("{:04x}", v.as_half_bits()) + ")";
     case Payload::Bool:

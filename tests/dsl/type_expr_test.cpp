@@ -1,0 +1,86 @@
+// Type expressions as text: parsing, printing in Julia's spelling, and declarations.
+#include <catch2/catch.hpp>
+
+#include "dsl/runtime.hpp"
+
+using tsr::Runtime;
+
+namespace {
+std::string round_trip(Runtime& rt, const char* text) { return tsr::show_type(rt.type(text)); }
+}  // namespace
+
+TEST_CASE("types print as Julia prints them", "[typeexpr]") {
+  Runtime rt;
+  rt.struct_type("Point{T<:Real}", {{"x", "T"}, {"y", "T"}});
+  CHECK(round_trip(rt, "Int") == "Int64");
+  CHECK(round_trip(rt, "Point{Float64}") == "Point{Float64}");
+  CHECK(round_trip(rt, "Point") == "Point");
+  CHECK(round_trip(rt, "Point{T} where T<:Real") == "Point{T} where T<:Real");
+  CHECK(round_trip(rt, "Point{T} where T<:AbstractFloat") == "Point{T} where T<:AbstractFloat");
+  CHECK(round_trip(rt, "Tuple{Int, Vararg{Int}}") == "Tuple{Int64, Vararg{Int64}}");
+  CHECK(round_trip(rt, "Tuple{}") == "Tuple{}");
+  CHECK(round_trip(rt, "Tuple") == "Tuple{Vararg{Any}}");
+  CHECK(round_trip(rt, "NTuple{3, Int}") == "Tuple{Int64, Int64, Int64}");
+  CHECK(round_trip(rt, "Union{Int, Float64}") == "Union{Float64, Int64}");
+  CHECK(round_trip(rt, "Union{Int, Real}") == "Real");
+  CHECK(round_trip(rt, "Union{Int}") == "Int64");
+  CHECK(round_trip(rt, "Union{}") == "Union{}");
+  CHECK(round_trip(rt, "Type{Int}") == "Type{Int64}");
+  CHECK(round_trip(rt, "Tensor{Float32, 3}") == "Tensor{Float32, 3}");
+  CHECK(round_trip(rt, "Tensor{Float32}") == "Tensor{Float32, N} where N");
+  CHECK(round_trip(rt, "Tensor") == "Tensor");
+  CHECK(round_trip(rt, "TensorImage{Float32, 2}") == "TensorImage{Float32, 2}");
+  CHECK(round_trip(rt, "Tuple{T, N} where {T<:Real, N>:Int}") == "Tuple{T, N} where {T<:Real, N>:Int64}");
+  CHECK(round_trip(rt, "Tuple{T} where Int<:T<:Real") == "Tuple{T} where Int64<:T<:Real");
+  CHECK(round_trip(rt, "Int where T") == "Int64");
+  CHECK(round_trip(rt, "(Tuple{T, S} where T) where S") == "Tuple{T, S} where {S, T}");
+}
+
+TEST_CASE("signatures carry argument names and where-variables", "[typeexpr]") {
+  Runtime rt;
+  auto s = tsr::parse_signature(rt.types(), "(a::T, b::T) where {T<:Real}");
+  CHECK(s.arg_names == std::vector<std::string>{"a", "b"});
+  CHECK(tsr::show_type(s.sig) == "Tuple{T, T} where T<:Real");
+  auto v = tsr::parse_signature(rt.types(), "(x, xs...)");
+  CHECK(v.arg_names == std::vector<std::string>{"x", "xs"});
+  CHECK(tsr::show_type(v.sig) == "Tuple{Any, Vararg{Any}}");
+  auto w = tsr::parse_signature(rt.types(), "(::Type{T}, dims::Int...) where T");
+  CHECK(w.arg_names == std::vector<std::string>{"", "dims"});
+  CHECK(tsr::show_type(w.sig) == "Tuple{Type{T}, Vararg{Int64}} where T");
+  CHECK(tsr::show_type(tsr::parse_signature(rt.types(), "()").sig) == "Tuple{}");
+  CHECK_THROWS_WITH(tsr::parse_signature(rt.types(), "(xs..., y)"),
+                    Catch::Contains("only the last argument may be a Vararg"));
+  CHECK_THROWS_WITH(tsr::parse_signature(rt.types(), "(a::Int b)"),
+                    Catch::Contains("expected ')' to close the argument list, found 'b'"));
+}
+
+TEST_CASE("declaration headers with parameters and supertypes", "[typeexpr]") {
+  Runtime rt;
+  rt.abstract_type("AbstractPoint{T<:Real}");
+  const tsr::TypeName* p = rt.struct_type("Point{T<:Real} <: AbstractPoint{T}", {{"x", "T"}});
+  CHECK(p->params.size() == 1);
+  CHECK(tsr::show_type(p->primary->super) == "AbstractPoint{T}");
+  CHECK(tsr::show_type(tsr::as_datatype(rt.type("Point{Int}"))->super) == "AbstractPoint{Int64}");
+  CHECK(rt.issub("Point{Int}", "AbstractPoint{Int}"));
+  CHECK_FALSE(rt.issub("Point{Int}", "AbstractPoint{Real}"));
+  CHECK(rt.issub("Point{Int}", "AbstractPoint"));
+  rt.struct_type("Grid{T, N}", {{"cells", "Tensor{T, N}"}});
+  CHECK(tsr::show_type(rt.type("Grid{Float32, 2}")) == "Grid{Float32, 2}");
+}
+
+TEST_CASE("semantic joins: the nearest common semantic ancestor", "[typeexpr][semantic]") {
+  Runtime rt;
+  auto& reg = rt.types();
+  auto name = [&](const char* t) { return tsr::as_datatype(tsr::unwrap_unionall(rt.type(t)))->name; };
+  auto join = [&](const char* a, const char* b) {
+    const tsr::TypeName* j = reg.semantic_join(name(a), name(b));
+    return j ? j->name : std::string("none");
+  };
+  CHECK(join("TensorImageBW", "TensorImage") == "TensorImage");
+  CHECK(join("TensorMask", "TensorImageBW") == "TensorImage");
+  CHECK(join("TensorImage", "TensorPoint") == "Tensor");
+  CHECK(join("TensorBBox", "TensorPoint") == "TensorPoint");
+  CHECK(join("TensorImage", "Tensor") == "Tensor");
+  CHECK(join("TensorMask", "TensorMask") == "TensorMask");
+  CHECK(join("TensorImage", "Int") == "none");
+}
