@@ -113,6 +113,14 @@ class TypeParser {
 
   // primary := INT | NAME ('{' type, ... '}')? | '(' type ')'
   TExpr primary() {
+    // Deep nesting is a user error, not a stack overflow.
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } depth(depth_);
+    if (depth_ > kMaxDepth)
+      fail(peek().pos, 1, "type expression nested more than " + std::to_string(kMaxDepth) + " levels deep");
     TExpr t;
     t.pos = peek().pos;
     if (peek().kind == Token::Int) {
@@ -213,10 +221,12 @@ class TypeParser {
     return nullptr;
   }
 
+  static constexpr int kMaxDepth = 200;
   TypeRegistry& reg_;
   std::string_view text_;
   std::vector<Token> toks_;
   size_t i_ = 0;
+  int depth_ = 0;
 
  private:
   void tokenize() {

@@ -136,6 +136,20 @@ TEST_CASE("type expressions: unknown names and bad syntax point at the place", "
         "  ^~~~~~~~~~~~~~~~~~~~~~~");
 }
 
+TEST_CASE("deeply nested type expressions are an error, not a crash", "[errors]") {
+  Runtime rt;
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "Tuple{";
+  deep += "Int";
+  for (int i = 0; i < 5000; ++i) deep += "}";
+  CHECK_THROWS_WITH(rt.type(deep), Catch::StartsWith("ArgumentError: type expression nested more than 200 levels deep"));
+  std::string ok;
+  for (int i = 0; i < 50; ++i) ok += "Tuple{";
+  ok += "Int";
+  for (int i = 0; i < 50; ++i) ok += "}";
+  CHECK(rt.issub(ok, ok));
+}
+
 TEST_CASE("declarations that break the lattice's rules", "[errors]") {
   Runtime rt;
   rt.abstract_type("Shape");
