@@ -59,17 +59,9 @@ const TypeName* Runtime::semantic_type(std::string_view header) {
   return types_.declare(d);
 }
 
-GenericFunction& Runtime::function(std::string_view name) {
-  auto it = functions_.find(std::string(name));
-  if (it == functions_.end())
-    it = functions_.emplace(std::string(name), std::make_unique<GenericFunction>(types_, world_, std::string(name))).first;
-  return *it->second;
-}
+GenericFunction& Runtime::function(std::string_view name) { return globals_.function(name); }
 
-GenericFunction* Runtime::find_function(std::string_view name) {
-  auto it = functions_.find(std::string(name));
-  return it == functions_.end() ? nullptr : it->second.get();
-}
+GenericFunction* Runtime::find_function(std::string_view name) { return globals_.find_function(name); }
 
 const Method& Runtime::add_method(std::string_view name, const Type* sig, std::vector<std::string> arg_names,
                                   Invoker invoke, std::shared_ptr<const void> ctx, std::source_location loc) {
@@ -104,9 +96,7 @@ void Runtime::check_cpp_params(std::string_view name, std::string_view signature
 Value Runtime::call_values(std::string_view name, std::span<const Value> args) {
   GenericFunction* f = find_function(name);
   if (!f) {
-    std::vector<std::string> known;
-    for (auto& [n, fn] : functions_) known.push_back(n);
-    std::string hint = closest_name(name, known);
+    std::string hint = closest_name(name, globals_.function_names());
     throw UndefVarError("`" + std::string(name) + "` not defined" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
   }
   return f->call(args);

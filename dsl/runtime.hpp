@@ -26,7 +26,7 @@
 #include "dsl/cpp_traits.hpp"
 #include "dsl/type_expr.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/method_table.hpp"
+#include "runtime/globals.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -42,7 +42,8 @@ class Runtime {
   ~Runtime();
 
   TypeRegistry& types() { return types_; }
-  const World& world() const { return world_; }
+  const World& world() { return globals_.world(); }
+  Globals& globals() { return globals_; }
 
   // ---- types ----
   // A type from its .tsr spelling: "Point{Float64}", "Union{Int, String}", "Point{T} where T<:Real".
@@ -112,8 +113,7 @@ class Runtime {
   [[noreturn]] void bad_conversion(const Value& v, const Type* expected, const char* cpp);
 
   TypeRegistry types_;
-  World world_;
-  std::unordered_map<std::string, std::unique_ptr<GenericFunction>> functions_;
+  Globals globals_{types_};
   std::unordered_map<std::type_index, const DataType*> cpp_structs_;
 };
 

@@ -46,6 +46,12 @@ class ArgumentError : public Error {
   explicit ArgumentError(const std::string& m) : Error("ArgumentError", m) {}
 };
 
+// error("msg") and other plain failures.
+class ErrorException : public Error {
+ public:
+  explicit ErrorException(const std::string& m) : Error("ErrorException", m) {}
+};
+
 // A bug in Tessera, never the user's fault.
 class InternalError : public Error {
  public:
