@@ -40,6 +40,7 @@ struct Method {
   Invoker invoke = nullptr;
   std::shared_ptr<const void> ctx;     // keeps the callable alive
   std::string location;                // "file:line" where it was defined
+  const Type* result = nullptr;        // the result type when known (C++ methods), else nullptr
   uint64_t world = 0;                  // the world age at which it was added
   Value call(const Value* args, size_t n) const { return invoke(ctx.get(), args, n); }
 };

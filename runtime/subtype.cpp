@@ -108,6 +108,7 @@ class Subtyper {
       do {
         env_.clear();
         right_active_ = 0;
+        fresh_ = 0;
         invariant_ = 0;
         left_.pos = right_.pos = 0;
         if (sub(a, b)) {
@@ -148,8 +149,23 @@ class Subtyper {
     return {alias, reg_.subst(ua->body, vs, xs)};
   }
 
+  std::pair<const TypeVar*, const Type*> open_fresh(const UnionAll* ua) {
+    const TypeVar* alias = reg_.alias_of(ua->var, 1000 + fresh_++);
+    const TypeVar* vs[] = {ua->var};
+    const Type* xs[] = {alias};
+    return {alias, reg_.subst(ua->body, vs, xs)};
+  }
+
   bool sub(const Type* a, const Type* b) {
     if (a == b || is_any(b) || a->kind == TypeKind::Bottom) return true;
+    // Bounds that mention each other (a variable that escaped its `where`) can chase each
+    // other forever: past this depth the answer is "not a subtype".
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } depth(depth_);
+    if (depth_ > kMaxDepth) return false;
 
     if (auto bv = as_typevar(b))
       if (Binding* bb = find(bv); bb && bb->right) return bind_lower(*bb, a);
@@ -158,8 +174,12 @@ class Subtyper {
 
     if (auto ua = as_unionall(a)) return enter_left(ua, b);
     if (auto u = as_union(a)) {
-      if (right_active_ == 0)
+      // Inside an invariant parameter the union is one type (Ref{Union{A,B}} holds either):
+      // every member must fit under the same choices.
+      if (invariant_ > 0)
         return std::all_of(u->members.begin(), u->members.end(), [&](const Type* m) { return sub(m, b); });
+      // Otherwise decided by the odometer's outer loop, so that every left choice is made
+      // before the right-hand choices that depend on it (for all left, there exists right).
       return sub(u->members[left_.next(u->members.size())], b);
     }
     if (auto ub = as_unionall(b)) return enter_right(a, ub);
@@ -171,8 +191,15 @@ class Subtyper {
       return sub(av->ub, b);
     }
     if (auto u = as_union(b)) {
-      if (right_active_ == 0)
-        return std::any_of(u->members.begin(), u->members.end(), [&](const Type* m) { return sub(a, m); });
+      if (right_active_ == 0) {
+        // No variables to constrain: try each member, replaying the same left choices.
+        size_t saved = left_.pos;
+        for (const Type* m : u->members) {
+          left_.pos = saved;
+          if (sub(a, m)) return true;
+        }
+        return false;
+      }
       return sub(a, u->members[right_.next(u->members.size())]);
     }
     if (auto bv = as_typevar(b)) return sub(a, bv->lb);
@@ -203,9 +230,11 @@ class Subtyper {
 
   // a <: T for a right variable T: T must cover a.
   bool bind_lower(Binding& bb, const Type* a) {
+    // sub() may grow env_ and move its bindings: keep what is needed, then find it again.
+    const TypeVar* v = bb.var;
     const Type* ub = bb.ub;
     if (!sub(a, ub)) return false;
-    Binding* again = find(bb.var);  // sub may have grown env_: re-find
+    Binding* again = find(v);
     again->lbs.push_back(a);
     if (invariant_) again->inv = true;
     else again->cov++;
@@ -228,7 +257,9 @@ class Subtyper {
   }
 
   bool enter_left(const UnionAll* ua, const Type* b) {
-    auto [var, body] = open(ua);
+    // Each entry of a left `where` is its own variable: Tuple{Vec, Vec} has two, and they must
+    // not look equal when both land among a right variable's bounds.
+    auto [var, body] = right_active_ > 0 ? open_fresh(ua) : open(ua);
     Binding bnd{var, false, {}, nullptr};
     int cov = 0;
     bool inv = false;
@@ -317,8 +348,15 @@ class Subtyper {
     }
     if (A.rest) {  // a may be longer still: b must take any number of elements
       if (na < nb || !B.rest) return false;
-      if (!sub(A.rest, B.rest)) return false;
-      if (A.rest_count && B.rest_count && na == nb) return eq(A.rest_count, B.rest_count);
+      // An unbounded Vararg stands for many elements: compared twice so a variable it binds
+      // counts as occurring more than once (the diagonal rule sees Tuple{Vararg{T}} as T, T, ...).
+      if (!sub(A.rest, B.rest) || !sub(A.rest, B.rest)) return false;
+      if (B.rest_count) {
+        if (na != nb) return false;
+        // a's length is unknown: N stands for it, equal to nothing else that is known.
+        const Type* len = A.rest_count ? A.rest_count : reg_.alias_of(as_typevar(B.rest_count), 5000 + fresh_++);
+        return eq(len, B.rest_count);
+      }
       return true;
     }
     if (na < nb) return false;  // b needs elements a does not have
@@ -331,6 +369,9 @@ class Subtyper {
   Choices left_, right_;
   int right_active_ = 0;
   int invariant_ = 0;
+  size_t fresh_ = 0;  // left variables opened so far in this query
+  static constexpr int kMaxDepth = 400;
+  int depth_ = 0;
 };
 
 bool TypeRegistry::issub(const Type* a, const Type* b) {

@@ -245,23 +245,35 @@ const Type* TypeRegistry::instantiate(const Type* t, std::span<const Type* const
                       ", got " + std::to_string(params.size()));
     if (params.size() == n) return apply(body->name, params);
   }
-  for (const Type* p : params) {
-    const UnionAll* ua = as_unionall(t);
-    if (!ua)
-      throw TypeError("too many parameters for type " + show_type(unwrap_unionall(t)));
-    const TypeVar* v = ua->var;
-    if (!has_free_vars(p)) {
-      bool ok = as_const(p) ? (v->ub == Any && v->lb == bottom_)
-                            : (issub(v->lb, p) && (has_free_vars(v->ub) || issub(p, v->ub)));
-      if (!ok)
-        throw TypeError("in " + show_type(t) + ", in " + v->name + ", expected " +
-                        show_typevar_bounds(v) + ", got " + show_type(p));
-    }
-    const TypeVar* vs[] = {v};
-    const Type* xs[] = {p};
-    t = subst(ua->body, vs, xs);
+  // The where-variables of t, outermost first; parameters bind them in order.
+  std::vector<const TypeVar*> vars;
+  const Type* body = t;
+  while (auto ua = as_unionall(body)) {
+    vars.push_back(ua->var);
+    body = ua->body;
   }
-  return t;
+  if (params.size() > vars.size())
+    throw TypeError("too many parameters for type " + show_type(unwrap_unionall(t)));
+  std::vector<const TypeVar*> done;
+  std::vector<const Type*> values;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const TypeVar* v = vars[i];
+    const Type* p = params[i];
+    if (!has_free_vars(p)) {
+      const Type* ub = subst(v->ub, done, values);
+      bool ok = as_const(p) ? (v->ub == Any && v->lb == bottom_)
+                            : (issub(v->lb, p) && (has_free_vars(ub) || issub(p, ub)));
+      if (!ok)
+        throw TypeError("in " + show_type(t) + ", in " + v->name + ", expected " + show_typevar_bounds(v) + ", got " +
+                        show_type(p));
+    }
+    done.push_back(v);
+    values.push_back(p);
+  }
+  // NTuple{0, Int}: the count empties the tuple and T disappears; substitution still works.
+  const Type* result = subst(body, done, values);
+  std::vector<const TypeVar*> rest(vars.begin() + static_cast<long>(params.size()), vars.end());
+  return unionall(rest, result);
 }
 
 const DataType* TypeRegistry::tuple(std::span<const Type* const> elems) { return apply(TupleName, elems); }

@@ -85,11 +85,12 @@ class TypeRegistry {
   std::vector<std::string> names() const;
 
   // ---- the built-in lattice ----
-  const DataType *Any, *Number, *Real, *AbstractFloat, *Float64, *Float32, *Float16, *BFloat16,
+  // Set in declare_builtins(); null until then (declare() compares against TensorName).
+  const DataType *Any = nullptr, *Number, *Real, *AbstractFloat, *Float64, *Float32, *Float16, *BFloat16,
       *Integer, *Signed, *Int64, *Int32, *Int16, *Int8, *Unsigned, *UInt8, *UInt16, *UInt32,
       *UInt64, *Bool, *AbstractString, *String, *Nothing, *Function, *DataTypeT, *UnionTypeT,
       *UnionAllT, *TupleAny;
-  const TypeName *TupleName, *TypeName_, *AbstractTensorName, *TensorName;
+  const TypeName *TupleName = nullptr, *TypeName_ = nullptr, *AbstractTensorName = nullptr, *TensorName = nullptr;
 
  private:
   friend class Subtyper;

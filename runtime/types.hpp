@@ -31,6 +31,7 @@ struct Type {
 
 struct DataType;
 struct TypeVar;
+class GenericFunction;
 
 // How a value of a concrete type is held inside a tsr::Value.
 enum class Payload : uint8_t {
@@ -59,6 +60,7 @@ struct TypeName {
   bool is_tuple = false;     // Tuple: covariant parameters
   bool is_type_of_type = false;  // Type{T}: the type of the value T
   Payload payload = Payload::None;
+  GenericFunction* callable = nullptr;  // closure types: calling a value calls this function
   const DataType* primary = nullptr;  // Name{params...} with the declared TypeVars
   const Type* wrapper = nullptr;      // what the bare name means: `Point{T} where T` or the DataType
 };

@@ -1,0 +1,128 @@
+#include "runtime/construct.hpp"
+
+#include <cmath>
+
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr {
+
+bool is_number_type(const DataType* t) {
+  Payload p = t->name->payload;
+  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool;
+}
+
+namespace {
+
+bool is_unsigned(const DataType* t) { return t->name->name[0] == 'U'; }
+int bits_of(const DataType* t) {
+  const std::string& n = t->name->name;
+  if (n == "Int8" || n == "UInt8") return 8;
+  if (n == "Int16" || n == "UInt16") return 16;
+  if (n == "Int32" || n == "UInt32") return 32;
+  return 64;
+}
+
+[[noreturn]] void inexact(const DataType* to, const Value& v) {
+  throw Error("InexactError", show_type(to) + "(" + show_value(v) + ")");
+}
+
+}  // namespace
+
+Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
+  const DataType* from = v.type();
+  if (from == to) return v;
+  if (!is_number_type(from) || !is_number_type(to))
+    throw MethodError("Cannot `convert` an object of type " + show_type(from) + " to an object of type " + show_type(to));
+  // Read the value exactly: as a double for floats, as an integer otherwise.
+  bool from_float = from->name->payload == Payload::Float64 || from->name->payload == Payload::Float32;
+  double d = from->name->payload == Payload::Float64 ? v.as_f64()
+             : from->name->payload == Payload::Float32 ? double(v.as_f32())
+             : from->name->payload == Payload::Bool   ? double(v.as_bool())
+                                                       : double(v.as_int());
+  int64_t i = from_float ? 0 : (from->name->payload == Payload::Bool ? int64_t(v.as_bool()) : v.as_int());
+  switch (to->name->payload) {
+    case Payload::Float64: return Value::from_f64(to, from_float ? d : double(i));
+    case Payload::Float32: return Value::from_f32(to, from_float ? float(d) : float(i));
+    case Payload::Bool: {
+      int64_t x = from_float ? int64_t(d) : i;
+      if ((from_float && d != double(x)) || (x != 0 && x != 1)) inexact(to, v);
+      return Value::from_bool(to, x != 0);
+    }
+    case Payload::Int: {
+      if (from_float) {
+        if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) >= 9.3e18) inexact(to, v);
+        i = int64_t(d);
+      }
+      int b = bits_of(to);
+      bool ok = is_unsigned(to) ? (i >= 0 && (b == 64 || i < (int64_t(1) << b)))
+                                : (b == 64 || (i >= -(int64_t(1) << (b - 1)) && i < (int64_t(1) << (b - 1))));
+      if (!ok) inexact(to, v);
+      return Value::from_int(to, i);
+    }
+    default: break;
+  }
+  inexact(to, v);
+}
+
+const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<const Type* const> argtypes) {
+  if (auto dt = as_datatype(t)) return dt->is_concrete ? dt : nullptr;
+  // Point(1.0, 2.0): bind each parameter that is some field's whole type from the arguments.
+  const DataType* body = as_datatype(unwrap_unionall(t));
+  if (!body || body->name->wrapper != t) return nullptr;
+  const TypeName* n = body->name;
+  if (n->field_types.size() != argtypes.size()) return nullptr;
+  std::vector<const Type*> params(n->params.size(), nullptr);
+  for (size_t i = 0; i < argtypes.size(); ++i) {
+    for (size_t k = 0; k < n->params.size(); ++k)
+      if (n->field_types[i] == n->params[k]) {
+        if (params[k] && params[k] != argtypes[i]) return nullptr;
+        params[k] = argtypes[i];
+      }
+  }
+  for (const Type* p : params)
+    if (!p || !types.is_concrete(p)) return nullptr;
+  try {
+    return types.apply(n, params);
+  } catch (const TypeError&) {
+    return nullptr;
+  }
+}
+
+Value construct(Globals& g, const Type* t, std::span<const Value> args) {
+  TypeRegistry& types = g.types();
+  const DataType* dt = as_datatype(t);
+  if (dt && is_number_type(dt) && args.size() == 1) return convert_number(types, dt, args[0]);
+  std::vector<const Type*> argtypes;
+  for (const Value& a : args) argtypes.push_back(a.type());
+  const DataType* target = constructed_type(types, t, argtypes);
+  auto no_method = [&] {
+    std::string call = show_type(t) + "(";
+    for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
+    return MethodError("no method matching " + call + ")");
+  };
+  if (!target || target->name->payload != Payload::Object || target->name->is_tuple || target->name->is_semantic ||
+      target->name == types.TensorName || target->name->callable)
+    throw no_method();
+  const TypeName* n = target->name;
+  if (n->field_names.size() != args.size()) throw no_method();
+  std::vector<const TypeVar*> vars(n->params.begin(), n->params.end());
+  std::vector<Value> fields;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Type* ft = types.subst(n->field_types[i], vars, target->params);
+    if (types.issub(args[i].type(), ft)) {
+      fields.push_back(args[i]);
+    } else if (auto fdt = as_datatype(ft); fdt && is_number_type(fdt) && is_number_type(args[i].type())) {
+      fields.push_back(convert_number(types, fdt, args[i]));
+    } else {
+      throw MethodError("Cannot `convert` an object of type " + show_type(args[i].type()) + " to an object of type " +
+                        show_type(ft) + " (field " + n->field_names[i] + " of " + show_type(target) + ")");
+    }
+  }
+  auto* obj = new StructObject();
+  obj->fields = std::move(fields);
+  return Value::from_object(target, obj);
+}
+
+}  // namespace tsr

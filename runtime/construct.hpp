@@ -1,0 +1,21 @@
+// Calling a type: Square(2.0), Point(1, 2), Point{Float64}(1, 2), Float64(3), Int(2.0).
+#pragma once
+
+#include <span>
+
+#include "runtime/globals.hpp"
+
+namespace tsr {
+
+// The default constructor of a struct, or a conversion for a number type. Field values are
+// converted to the field types as Julia's `convert` does for numbers (Int to Float64; a Float64
+// to an Int only when it is a whole number). Throws MethodError or InexactError-like
+// ArgumentError when it cannot.
+Value construct(Globals& g, const Type* t, std::span<const Value> args);
+// The concrete type construct() would produce, or nullptr when it depends on values.
+const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<const Type* const> argtypes);
+// Converts a number to another number type; throws when the value does not fit exactly.
+Value convert_number(TypeRegistry& types, const DataType* to, const Value& v);
+bool is_number_type(const DataType* t);
+
+}  // namespace tsr
