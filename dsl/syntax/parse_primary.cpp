@@ -1,0 +1,290 @@
+// Primary expressions: literals, names, parenthesized forms and tuples, vectors and
+// comprehensions, argument lists, strings with interpolation, and macro calls.
+#include <fmt/format.h>
+
+#include "parser_impl.hpp"
+
+namespace tsr::syntax::detail {
+
+namespace {
+
+// Operators that may stand alone as a value: `reduce(+, xs)`, `map(*, a, b)`.
+bool is_operator_value(const Token& token) {
+  if (token.kind != TokenKind::Operator) return false;
+  std::string_view op = undotted_operator(token.text);
+  for (std::string_view candidate :
+       {"+",  "-",  "*", "/", "\\", "^", "%",  "÷",  "==", "!=", "===", "!==", "<", ">",
+        "<=", ">=", "&", "|", "!",  "~", "<:", ">:", "|>", "<<", ">>",  "⊻",   "√", "//"}) {
+    if (op == candidate) return true;
+  }
+  return false;
+}
+
+bool closes_list(const Token& token) {
+  return token.is_op(",") || token.is_op(")") || token.is_op("]") || token.is_op("}") ||
+         token.is_op(";");
+}
+
+}  // namespace
+
+NodePtr Parser::parse_primary() {
+  const Token& token = peek();
+  switch (token.kind) {
+    case TokenKind::Integer:
+    case TokenKind::Float64:
+    case TokenKind::Float32:
+    case TokenKind::Char: return parse_literal();
+    case TokenKind::String: return parse_string(take());
+    case TokenKind::Identifier: {
+      const Token& name = take();
+      return make_node(NodeKind::Identifier, name.span, name.text);
+    }
+    case TokenKind::Macro: return parse_macro_call();
+    case TokenKind::Keyword: {
+      if (token.text == "true" || token.text == "false") {
+        const Token& literal = take();
+        NodePtr node = make_node(NodeKind::Bool, literal.span, literal.text);
+        node->bool_value = literal.text == "true";
+        return node;
+      }
+      if (token.text == "nothing") return make_node(NodeKind::Nothing, take().span);
+      if (token.text == "end" && context_.end_is_index) {
+        return make_node(NodeKind::IndexEnd, take().span);
+      }
+      if (NodePtr construct = parse_keyword_expression()) return construct;
+      break;
+    }
+    case TokenKind::Operator: {
+      if (token.text == "(") return parse_parenthesized();
+      if (token.text == "[") return parse_vector();
+      const Token& next = peek_raw(1);
+      if (token.text == ":") {
+        if (next.kind == TokenKind::Identifier && !next.space_before) {
+          Span span = take().span;
+          const Token& name = take();
+          return make_node(NodeKind::Symbol, Span::covering(span, name.span), name.text);
+        }
+        if (closes_list(next)) return make_node(NodeKind::Colon, take().span);
+      }
+      if (is_operator_value(token) && closes_list(next)) {
+        const Token& op = take();
+        return make_node(NodeKind::Identifier, op.span, op.text);
+      }
+      break;
+    }
+    default: break;
+  }
+
+  // Nothing here starts an expression. Say what came before when it explains the need.
+  std::string expected = "an expression";
+  if (taken_any_) {
+    const Token& previous = tokens_[last_taken_];
+    bool explains = (previous.kind == TokenKind::Operator || previous.kind == TokenKind::Keyword) &&
+                    !previous.is_op(";") && !previous.is_op(")") && !previous.is_op("]") &&
+                    !previous.is_op("}") && !previous.is_keyword("end");
+    if (explains) {
+      expected += fmt::format(" after '{}'", file_.slice(previous.span));
+    }
+  }
+  error_expected(expected);
+  return error_node();
+}
+
+NodePtr Parser::parse_literal() {
+  const Token& token = take();
+  NodeKind kind = token.kind == TokenKind::Integer   ? NodeKind::Int
+                  : token.kind == TokenKind::Float64 ? NodeKind::Float64
+                  : token.kind == TokenKind::Float32 ? NodeKind::Float32
+                                                     : NodeKind::Char;
+  // Numbers keep their spelling (`1_000`, `0xff`) for printing; characters their value.
+  std::string text = kind == NodeKind::Char ? token.text : std::string(file_.slice(token.span));
+  NodePtr node = make_node(kind, token.span, std::move(text));
+  node->int_value = token.int_value;
+  node->float_value = token.float_value;
+  return node;
+}
+
+NodePtr Parser::parse_parenthesized() {
+  Span open = take().span;
+  ContextScope scope(*this, bracket_context(false), true);
+  if (at_op(")")) {
+    NodePtr empty = make_node(NodeKind::Tuple, {open.begin, take().span.end});
+    empty->is_parenthesized = true;
+    return empty;
+  }
+
+  NodePtr first = parse_list_element(true);
+  NodePtr result;
+  if (!panicking_ && at_keyword("for")) {
+    result = parse_generator(NodeKind::Generator, std::move(first));
+  } else if (!panicking_ && at_op(",")) {
+    result = make_node(NodeKind::Tuple, first->span);
+    result->add(std::move(first));
+    while (!panicking_ && accept_op(",")) {
+      if (at_op(")")) break;  // (a,) is a one-element tuple
+      result->add(parse_list_element(true));
+    }
+  } else if (!panicking_ && at_op(";")) {
+    // (a; b) evaluates both and gives b.
+    result = make_node(NodeKind::Block, first->span);
+    result->add(std::move(first));
+    while (!panicking_ && accept_op(";")) {
+      if (at_op(")")) break;
+      result->add(parse_expr());
+    }
+  } else {
+    result = std::move(first);
+  }
+  uint32_t end = expect_closer(")", "(", open);
+  result->is_parenthesized = true;
+  if (!panicking_) result->span = {open.begin, end};
+  return result;
+}
+
+NodePtr Parser::parse_vector() {
+  Span open = take().span;
+  ContextScope scope(*this, bracket_context(false), true);
+  NodePtr vector = make_node(NodeKind::Vector, open);
+  if (!at_op("]")) {
+    NodePtr first = parse_list_element(true);
+    if (!panicking_ && at_keyword("for")) {
+      vector = parse_generator(NodeKind::Comprehension, std::move(first));
+    } else {
+      vector->add(std::move(first));
+      while (!panicking_ && accept_op(",")) {
+        if (at_op("]")) break;
+        vector->add(parse_list_element(true));
+      }
+    }
+  }
+  vector->span = {open.begin, expect_closer("]", "[", open)};
+  return vector;
+}
+
+NodePtr Parser::parse_generator(NodeKind kind, NodePtr body) {
+  NodePtr generator = make_node(kind, body->span);
+  generator->add(std::move(body));
+  while (!panicking_ && at_keyword("for")) {
+    take();
+    do {
+      generator->add(parse_iteration());
+    } while (!panicking_ && accept_op(","));
+  }
+  if (!panicking_ && at_keyword("if")) {
+    Span keyword = take().span;
+    NodePtr filter = make_node(NodeKind::Filter, keyword);
+    filter->add(parse_expr());
+    generator->add(std::move(filter));
+  }
+  return generator;
+}
+
+NodePtr Parser::parse_call(NodePtr callee, NodeKind kind, std::string_view closer) {
+  std::string opener = kind == NodeKind::Index ? "[" : kind == NodeKind::Curly ? "{" : "(";
+  NodePtr call = make_node(kind, callee->span);
+  call->add(std::move(callee));
+  Span open = take().span;
+  ContextScope scope(*this, bracket_context(kind == NodeKind::Index), true);
+  parse_arguments(*call, closer, kind == NodeKind::Call || kind == NodeKind::DotCall);
+  call->span.end = expect_closer(closer, opener, open);
+  return call;
+}
+
+void Parser::parse_arguments(Node& call, std::string_view closer, bool keywords) {
+  bool keyword_section = false;
+  while (!panicking_ && !at_op(closer)) {
+    if (keywords && at_op(";")) {
+      take();
+      keyword_section = true;
+      continue;
+    }
+    NodePtr argument = parse_list_element(true);
+    if (panicking_) {
+      call.add(std::move(argument));
+      break;
+    }
+    if (at_keyword("for") && call.size() == 1 && !keyword_section) {
+      argument = parse_generator(NodeKind::Generator, std::move(argument));
+    }
+    if (keywords && argument->kind == NodeKind::Assign && !argument->is_parenthesized &&
+        argument->child(0).kind == NodeKind::Identifier) {
+      // f(x, lr = 0.1): a keyword argument.
+      NodePtr kwarg = make_node(NodeKind::Kwarg, argument->span, argument->child(0).text);
+      kwarg->add(std::move(argument->children[1]));
+      argument = std::move(kwarg);
+    }
+    argument->is_keyword_section = keyword_section;
+    call.add(std::move(argument));
+    if (accept_op(",")) continue;
+    if (!(keywords && at_op(";"))) break;
+  }
+}
+
+NodePtr Parser::parse_string(const Token& token) {
+  bool interpolated = false;
+  for (const StringPart& part : token.parts) {
+    if (part.kind != StringPart::Kind::Text) interpolated = true;
+  }
+  if (!interpolated) return make_node(NodeKind::String, token.span, token.text);
+
+  NodePtr string = make_node(NodeKind::InterpolatedString, token.span);
+  for (const StringPart& part : token.parts) {
+    switch (part.kind) {
+      case StringPart::Kind::Text:
+        string->add(make_node(NodeKind::String, part.span, part.text));
+        break;
+      case StringPart::Kind::Name:
+        string->add(make_node(NodeKind::Identifier, part.span, part.text));
+        break;
+      case StringPart::Kind::Expression: {
+        Parser inner(file_, *part.tokens, sink_, options_, depth_ + 1);
+        string->add(inner.parse_interpolation(part.span));
+        break;
+      }
+    }
+  }
+  string->span = token.span;
+  return string;
+}
+
+bool Parser::can_start_macro_argument() {
+  const Token& token = peek();
+  switch (token.kind) {
+    case TokenKind::EndOfFile:
+    case TokenKind::Newline:
+    case TokenKind::Invalid: return false;
+    case TokenKind::Keyword:
+      return !is_closing_keyword(token) && !token.is_keyword("in") && !token.is_keyword("where") &&
+             !token.is_keyword("do");
+    case TokenKind::Operator:
+      for (std::string_view op : {"(", "[", ":", "-", "+", "!", "~", "::", ".-", ".!", "√", "<:"}) {
+        if (token.text == op) return true;
+      }
+      return false;
+    default: return true;
+  }
+}
+
+NodePtr Parser::parse_macro_call() {
+  const Token& name = take();
+  NodePtr macro = make_node(NodeKind::MacroCall, name.span, name.text);
+  const Token& next = peek_raw(0);
+  if (next.is_op("(") && !next.space_before) {
+    // @index(Global, NTuple): arguments in parentheses, like a call.
+    Span open = take().span;
+    ContextScope scope(*this, bracket_context(false), true);
+    parse_arguments(*macro, ")", false);
+    macro->span.end = expect_closer(")", "(", open);
+    return macro;
+  }
+  // @assert cond "msg", @localmem Float32 (16, 16): arguments separated by spaces, up to
+  // the end of the line.
+  ParseContext context = context_;
+  context.skip_newlines = false;
+  context.space_sensitive = true;
+  ContextScope scope(*this, context);
+  while (!panicking_ && can_start_macro_argument()) macro->add(parse_expr_list());
+  return macro;
+}
+
+}  // namespace tsr::syntax::detail
