@@ -1,0 +1,786 @@
+#include "dsl/lower.hpp"
+
+#include <map>
+#include <set>
+
+#include "runtime/type_printer.hpp"
+
+namespace tsr {
+
+using syntax::NodeKind;
+using SNode = syntax::Node;
+using jit::Body;
+using jit::Node;
+using jit::Op;
+
+namespace {
+
+void collect_identifiers(const SNode& n, std::set<std::string>& out) {
+  if (n.kind == NodeKind::Identifier) out.insert(n.text);
+  for (const auto& k : n.children) collect_identifiers(*k, out);
+}
+
+}  // namespace
+
+Lowering::Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path)
+    : compiler_(compiler), file_(file), path_(path) {}
+
+void Lowering::fail(const SNode& at, const std::string& message) const {
+  throw LoweringError(syntax::make_diagnostic(file_, at.span, syntax::Severity::Error, message));
+}
+
+const Type* Lowering::eval_type(const SNode& n, std::vector<std::pair<std::string, const TypeVar*>>& scope) {
+  TypeRegistry& t = compiler_.types();
+  switch (n.kind) {
+    case NodeKind::Identifier: {
+      for (size_t i = scope.size(); i-- > 0;)
+        if (scope[i].first == n.text) return scope[i].second;
+      if (const Type* ty = t.lookup(n.text)) return ty;
+      if (n.text == "Vararg") return t.vararg(t.Any);
+      fail(n, "UndefVarError: `" + n.text + "` not defined (expected a type)");
+    }
+    case NodeKind::Int:
+      return t.const_param(n.int_value);
+    case NodeKind::Curly: {
+      const SNode& head = n.child(0);
+      std::vector<const Type*> ps;
+      for (size_t i = 1; i < n.size(); ++i) ps.push_back(eval_type(n.child(i), scope));
+      try {
+        if (head.kind == NodeKind::Identifier) {
+          if (head.text == "Union") return t.union_of(ps);
+          if (head.text == "Tuple") return t.tuple(ps);
+          if (head.text == "Vararg") {
+            if (ps.empty() || ps.size() > 2) fail(n, "Vararg takes one or two parameters");
+            return t.vararg(ps[0], ps.size() == 2 ? ps[1] : nullptr);
+          }
+        }
+        return t.instantiate(eval_type(head, scope), ps);
+      } catch (const TypeError& e) {
+        fail(n, e.what());
+      }
+    }
+    case NodeKind::Where: {
+      size_t depth = scope.size();
+      std::vector<const TypeVar*> vars;
+      for (size_t i = 1; i < n.size(); ++i) {
+        const SNode& tp = n.child(i);
+        const Type* ub = tp.child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp.child(0), scope);
+        const Type* lb = tp.child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp.child(1), scope);
+        TypeVar* v = t.new_typevar(tp.text, lb, ub);
+        vars.push_back(v);
+        scope.emplace_back(tp.text, v);
+      }
+      const Type* body = eval_type(n.child(0), scope);
+      scope.resize(depth);
+      return t.unionall(vars, body);
+    }
+    case NodeKind::Call:
+      if (n.child(0).kind == NodeKind::Identifier && n.child(0).text == "typeof" && n.size() == 2 &&
+          n.child(1).kind == NodeKind::Identifier)
+        return compiler_.globals().function(n.child(1).text).type();
+      break;
+    default:
+      break;
+  }
+  fail(n, std::string("expected a type, found ") + std::string(syntax::describe_node_kind(n.kind)));
+}
+
+// Lowers one body (a function, a lambda or top-level statements).
+class BodyLowerer {
+ public:
+  BodyLowerer(Lowering& l, Body& body, bool toplevel, BodyLowerer* parent = nullptr)
+      : l_(l), b_(body), toplevel_(toplevel), parent_(parent) {}
+
+  jit::SrcLoc loc(const SNode& n) {
+    syntax::Location p = l_.file_.location(n.span.begin);
+    return jit::SrcLoc{l_.path_, p.line, p.column};
+  }
+
+  int add_slot(const std::string& name, bool is_arg = false) {
+    b_.slots.push_back(jit::SlotInfo{name, is_arg});
+    int s = static_cast<int>(b_.slots.size() - 1);
+    locals_[name] = s;
+    return s;
+  }
+
+  // Before lowering a function body: its locals (everything assigned), and which of them a
+  // closure captures (those live in cells).
+  void declare_locals(const SNode& body) {
+    std::set<std::string> assigned, in_lambdas;
+    scan(body, assigned, in_lambdas, false);
+    for (const std::string& name : assigned)
+      if (!globals_.count(name) && !locals_.count(name)) add_slot(name);
+    for (auto& [name, slot] : locals_)
+      if (in_lambdas.count(name)) b_.slots[slot].is_cell = true;
+  }
+
+  void scan(const SNode& n, std::set<std::string>& assigned, std::set<std::string>& in_lambdas, bool in_lambda) {
+    switch (n.kind) {
+      case NodeKind::Lambda:
+        collect_identifiers(n, in_lambdas);
+        return;
+      case NodeKind::Global:
+        for (const auto& k : n.children)
+          if (k->kind == NodeKind::Identifier) globals_.insert(k->text);
+        return;
+      case NodeKind::Assign:
+      case NodeKind::UpdateAssign: {
+        const SNode* lhs = &n.child(0);
+        if (lhs->kind == NodeKind::TypeAssert) lhs = &lhs->child(0);
+        if (lhs->kind == NodeKind::Identifier && !in_lambda) assigned.insert(lhs->text);
+        if (lhs->kind == NodeKind::Tuple)
+          for (const auto& k : lhs->children)
+            if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
+        break;
+      }
+      case NodeKind::Iteration:
+        if (n.child(0).kind == NodeKind::Identifier) assigned.insert(n.child(0).text);
+        if (n.child(0).kind == NodeKind::Tuple)
+          for (const auto& k : n.child(0).children)
+            if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
+        break;
+      case NodeKind::Try:
+        if (n.child(1).kind == NodeKind::Identifier) assigned.insert(n.child(1).text);
+        break;
+      case NodeKind::Local:
+        for (const auto& k : n.children)
+          if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
+        break;
+      default:
+        break;
+    }
+    for (const auto& k : n.children) scan(*k, assigned, in_lambdas, in_lambda);
+  }
+
+  Node* mk(Op op, const SNode& at) { return b_.make(op, loc(at)); }
+  Node* literal(const SNode& at, Value v) {
+    Node* n = mk(Op::Literal, at);
+    n->literal = std::move(v);
+    return n;
+  }
+  Node* global(const SNode& at, const std::string& name) {
+    Node* n = mk(Op::Global, at);
+    n->name = name;
+    return n;
+  }
+  Node* call(const SNode& at, const std::string& fname, std::vector<Node*> args) {
+    Node* n = mk(Op::Call, at);
+    n->kids.push_back(global(at, fname));
+    for (Node* a : args) n->kids.push_back(a);
+    return n;
+  }
+  Node* nothing(const SNode& at) { return literal(at, Value::singleton(l_.compiler_.types().Nothing)); }
+
+  // A captured variable of a closure: its slot holds the cell.
+  int capture(const std::string& name) {
+    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
+    if (!parent_) return -1;
+    if (parent_->resolve(name) < 0) return -1;
+    int s = add_slot(name);
+    b_.slots[s].is_cell = parent_->b_.slots[parent_->resolve(name)].is_cell;
+    b_.capture_slots.push_back(s);
+    captured_.push_back(name);
+    return s;
+  }
+  int resolve(const std::string& name) {
+    if (globals_.count(name)) return -1;
+    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
+    return capture(name);
+  }
+
+  Node* read(const SNode& at, const std::string& name) {
+    int s = resolve(name);
+    if (s < 0) return global(at, name);
+    Node* n = mk(Op::Slot, at);
+    n->slot = s;
+    if (!b_.slots[s].is_cell) return n;
+    Node* g = mk(Op::CellGet, at);
+    g->name = name;
+    g->kids.push_back(n);
+    return g;
+  }
+
+  Node* write(const SNode& at, const std::string& name, Node* value) {
+    int s = resolve(name);
+    if (s < 0 && !toplevel_ && !globals_.count(name)) s = add_slot(name);
+    if (s < 0) {
+      Node* n = mk(Op::SetGlobal, at);
+      n->name = name;
+      n->kids.push_back(value);
+      return n;
+    }
+    if (b_.slots[s].is_cell) {
+      Node* slot = mk(Op::Slot, at);
+      slot->slot = s;
+      Node* n = mk(Op::CellSet, at);
+      n->kids = {slot, value};
+      return n;
+    }
+    Node* n = mk(Op::SetSlot, at);
+    n->slot = s;
+    n->kids.push_back(value);
+    return n;
+  }
+
+  // Slots created before the body runs: cells get their Box at entry.
+  Node* prologue(const SNode& at, Node* body) {
+    Node* block = mk(Op::Block, at);
+    for (size_t i = 0; i < b_.slots.size(); ++i) {
+      if (!b_.slots[i].is_cell || std::find(b_.capture_slots.begin(), b_.capture_slots.end(), int(i)) != b_.capture_slots.end())
+        continue;
+      bool is_arg = i < b_.nargs;
+      Node* slot = mk(Op::Slot, at);
+      slot->slot = static_cast<int>(i);
+      Node* cell = mk(Op::NewCell, at);
+      if (is_arg) {
+        // An argument captured by a closure: move its value into the cell.
+        Node* tmp_slot = mk(Op::SetSlot, at);
+        int tmp = add_slot("#arg" + std::to_string(i));
+        tmp_slot->slot = tmp;
+        tmp_slot->kids.push_back(slot);
+        block->kids.push_back(tmp_slot);
+        Node* set = mk(Op::SetSlot, at);
+        set->slot = static_cast<int>(i);
+        set->kids.push_back(cell);
+        block->kids.push_back(set);
+        Node* s2 = mk(Op::Slot, at);
+        s2->slot = static_cast<int>(i);
+        Node* t2 = mk(Op::Slot, at);
+        t2->slot = tmp;
+        Node* put = mk(Op::CellSet, at);
+        put->kids = {s2, t2};
+        block->kids.push_back(put);
+        b_.slots[i].is_cell = true;
+      } else {
+        Node* set = mk(Op::SetSlot, at);
+        set->slot = static_cast<int>(i);
+        set->kids.push_back(cell);
+        block->kids.push_back(set);
+      }
+    }
+    block->kids.push_back(body);
+    return block;
+  }
+
+  Node* block(const SNode& n) {
+    Node* b = mk(Op::Block, n);
+    for (const auto& k : n.children) b->kids.push_back(expr(*k));
+    if (b->kids.empty()) b->kids.push_back(nothing(n));
+    return b;
+  }
+
+  Node* expr(const SNode& n);
+  Node* lower_call(const SNode& n);
+  Node* lower_for(const SNode& n, size_t iteration);
+  Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
+  Node* lower_lambda(const SNode& n);
+  Node* lower_macro(const SNode& n);
+
+  Lowering& l_;
+  Body& b_;
+  bool toplevel_;
+  BodyLowerer* parent_;
+  std::map<std::string, int> locals_;
+  std::set<std::string> globals_;
+  std::vector<std::string> captured_;
+};
+
+Node* BodyLowerer::expr(const SNode& n) {
+  TypeRegistry& t = l_.compiler_.types();
+  switch (n.kind) {
+    case NodeKind::Int: return literal(n, Value::from_int(t.Int64, n.int_value));
+    case NodeKind::Float64: return literal(n, Value::from_f64(t.Float64, n.float_value));
+    case NodeKind::Float32: return literal(n, Value::from_f32(t.Float32, static_cast<float>(n.float_value)));
+    case NodeKind::Bool: return literal(n, Value::from_bool(t.Bool, n.bool_value));
+    case NodeKind::Nothing: return nothing(n);
+    case NodeKind::String: return literal(n, Value::from_object(t.String, new StringObject(n.text)));
+    case NodeKind::InterpolatedString: {
+      std::vector<Node*> parts;
+      for (const auto& k : n.children) parts.push_back(expr(*k));
+      return call(n, "string", parts);
+    }
+    case NodeKind::Identifier: return read(n, n.text);
+    case NodeKind::Tuple:
+    case NodeKind::Vector: {
+      Node* r = mk(n.kind == NodeKind::Tuple ? Op::Tuple : Op::Vect, n);
+      for (const auto& k : n.children) r->kids.push_back(expr(*k));
+      return r;
+    }
+    case NodeKind::Range: {
+      std::vector<Node*> parts;
+      for (const auto& k : n.children) parts.push_back(expr(*k));
+      return call(n, ":", parts);
+    }
+    case NodeKind::Call: return lower_call(n);
+    case NodeKind::Do: {
+      Node* c = lower_call(n.child(0));
+      c->kids.insert(c->kids.begin() + 1, lower_lambda(n.child(1)));
+      return c;
+    }
+    case NodeKind::BinaryOp: {
+      if (syntax::is_dotted_operator(n.text))
+        l_.fail(n, "broadcasting (`" + n.text + "`) arrives with tensors and is not implemented yet");
+      if (n.text == "=>") l_.fail(n, "pairs (`=>`) are not supported yet");
+      return call(n, n.text, {expr(n.child(0)), expr(n.child(1))});
+    }
+    case NodeKind::UnaryOp:
+      if (syntax::is_dotted_operator(n.text)) l_.fail(n, "broadcasting is not implemented yet");
+      return call(n, n.text, {expr(n.child(0))});
+    case NodeKind::Comparison: {
+      // a < b <= c: (a < b) && (b <= c)
+      Node* result = nullptr;
+      for (size_t i = 1; i + 1 < n.size(); i += 2) {
+        Node* cmp = call(n.child(i), n.child(i).text, {expr(n.child(i - 1)), expr(n.child(i + 1))});
+        if (!result) {
+          result = cmp;
+        } else {
+          Node* a = mk(Op::And, n);
+          a->kids = {result, cmp};
+          result = a;
+        }
+      }
+      return result;
+    }
+    case NodeKind::And:
+    case NodeKind::Or: {
+      Node* r = mk(n.kind == NodeKind::And ? Op::And : Op::Or, n);
+      r->kids = {expr(n.child(0)), expr(n.child(1))};
+      return r;
+    }
+    case NodeKind::Ternary: {
+      Node* r = mk(Op::If, n);
+      r->kids = {expr(n.child(0)), expr(n.child(1)), expr(n.child(2))};
+      return r;
+    }
+    case NodeKind::FieldAccess: {
+      Node* r = mk(Op::GetField, n);
+      r->kids.push_back(expr(n.child(0)));
+      r->name = n.child(1).text;
+      return r;
+    }
+    case NodeKind::Index: {
+      std::vector<Node*> args;
+      for (const auto& k : n.children) {
+        if (k->kind == NodeKind::IndexEnd) {
+          args.push_back(call(*k, "length", {expr(n.child(0))}));
+          continue;
+        }
+        args.push_back(expr(*k));
+      }
+      return call(n, "getindex", args);
+    }
+    case NodeKind::Curly: {
+      std::vector<std::pair<std::string, const TypeVar*>> scope;
+      const Type* ty = l_.eval_type(n, scope);
+      const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+      return literal(n, Value::from_type(kind, ty));
+    }
+    case NodeKind::Assign: return lower_assign(n, n.child(0), expr(n.child(1)));
+    case NodeKind::UpdateAssign: {
+      std::string op = n.text.substr(0, n.text.size() - 1);
+      if (syntax::is_dotted_operator(op)) l_.fail(n, "broadcasting is not implemented yet");
+      Node* value = call(n, op, {expr(n.child(0)), expr(n.child(1))});
+      return lower_assign(n, n.child(0), value);
+    }
+    case NodeKind::DotAssign: l_.fail(n, "broadcasting (`.=`) arrives with tensors and is not implemented yet");
+    case NodeKind::DotCall: l_.fail(n, "broadcasting (`f.(x)`) arrives with tensors and is not implemented yet");
+    case NodeKind::TypeAssert: {
+      if (n.child(0).kind == NodeKind::Empty) l_.fail(n, "`::T` needs a value before it");
+      std::vector<std::pair<std::string, const TypeVar*>> scope;
+      Node* r = mk(Op::TypeAssert, n);
+      r->kids.push_back(expr(n.child(0)));
+      r->type_arg = l_.eval_type(n.child(1), scope);
+      return r;
+    }
+    case NodeKind::Lambda: return lower_lambda(n);
+    case NodeKind::Block: return block(n);
+    case NodeKind::Let: {
+      Node* b = mk(Op::Block, n);
+      for (const auto& k : n.child(0).children) b->kids.push_back(expr(*k));
+      b->kids.push_back(expr(n.child(1)));
+      return b;
+    }
+    case NodeKind::If: {
+      Node* r = mk(Op::If, n);
+      r->kids = {expr(n.child(0)), expr(n.child(1))};
+      if (n.size() > 2) r->kids.push_back(expr(n.child(2)));
+      return r;
+    }
+    case NodeKind::While: {
+      Node* r = mk(Op::While, n);
+      r->kids = {expr(n.child(0)), expr(n.child(1))};
+      return r;
+    }
+    case NodeKind::For: return lower_for(n, 0);
+    case NodeKind::Break: return mk(Op::Break, n);
+    case NodeKind::Continue: return mk(Op::Continue, n);
+    case NodeKind::Return: {
+      Node* r = mk(Op::Return, n);
+      r->kids.push_back(n.size() > 0 && n.child(0).kind != NodeKind::Empty ? expr(n.child(0)) : nothing(n));
+      return r;
+    }
+    case NodeKind::Try: {
+      Node* r = mk(Op::Try, n);
+      r->kids.push_back(expr(n.child(0)));
+      const SNode& var = n.child(1);
+      if (var.kind == NodeKind::Identifier) r->slot = resolve(var.text) >= 0 ? resolve(var.text) : add_slot(var.text);
+      r->kids.push_back(n.child(2).kind == NodeKind::Empty ? nothing(n) : expr(n.child(2)));
+      if (n.child(3).kind != NodeKind::Empty) r->kids.push_back(expr(n.child(3)));
+      if (r->slot >= 0 && b_.slots[r->slot].is_cell) l_.fail(var, "a caught exception captured by a closure is not supported yet");
+      return r;
+    }
+    case NodeKind::MacroCall: return lower_macro(n);
+    case NodeKind::Const: {
+      const SNode& a = n.child(0);
+      if (!toplevel_ || a.kind != NodeKind::Assign || a.child(0).kind != NodeKind::Identifier)
+        l_.fail(n, "`const` is supported for global variables: const name = value");
+      return call(n, "__setconst", {literal(a.child(0), Value::from_object(t.String, new StringObject(a.child(0).text))),
+                                    expr(a.child(1))});
+    }
+    case NodeKind::Local: {
+      Node* b = mk(Op::Block, n);
+      for (const auto& k : n.children)
+        if (k->kind != NodeKind::Identifier) b->kids.push_back(expr(*k));
+      b->kids.push_back(nothing(n));
+      return b;
+    }
+    case NodeKind::Global: {
+      Node* b = mk(Op::Block, n);
+      for (const auto& k : n.children) {
+        if (k->kind == NodeKind::Identifier) globals_.insert(k->text);
+        else b->kids.push_back(expr(*k));
+      }
+      b->kids.push_back(nothing(n));
+      return b;
+    }
+    case NodeKind::FunctionDef:
+      l_.fail(n, "a named function inside a function or block is not supported yet; use an anonymous function");
+    case NodeKind::StructDef:
+    case NodeKind::AbstractTypeDef:
+    case NodeKind::SemanticDef:
+      l_.fail(n, "types can only be defined at the top level");
+    case NodeKind::Using:
+    case NodeKind::Import:
+      l_.fail(n, "`using` is only allowed at the top level");
+    default:
+      break;
+  }
+  l_.fail(n, std::string(syntax::describe_node_kind(n.kind)) + " is not supported yet");
+}
+
+Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
+  switch (lhs.kind) {
+    case NodeKind::Identifier: return write(n, lhs.text, value);
+    case NodeKind::TypeAssert: {
+      std::vector<std::pair<std::string, const TypeVar*>> scope;
+      Node* r = mk(Op::TypeAssert, n);
+      r->kids.push_back(value);
+      r->type_arg = l_.eval_type(lhs.child(1), scope);
+      return lower_assign(n, lhs.child(0), r);
+    }
+    case NodeKind::FieldAccess: {
+      Node* r = mk(Op::SetField, n);
+      r->kids = {expr(lhs.child(0)), value};
+      r->name = lhs.child(1).text;
+      return r;
+    }
+    case NodeKind::Index: {
+      std::vector<Node*> args{expr(lhs.child(0)), value};
+      for (size_t i = 1; i < lhs.size(); ++i)
+        args.push_back(lhs.child(i).kind == NodeKind::IndexEnd ? call(lhs.child(i), "length", {expr(lhs.child(0))})
+                                                               : expr(lhs.child(i)));
+      return call(n, "setindex!", args);
+    }
+    case NodeKind::Tuple: {
+      // (a, b) = t: t is evaluated once, then indexed.
+      Node* b = mk(Op::Block, n);
+      int tmp = add_slot("#destructure" + std::to_string(b_.slots.size()));
+      Node* set = mk(Op::SetSlot, n);
+      set->slot = tmp;
+      set->kids.push_back(value);
+      b->kids.push_back(set);
+      for (size_t i = 0; i < lhs.size(); ++i) {
+        Node* src = mk(Op::Slot, n);
+        src->slot = tmp;
+        Node* item = call(lhs.child(i), "getindex", {src, literal(lhs.child(i), Value::from_int(l_.compiler_.types().Int64, int64_t(i + 1)))});
+        b->kids.push_back(lower_assign(n, lhs.child(i), item));
+      }
+      Node* whole = mk(Op::Slot, n);
+      whole->slot = tmp;
+      b->kids.push_back(whole);
+      return b;
+    }
+    default:
+      l_.fail(lhs, std::string("cannot assign to ") + std::string(syntax::describe_node_kind(lhs.kind)));
+  }
+}
+
+Node* BodyLowerer::lower_call(const SNode& n) {
+  Node* c = mk(Op::Call, n);
+  const SNode& callee = n.child(0);
+  if (callee.kind == NodeKind::Identifier && callee.text == "include")
+    l_.fail(n, "include(...) is only allowed as a top-level statement");
+  c->kids.push_back(expr(callee));
+  std::vector<Node*> kw;
+  for (size_t i = 1; i < n.size(); ++i) {
+    const SNode& a = n.child(i);
+    if (a.kind == NodeKind::Splat) l_.fail(a, "splatting (`xs...`) in a call is not supported yet");
+    if (a.kind == NodeKind::Kwarg) {
+      c->kwnames.push_back(a.text);
+      kw.push_back(expr(a.child(0)));
+    } else if (a.is_keyword_section && a.kind == NodeKind::Identifier) {
+      c->kwnames.push_back(a.text);
+      kw.push_back(expr(a));
+    } else {
+      c->kids.push_back(expr(a));
+    }
+  }
+  for (Node* k : kw) c->kids.push_back(k);
+  return c;
+}
+
+Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
+  size_t count = n.size() - 1;
+  if (iteration == count) return expr(n.child(count));
+  const SNode& it = n.child(iteration);
+  const SNode& var = it.child(0);
+  const SNode& coll = it.child(1);
+  TypeRegistry& t = l_.compiler_.types();
+  auto slot = [&](const std::string& name) {
+    int s = resolve(name);
+    return s >= 0 && !b_.slots[s].is_cell ? s : add_slot(name);
+  };
+  auto get = [&](int s) {
+    Node* r = mk(Op::Slot, it);
+    r->slot = s;
+    return r;
+  };
+  auto set = [&](int s, Node* v) {
+    Node* r = mk(Op::SetSlot, it);
+    r->slot = s;
+    r->kids.push_back(v);
+    return r;
+  };
+  std::string tag = "#" + std::to_string(b_.slots.size());
+  int i = slot("#i" + tag), stop = slot("#stop" + tag);
+  Node* outer = mk(Op::Block, n);
+  Node* loop = mk(Op::While, n);
+  Node* body = mk(Op::Block, n);
+  Node* step;
+  if (coll.kind == NodeKind::Range) {
+    // for i in a:b / a:s:b: a counting loop on integers.
+    bool stepped = coll.size() == 3;
+    int s = stepped ? slot("#step" + tag) : -1;
+    outer->kids.push_back(set(i, expr(coll.child(0))));
+    if (stepped) outer->kids.push_back(set(s, expr(coll.child(1))));
+    outer->kids.push_back(set(stop, expr(coll.child(stepped ? 2 : 1))));
+    Node* cond;
+    if (!stepped) {
+      cond = call(it, "<=", {get(i), get(stop)});
+    } else {
+      Node* up = call(it, ">", {get(s), literal(it, Value::from_int(t.Int64, 0))});
+      Node* c = mk(Op::If, it);
+      c->kids = {up, call(it, "<=", {get(i), get(stop)}), call(it, ">=", {get(i), get(stop)})};
+      cond = c;
+    }
+    loop->kids.push_back(cond);
+    body->kids.push_back(lower_assign(it, var, get(i)));
+    step = set(i, call(it, "+", {get(i), stepped ? get(s) : literal(it, Value::from_int(t.Int64, 1))}));
+  } else {
+    // Any other collection: by index, 1 to length.
+    int c = slot("#coll" + tag);
+    outer->kids.push_back(set(c, expr(coll)));
+    outer->kids.push_back(set(i, literal(it, Value::from_int(t.Int64, 1))));
+    outer->kids.push_back(set(stop, call(it, "length", {get(c)})));
+    loop->kids.push_back(call(it, "<=", {get(i), get(stop)}));
+    body->kids.push_back(lower_assign(it, var, call(it, "getindex", {get(c), get(i)})));
+    step = set(i, call(it, "+", {get(i), literal(it, Value::from_int(t.Int64, 1))}));
+  }
+  body->kids.push_back(lower_for(n, iteration + 1));
+  loop->kids.push_back(body);
+  loop->kids.push_back(step);
+  outer->kids.push_back(loop);
+  outer->kids.push_back(nothing(n));
+  return outer;
+}
+
+Node* BodyLowerer::lower_lambda(const SNode& n) {
+  const SNode& params = n.child(0);
+  auto lb = std::make_unique<Body>();
+  lb->name = "#lambda";
+  lb->loc = loc(n);
+  BodyLowerer inner(l_, *lb, false, toplevel_ ? nullptr : this);
+  inner.add_slot("#self#", true);
+  for (const auto& p : params.children) {
+    if (p->child(1).kind != NodeKind::Empty) l_.fail(*p, "default values of lambda arguments are not supported yet");
+    int s = inner.add_slot(p->text.empty() ? "#unused" : p->text, true);
+    if (p->child(0).kind != NodeKind::Empty) {
+      std::vector<std::pair<std::string, const TypeVar*>> scope;
+      lb->slots[s].declared = l_.eval_type(p->child(0), scope);
+    }
+    if (p->is_vararg) lb->vararg = true;
+  }
+  lb->nargs = lb->slots.size();
+  inner.declare_locals(n.child(1));
+  Node* body = inner.expr(n.child(1));
+  lb->root = inner.prologue(n, body);
+  std::vector<std::string> captured = inner.captured_;
+  const DataType* closure = l_.compiler_.add_closure_type(std::move(lb), captured);
+  Node* r = mk(Op::Lambda, n);
+  r->type_arg = closure;
+  for (const std::string& name : captured) {
+    Node* s = mk(Op::Slot, n);
+    s->slot = resolve(name);
+    r->kids.push_back(s);
+  }
+  return r;
+}
+
+Node* BodyLowerer::lower_macro(const SNode& n) {
+  TypeRegistry& t = l_.compiler_.types();
+  const std::string& name = n.text;
+  if (name == "@assert") {
+    if (n.size() < 1) l_.fail(n, "@assert needs a condition");
+    Node* r = mk(Op::If, n);
+    Node* msg = n.size() > 1 ? expr(n.child(1))
+                             : literal(n, Value::from_object(t.String, new StringObject(std::string(l_.file_.slice(n.child(0).span)))));
+    r->kids = {expr(n.child(0)), nothing(n), call(n, "__assert_failed", {msg})};
+    return r;
+  }
+  if (name == "@inbounds") return n.size() ? expr(n.child(0)) : nothing(n);
+  if (name == "@time") {
+    // t0 = time_ns(); v = expr; print the elapsed time; v
+    Node* b = mk(Op::Block, n);
+    int t0 = add_slot("#t0" + std::to_string(b_.slots.size()));
+    int v = add_slot("#v" + std::to_string(b_.slots.size()));
+    Node* s0 = mk(Op::SetSlot, n);
+    s0->slot = t0;
+    s0->kids.push_back(call(n, "time_ns", {}));
+    Node* sv = mk(Op::SetSlot, n);
+    sv->slot = v;
+    sv->kids.push_back(n.size() ? expr(n.child(0)) : nothing(n));
+    Node* g0 = mk(Op::Slot, n);
+    g0->slot = t0;
+    Node* report = call(n, "__time_report", {g0});
+    Node* gv = mk(Op::Slot, n);
+    gv->slot = v;
+    b->kids = {s0, sv, report, gv};
+    return b;
+  }
+  if (name == "@kernel" || name == "@index" || name == "@localmem" || name == "@synchronize" || name == "@groupsize")
+    l_.fail(n, name + " arrives with kernels and is not implemented yet");
+  l_.fail(n, "unknown macro " + name);
+}
+
+std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& statements) {
+  auto body = std::make_unique<Body>();
+  body->name = "top-level";
+  if (!statements.empty()) {
+    syntax::Location p = file_.location(statements[0]->span.begin);
+    body->loc = jit::SrcLoc{path_, p.line, p.column};
+  }
+  BodyLowerer bl(*this, *body, true);
+  Node* block = body->make(Op::Block, body->loc);
+  for (const SNode* s : statements) block->kids.push_back(bl.expr(*s));
+  body->root = block;
+  return body;
+}
+
+void Lowering::define_function(const SNode& def) {
+  namespace fs = syntax::function_slot;
+  const SNode& name = def.child(fs::name);
+  if (name.kind != NodeKind::Identifier) fail(name, "expected a function name");
+  if (def.child(fs::return_type).kind != NodeKind::Empty)
+    fail(def.child(fs::return_type), "return type annotations are not supported yet");
+  TypeRegistry& t = compiler_.types();
+  std::vector<std::pair<std::string, const TypeVar*>> scope;
+  std::vector<const TypeVar*> vars;
+  for (const auto& tp : def.child(fs::type_params).children) {
+    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
+    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
+    TypeVar* v = t.new_typevar(tp->text, lb, ub);
+    vars.push_back(v);
+    scope.emplace_back(tp->text, v);
+  }
+  auto body = std::make_unique<Body>();
+  body->name = name.text;
+  syntax::Location p = file_.location(def.span.begin);
+  body->loc = jit::SrcLoc{path_, p.line, p.column};
+  BodyLowerer bl(*this, *body, false);
+  std::vector<const Type*> sig;
+  std::vector<std::string> names;
+  const auto& params = def.child(fs::params).children;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const SNode& prm = *params[i];
+    if (prm.child(1).kind != NodeKind::Empty) fail(prm, "default values of positional arguments are not supported yet");
+    const Type* ty = prm.child(0).kind == NodeKind::Empty ? t.Any : eval_type(prm.child(0), scope);
+    bool is_vararg_type = as_vararg(ty) != nullptr;
+    if (prm.is_vararg || is_vararg_type) {
+      if (i + 1 != params.size()) fail(prm, "only the last argument may be a Vararg");
+      body->vararg = true;
+      if (!is_vararg_type) ty = t.vararg(ty);
+    }
+    sig.push_back(ty);
+    names.push_back(prm.text);
+    bl.add_slot(prm.text.empty() ? "#unused" + std::to_string(i) : prm.text, true);
+  }
+  body->nargs = body->slots.size();
+  for (const auto& kp : def.child(fs::keyword_params).children) {
+    body->kwargs.push_back(kp->text);
+    bl.add_slot(kp->text, true);
+  }
+  bl.declare_locals(def.child(fs::body));
+  for (const auto& kp : def.child(fs::keyword_params).children) {
+    if (kp->child(1).kind == NodeKind::Empty) fail(*kp, "keyword arguments without a default are not supported yet");
+    jit::Node* d = bl.expr(kp->child(1));
+    if (kp->child(0).kind != NodeKind::Empty) {
+      jit::Node* ta = body->make(Op::TypeAssert, d->loc);
+      ta->kids.push_back(d);
+      ta->type_arg = eval_type(kp->child(0), scope);
+      d = ta;
+    }
+    body->kwdefaults.push_back(d);
+  }
+  Node* root = bl.expr(def.child(fs::body));
+  body->root = bl.prologue(def, root);
+  const Type* full = t.unionall(vars, t.tuple(sig));
+  std::string location = *path_ + ":" + std::to_string(p.line);
+  compiler_.add_method(compiler_.globals().function(name.text), full, names, std::move(body), location);
+}
+
+void Lowering::define_type(const SNode& def) {
+  TypeRegistry& t = compiler_.types();
+  namespace ss = syntax::struct_slot;
+  const SNode& name = def.child(0);
+  std::vector<std::pair<std::string, const TypeVar*>> scope;
+  TypeDecl d;
+  d.name = name.text;
+  for (const auto& tp : def.child(1).children) {
+    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
+    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
+    TypeVar* v = t.new_typevar(tp->text, lb, ub);
+    d.params.push_back(v);
+    scope.emplace_back(tp->text, v);
+  }
+  const SNode& super = def.child(2);
+  if (super.kind != NodeKind::Empty) d.super = eval_type(super, scope);
+  if (def.kind == NodeKind::AbstractTypeDef) {
+    d.kind = TypeDecl::Kind::Abstract;
+  } else if (def.kind == NodeKind::SemanticDef) {
+    d.kind = TypeDecl::Kind::Semantic;
+  } else {
+    d.kind = def.is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
+    for (const auto& m : def.child(ss::body).children) {
+      if (m->kind != NodeKind::Field) fail(*m, "inner constructors are not supported yet");
+      d.field_names.push_back(m->text);
+      d.field_types.push_back(m->child(0).kind == NodeKind::Empty ? t.Any : eval_type(m->child(0), scope));
+    }
+  }
+  try {
+    t.declare(d);
+  } catch (const TypeError& e) {
+    fail(def, e.what());
+  }
+}
+
+}  // namespace tsr

@@ -1,0 +1,53 @@
+// Lowering: the syntax tree to the JIT's IR, and type definitions to the runtime's lattice.
+//
+// Names are resolved here: in a function, every name assigned anywhere in its body is a local
+// of the whole function (a `global x` declaration aside); other names are globals, looked up
+// when the code runs (or bound at compile time when they name a function, type or constant).
+// At the top level, assignments set globals and loop variables are locals of the statement.
+// Variables captured by a closure live in cells (Julia's Box) shared by both sides.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/source.hpp"
+#include "jit/compiler.hpp"
+#include "runtime/errors.hpp"
+
+namespace tsr {
+
+// A user error found while lowering or defining (an unknown type in a signature, a construct
+// that is not supported yet): already rendered with file:line:col, the line and a caret.
+class LoweringError : public Error {
+ public:
+  explicit LoweringError(syntax::Diagnostic d) : Error("LoweringError", d.message), diagnostic_(std::move(d)) {}
+  const syntax::Diagnostic& diagnostic() const { return diagnostic_; }
+
+ private:
+  syntax::Diagnostic diagnostic_;
+};
+
+class Lowering {
+ public:
+  Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path);
+
+  // Top-level statements (not definitions) as one body to run.
+  std::unique_ptr<jit::Body> lower_toplevel(const std::vector<const syntax::Node*>& statements);
+  // function f(...) ... end and f(x) = ...: adds the method.
+  void define_function(const syntax::Node& def);
+  // struct, mutable struct, abstract type, semantic.
+  void define_type(const syntax::Node& def);
+
+ private:
+  friend class BodyLowerer;
+  [[noreturn]] void fail(const syntax::Node& at, const std::string& message) const;
+  const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
+
+  jit::Compiler& compiler_;
+  const syntax::SourceFile& file_;
+  const std::string* path_;
+};
+
+}  // namespace tsr

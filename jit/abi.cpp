@@ -1,0 +1,339 @@
+#include "jit/abi.hpp"
+
+#include "runtime/construct.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+int32_t tsr_pending = 0;
+
+namespace tsr::jit {
+
+namespace {
+Globals* g_globals = nullptr;
+}
+
+ErrorState& error_state() {
+  static ErrorState state;
+  return state;
+}
+
+void set_abi_globals(Globals* g) { g_globals = g; }
+Globals& abi_globals() {
+  if (!g_globals) throw InternalError("the JIT runtime is not initialised");
+  return *g_globals;
+}
+
+Value exception_value(Globals& g, const std::string& kind, const std::string& message) {
+  TypeRegistry& types = g.types();
+  const DataType* t = as_datatype(types.lookup(kind));
+  if (!t || t->name->field_names.size() != 1) t = as_datatype(types.lookup("ErrorException"));
+  if (!t) throw InternalError("exception types are not declared");
+  auto* obj = new StructObject();
+  obj->fields.push_back(Value::from_object(types.String, new StringObject(message)));
+  return Value::from_object(t, obj);
+}
+
+Value exception_value(Globals& g, const Error& e) {
+  if (auto te = dynamic_cast<const TesseraError*>(&e)) return te->exception();
+  if (e.kind() == "DivideError") {
+    const DataType* t = as_datatype(g.types().lookup("DivideError"));
+    return Value::from_object(t, new StructObject());
+  }
+  return exception_value(g, e.kind(), e.message());
+}
+
+std::string describe_exception(const Value& ex) {
+  const DataType* t = ex.type();
+  if (t && t->name->name == "DivideError") return "DivideError: integer division error";
+  if (t && t->name->payload == Payload::Object && !t->name->is_tuple && t->name->field_names.size() == 1 &&
+      t->name->field_names[0] == "msg" && ex.as_struct().fields.size() == 1 &&
+      ex.as_struct().fields[0].type()->name->name == "String") {
+    const TypeName* n = t->name;
+    const DataType* sup = as_datatype(n->super);
+    if (sup && sup->name->name == "Exception") return n->name + ": " + ex.as_struct().fields[0].as_string();
+  }
+  return show_value(ex);
+}
+
+void raise(Value exception) {
+  ErrorState& s = error_state();
+  s.exception = std::move(exception);
+  s.frames.clear();
+  tsr_pending = 1;
+}
+
+void raise_current_exception(Globals& g) {
+  try {
+    throw;
+  } catch (const TesseraError& e) {
+    ErrorState& s = error_state();
+    s.exception = e.exception();
+    s.frames = e.frames();
+    tsr_pending = 1;
+  } catch (const Error& e) {
+    raise(exception_value(g, e));
+  } catch (const std::exception& e) {
+    raise(exception_value(g, "InternalError", std::string(e.what()) + " (this is a bug in Tessera; please report it)"));
+  }
+}
+
+void rethrow_pending() {
+  ErrorState& s = error_state();
+  tsr_pending = 0;
+  Value ex = std::move(s.exception);
+  std::vector<std::string> frames = std::move(s.frames);
+  s.frames.clear();
+  std::string text = describe_exception(ex);
+  std::string kind = "Error", message = text;
+  if (auto colon = text.find(": "); colon != std::string::npos && colon < 40) {
+    kind = text.substr(0, colon);
+    message = text.substr(colon + 2);
+  }
+  throw TesseraError(kind, message, std::move(ex), std::move(frames));
+}
+
+}  // namespace tsr::jit
+
+using namespace tsr;
+using tsr::jit::abi_globals;
+
+extern "C" {
+
+void tsr_assign(Value* dst, const Value* src) { *dst = *src; }
+
+void tsr_frame_release(Value* frame, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) frame[i] = Value();
+}
+
+void tsr_box_int(Value* dst, const DataType* t, int64_t v) { *dst = Value::from_int(t, v); }
+void tsr_box_f64(Value* dst, double v) { *dst = Value::from_f64(abi_globals().types().Float64, v); }
+void tsr_box_f32(Value* dst, float v) { *dst = Value::from_f32(abi_globals().types().Float32, v); }
+void tsr_box_bool(Value* dst, bool v) { *dst = Value::from_bool(abi_globals().types().Bool, v); }
+void tsr_box_nothing(Value* dst) { *dst = Value::singleton(abi_globals().types().Nothing); }
+
+void tsr_call_dynamic(Value* out, GenericFunction* f, const Value* args, int64_t n) {
+  try {
+    *out = f->call(args, static_cast<size_t>(n));
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
+
+void tsr_call_method(Value* out, const Method* m, const Value* args, int64_t n) {
+  try {
+    *out = m->call(args, static_cast<size_t>(n));
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
+
+void tsr_get_global(Value* out, const std::string* name) {
+  Globals& g = abi_globals();
+  if (const Value* v = g.global(*name)) {
+    *out = *v;
+    return;
+  }
+  if (GenericFunction* f = g.find_function(*name)) {
+    *out = Value::from_function(f->type(), f);
+    return;
+  }
+  if (const Type* t = g.types().lookup(*name)) {
+    const DataType* kind = t->kind == TypeKind::UnionAll ? g.types().UnionAllT
+                           : t->kind == TypeKind::Union  ? g.types().UnionTypeT
+                                                         : g.types().DataTypeT;
+    *out = Value::from_type(kind, t);
+    return;
+  }
+  jit::raise(jit::exception_value(g, "UndefVarError", "`" + *name + "` not defined"));
+}
+
+void tsr_raise_undef(const std::string* name) {
+  jit::raise(jit::exception_value(abi_globals(), "UndefVarError", "`" + *name + "` not defined"));
+}
+
+void tsr_set_global(const std::string* name, const Value* v) {
+  try {
+    abi_globals().set_global(*name, *v);
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
+
+void tsr_getfield(Value* out, const Value* obj, const std::string* name) {
+  const DataType* t = obj->type();
+  const TypeName* n = t->name;
+  if (n->payload == Payload::Object && !n->is_tuple && n->name != "String")
+    for (size_t i = 0; i < n->field_names.size(); ++i)
+      if (n->field_names[i] == *name) {
+        *out = obj->as_struct().fields[i];
+        return;
+      }
+  jit::raise(jit::exception_value(abi_globals(), "ErrorException",
+                                  "type " + n->name + " has no field " + *name));
+}
+
+void tsr_setfield(const Value* obj, const std::string* name, const Value* v) {
+  Globals& g = abi_globals();
+  const DataType* t = obj->type();
+  const TypeName* n = t->name;
+  if (!n->is_mutable) {
+    jit::raise(jit::exception_value(g, "ErrorException",
+                                    "setfield!: immutable struct of type " + n->name + " cannot be changed"));
+    return;
+  }
+  for (size_t i = 0; i < n->field_names.size(); ++i)
+    if (n->field_names[i] == *name) {
+      std::vector<const TypeVar*> vars(n->params.begin(), n->params.end());
+      const Type* ft = g.types().subst(n->field_types[i], vars, t->params);
+      Value x = *v;
+      try {
+        if (!g.types().issub(x.type(), ft)) {
+          auto fdt = as_datatype(ft);
+          if (fdt && is_number_type(fdt) && is_number_type(x.type())) x = convert_number(g.types(), fdt, x);
+          else
+            throw TypeError("in setfield!, expected " + show_type(ft) + ", got a value of type " + show_type(x.type()));
+        }
+      } catch (...) {
+        jit::raise_current_exception(g);
+        return;
+      }
+      obj->as_struct().fields[i] = std::move(x);
+      return;
+    }
+  jit::raise(jit::exception_value(g, "ErrorException", "type " + n->name + " has no field " + *name));
+}
+
+void tsr_construct(Value* out, const Type* type, const Value* args, int64_t n) {
+  try {
+    *out = construct(abi_globals(), type, std::span<const Value>(args, static_cast<size_t>(n)));
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
+
+void tsr_make_tuple(Value* out, const Value* elems, int64_t n) {
+  TypeRegistry& types = abi_globals().types();
+  std::vector<const Type*> ts;
+  auto* obj = new StructObject();
+  for (int64_t i = 0; i < n; ++i) {
+    ts.push_back(elems[i].type());
+    obj->fields.push_back(elems[i]);
+  }
+  *out = Value::from_object(types.tuple(ts), obj);
+}
+
+void tsr_make_closure(Value* out, const DataType* t, const Value* captures, int64_t n) {
+  auto* obj = new StructObject();
+  for (int64_t i = 0; i < n; ++i) obj->fields.push_back(captures[i]);
+  *out = Value::from_object(t, obj);
+}
+
+void tsr_new_cell(Value* out) {
+  TypeRegistry& types = abi_globals().types();
+  auto* obj = new StructObject();
+  obj->fields.emplace_back();  // undefined until assigned
+  *out = Value::from_object(as_datatype(types.lookup("Box")), obj);
+}
+
+void tsr_cell_get(Value* out, const Value* cell, const std::string* name) {
+  const Value& v = cell->as_struct().fields[0];
+  if (!v.defined()) {
+    tsr_raise_undef(name);
+    return;
+  }
+  *out = v;
+}
+
+void tsr_cell_set(const Value* cell, const Value* v) { cell->as_struct().fields[0] = *v; }
+
+void tsr_typeassert(const Value* v, const Type* t) {
+  Globals& g = abi_globals();
+  if (!g.types().issub(v->type(), t))
+    jit::raise(jit::exception_value(g, "TypeError", "in typeassert, expected " + show_type(t) + ", got a value of type " +
+                                                         show_type(v->type())));
+}
+
+bool tsr_truthy(const Value* v) {
+  Globals& g = abi_globals();
+  if (v->type() == g.types().Bool) return v->as_bool();
+  jit::raise(jit::exception_value(g, "TypeError", "non-boolean (" + show_type(v->type()) + ") used in boolean context"));
+  return false;
+}
+
+void tsr_raise_error(const char* kind, const char* message) {
+  Globals& g = abi_globals();
+  if (std::string(kind) == "DivideError") {
+    jit::raise(Value::from_object(as_datatype(g.types().lookup("DivideError")), new StructObject()));
+    return;
+  }
+  jit::raise(jit::exception_value(g, kind, message));
+}
+
+void tsr_add_frame(const std::string* function, const std::string* file, int64_t line) {
+  jit::error_state().frames.push_back(*function + " at " + *file + ":" + std::to_string(line));
+}
+
+void tsr_take_error(Value* out) {
+  jit::ErrorState& s = jit::error_state();
+  *out = std::move(s.exception);
+  s.exception = Value();
+  s.frames.clear();
+  tsr_pending = 0;
+}
+
+void tsr_rethrow(const Value* exception) {
+  jit::ErrorState& s = jit::error_state();
+  s.exception = *exception;
+  tsr_pending = 1;
+}
+
+}  // extern "C"
+
+extern "C" {
+
+void tsr_make_vect(Value* out, const Value* elems, int64_t n) {
+  TypeRegistry& types = abi_globals().types();
+  const Type* elem = n == 0 ? static_cast<const Type*>(types.Any) : elems[0].type();
+  for (int64_t i = 1; i < n; ++i)
+    if (elems[i].type() != elem) elem = types.Any;
+  const Type* ps[] = {elem};
+  auto* obj = new StructObject();
+  for (int64_t i = 0; i < n; ++i) obj->fields.push_back(elems[i]);
+  *out = Value::from_object(as_datatype(types.instantiate(types.lookup("Vector"), ps)), obj);
+}
+
+void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t n, const std::string* kwnames,
+                    int64_t nkw) {
+  Globals& g = abi_globals();
+  try {
+    const DataType* t = callee->type();
+    std::vector<Value> all;
+    if (t->name->callable) all.push_back(*callee);  // a closure receives itself first
+    all.insert(all.end(), args, args + (n - nkw));
+    GenericFunction* f = t->name->payload == Payload::Function ? callee->as_function() : t->name->callable;
+    if (nkw > 0) {
+      if (!f) throw MethodError("keyword arguments given to " + show_value(*callee) + ", which takes none");
+      const Method* m = f->dispatch(all.data(), all.size());
+      // Keyword arguments travel as one trailing KwArgs value: name, value, name, value, ...
+      auto* kw = new StructObject();
+      for (int64_t i = 0; i < nkw; ++i) {
+        kw->fields.push_back(Value::from_object(g.types().String, new StringObject(kwnames[i])));
+        kw->fields.push_back(args[n - nkw + i]);
+      }
+      all.push_back(Value::from_object(as_datatype(g.types().lookup("KwArgs")), kw));
+      *out = m->call(all.data(), all.size());
+      return;
+    }
+    if (f) {
+      *out = f->call(all.data(), all.size());
+    } else if (t->name->payload == Payload::Type) {
+      *out = construct(g, callee->as_type(), std::span<const Value>(args, static_cast<size_t>(n)));
+    } else {
+      throw MethodError("objects of type " + show_type(t) + " are not callable");
+    }
+  } catch (...) {
+    jit::raise_current_exception(g);
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,90 @@
+// The functions generated code calls, and the error state it shares with the runtime.
+//
+// Generated code never lets a C++ exception pass through its frames: a runtime function that
+// fails records the error (the exception value and, as the error travels outwards, one stack
+// frame per Tessera function it leaves) and sets `tsr_pending`; generated code tests that flag
+// after each call that can fail and branches to its `catch` or returns. Boxed values live in a
+// frame of tsr::Value slots that each function releases on every way out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/errors.hpp"
+#include "runtime/globals.hpp"
+#include "runtime/value.hpp"
+
+namespace tsr::jit {
+
+// The error travelling outwards, if any.
+struct ErrorState {
+  Value exception;
+  std::vector<std::string> frames;  // "name at file:line", innermost first
+};
+ErrorState& error_state();
+
+// A Tessera error seen from C++ (rt.call of a Tessera method that threw).
+class TesseraError : public Error {
+ public:
+  TesseraError(const std::string& kind, const std::string& message, Value exception, std::vector<std::string> frames)
+      : Error(kind, message), exception_(std::move(exception)), frames_(std::move(frames)) {}
+  const Value& exception() const { return exception_; }
+  const std::vector<std::string>& frames() const { return frames_; }
+
+ private:
+  Value exception_;
+  std::vector<std::string> frames_;
+};
+
+// The exception value for a C++ error (MethodError, TypeError, ...) and back.
+Value exception_value(Globals& g, const Error& e);
+Value exception_value(Globals& g, const std::string& kind, const std::string& message);
+// "MethodError: no method matching ..." for an exception value (what an uncaught error prints).
+std::string describe_exception(const Value& exception);
+
+// Records a C++ exception as the pending error (used around every call into C++).
+void raise_current_exception(Globals& g);
+void raise(Value exception);
+// Takes the pending error and throws it as a C++ TesseraError.
+[[noreturn]] void rethrow_pending();
+
+// The runtime the ABI functions work against (one Compiler at a time per process).
+void set_abi_globals(Globals* g);
+Globals& abi_globals();
+
+}  // namespace tsr::jit
+
+extern "C" {
+extern int32_t tsr_pending;
+void tsr_assign(tsr::Value* dst, const tsr::Value* src);
+void tsr_frame_release(tsr::Value* frame, int64_t n);
+void tsr_box_int(tsr::Value* dst, const tsr::DataType* t, int64_t v);
+void tsr_box_f64(tsr::Value* dst, double v);
+void tsr_box_f32(tsr::Value* dst, float v);
+void tsr_box_bool(tsr::Value* dst, bool v);
+void tsr_box_nothing(tsr::Value* dst);
+void tsr_call_dynamic(tsr::Value* out, tsr::GenericFunction* f, const tsr::Value* args, int64_t n);
+void tsr_call_method(tsr::Value* out, const tsr::Method* m, const tsr::Value* args, int64_t n);
+void tsr_call_value(tsr::Value* out, const tsr::Value* callee, const tsr::Value* args, int64_t n,
+                    const std::string* kwnames, int64_t nkw);
+void tsr_get_global(tsr::Value* out, const std::string* name);
+void tsr_set_global(const std::string* name, const tsr::Value* v);
+void tsr_getfield(tsr::Value* out, const tsr::Value* obj, const std::string* name);
+void tsr_setfield(const tsr::Value* obj, const std::string* name, const tsr::Value* v);
+void tsr_construct(tsr::Value* out, const tsr::Type* type, const tsr::Value* args, int64_t n);
+void tsr_make_tuple(tsr::Value* out, const tsr::Value* elems, int64_t n);
+void tsr_make_vect(tsr::Value* out, const tsr::Value* elems, int64_t n);
+void tsr_make_closure(tsr::Value* out, const tsr::DataType* t, const tsr::Value* captures, int64_t n);
+void tsr_new_cell(tsr::Value* out);
+void tsr_cell_get(tsr::Value* out, const tsr::Value* cell, const std::string* name);
+void tsr_cell_set(const tsr::Value* cell, const tsr::Value* v);
+void tsr_typeassert(const tsr::Value* v, const tsr::Type* t);
+bool tsr_truthy(const tsr::Value* v);
+void tsr_raise_error(const char* kind, const char* message);
+void tsr_raise_undef(const std::string* name);
+void tsr_add_frame(const std::string* function, const std::string* file, int64_t line);
+void tsr_take_error(tsr::Value* out);
+void tsr_rethrow(const tsr::Value* exception);
+}

@@ -1,0 +1,411 @@
+#include "jit/builtins.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <unordered_map>
+
+#include "jit/abi.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+std::unordered_map<const Method*, Intrinsic>& intrinsic_methods() {
+  static std::unordered_map<const Method*, Intrinsic> m;
+  return m;
+}
+// Methods that return an element of their first argument (getindex, first, last).
+std::unordered_map<const Method*, bool>& element_methods() {
+  static std::unordered_map<const Method*, bool> m;
+  return m;
+}
+
+using Fn = std::function<Value(std::span<const Value>)>;
+
+struct Builtin {
+  Fn fn;
+};
+
+Value call_builtin(const void* ctx, const Value* args, size_t n) {
+  return static_cast<const Builtin*>(ctx)->fn(std::span<const Value>(args, n));
+}
+
+class Registrar {
+ public:
+  explicit Registrar(Globals& g) : g_(g), t_(g.types()) {}
+
+  const Type* ty(const char* name) { return t_.lookup(name); }
+
+  const Method* add(const char* fname, std::vector<const Type*> sig, std::vector<std::string> names, const Type* result,
+                    Fn fn) {
+    Method m;
+    m.sig = t_.tuple(sig);
+    m.arg_names = std::move(names);
+    m.invoke = &call_builtin;
+    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
+    m.location = "built-in";
+    m.result = result;
+    return g_.function(fname).add(std::move(m));
+  }
+  // A method whose signature has `where` variables, written in .tsr syntax by the caller.
+  const Method* add_sig(const char* fname, const Type* sig, std::vector<std::string> names, const Type* result, Fn fn) {
+    Method m;
+    m.sig = sig;
+    m.arg_names = std::move(names);
+    m.invoke = &call_builtin;
+    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
+    m.location = "built-in";
+    m.result = result;
+    return g_.function(fname).add(std::move(m));
+  }
+
+  Value str(std::string s) { return Value::from_object(t_.String, new StringObject(std::move(s))); }
+  Value nothing() { return Value::singleton(t_.Nothing); }
+  Value boolean(bool b) { return Value::from_bool(t_.Bool, b); }
+  Value integer(int64_t i) { return Value::from_int(t_.Int64, i); }
+
+  Globals& g_;
+  TypeRegistry& t_;
+};
+
+const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
+                               std::vector<const Type*> ftypes, bool is_mutable = false, std::vector<TypeVar*> params = {}) {
+  TypeDecl d;
+  d.kind = is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
+  d.name = name;
+  d.super = super;
+  d.params = std::move(params);
+  d.field_names = std::move(fields);
+  d.field_types = std::move(ftypes);
+  return t.declare(d)->primary;
+}
+
+// print's text for a value: strings as they are, everything else as show writes it.
+std::string print_text(const Value& v) { return show_value(v, false); }
+
+// Elements of a vector, tuple or range, for iteration helpers.
+std::vector<Value> elements(Registrar& r, const Value& v) {
+  const std::string& n = v.type()->name->name;
+  if (n == "Vector" || v.type()->name->is_tuple) return v.as_struct().fields;
+  if (n == "UnitRange" || n == "StepRange") {
+    const auto& f = v.as_struct().fields;
+    int64_t start = f[0].as_int(), step = n == "UnitRange" ? 1 : f[1].as_int(), stop = f[n == "UnitRange" ? 1 : 2].as_int();
+    std::vector<Value> out;
+    if (step == 0) throw ArgumentError("step cannot be zero");
+    for (int64_t i = start; step > 0 ? i <= stop : i >= stop; i += step) out.push_back(r.integer(i));
+    return out;
+  }
+  throw MethodError("no method matching iterate(::" + show_type(v.type()) + ")");
+}
+
+int64_t range_length(const Value& v) {
+  const auto& f = v.as_struct().fields;
+  bool unit = v.type()->name->name == "UnitRange";
+  int64_t start = f[0].as_int(), step = unit ? 1 : f[1].as_int(), stop = f[unit ? 1 : 2].as_int();
+  if (step > 0) return stop < start ? 0 : (stop - start) / step + 1;
+  return stop > start ? 0 : (start - stop) / (-step) + 1;
+}
+
+[[noreturn]] void bounds_error(const Value& v, int64_t i) {
+  std::string what = v.type()->name->name == "Vector"
+                         ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
+                         : show_value(v);
+  throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
+}
+
+bool egal(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.payload()) {
+    case Payload::Object:
+      if (a.type()->name->name == "String") return a.as_string() == b.as_string();
+      if (!a.type()->name->is_mutable) {
+        const auto& fa = a.as_struct().fields;
+        const auto& fb = b.as_struct().fields;
+        if (fa.size() != fb.size()) return false;
+        for (size_t i = 0; i < fa.size(); ++i)
+          if (!egal(fa[i], fb[i])) return false;
+        return true;
+      }
+      return a.as_object() == b.as_object();
+    case Payload::Function: return a.as_function() == b.as_function();
+    case Payload::Type: return a.as_type() == b.as_type();
+    case Payload::Float64: return a.as_f64() == b.as_f64() || (a.as_f64() != a.as_f64() && b.as_f64() != b.as_f64());
+    case Payload::Float32: return a.as_f32() == b.as_f32();
+    default: return a.as_int() == b.as_int();
+  }
+}
+
+Value type_value(TypeRegistry& t, const Type* ty) {
+  const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+  return Value::from_type(kind, ty);
+}
+
+void register_types(TypeRegistry& t) {
+  TypeDecl ex;
+  ex.kind = TypeDecl::Kind::Abstract;
+  ex.name = "Exception";
+  t.declare(ex);
+  const Type* exc = t.lookup("Exception");
+  for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
+                           "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
+                           "FieldError"})
+    declare_struct(t, name, exc, {"msg"}, {t.String});
+  declare_struct(t, "DivideError", exc, {}, {});
+  {
+    TypeVar* T = t.new_typevar("T");
+    declare_struct(t, "Vector", nullptr, {}, {}, true, {T});
+  }
+  {
+    TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
+    declare_struct(t, "UnitRange", nullptr, {"start", "stop"}, {T, T}, false, {T});
+  }
+  {
+    TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
+    declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, T, T}, false, {T});
+  }
+  declare_struct(t, "Box", nullptr, {"contents"}, {t.Any}, true);
+  declare_struct(t, "KwArgs", nullptr, {}, {});
+}
+
+void register_intrinsics(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  for (int i = 0; i < static_cast<int>(Intrinsic::Count); ++i) {
+    auto op = static_cast<Intrinsic>(i);
+    IntrinsicInfo info = intrinsic_info(op);
+    const Type* arg = t.Real;
+    if (op == Intrinsic::BitAnd || op == Intrinsic::BitOr || op == Intrinsic::BitXor || op == Intrinsic::Shl ||
+        op == Intrinsic::Shr)
+      arg = t.Integer;
+    if (op == Intrinsic::Not) arg = t.Bool;
+    std::vector<const Type*> sig(info.arity, arg);
+    std::vector<std::string> names = info.arity == 1 ? std::vector<std::string>{"x"} : std::vector<std::string>{"x", "y"};
+    Fn fn = [&t, op](std::span<const Value> a) { return eval_intrinsic(t, op, a); };
+    const Method* m = r.add(info.name, sig, names, nullptr, fn);
+    intrinsic_methods()[m] = op;
+    // Julia's other spellings.
+    if (op == Intrinsic::Rem) intrinsic_methods()[r.add("%", sig, names, nullptr, fn)] = op;
+    if (op == Intrinsic::IntDiv) intrinsic_methods()[r.add("÷", sig, names, nullptr, fn)] = op;
+  }
+}
+
+void register_io_and_reflection(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  const Type* any = t.Any;
+  const Type* va_any = t.vararg(t.Any);
+  r.add("println", {va_any}, {"xs"}, t.Nothing, [&r](std::span<const Value> a) {
+    std::string s;
+    for (const Value& v : a) s += print_text(v);
+    s += "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return r.nothing();
+  });
+  r.add("print", {va_any}, {"xs"}, t.Nothing, [&r](std::span<const Value> a) {
+    std::string s;
+    for (const Value& v : a) s += print_text(v);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return r.nothing();
+  });
+  r.add("show", {any}, {"x"}, t.Nothing, [&r](std::span<const Value> a) {
+    std::string s = show_value(a[0]);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    return r.nothing();
+  });
+  r.add("string", {va_any}, {"xs"}, t.String, [&r](std::span<const Value> a) {
+    std::string s;
+    for (const Value& v : a) s += print_text(v);
+    return r.str(s);
+  });
+  r.add("repr", {any}, {"x"}, t.String, [&r](std::span<const Value> a) { return r.str(show_value(a[0])); });
+  r.add("typeof", {any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return type_value(t, a[0].type()); });
+  r.add("isa", {any, any}, {"x", "T"}, t.Bool, [&r, &t](std::span<const Value> a) {
+    if (a[1].payload() != Payload::Type) throw TypeError("isa: the second argument must be a type, got " + show_value(a[1]));
+    return r.boolean(t.issub(a[0].type(), a[1].as_type()));
+  });
+  r.add("supertype", {any}, {"T"}, nullptr, [&t](std::span<const Value> a) {
+    auto dt = a[0].payload() == Payload::Type ? as_datatype(unwrap_unionall(a[0].as_type())) : nullptr;
+    if (!dt) throw MethodError("no method matching supertype(::" + show_type(a[0].type()) + ")");
+    const Type* super = dt->super;
+    if (a[0].as_type()->kind == TypeKind::UnionAll && as_datatype(super)) {
+      // supertype(Point) is the supertype of its wrapper, with the parameters free again.
+      super = t.unionall(std::vector<const TypeVar*>(dt->name->params.begin(), dt->name->params.end()), super);
+    }
+    return type_value(t, super);
+  });
+  r.add("<:", {any, any}, {"A", "B"}, t.Bool, [&r, &t](std::span<const Value> a) {
+    if (a[0].payload() != Payload::Type || a[1].payload() != Payload::Type)
+      throw MethodError("no method matching <:(::" + show_type(a[0].type()) + ", ::" + show_type(a[1].type()) + ")");
+    return r.boolean(t.issub(a[0].as_type(), a[1].as_type()));
+  });
+  r.add("===", {any, any}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) { return r.boolean(egal(a[0], a[1])); });
+  r.add("!==", {any, any}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) { return r.boolean(!egal(a[0], a[1])); });
+  r.add("==", {any, any}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) { return r.boolean(egal(a[0], a[1])); });
+  r.add("!=", {any, any}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) { return r.boolean(!egal(a[0], a[1])); });
+  r.add("error", {va_any}, {"msg"}, t.bottom(), [&r](std::span<const Value> a) -> Value {
+    std::string s;
+    for (const Value& v : a) s += print_text(v);
+    throw ErrorException(s);
+  });
+  r.add("throw", {any}, {"e"}, t.bottom(), [&r](std::span<const Value> a) -> Value {
+    throw TesseraError("Error", describe_exception(a[0]), a[0], {});
+  });
+  r.add("__assert_failed", {any}, {"msg"}, t.bottom(), [](std::span<const Value> a) -> Value {
+    throw Error("AssertionError", print_text(a[0]));
+  });
+  r.add("methods", {any}, {"f"}, nullptr, [&r, &t](std::span<const Value> a) {
+    if (a[0].payload() != Payload::Function) throw MethodError("no method matching methods(::" + show_type(a[0].type()) + ")");
+    GenericFunction* f = a[0].as_function();
+    std::vector<Value> out;
+    for (const Method* m : f->methods()) out.push_back(r.str(f->show_method(*m)));
+    const Type* ps[] = {t.String};
+    auto* obj = new StructObject();
+    obj->fields = std::move(out);
+    return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+  });
+  r.add("time_ns", {}, {}, t.UInt64, [&t](std::span<const Value>) {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
+    return Value::from_int(t.UInt64, ns.count());
+  });
+  for (const DataType* nt : {t.Int64, t.Int32, t.Int16, t.Int8, t.UInt8, t.UInt16, t.UInt32, t.UInt64}) {
+    const Type* tt = t.type_of_type(nt);
+    bool un = nt->name->name[0] == 'U';
+    int bits = nt->name->name == "Int8" || nt->name->name == "UInt8" ? 8 : nt->name->name.find("16") != std::string::npos ? 16
+               : nt->name->name.find("32") != std::string::npos ? 32 : 64;
+    int64_t max = un ? (bits == 64 ? -1 : (int64_t(1) << bits) - 1) : (bits == 64 ? INT64_MAX : (int64_t(1) << (bits - 1)) - 1);
+    int64_t min = un ? 0 : (bits == 64 ? INT64_MIN : -(int64_t(1) << (bits - 1)));
+    r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); });
+    r.add("typemin", {tt}, {""}, nt, [nt, min](std::span<const Value>) { return Value::from_int(nt, min); });
+  }
+  r.add("float", {t.Real}, {"x"}, nullptr, [&t](std::span<const Value> a) {
+    if (a[0].type() == t.Float32 || a[0].type() == t.Float64) return a[0];
+    return convert_number(t, t.Float64, a[0]);
+  });
+}
+
+void register_collections(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  const Type* any = t.Any;
+  auto colon = [&r, &t](std::span<const Value> a) {
+    for (const Value& v : a)
+      if (v.type()->name->payload != Payload::Int)
+        throw MethodError("ranges of non-integers are not supported yet: " + show_type(v.type()));
+    auto* obj = new StructObject();
+    obj->fields.assign(a.begin(), a.end());
+    const Type* ps[] = {a[0].type()};
+    const char* name = a.size() == 2 ? "UnitRange" : "StepRange";
+    return Value::from_object(as_datatype(t.instantiate(t.lookup(name), ps)), obj);
+  };
+  r.add(":", {t.Integer, t.Integer}, {"start", "stop"}, nullptr, colon);
+  r.add(":", {t.Integer, t.Integer, t.Integer}, {"start", "step", "stop"}, nullptr, colon);
+  r.add("length", {any}, {"x"}, t.Int64, [&r](std::span<const Value> a) {
+    const Value& v = a[0];
+    const std::string& n = v.type()->name->name;
+    if (n == "String") return r.integer(static_cast<int64_t>(v.as_string().size()));
+    if (n == "Vector" || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
+    if (n == "UnitRange" || n == "StepRange") return r.integer(range_length(v));
+    throw MethodError("no method matching length(::" + show_type(v.type()) + ")");
+  });
+  element_methods()[r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
+    const Value& v = a[0];
+    int64_t i = a[1].type()->name->payload == Payload::Bool ? a[1].as_bool() : a[1].as_int();
+    const std::string& n = v.type()->name->name;
+    if (n == "Vector" || v.type()->name->is_tuple) {
+      const auto& f = v.as_struct().fields;
+      if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
+      return f[i - 1];
+    }
+    if (n == "UnitRange" || n == "StepRange") {
+      if (i < 1 || i > range_length(v)) bounds_error(v, i);
+      const auto& f = v.as_struct().fields;
+      int64_t step = n == "UnitRange" ? 1 : f[1].as_int();
+      return Value::from_int(f[0].type(), f[0].as_int() + (i - 1) * step);
+    }
+    throw MethodError("no method matching getindex(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
+  })] = true;
+  r.add("setindex!", {any, any, t.Integer}, {"x", "v", "i"}, nullptr, [&t](std::span<const Value> a) {
+    const Value& v = a[0];
+    if (v.type()->name->name != "Vector")
+      throw MethodError("no method matching setindex!(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ", ::" +
+                        show_type(a[2].type()) + ")");
+    auto& f = v.as_struct().fields;
+    int64_t i = a[2].as_int();
+    if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
+    const Type* elem = v.type()->params[0];
+    Value x = a[1];
+    if (!t.issub(x.type(), elem)) {
+      auto edt = as_datatype(elem);
+      if (edt && is_number_type(edt) && is_number_type(x.type())) x = convert_number(t, edt, x);
+      else throw MethodError("Cannot `convert` an object of type " + show_type(x.type()) + " to an object of type " + show_type(elem));
+    }
+    f[i - 1] = x;
+    return a[1];
+  });
+  r.add("push!", {any, any}, {"v", "x"}, nullptr, [&t](std::span<const Value> a) {
+    const Value& v = a[0];
+    if (v.type()->name->name != "Vector") throw MethodError("no method matching push!(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
+    const Type* elem = v.type()->params[0];
+    Value x = a[1];
+    if (!t.issub(x.type(), elem)) {
+      auto edt = as_datatype(elem);
+      if (edt && is_number_type(edt) && is_number_type(x.type())) x = convert_number(t, edt, x);
+      else throw MethodError("Cannot `convert` an object of type " + show_type(x.type()) + " to an object of type " + show_type(elem));
+    }
+    v.as_struct().fields.push_back(x);
+    return v;
+  });
+  r.add("collect", {any}, {"xs"}, nullptr, [&r, &t](std::span<const Value> a) {
+    std::vector<Value> els = elements(r, a[0]);
+    const Type* elem = a[0].type()->name->name == "Vector" ? a[0].type()->params[0]
+                       : els.empty() ? static_cast<const Type*>(t.Any) : els[0].type();
+    for (const Value& e : els)
+      if (e.type() != elem && !t.issub(e.type(), elem)) elem = t.Any;
+    const Type* ps[] = {elem};
+    auto* obj = new StructObject();
+    obj->fields = std::move(els);
+    return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+  });
+  r.add("Vector", {}, {}, nullptr, [&t](std::span<const Value>) {
+    const Type* ps[] = {t.Any};
+    return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), new StructObject());
+  });
+}
+
+}  // namespace
+
+void register_builtins(Globals& g) {
+  static std::unique_ptr<Registrar> keep;  // the lambdas hold a reference to it
+  // One runtime at a time: forget the methods of the previous one.
+  intrinsic_methods().clear();
+  element_methods().clear();
+  register_types(g.types());
+  auto r = std::make_unique<Registrar>(g);
+  register_intrinsics(*r);
+  register_io_and_reflection(*r);
+  register_collections(*r);
+  keep = std::move(r);
+}
+
+std::optional<Intrinsic> builtin_intrinsic(const Method* m) {
+  auto& table = intrinsic_methods();
+  auto it = table.find(m);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args) {
+  if (m->result) return m->result;
+  if (!element_methods().count(m)) return types.Any;
+  // getindex on a Vector{T} or a range of T gives a T.
+  if (!args.empty())
+    if (auto dt = as_datatype(args[0]); dt && !dt->params.empty() && args.size() == 2 && dt->is_concrete) {
+      const std::string& n = dt->name->name;
+      if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && types.is_concrete(dt->params[0]))
+        return dt->params[0];
+    }
+  return types.Any;
+}
+
+}  // namespace tsr::jit

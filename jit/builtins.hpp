@@ -1,0 +1,21 @@
+// The built-in methods every runtime has: arithmetic on numbers (intrinsics), printing,
+// strings, errors, tuples and vectors, reflection. Written in C++ because they touch the
+// runtime's representation; everything that can be written in Tessera is in stdlib/Base.tsr.
+#pragma once
+
+#include <optional>
+#include <span>
+
+#include "jit/intrinsics.hpp"
+#include "runtime/globals.hpp"
+
+namespace tsr::jit {
+
+// Declares the built-in types (exceptions, Vector, ranges, Box, KwArgs) and methods.
+void register_builtins(Globals& g);
+// The intrinsic a built-in method stands for, if it is one.
+std::optional<Intrinsic> builtin_intrinsic(const Method* m);
+// What a call to a C++ method returns, as far as the argument types tell.
+const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args);
+
+}  // namespace tsr::jit

@@ -1,0 +1,739 @@
+#include "jit/codegen.hpp"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include "jit/builtins.hpp"
+#include "jit/compiler.hpp"
+#include "jit/intrinsics.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+// A value during code generation: an LLVM scalar of a bits type, or a pointer to a Value.
+struct RVal {
+  llvm::Value* v = nullptr;
+  bool boxed = false;
+  const Type* type = nullptr;
+};
+
+class FnGen {
+ public:
+  FnGen(Compiler& c, llvm::Module& m, Spec& s)
+      : c_(c), types_(c.types()), m_(m), ctx_(m.getContext()), b_(ctx_), s_(s), body_(*s.body) {
+    ptr_ = llvm::PointerType::get(ctx_, 0);
+    i64_ = llvm::Type::getInt64Ty(ctx_);
+    i8_ = llvm::Type::getInt8Ty(ctx_);
+    i1_ = llvm::Type::getInt1Ty(ctx_);
+    value_ty_ = llvm::StructType::get(ctx_, {ptr_, i64_});
+  }
+
+  static llvm::Type* bits_type(llvm::LLVMContext& ctx, const Type* t) {
+    auto dt = as_datatype(t);
+    switch (dt->name->payload) {
+      case Payload::Float64: return llvm::Type::getDoubleTy(ctx);
+      case Payload::Float32: return llvm::Type::getFloatTy(ctx);
+      case Payload::Bool: return llvm::Type::getInt1Ty(ctx);
+      case Payload::None: return llvm::Type::getInt1Ty(ctx);
+      default: break;
+    }
+    const std::string& n = dt->name->name;
+    if (n == "Int8" || n == "UInt8") return llvm::Type::getInt8Ty(ctx);
+    if (n == "Int16" || n == "UInt16") return llvm::Type::getInt16Ty(ctx);
+    if (n == "Int32" || n == "UInt32") return llvm::Type::getInt32Ty(ctx);
+    return llvm::Type::getInt64Ty(ctx);
+  }
+
+  static llvm::FunctionType* spec_type(llvm::LLVMContext& ctx, const Spec& s) {
+    llvm::Type* ptr = llvm::PointerType::get(ctx, 0);
+    std::vector<llvm::Type*> params{ptr};
+    for (const Type* a : s.argtypes) params.push_back(is_bits(a) ? bits_type(ctx, a) : ptr);
+    for (size_t k = 0; k < s.body->kwargs.size(); ++k) params.push_back(ptr);
+    llvm::Type* ret = is_bits(s.ret) ? bits_type(ctx, s.ret) : llvm::Type::getVoidTy(ctx);
+    return llvm::FunctionType::get(ret, params, false);
+  }
+
+  static llvm::Function* declare(llvm::Module& m, const Spec& s) {
+    if (auto f = m.getFunction(s.symbol)) return f;
+    return llvm::Function::Create(spec_type(m.getContext(), s), llvm::Function::ExternalLinkage, s.symbol, m);
+  }
+
+  void emit_function() {
+    fn_ = declare(m_, s_);
+    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    b_.SetInsertPoint(entry);
+    frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
+    frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+    out_ = fn_->getArg(0);
+    bool bits_ret = is_bits(s_.ret);
+    if (bits_ret) ret_slot_ = b_.CreateAlloca(bits_type(ctx_, s_.ret), nullptr, "ret");
+    // Slots: an alloca for bits types, a frame Value for the rest.
+    for (size_t i = 0; i < body_.slots.size(); ++i) {
+      const Type* t = body_.slots[i].type;
+      if (t && is_bits(t) && !body_.slots[i].is_cell) slot_ptr_.push_back(b_.CreateAlloca(bits_type(ctx_, t), nullptr, body_.slots[i].name));
+      else slot_ptr_.push_back(nullptr);  // assigned a frame index below
+    }
+    for (size_t i = 0; i < body_.slots.size(); ++i)
+      if (!slot_ptr_[i]) slot_ptr_[i] = temp();
+    unwind_bb_ = llvm::BasicBlock::Create(ctx_, "unwind", fn_);
+    return_bb_ = llvm::BasicBlock::Create(ctx_, "return", fn_);
+    // Arguments into their slots.
+    for (size_t i = 0; i < s_.argtypes.size(); ++i) {
+      const Type* t = s_.argtypes[i];
+      RVal a{fn_->getArg(static_cast<unsigned>(i + 1)), !is_bits(t), t};
+      store_slot(static_cast<int>(i), a);
+    }
+    for (size_t k = 0; k < body_.kwargs.size(); ++k) {
+      int slot = static_cast<int>(body_.nargs + k);
+      llvm::Value* p = fn_->getArg(static_cast<unsigned>(s_.argtypes.size() + 1 + k));
+      call_void("tsr_assign", {slot_ptr_[slot], p});
+    }
+    // Keyword defaults: evaluated when the caller gave none.
+    for (size_t k = 0; k < body_.kwdefaults.size(); ++k) {
+      int slot = static_cast<int>(body_.nargs + k);
+      llvm::Value* type_word = b_.CreateLoad(ptr_, slot_ptr_[slot]);
+      auto* set = llvm::BasicBlock::Create(ctx_, "kwdefault", fn_);
+      auto* next = llvm::BasicBlock::Create(ctx_, "kwdone", fn_);
+      b_.CreateCondBr(b_.CreateICmpEQ(type_word, llvm::ConstantPointerNull::get(ptr_)), set, next);
+      b_.SetInsertPoint(set);
+      RVal d = emit(body_.kwdefaults[k]);
+      if (d.v) {
+        store_slot(slot, d);
+        b_.CreateBr(next);
+      }
+      b_.SetInsertPoint(next);
+    }
+    // Closure captures: loaded from the closure (argument 0).
+    for (size_t i = 0; i < body_.capture_slots.size(); ++i) {
+      llvm::Value* out = temp();
+      call_void("tsr_getfield", {out, slot_ptr_[0], ptr_const(&capture_name(i))});
+      store_slot(body_.capture_slots[i], RVal{out, true, types_.Any});
+    }
+    RVal last = emit(body_.root);
+    if (last.v) emit_return(last);
+    // Blocks nothing reaches (code after return, break or an error) end in `unreachable`.
+    for (llvm::BasicBlock& bb : *fn_)
+      if (!bb.getTerminator() && &bb != return_bb_ && &bb != unwind_bb_) {
+        b_.SetInsertPoint(&bb);
+        b_.CreateUnreachable();
+      }
+    // return: release the frame and return the value.
+    b_.SetInsertPoint(return_bb_);
+    call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    if (bits_ret) b_.CreateRet(b_.CreateLoad(bits_type(ctx_, s_.ret), ret_slot_));
+    else b_.CreateRetVoid();
+    b_.SetInsertPoint(unwind_bb_);
+    call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    if (bits_ret) b_.CreateRet(llvm::UndefValue::get(bits_type(ctx_, s_.ret)));
+    else b_.CreateRetVoid();
+    // Now that the frame's size is known.
+    frame_->setOperand(0, llvm::ConstantInt::get(i64_, std::max(nframe_, 1)));
+    frame_init_->setOperand(2, llvm::ConstantInt::get(i64_, 16 * std::max(nframe_, 1)));
+  }
+
+  // void entry(Value* out, const Value* args, int64 n): the boxed way in.
+  void emit_entry() {
+    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, ptr_, i64_}, false);
+    auto* f = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, s_.symbol + ".entry", m_);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
+    std::vector<llvm::Value*> args{f->getArg(0)};
+    size_t nargs = s_.argtypes.size() + s_.body->kwargs.size();
+    for (size_t i = 0; i < nargs; ++i) {
+      llvm::Value* p = b_.CreateGEP(value_ty_, f->getArg(1), llvm::ConstantInt::get(i64_, i));
+      const Type* t = i < s_.argtypes.size() ? s_.argtypes[i] : types_.Any;
+      args.push_back(is_bits(t) ? unbox(p, t) : p);
+    }
+    llvm::Function* callee = declare(m_, s_);
+    llvm::Value* r = b_.CreateCall(callee, args);
+    if (is_bits(s_.ret)) box_into(f->getArg(0), RVal{r, false, s_.ret});
+    b_.CreateRetVoid();
+  }
+
+ public:
+  const std::string& capture_name(size_t i) { return body_.slots[body_.capture_slots[i]].name; }
+
+  // ---- helpers ----
+  llvm::Value* temp() {
+    return b_.CreateGEP(value_ty_, frame_, llvm::ConstantInt::get(i64_, nframe_++));
+  }
+  // n consecutive frame slots (arguments to a boxed call).
+  llvm::Value* temps(int n) {
+    llvm::Value* first = b_.CreateGEP(value_ty_, frame_, llvm::ConstantInt::get(i64_, nframe_));
+    nframe_ += n;
+    return first;
+  }
+  llvm::Value* ptr_const(const void* p) {
+    return llvm::ConstantExpr::getIntToPtr(llvm::ConstantInt::get(i64_, reinterpret_cast<uint64_t>(p)), ptr_);
+  }
+  llvm::FunctionCallee abi(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
+    return m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, params, false));
+  }
+  llvm::CallInst* call_void(const char* name, std::vector<llvm::Value*> args) {
+    std::vector<llvm::Type*> ps;
+    for (auto* a : args) ps.push_back(a->getType());
+    return b_.CreateCall(abi(name, llvm::Type::getVoidTy(ctx_), ps), args);
+  }
+
+  llvm::Value* unbox(llvm::Value* p, const Type* t) {
+    llvm::Value* payload = b_.CreateGEP(i8_, p, llvm::ConstantInt::get(i64_, 8));
+    llvm::Type* bt = bits_type(ctx_, t);
+    auto dt = as_datatype(t);
+    switch (dt->name->payload) {
+      case Payload::Float64:
+      case Payload::Float32: return b_.CreateLoad(bt, payload);
+      case Payload::Bool: return b_.CreateICmpNE(b_.CreateLoad(i64_, payload), llvm::ConstantInt::get(i64_, 0));
+      case Payload::None: return llvm::ConstantInt::getFalse(ctx_);
+      default: {
+        llvm::Value* w = b_.CreateLoad(i64_, payload);
+        return bt == i64_ ? w : b_.CreateTrunc(w, bt);
+      }
+    }
+  }
+
+  void box_into(llvm::Value* dst, RVal r) {
+    auto dt = as_datatype(r.type);
+    switch (dt->name->payload) {
+      case Payload::Float64: call_void("tsr_box_f64", {dst, r.v}); return;
+      case Payload::Float32: call_void("tsr_box_f32", {dst, r.v}); return;
+      case Payload::Bool: call_void("tsr_box_bool", {dst, b_.CreateZExt(r.v, i8_)}); return;
+      case Payload::None: call_void("tsr_box_nothing", {dst}); return;
+      default: {
+        bool is_unsigned = dt->name->name[0] == 'U';
+        llvm::Value* w = r.v->getType() == i64_ ? r.v : (is_unsigned ? b_.CreateZExt(r.v, i64_) : b_.CreateSExt(r.v, i64_));
+        call_void("tsr_box_int", {dst, ptr_const(dt), w});
+        return;
+      }
+    }
+  }
+
+  // A pointer to a Value holding r (boxing a bits value into a fresh temporary).
+  llvm::Value* as_boxed(RVal r) {
+    if (r.boxed) return r.v;
+    llvm::Value* t = temp();
+    box_into(t, r);
+    return t;
+  }
+  // The scalar of a bits-typed value (unboxing when it is held boxed).
+  llvm::Value* as_bits(RVal r) { return r.boxed ? unbox(r.v, r.type) : r.v; }
+
+  void store_slot(int slot, RVal r) {
+    const Type* st = body_.slots[slot].type;
+    if (st && is_bits(st) && !body_.slots[slot].is_cell) {
+      llvm::Value* v = as_bits(r);
+      b_.CreateStore(v, slot_ptr_[slot]);
+    } else if (r.boxed) {
+      call_void("tsr_assign", {slot_ptr_[slot], r.v});
+    } else {
+      box_into(slot_ptr_[slot], r);
+    }
+  }
+
+  RVal load_slot(int slot) {
+    const Type* st = body_.slots[slot].type;
+    if (st && is_bits(st) && !body_.slots[slot].is_cell)
+      return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
+    // A copy, so that a later assignment to the slot does not change a value in flight; an
+    // undefined slot is an UndefVarError.
+    llvm::Value* t = temp();
+    llvm::Value* type_word = b_.CreateLoad(ptr_, slot_ptr_[slot]);
+    auto* undef = llvm::BasicBlock::Create(ctx_, "undef", fn_);
+    auto* ok = llvm::BasicBlock::Create(ctx_, "defined", fn_);
+    b_.CreateCondBr(b_.CreateICmpEQ(type_word, llvm::ConstantPointerNull::get(ptr_)), undef, ok);
+    b_.SetInsertPoint(undef);
+    call_void("tsr_raise_undef", {ptr_const(&body_.slots[slot].name)});
+    b_.CreateBr(ok);
+    b_.SetInsertPoint(ok);
+    call_void("tsr_assign", {t, slot_ptr_[slot]});
+    check_error(nullptr, true);
+    return RVal{t, true, st ? st : types_.Any};
+  }
+
+  // After a call that can fail: on error go to the innermost catch, or record this frame
+  // and leave. `always` forces the check even for code the flag cannot have changed.
+  void check_error(const Node* at, bool always = false) {
+    (void)always;
+    llvm::Value* flag = b_.CreateLoad(llvm::Type::getInt32Ty(ctx_), pending_flag());
+    auto* err = llvm::BasicBlock::Create(ctx_, "error", fn_);
+    auto* cont = llvm::BasicBlock::Create(ctx_, "ok", fn_);
+    b_.CreateCondBr(b_.CreateICmpNE(flag, llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx_), 0)), err, cont,
+                    llvm::MDBuilder(ctx_).createBranchWeights(1, 1000));
+    b_.SetInsertPoint(err);
+    if (!catch_stack_.empty()) {
+      b_.CreateBr(catch_stack_.back());
+    } else {
+      uint32_t line = at ? at->loc.line : body_.loc.line;
+      const std::string* file = at && at->loc.file ? at->loc.file : body_.loc.file;
+      call_void("tsr_add_frame", {ptr_const(&body_.name), ptr_const(file), llvm::ConstantInt::get(i64_, line)});
+      b_.CreateBr(unwind_bb_);
+    }
+    b_.SetInsertPoint(cont);
+  }
+
+  llvm::Value* pending_flag() {
+    if (auto g = m_.getGlobalVariable("tsr_pending")) return g;
+    return new llvm::GlobalVariable(m_, llvm::Type::getInt32Ty(ctx_), false, llvm::GlobalValue::ExternalLinkage,
+                                    nullptr, "tsr_pending");
+  }
+
+  // Continue emitting into a block nothing reaches (after return, break, throw).
+  RVal dead() {
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "dead", fn_));
+    return RVal{nullptr, false, types_.bottom()};
+  }
+
+  void emit_return(RVal r) {
+    if (is_bits(s_.ret)) {
+      b_.CreateStore(convert_bits(r, s_.ret), ret_slot_);
+    } else if (s_.ret->kind != TypeKind::Bottom) {
+      call_void("tsr_assign", {out_, as_boxed(r)});
+    }
+    b_.CreateBr(return_bb_);
+  }
+
+  // r as a scalar of bits type t (r's own type is t, or it is boxed holding a t).
+  llvm::Value* convert_bits(RVal r, const Type* t) {
+    if (!r.boxed) return r.v;
+    return unbox(r.v, t);
+  }
+
+  // ---- nodes ----
+  RVal emit(Node* n) {
+    if (n->type && n->type->kind == TypeKind::Bottom && n->op != Op::Return && n->op != Op::Break &&
+        n->op != Op::Continue && n->op != Op::Call && n->op != Op::Block && n->op != Op::If && n->op != Op::Try &&
+        n->op != Op::SetSlot && n->op != Op::TypeAssert) {
+      return dead();
+    }
+    switch (n->op) {
+      case Op::Literal: return literal(n->literal, n->type);
+      case Op::Slot: return load_slot(n->slot);
+      case Op::SetSlot: {
+        RVal v = emit(n->kids[0]);
+        if (!v.v) return v;
+        store_slot(n->slot, v);
+        return v;
+      }
+      case Op::Global: {
+        if (n->literal.defined()) return RVal{ptr_const(&n->literal), true, n->type};
+        llvm::Value* t = temp();
+        call_void("tsr_get_global", {t, ptr_const(&n->name)});
+        check_error(n);
+        return RVal{t, true, types_.Any};
+      }
+      case Op::SetGlobal: {
+        RVal v = emit(n->kids[0]);
+        if (!v.v) return v;
+        call_void("tsr_set_global", {ptr_const(&n->name), as_boxed(v)});
+        check_error(n);
+        return v;
+      }
+      case Op::Call: return call(n);
+      case Op::Block: {
+        RVal last{nullptr, false, types_.Nothing};
+        if (n->kids.empty()) return literal_nothing();
+        for (Node* k : n->kids) {
+          last = emit(k);
+          if (!last.v) return dead();
+        }
+        return last;
+      }
+      case Op::If: return emit_if(n);
+      case Op::While: return emit_while(n);
+      case Op::Break:
+        b_.CreateBr(loops_.back().brk);
+        return dead();
+      case Op::Continue:
+        b_.CreateBr(loops_.back().cont);
+        return dead();
+      case Op::Return: {
+        RVal v = emit(n->kids[0]);
+        if (v.v) emit_return(v);
+        return dead();
+      }
+      case Op::And:
+      case Op::Or: return emit_andor(n);
+      case Op::Tuple:
+      case Op::Vect: {
+        int k = static_cast<int>(n->kids.size());
+        std::vector<RVal> vals;
+        for (Node* kid : n->kids) {
+          vals.push_back(emit(kid));
+          if (!vals.back().v) return dead();
+        }
+        llvm::Value* args = temps(std::max(k, 1));
+        store_args(args, vals);
+        llvm::Value* out = temp();
+        call_void(n->op == Op::Tuple ? "tsr_make_tuple" : "tsr_make_vect", {out, args, llvm::ConstantInt::get(i64_, k)});
+        return RVal{out, true, n->type};
+      }
+      case Op::GetField: {
+        RVal obj = emit(n->kids[0]);
+        if (!obj.v) return obj;
+        llvm::Value* out = temp();
+        call_void("tsr_getfield", {out, as_boxed(obj), ptr_const(&n->name)});
+        check_error(n);
+        return RVal{out, true, n->type};
+      }
+      case Op::SetField: {
+        RVal obj = emit(n->kids[0]);
+        if (!obj.v) return obj;
+        RVal v = emit(n->kids[1]);
+        if (!v.v) return v;
+        call_void("tsr_setfield", {as_boxed(obj), ptr_const(&n->name), as_boxed(v)});
+        check_error(n);
+        return v;
+      }
+      case Op::Try: return emit_try(n);
+      case Op::TypeAssert: {
+        RVal v = emit(n->kids[0]);
+        if (!v.v) return v;
+        if (v.boxed && !types_.issub(v.type, n->type_arg)) {
+          call_void("tsr_typeassert", {v.v, ptr_const(n->type_arg)});
+          check_error(n);
+        } else if (!v.boxed && !types_.issub(v.type, n->type_arg)) {
+          llvm::Value* p = as_boxed(v);
+          call_void("tsr_typeassert", {p, ptr_const(n->type_arg)});
+          check_error(n);
+          return dead();
+        }
+        return RVal{v.v, v.boxed, n->type};
+      }
+      case Op::Lambda: {
+        std::vector<RVal> vals;
+        for (Node* kid : n->kids) {
+          vals.push_back(emit(kid));
+          if (!vals.back().v) return dead();
+        }
+        int k = static_cast<int>(vals.size());
+        llvm::Value* args = temps(std::max(k, 1));
+        store_args(args, vals);
+        llvm::Value* out = temp();
+        call_void("tsr_make_closure", {out, ptr_const(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
+        return RVal{out, true, n->type};
+      }
+      case Op::NewCell: {
+        llvm::Value* out = temp();
+        call_void("tsr_new_cell", {out});
+        return RVal{out, true, n->type};
+      }
+      case Op::CellGet: {
+        RVal cell = emit(n->kids[0]);
+        llvm::Value* out = temp();
+        call_void("tsr_cell_get", {out, as_boxed(cell), ptr_const(&n->name)});
+        check_error(n);
+        return RVal{out, true, types_.Any};
+      }
+      case Op::CellSet: {
+        RVal cell = emit(n->kids[0]);
+        RVal v = emit(n->kids[1]);
+        if (!v.v) return v;
+        call_void("tsr_cell_set", {as_boxed(cell), as_boxed(v)});
+        return v;
+      }
+    }
+    throw InternalError(std::string("codegen: unhandled node ") + op_name(n->op));
+  }
+
+  RVal literal_nothing() { return RVal{llvm::ConstantInt::getFalse(ctx_), false, types_.Nothing}; }
+
+  RVal literal(const Value& v, const Type* t) {
+    if (is_bits(v.type())) {
+      const DataType* dt = v.type();
+      switch (dt->name->payload) {
+        case Payload::Float64: return RVal{llvm::ConstantFP::get(llvm::Type::getDoubleTy(ctx_), v.as_f64()), false, dt};
+        case Payload::Float32: return RVal{llvm::ConstantFP::get(llvm::Type::getFloatTy(ctx_), v.as_f32()), false, dt};
+        case Payload::Bool: return RVal{llvm::ConstantInt::get(i1_, v.as_bool()), false, dt};
+        case Payload::None: return literal_nothing();
+        default: return RVal{llvm::ConstantInt::get(bits_type(ctx_, dt), static_cast<uint64_t>(v.as_int()), true), false, dt};
+      }
+    }
+    return RVal{ptr_const(&v), true, t};
+  }
+
+  // Writes values into consecutive frame slots starting at `first`.
+  void store_args(llvm::Value* first, const std::vector<RVal>& vals) {
+    for (size_t i = 0; i < vals.size(); ++i) {
+      llvm::Value* dst = b_.CreateGEP(value_ty_, first, llvm::ConstantInt::get(i64_, i));
+      if (vals[i].boxed) call_void("tsr_assign", {dst, vals[i].v});
+      else box_into(dst, vals[i]);
+    }
+  }
+
+  llvm::Value* truth(RVal c, const Node* at) {
+    if (!c.boxed && c.type == types_.Bool) return c.v;
+    llvm::Value* p = as_boxed(c);
+    auto callee = abi("tsr_truthy", i8_, {ptr_});
+    llvm::Value* r = b_.CreateCall(callee, {p});
+    check_error(at);
+    return b_.CreateICmpNE(r, llvm::ConstantInt::get(i8_, 0));
+  }
+
+  // Where an expression with branches keeps its result: an alloca for bits, a frame slot else.
+  struct ResultSlot {
+    llvm::Value* p = nullptr;
+    bool bits = false;
+    const Type* type = nullptr;
+  };
+  ResultSlot result_slot(const Type* t) {
+    ResultSlot r;
+    r.type = t;
+    if (t->kind == TypeKind::Bottom) return r;
+    r.bits = is_bits(t);
+    if (r.bits) {
+      llvm::IRBuilder<> eb(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+      r.p = eb.CreateAlloca(bits_type(ctx_, t));
+    } else {
+      r.p = temp();
+    }
+    return r;
+  }
+  void put(ResultSlot& r, RVal v) {
+    if (!r.p || !v.v) return;
+    if (r.bits) b_.CreateStore(as_bits(RVal{v.v, v.boxed, r.type}), r.p);
+    else call_void("tsr_assign", {r.p, as_boxed(v)});
+  }
+  RVal get(const ResultSlot& r) {
+    if (!r.p) return dead();
+    if (r.bits) return RVal{b_.CreateLoad(bits_type(ctx_, r.type), r.p), false, r.type};
+    return RVal{r.p, true, r.type};
+  }
+
+  RVal emit_if(Node* n) {
+    RVal c = emit(n->kids[0]);
+    if (!c.v) return c;
+    llvm::Value* cond = truth(c, n);
+    ResultSlot r = result_slot(n->type);
+    auto* then_bb = llvm::BasicBlock::Create(ctx_, "then", fn_);
+    auto* else_bb = llvm::BasicBlock::Create(ctx_, "else", fn_);
+    auto* join = llvm::BasicBlock::Create(ctx_, "endif", fn_);
+    b_.CreateCondBr(cond, then_bb, else_bb);
+    b_.SetInsertPoint(then_bb);
+    RVal a = emit(n->kids[1]);
+    if (a.v) {
+      put(r, a);
+      b_.CreateBr(join);
+    }
+    b_.SetInsertPoint(else_bb);
+    RVal e = n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
+    if (e.v) {
+      put(r, e);
+      b_.CreateBr(join);
+    }
+    b_.SetInsertPoint(join);
+    return get(r);
+  }
+
+  RVal emit_while(Node* n) {
+    auto* cond_bb = llvm::BasicBlock::Create(ctx_, "loop.cond", fn_);
+    auto* body_bb = llvm::BasicBlock::Create(ctx_, "loop.body", fn_);
+    auto* step_bb = llvm::BasicBlock::Create(ctx_, "loop.step", fn_);
+    auto* exit_bb = llvm::BasicBlock::Create(ctx_, "loop.exit", fn_);
+    b_.CreateBr(cond_bb);
+    b_.SetInsertPoint(cond_bb);
+    RVal c = emit(n->kids[0]);
+    if (c.v) b_.CreateCondBr(truth(c, n), body_bb, exit_bb);
+    b_.SetInsertPoint(body_bb);
+    loops_.push_back({exit_bb, step_bb});
+    RVal body = emit(n->kids[1]);
+    if (body.v) b_.CreateBr(step_bb);
+    b_.SetInsertPoint(step_bb);
+    if (n->kids.size() > 2) {
+      RVal s = emit(n->kids[2]);
+      if (s.v) b_.CreateBr(cond_bb);
+    } else {
+      b_.CreateBr(cond_bb);
+    }
+    loops_.pop_back();
+    b_.SetInsertPoint(exit_bb);
+    return literal_nothing();
+  }
+
+  RVal emit_andor(Node* n) {
+    bool is_and = n->op == Op::And;
+    ResultSlot r = result_slot(n->type);
+    RVal a = emit(n->kids[0]);
+    if (!a.v) return a;
+    llvm::Value* ca = truth(a, n);
+    auto* rhs = llvm::BasicBlock::Create(ctx_, is_and ? "and.rhs" : "or.rhs", fn_);
+    auto* shortcut = llvm::BasicBlock::Create(ctx_, "shortcut", fn_);
+    auto* join = llvm::BasicBlock::Create(ctx_, "join", fn_);
+    b_.CreateCondBr(ca, is_and ? rhs : shortcut, is_and ? shortcut : rhs);
+    b_.SetInsertPoint(shortcut);
+    put(r, RVal{llvm::ConstantInt::get(i1_, !is_and), false, types_.Bool});
+    b_.CreateBr(join);
+    b_.SetInsertPoint(rhs);
+    RVal bv = emit(n->kids[1]);
+    if (bv.v) {
+      put(r, bv);
+      b_.CreateBr(join);
+    }
+    b_.SetInsertPoint(join);
+    return get(r);
+  }
+
+  RVal emit_try(Node* n) {
+    ResultSlot r = result_slot(n->type);
+    auto* catch_bb = llvm::BasicBlock::Create(ctx_, "catch", fn_);
+    auto* after = llvm::BasicBlock::Create(ctx_, "endtry", fn_);
+    bool has_finally = n->kids.size() > 2;
+    auto* finally_err = has_finally ? llvm::BasicBlock::Create(ctx_, "finally.error", fn_) : nullptr;
+    catch_stack_.push_back(catch_bb);
+    RVal body = emit(n->kids[0]);
+    if (body.v) {
+      put(r, body);
+      b_.CreateBr(after);
+    }
+    catch_stack_.pop_back();
+    b_.SetInsertPoint(catch_bb);
+    llvm::Value* ex = n->slot >= 0 && !(body_.slots[n->slot].type && is_bits(body_.slots[n->slot].type)) ? slot_ptr_[n->slot] : temp();
+    call_void("tsr_take_error", {ex});
+    if (has_finally) catch_stack_.push_back(finally_err);
+    RVal h = emit(n->kids[1]);
+    if (h.v) {
+      put(r, h);
+      b_.CreateBr(after);
+    }
+    if (has_finally) {
+      catch_stack_.pop_back();
+      // An error escaping the handler: run `finally`, then carry the error on.
+      b_.SetInsertPoint(finally_err);
+      llvm::Value* saved = temp();
+      call_void("tsr_take_error", {saved});
+      RVal f = emit(n->kids[2]);
+      if (f.v) {
+        call_void("tsr_rethrow", {saved});
+        check_error(n);
+        b_.CreateBr(after);  // not reached: the flag is set
+      }
+    }
+    b_.SetInsertPoint(after);
+    if (has_finally) {
+      RVal f = emit(n->kids[2]);
+      if (!f.v) return f;
+    }
+    return get(r);
+  }
+
+  // ---- calls ----
+  RVal call(Node* n) {
+    std::vector<RVal> args;
+    RVal callee = emit(n->kids[0]);
+    if (!callee.v) return callee;
+    for (size_t i = 1; i < n->kids.size(); ++i) {
+      args.push_back(emit(n->kids[i]));
+      if (!args.back().v) return dead();
+    }
+    if (n->type && n->type->kind == TypeKind::Bottom && n->bind == Bind::Unresolved) return dead();
+    switch (n->bind) {
+      case Bind::Intrinsic: return intrinsic(n, args);
+      case Bind::Static:
+        if (n->spec) return call_spec(n, args);
+        return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+          call_void("tsr_call_method", {out, ptr_const(n->method), argv, llvm::ConstantInt::get(i64_, k)});
+        });
+      case Bind::Construct: {
+        const Type* t = n->kids[0]->literal.as_type();
+        return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+          call_void("tsr_construct", {out, ptr_const(t), argv, llvm::ConstantInt::get(i64_, k)});
+        });
+      }
+      default: break;
+    }
+    const Value* c = n->kids[0]->literal.defined() ? &n->kids[0]->literal : nullptr;
+    if (c && c->payload() == Payload::Function && n->kwnames.empty()) {
+      return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+        call_void("tsr_call_dynamic", {out, ptr_const(c->as_function()), argv, llvm::ConstantInt::get(i64_, k)});
+      });
+    }
+    llvm::Value* fval = as_boxed(callee);
+    return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+      call_void("tsr_call_value", {out, fval, argv, llvm::ConstantInt::get(i64_, k),
+                                   ptr_const(n->kwnames.empty() ? nullptr : n->kwnames.data()),
+                                   llvm::ConstantInt::get(i64_, n->kwnames.size())});
+    });
+  }
+
+  template <class F>
+  RVal call_boxed(Node* n, const std::vector<RVal>& args, F&& emit_call) {
+    int k = static_cast<int>(args.size());
+    llvm::Value* argv = temps(std::max(k, 1));
+    store_args(argv, args);
+    llvm::Value* out = temp();
+    emit_call(out, argv, k);
+    check_error(n);
+    if (n->type && n->type->kind == TypeKind::Bottom) return dead();
+    return RVal{out, true, n->type ? n->type : types_.Any};
+  }
+
+  RVal call_spec(Node* n, const std::vector<RVal>& args) {
+    Spec& callee = *n->spec;
+    llvm::Function* f = declare(m_, callee);
+    llvm::Value* out = is_bits(callee.ret) ? llvm::ConstantPointerNull::get(ptr_) : temp();
+    std::vector<llvm::Value*> cargs{out};
+    for (size_t i = 0; i < args.size(); ++i) {
+      const Type* t = callee.argtypes[i];
+      cargs.push_back(is_bits(t) ? as_bits(RVal{args[i].v, args[i].boxed, t}) : as_boxed(args[i]));
+    }
+    for (size_t k = 0; k < callee.body->kwargs.size(); ++k) cargs.push_back(temp());  // none given
+    llvm::Value* r = b_.CreateCall(f, cargs);
+    check_error(n);
+    if (callee.ret->kind == TypeKind::Bottom) return dead();
+    if (is_bits(callee.ret)) return RVal{r, false, callee.ret};
+    return RVal{out, true, callee.ret};
+  }
+
+  RVal intrinsic(Node* n, const std::vector<RVal>& args);
+
+  friend RVal emit_intrinsic(FnGen& g, Node* n, const std::vector<RVal>& args);
+
+ public:
+  Compiler& c_;
+  TypeRegistry& types_;
+  llvm::Module& m_;
+  llvm::LLVMContext& ctx_;
+  llvm::IRBuilder<> b_;
+  Spec& s_;
+  Body& body_;
+  llvm::PointerType* ptr_;
+  llvm::Type *i64_, *i8_, *i1_;
+  llvm::StructType* value_ty_;
+  llvm::Function* fn_ = nullptr;
+  llvm::AllocaInst* frame_ = nullptr;
+  llvm::CallInst* frame_init_ = nullptr;
+  llvm::Value* out_ = nullptr;
+  llvm::AllocaInst* ret_slot_ = nullptr;
+  int nframe_ = 0;
+  std::vector<llvm::Value*> slot_ptr_;
+  llvm::BasicBlock* unwind_bb_ = nullptr;
+  llvm::BasicBlock* return_bb_ = nullptr;
+  struct Loop {
+    llvm::BasicBlock* brk;
+    llvm::BasicBlock* cont;
+  };
+  std::vector<Loop> loops_;
+  std::vector<llvm::BasicBlock*> catch_stack_;
+};
+
+}  // namespace
+
+}  // namespace tsr::jit
+
+#include "jit/codegen_intrinsics.inc"
+
+namespace tsr::jit {
+
+void generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {
+  for (Spec* s : specs) {
+    FnGen g(c, m, *s);
+    g.emit_function();
+    FnGen e(c, m, *s);
+    e.emit_entry();
+  }
+}
+
+}  // namespace tsr::jit

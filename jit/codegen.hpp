@@ -1,0 +1,25 @@
+// Code generation: a typed body (after inference) to an LLVM function.
+//
+// Calling convention of a specialization: `R f(Value* out, A1 a1, ...)`. Arguments and results
+// of bits types (numbers, Bool, Nothing) are passed as LLVM scalars; anything else as a pointer
+// to a tsr::Value, and a boxed result is written to *out. Each function keeps its boxed
+// locals and temporaries in a frame of Values released on every way out. After each call that
+// can fail, `tsr_pending` is tested: on error control goes to the innermost `catch` of the
+// function, or the function records its frame (name, file, line) and returns.
+#pragma once
+
+#include <vector>
+
+namespace llvm {
+class Module;
+}
+
+namespace tsr::jit {
+
+class Compiler;
+struct Spec;
+
+// Emits each spec's function and its boxed entry point into m.
+void generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs);
+
+}  // namespace tsr::jit

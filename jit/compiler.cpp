@@ -1,0 +1,223 @@
+#include "jit/compiler.hpp"
+
+#include <llvm/IR/Module.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <set>
+
+#include "jit/abi.hpp"
+#include "jit/builtins.hpp"
+#include "jit/codegen.hpp"
+#include "jit/engine.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+// The invoker of every Tessera method: ctx is its MethodDef.
+Value trampoline(const void* ctx, const Value* args, size_t n) {
+  const MethodDef& def = *static_cast<const MethodDef*>(ctx);
+  return def.compiler->invoke(def, nullptr, args, n);
+}
+
+}  // namespace
+
+Compiler::Compiler(Globals& globals) : globals_(globals), engine_(std::make_unique<Engine>()) {
+  set_abi_globals(&globals_);
+  const char* log = std::getenv("TSR_LOG_COMPILES");
+  options_.log_compiles = log && *log && std::string(log) != "0";
+}
+
+Compiler::~Compiler() { set_abi_globals(nullptr); }
+
+std::string Compiler::next_symbol(const std::string& fname) {
+  std::string clean;
+  for (char ch : fname) clean += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  return "tsr." + clean + "." + std::to_string(next_id_++);
+}
+
+const Method* Compiler::add_method(GenericFunction& f, const Type* sig, std::vector<std::string> names,
+                                   std::unique_ptr<Body> body, std::string location) {
+  auto def = std::make_unique<MethodDef>();
+  def->body = std::move(body);
+  def->function = &f;
+  def->compiler = this;
+  Method m;
+  m.sig = sig;
+  m.arg_names = std::move(names);
+  m.invoke = &trampoline;
+  m.ctx = std::shared_ptr<const void>(def.get(), [](const void*) {});  // owned by defs_
+  m.location = std::move(location);
+  const Method* added = f.add(std::move(m));
+  defs_.push_back(std::move(def));
+  return added;
+}
+
+const DataType* Compiler::add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names) {
+  TypeRegistry& types = this->types();
+  TypeDecl d;
+  d.kind = TypeDecl::Kind::Struct;
+  d.name = "#" + body->name + "#" + std::to_string(next_id_++);
+  d.super = types.Function;
+  for (const std::string& c : capture_names) {
+    d.field_names.push_back(c);
+    d.field_types.push_back(types.Any);
+  }
+  const TypeName* tn = types.declare(d);
+  GenericFunction& f = globals_.function(d.name);
+  const_cast<TypeName*>(tn)->callable = &f;
+  // One method: (closure, args...) with the closure typed by its own type.
+  std::vector<const Type*> sig{tn->primary};
+  std::vector<std::string> names{"#self#"};
+  for (size_t i = 1; i < body->nargs; ++i) {
+    sig.push_back(body->slots[i].declared ? body->slots[i].declared : types.Any);
+    names.push_back(body->slots[i].name);
+  }
+  if (body->vararg && sig.size() > 1) sig.back() = types.vararg(sig.back());
+  std::string loc = body->loc.file ? *body->loc.file + ":" + std::to_string(body->loc.line) : "";
+  add_method(f, types.tuple(sig), names, std::move(body), loc);
+  return tn->primary;
+}
+
+const MethodDef* Compiler::tessera_def(const Method* m) const {
+  if (!m || m->invoke != &trampoline) return nullptr;
+  return static_cast<const MethodDef*>(m->ctx.get());
+}
+
+Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argtypes) {
+  auto key = std::make_pair(m, argtypes);
+  auto it = specs_.find(key);
+  if (it == specs_.end()) {
+    auto s = std::make_unique<Spec>();
+    s->method = m;
+    s->def = tessera_def(m);
+    s->argtypes = argtypes;
+    s->id = next_id_;
+    s->symbol = next_symbol(s->def->body->name);
+    it = specs_.emplace(key, std::move(s)).first;
+    if (options_.log_compiles) {
+      std::string sig;
+      for (size_t i = 0; i < argtypes.size(); ++i) sig += (i ? ", " : "") + show_type(argtypes[i]);
+      std::fprintf(stderr, "[compile] %s(%s): new signature\n", it->second->def->body->name.c_str(), sig.c_str());
+    }
+  }
+  Spec* s = it->second.get();
+  if (s->state == Spec::State::Fresh || (s->state == Spec::State::Provisional && !s->compiled)) infer(*s);
+  return s;
+}
+
+void Compiler::compile(Spec* root) {
+  if (root->compiled) return;
+  // Every specialization reachable through static calls that has no code yet, in one module.
+  std::vector<Spec*> todo;
+  std::set<Spec*> seen;
+  if (!root->method) {
+    // Top-level statements run once and are compiled without optimization; the functions
+    // they call are compiled (and optimized) on their own first.
+    for (auto& n : root->body->pool)
+      if (n->spec) compile(n->spec);
+    seen.insert(root);
+    todo.push_back(root);
+  }
+  std::function<void(Spec*)> visit = [&](Spec* s) {
+    if (s->compiled || !seen.insert(s).second) return;
+    for (int tries = 0; s->state == Spec::State::Provisional && tries < 3; ++tries) infer(*s);
+    todo.push_back(s);
+    for (auto& n : s->body->pool)
+      if (n->spec) visit(n->spec);
+  };
+  visit(root);
+  auto t0 = std::chrono::steady_clock::now();
+  auto module = engine_->new_module(root->symbol);
+  if (options_.dump_ir)
+    for (Spec* s : todo) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
+  generate(*this, *module, todo);
+  bool optimize = options_.optimize && root->method != nullptr;
+  engine_->add(std::move(module), optimize, options_.dump_llvm);
+  for (Spec* s : todo) {
+    s->fn = engine_->lookup(s->symbol);
+    s->entry = reinterpret_cast<void (*)(Value*, const Value*, int64_t)>(engine_->lookup(s->symbol + ".entry"));
+    s->compiled = true;
+  }
+  if (options_.log_compiles) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "[compile] %zu function(s) for %s in %.1f ms\n", todo.size(), root->def->body->name.c_str(), ms);
+  }
+}
+
+Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args, size_t n) {
+  const Body& body = *def.body;
+  // Find the runtime Method of this definition (its trampoline ctx is def).
+  if (!m)
+    for (const Method* cand : def.function->methods())
+      if (tessera_def(cand) == &def) m = cand;
+  if (!m) throw InternalError("a Tessera method that is not in its function's table");
+  // Keyword arguments arrive as a trailing KwArgs value.
+  const Value* kw = nullptr;
+  if (n > 0 && args[n - 1].type() && args[n - 1].type()->name->name == "KwArgs") {
+    kw = &args[n - 1];
+    --n;
+  }
+  std::vector<Value> full(args, args + n);
+  if (body.vararg) {
+    // Pack the trailing arguments into the vararg tuple.
+    size_t fixed = body.nargs - 1;
+    std::vector<const Type*> ts;
+    auto* tup = new StructObject();
+    for (size_t i = fixed; i < n; ++i) {
+      ts.push_back(args[i].type());
+      tup->fields.push_back(args[i]);
+    }
+    full.resize(fixed);
+    full.push_back(Value::from_object(types().tuple(ts), tup));
+  }
+  std::vector<const Type*> argtypes;
+  for (const Value& v : full) argtypes.push_back(v.payload() == Payload::Type ? types().type_of_type(v.as_type()) : v.type());
+  for (const std::string& name : body.kwargs) {
+    Value given;
+    if (kw) {
+      const auto& f = kw->as_struct().fields;
+      for (size_t i = 0; i + 1 < f.size(); i += 2)
+        if (f[i].as_string() == name) given = f[i + 1];
+    }
+    full.push_back(given);
+  }
+  if (kw) {
+    const auto& f = kw->as_struct().fields;
+    for (size_t i = 0; i + 1 < f.size(); i += 2)
+      if (std::find(body.kwargs.begin(), body.kwargs.end(), f[i].as_string()) == body.kwargs.end())
+        throw MethodError(body.name + " got an unsupported keyword argument \"" + f[i].as_string() + "\"");
+  }
+  Spec* s = specialize(m, argtypes);
+  compile(s);
+  Value out;
+  s->entry(&out, full.data(), static_cast<int64_t>(full.size()));
+  if (tsr_pending) rethrow_pending();
+  if (!out.defined()) out = Value::singleton(types().Nothing);
+  return out;
+}
+
+bool Compiler::run_thunk(std::unique_ptr<Body> body, Value* result) {
+  auto def = std::make_unique<MethodDef>();
+  def->body = std::move(body);
+  def->compiler = this;
+  auto s = std::make_unique<Spec>();
+  s->def = def.get();
+  s->symbol = next_symbol("toplevel");
+  infer(*s);
+  Spec* sp = s.get();
+  thunks_.push_back(std::move(s));
+  defs_.push_back(std::move(def));
+  compile(sp);
+  Value out;
+  sp->entry(&out, nullptr, 0);
+  if (result) *result = out;
+  return tsr_pending == 0;
+}
+
+}  // namespace tsr::jit

@@ -1,0 +1,104 @@
+// The JIT compiler: Tessera methods, their specializations, and the pipeline that turns a
+// lowered body into native code.
+//
+//   infer    types every node and binds calls (infer.cpp)
+//   codegen  LLVM IR for a typed body (codegen.cpp)
+//   engine   LLVM's O2 pipeline for the host CPU and ORC's LLJIT (engine.cpp)
+//
+// A Tessera method is a runtime Method whose invoker is the compiler's trampoline: the first
+// call with new argument types makes a specialization (one per method and concrete signature),
+// which is inferred, compiled, cached and called through its boxed entry point. Inside
+// compiled code, calls whose argument types are known are bound to specializations directly.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jit/ir.hpp"
+#include "runtime/globals.hpp"
+
+namespace tsr::jit {
+
+class Engine;
+
+// What a Tessera method is: its lowered body (never changed; specializations copy it).
+struct MethodDef {
+  std::unique_ptr<Body> body;
+  GenericFunction* function = nullptr;
+  class Compiler* compiler = nullptr;
+};
+
+struct Spec {
+  const Method* method = nullptr;  // nullptr for a top-level thunk
+  const MethodDef* def = nullptr;
+  std::vector<const Type*> argtypes;
+  std::unique_ptr<Body> body;      // the typed copy
+  const Type* ret = nullptr;
+  enum class State { Fresh, Inferring, Provisional, Inferred } state = State::Fresh;
+  bool compiled = false;
+  int id = 0;
+  std::string symbol;
+  // Native code: the specialized function, and `void entry(Value* out, const Value* args,
+  // int64_t n)` that unboxes, calls it and boxes the result.
+  void* fn = nullptr;
+  void (*entry)(Value*, const Value*, int64_t) = nullptr;
+};
+
+struct CompileOptions {
+  bool optimize = true;        // O2; top-level thunks use O0 (they run once)
+  bool log_compiles = false;   // TSR_LOG_COMPILES=1
+  bool dump_ir = false;        // --emit=ir: print typed IR of each specialization
+  bool dump_llvm = false;      // --emit=llvm: print LLVM IR after optimization
+};
+
+class Compiler {
+ public:
+  explicit Compiler(Globals& globals);
+  ~Compiler();
+  Compiler(const Compiler&) = delete;
+  Compiler& operator=(const Compiler&) = delete;
+
+  Globals& globals() { return globals_; }
+  TypeRegistry& types() { return globals_.types(); }
+  CompileOptions& options() { return options_; }
+
+  // Adds a Tessera method to f. `names` are the argument names for printing.
+  const Method* add_method(GenericFunction& f, const Type* sig, std::vector<std::string> names,
+                           std::unique_ptr<Body> body, std::string location);
+  // A closure type for a lambda: a struct of its captures whose values are callable.
+  const DataType* add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names);
+  // Compiles and runs top-level statements; false when an error escaped (see error_state()).
+  bool run_thunk(std::unique_ptr<Body> body, Value* result);
+
+  // The specialization of m for these argument types (made and inferred on first request).
+  Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes);
+  // Makes sure s and every specialization it calls statically have native code.
+  void compile(Spec* s);
+  // The MethodDef behind a Tessera method, or nullptr for C++ methods.
+  const MethodDef* tessera_def(const Method* m) const;
+  // Calls a Tessera method from the runtime (the trampoline's work).
+  Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
+
+ private:
+  friend class Inferrer;
+  friend class CodeGen;
+  void infer(Spec& s);
+  std::string next_symbol(const std::string& fname);
+
+  Globals& globals_;
+  CompileOptions options_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<std::unique_ptr<MethodDef>> defs_;
+  std::map<std::pair<const Method*, std::vector<const Type*>>, std::unique_ptr<Spec>> specs_;
+  std::vector<std::unique_ptr<Spec>> thunks_;
+  int next_id_ = 0;
+};
+
+// The type join used by inference: a union while small, Any beyond.
+const Type* join_types(TypeRegistry& types, const Type* a, const Type* b);
+// Types held unboxed in compiled code: numbers, Bool and Nothing.
+bool is_bits(const Type* t);
+
+}  // namespace tsr::jit

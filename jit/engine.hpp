@@ -1,0 +1,34 @@
+// Engine: LLVM's ORC LLJIT for the host CPU, with the runtime's ABI functions visible to
+// generated code, and the O2 pipeline (vectorizers included) run on each module before it is
+// compiled. The only file besides codegen.cpp that includes LLVM's headers.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace tsr::jit {
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  llvm::LLVMContext& context();
+  // A fresh module with the JIT's data layout and triple.
+  std::unique_ptr<llvm::Module> new_module(const std::string& name);
+  // Verifies, optimizes (O2 or none) and compiles the module. Throws InternalError when LLVM
+  // rejects it (a compiler bug), with LLVM's message. `dump` prints the final IR to stderr.
+  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump);
+  void* lookup(const std::string& symbol);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tsr::jit

@@ -1,0 +1,289 @@
+// Type inference: abstract interpretation of a body over the type lattice.
+//
+// Slots are typed flow-insensitively (the join of every value assigned to them); expressions
+// bottom-up. Calls whose argument types are all concrete are bound at compile time: to an
+// intrinsic, to a specialization of a Tessera method (inferred recursively; a recursive call
+// uses the current estimate of its return type, starting from Union{}), or to a C++ method.
+// The rest are dynamic. Passes repeat until slot types and the return type stop changing.
+#include "jit/builtins.hpp"
+#include "jit/compiler.hpp"
+#include "jit/intrinsics.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+bool is_bits(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt || !dt->is_concrete) return false;
+  Payload p = dt->name->payload;
+  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool ||
+         (p == Payload::None && dt->name->name == "Nothing");
+}
+
+const Type* join_types(TypeRegistry& types, const Type* a, const Type* b) {
+  if (!a || a->kind == TypeKind::Bottom) return b;
+  if (!b || b->kind == TypeKind::Bottom) return a;
+  if (a == b) return a;
+  const Type* ms[] = {a, b};
+  const Type* u = types.union_of(ms);
+  if (auto un = as_union(u); un && un->members.size() > 4) return types.Any;
+  return u;
+}
+
+class Inferrer {
+ public:
+  Inferrer(Compiler& c, Spec& s) : c_(c), types_(c.types()), s_(s), b_(*s.body) {}
+
+  void run() {
+    for (int pass = 0; pass < 20; ++pass) {
+      changed_ = false;
+      ret_ = types_.bottom();
+      const Type* last = type(b_.root);
+      // A body that falls off its end returns its last value.
+      ret_ = join_types(types_, ret_, last);
+      if (s_.ret != ret_) {
+        s_.ret = pass > 10 ? static_cast<const Type*>(types_.Any) : join_types(types_, s_.ret, ret_);
+        changed_ = true;
+      }
+      if (!changed_) return;
+    }
+  }
+  bool used_provisional() const { return used_provisional_; }
+
+ private:
+  void set_slot(int slot, const Type* t) {
+    SlotInfo& si = b_.slots[slot];
+    const Type* j = join_types(types_, si.type, t);
+    if (si.is_cell) j = types_.Any;
+    if (j != si.type) {
+      si.type = j;
+      changed_ = true;
+    }
+  }
+
+  const Type* type(Node* n) {
+    n->type = compute(n);
+    return n->type;
+  }
+
+  // The constant a node evaluates to, when inference knows it (functions, types, const globals).
+  const Value* constant(Node* n) {
+    if (n->op == Op::Literal || (n->op == Op::Global && n->literal.defined())) return &n->literal;
+    return nullptr;
+  }
+
+  const Type* value_type(const Value& v) {
+    if (v.payload() == Payload::Type) return types_.type_of_type(v.as_type());
+    return v.type();
+  }
+
+  const Type* compute(Node* n) {
+    const Type* bottom = types_.bottom();
+    switch (n->op) {
+      case Op::Literal:
+        return value_type(n->literal);
+      case Op::Slot: {
+        const Type* t = b_.slots[n->slot].type;
+        return t ? t : bottom;
+      }
+      case Op::SetSlot: {
+        const Type* v = type(n->kids[0]);
+        set_slot(n->slot, v);
+        return v;
+      }
+      case Op::Global: {
+        Globals& g = c_.globals();
+        if (!n->literal.defined()) {
+          if (GenericFunction* f = g.find_function(n->name)) n->literal = Value::from_function(f->type(), f);
+          else if (const Type* t = types_.lookup(n->name); t && !g.global(n->name))
+            n->literal = Value::from_type(t->kind == TypeKind::UnionAll ? types_.UnionAllT
+                                          : t->kind == TypeKind::Union  ? types_.UnionTypeT
+                                                                        : types_.DataTypeT,
+                                          t);
+          else if (g.is_const(n->name)) n->literal = *g.global(n->name);
+        }
+        return n->literal.defined() ? value_type(n->literal) : types_.Any;
+      }
+      case Op::SetGlobal:
+        return type(n->kids[0]);
+      case Op::Call:
+        return call(n);
+      case Op::Block: {
+        const Type* t = types_.Nothing;
+        for (Node* k : n->kids) {
+          t = type(k);
+          if (t->kind == TypeKind::Bottom) {
+            // What follows cannot run; still type it so every node has a type.
+            for (Node* rest : n->kids) if (!rest->type) type(rest);
+            return bottom;
+          }
+        }
+        return t;
+      }
+      case Op::If: {
+        type(n->kids[0]);
+        const Type* a = type(n->kids[1]);
+        const Type* b = n->kids.size() > 2 ? type(n->kids[2]) : types_.Nothing;
+        return join_types(types_, a, b);
+      }
+      case Op::While:
+        for (Node* k : n->kids) type(k);
+        return types_.Nothing;
+      case Op::Break:
+      case Op::Continue:
+        return bottom;
+      case Op::Return:
+        ret_ = join_types(types_, ret_, type(n->kids[0]));
+        return bottom;
+      case Op::And:
+      case Op::Or: {
+        const Type* a = type(n->kids[0]);
+        const Type* b = type(n->kids[1]);
+        return (a == types_.Bool && (b == types_.Bool || b->kind == TypeKind::Bottom)) ? types_.Bool : types_.Any;
+      }
+      case Op::Tuple: {
+        std::vector<const Type*> ts;
+        for (Node* k : n->kids) ts.push_back(type(k));
+        for (const Type* t : ts)
+          if (!types_.is_concrete(t)) return types_.TupleAny;
+        return types_.tuple(ts);
+      }
+      case Op::Vect: {
+        const Type* elem = nullptr;
+        for (Node* k : n->kids) {
+          const Type* t = type(k);
+          elem = !elem ? t : (elem == t ? elem : types_.Any);
+        }
+        if (!elem || !types_.is_concrete(elem)) elem = types_.Any;
+        const Type* ps[] = {elem};
+        return types_.instantiate(types_.lookup("Vector"), ps);
+      }
+      case Op::GetField: {
+        const Type* t = type(n->kids[0]);
+        auto dt = as_datatype(t);
+        if (dt && dt->is_concrete && dt->name->payload == Payload::Object && !dt->name->is_tuple) {
+          const TypeName* tn = dt->name;
+          for (size_t i = 0; i < tn->field_names.size(); ++i)
+            if (tn->field_names[i] == n->name) {
+              std::vector<const TypeVar*> vars(tn->params.begin(), tn->params.end());
+              const Type* ft = types_.subst(tn->field_types[i], vars, dt->params);
+              return ft;
+            }
+        }
+        return types_.Any;
+      }
+      case Op::SetField:
+        type(n->kids[0]);
+        return type(n->kids[1]);
+      case Op::Try: {
+        if (n->slot >= 0) set_slot(n->slot, types_.Any);
+        const Type* a = type(n->kids[0]);
+        const Type* b = type(n->kids[1]);
+        if (n->kids.size() > 2) type(n->kids[2]);
+        return join_types(types_, a, b);
+      }
+      case Op::TypeAssert: {
+        const Type* v = type(n->kids[0]);
+        if (v->kind == TypeKind::Bottom) return bottom;
+        return types_.issub(v, n->type_arg) ? v : n->type_arg;
+      }
+      case Op::Lambda:
+        for (Node* k : n->kids) type(k);
+        return n->type_arg;
+      case Op::NewCell:
+        return types_.lookup("Box");
+      case Op::CellGet:
+        type(n->kids[0]);
+        return types_.Any;
+      case Op::CellSet:
+        type(n->kids[0]);
+        return type(n->kids[1]);
+    }
+    return types_.Any;
+  }
+
+  const Type* call(Node* n) {
+    std::vector<const Type*> args;
+    const Type* callee_t = type(n->kids[0]);
+    bool unreachable = callee_t->kind == TypeKind::Bottom;
+    for (size_t i = 1; i < n->kids.size(); ++i) {
+      args.push_back(type(n->kids[i]));
+      unreachable = unreachable || args.back()->kind == TypeKind::Bottom;
+    }
+    n->bind = Bind::Dynamic;
+    n->method = nullptr;
+    n->spec = nullptr;
+    if (unreachable) return types_.bottom();
+    const Value* callee = constant(n->kids[0]);
+    if (!callee || !n->kwnames.empty()) return types_.Any;
+    if (callee->payload() == Payload::Type) {
+      n->bind = Bind::Construct;
+      for (const Type* a : args)
+        if (!types_.is_concrete(a)) return types_.Any;
+      const Type* t = callee->as_type();
+      if (auto dt = as_datatype(t); dt && is_number_type(dt)) return dt;
+      const DataType* r = constructed_type(types_, t, args);
+      return r ? static_cast<const Type*>(r) : types_.Any;
+    }
+    if (callee->payload() != Payload::Function) return types_.Any;
+    GenericFunction* f = callee->as_function();
+    for (const Type* a : args) {
+      auto dt = as_datatype(a);
+      if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
+    }
+    const Method* m = nullptr;
+    try {
+      m = f->which(args);
+    } catch (const Error&) {
+      return types_.Any;  // raised at run time, with the runtime's message
+    }
+    n->method = m;
+    if (auto op = builtin_intrinsic(m)) {
+      auto typing = intrinsic_typing(types_, *op, args);
+      if (typing) {
+        n->bind = Bind::Intrinsic;
+        n->intrinsic = static_cast<int>(*op);
+        return typing->result;
+      }
+      n->bind = Bind::Static;
+      return types_.Any;
+    }
+    if (c_.tessera_def(m)) {
+      Spec* callee_spec = c_.specialize(m, args);
+      if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring ||
+                                 callee_spec->state == Spec::State::Provisional))
+        used_provisional_ = true;
+      n->bind = Bind::Static;
+      n->spec = callee_spec;
+      return callee_spec->ret ? callee_spec->ret : types_.bottom();
+    }
+    n->bind = Bind::Static;
+    return builtin_result_type(types_, m, args);
+  }
+
+  Compiler& c_;
+  TypeRegistry& types_;
+  Spec& s_;
+  Body& b_;
+  const Type* ret_ = nullptr;
+  bool changed_ = false;
+  bool used_provisional_ = false;
+};
+
+void Compiler::infer(Spec& s) {
+  if (s.state == Spec::State::Inferred || s.state == Spec::State::Inferring) return;
+  s.state = Spec::State::Inferring;
+  s.body = s.def->body->clone();
+  Body& b = *s.body;
+  for (size_t i = 0; i < b.slots.size(); ++i) b.slots[i].type = nullptr;
+  for (size_t i = 0; i < s.argtypes.size() && i < b.slots.size(); ++i) b.slots[i].type = s.argtypes[i];
+  for (size_t k = 0; k < b.kwargs.size(); ++k) b.slots[b.nargs + k].type = types().Any;
+  if (!s.ret) s.ret = types().bottom();
+  Inferrer inf(*this, s);
+  inf.run();
+  s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;
+}
+
+}  // namespace tsr::jit

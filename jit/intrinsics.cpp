@@ -1,0 +1,227 @@
+#include "jit/intrinsics.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+IntrinsicInfo intrinsic_info(Intrinsic op) {
+  static const IntrinsicInfo table[] = {
+      {"+", 2},     {"-", 2},    {"*", 2},     {"/", 2},     {"div", 2},   {"rem", 2},   {"^", 2},
+      {"&", 2},     {"|", 2},    {"xor", 2},   {"<<", 2},    {">>", 2},    {"==", 2},    {"!=", 2},
+      {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
+      {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
+      {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1},
+  };
+  return table[static_cast<int>(op)];
+}
+
+namespace {
+
+bool is_float(const DataType* t) {
+  return t->name->payload == Payload::Float64 || t->name->payload == Payload::Float32;
+}
+bool is_bool(const DataType* t) { return t->name->payload == Payload::Bool; }
+int int_bits(const DataType* t) {
+  const std::string& n = t->name->name;
+  if (n == "Int8" || n == "UInt8") return 8;
+  if (n == "Int16" || n == "UInt16") return 16;
+  if (n == "Int32" || n == "UInt32") return 32;
+  return 64;
+}
+bool is_unsigned(const DataType* t) { return t->name->name[0] == 'U'; }
+
+}  // namespace
+
+bool is_bits_number(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt) return false;
+  Payload p = dt->name->payload;
+  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool;
+}
+
+const DataType* promote_type(TypeRegistry& types, const DataType* a, const DataType* b) {
+  if (a == b) return a;
+  if (is_float(a) || is_float(b)) {
+    if (a == types.Float64 || b == types.Float64) return types.Float64;
+    return types.Float32;
+  }
+  if (is_bool(a)) return b;
+  if (is_bool(b)) return a;
+  int ba = int_bits(a), bb = int_bits(b);
+  if (ba != bb) return ba > bb ? a : b;
+  return is_unsigned(a) ? a : b;
+}
+
+std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic op, std::span<const Type* const> args) {
+  IntrinsicInfo info = intrinsic_info(op);
+  if (static_cast<int>(args.size()) != info.arity) return std::nullopt;
+  for (const Type* a : args)
+    if (!is_bits_number(a)) return std::nullopt;
+  const DataType* a = as_datatype(args[0]);
+  const DataType* c = info.arity == 2 ? promote_type(types, a, as_datatype(args[1])) : a;
+  switch (op) {
+    case Intrinsic::Add: case Intrinsic::Sub: case Intrinsic::Mul:
+      if (is_bool(c)) c = types.Int64;  // true + true == 2
+      return IntrinsicTyping{c, c};
+    case Intrinsic::Div:
+      if (!is_float(c)) c = types.Float64;
+      return IntrinsicTyping{c, c};
+    case Intrinsic::IntDiv: case Intrinsic::Rem:
+      if (is_bool(c)) c = types.Int64;
+      return IntrinsicTyping{c, c};
+    case Intrinsic::Pow: {
+      // Int^Int is Int; a float base keeps its type with an integer exponent.
+      const DataType* b = as_datatype(args[1]);
+      if (!is_float(a) && !is_float(b)) return IntrinsicTyping{is_bool(a) ? a : a, is_bool(a) ? a : a};
+      if (is_float(a) && !is_float(b)) return IntrinsicTyping{a, a};
+      return IntrinsicTyping{c, c};
+    }
+    case Intrinsic::BitAnd: case Intrinsic::BitOr: case Intrinsic::BitXor:
+      if (is_float(c)) return std::nullopt;
+      return IntrinsicTyping{c, c};
+    case Intrinsic::Shl: case Intrinsic::Shr:
+      if (is_float(a) || is_float(as_datatype(args[1]))) return std::nullopt;
+      return IntrinsicTyping{a, a};
+    case Intrinsic::Eq: case Intrinsic::Ne: case Intrinsic::Lt: case Intrinsic::Le: case Intrinsic::Gt: case Intrinsic::Ge:
+      return IntrinsicTyping{c, types.Bool};
+    case Intrinsic::Neg:
+      if (is_bool(a)) return IntrinsicTyping{types.Int64, types.Int64};
+      return IntrinsicTyping{a, a};
+    case Intrinsic::Pos: return IntrinsicTyping{a, a};
+    case Intrinsic::Not:
+      if (!is_bool(a)) return std::nullopt;
+      return IntrinsicTyping{a, a};
+    case Intrinsic::Abs: return IntrinsicTyping{a, a};
+    case Intrinsic::Floor: case Intrinsic::Ceil: case Intrinsic::Round:
+      return IntrinsicTyping{a, a};
+    default: {  // sqrt, sin, ...: floats; integers become Float64
+      const DataType* f = is_float(a) ? a : types.Float64;
+      return IntrinsicTyping{f, f};
+    }
+  }
+}
+
+namespace {
+
+// Integers are computed in 64 bits and then wrapped to their width, as the hardware does.
+int64_t wrap(const DataType* t, uint64_t x) {
+  int b = int_bits(t);
+  if (b == 64) return static_cast<int64_t>(x);
+  uint64_t mask = (uint64_t(1) << b) - 1;
+  x &= mask;
+  if (!is_unsigned(t) && (x >> (b - 1)) & 1) x |= ~mask;
+  return static_cast<int64_t>(x);
+}
+
+double as_double(const Value& v) {
+  switch (v.type()->name->payload) {
+    case Payload::Float64: return v.as_f64();
+    case Payload::Float32: return v.as_f32();
+    case Payload::Bool: return v.as_bool();
+    default: return is_unsigned(v.type()) && int_bits(v.type()) == 64 ? double(uint64_t(v.as_int())) : double(v.as_int());
+  }
+}
+int64_t as_int(const Value& v) { return v.type()->name->payload == Payload::Bool ? v.as_bool() : v.as_int(); }
+
+Value make_num(TypeRegistry& types, const DataType* t, double d, int64_t i) {
+  switch (t->name->payload) {
+    case Payload::Float64: return Value::from_f64(t, d);
+    case Payload::Float32: return Value::from_f32(t, float(d));
+    case Payload::Bool: return Value::from_bool(t, i != 0);
+    default: return Value::from_int(t, wrap(t, uint64_t(i)));
+  }
+}
+
+[[noreturn]] void divide_error() { throw Error("DivideError", "integer division error"); }
+
+int64_t ipow(int64_t base, int64_t e) {
+  if (e < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return (e & 1) ? -1 : 1;
+    throw Error("DomainError", "Cannot raise an integer x to a negative power " + std::to_string(e) +
+                                   ". Convert input to float.");
+  }
+  uint64_t result = 1, b = static_cast<uint64_t>(base);
+  while (e) {
+    if (e & 1) result *= b;
+    b *= b;
+    e >>= 1;
+  }
+  return static_cast<int64_t>(result);
+}
+
+}  // namespace
+
+Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> args) {
+  std::vector<const Type*> ts;
+  for (const Value& a : args) ts.push_back(a.type());
+  auto typing = intrinsic_typing(types, op, ts);
+  if (!typing) throw MethodError("no intrinsic " + std::string(intrinsic_info(op).name) + " for these types");
+  const DataType* c = typing->compute;
+  const DataType* r = typing->result;
+  bool fl = is_float(c);
+  double x = as_double(args[0]), y = args.size() > 1 ? as_double(args[1]) : 0;
+  int64_t a = fl ? 0 : as_int(args[0]), b = (fl || args.size() < 2) ? 0 : as_int(args[1]);
+  if (!fl && args.size() > 1 && is_float(args[1].type())) b = 0;
+  bool u = !fl && is_unsigned(c);
+  auto cmp = [&](bool fr, bool ir) { return Value::from_bool(types.Bool, fl ? fr : ir); };
+  switch (op) {
+    case Intrinsic::Add: return make_num(types, r, x + y, int64_t(uint64_t(a) + uint64_t(b)));
+    case Intrinsic::Sub: return make_num(types, r, x - y, int64_t(uint64_t(a) - uint64_t(b)));
+    case Intrinsic::Mul: return make_num(types, r, x * y, int64_t(uint64_t(a) * uint64_t(b)));
+    case Intrinsic::Div: return make_num(types, r, x / y, 0);
+    case Intrinsic::IntDiv:
+      if (fl) return make_num(types, r, std::trunc(x / y), 0);
+      if (b == 0 || (!u && b == -1 && wrap(c, uint64_t(a)) == wrap(c, uint64_t(1) << (int_bits(c) - 1))))
+        divide_error();
+      return make_num(types, r, 0, u ? int64_t(uint64_t(a) / uint64_t(b)) : a / b);
+    case Intrinsic::Rem:
+      if (fl) return make_num(types, r, std::fmod(x, y), 0);
+      if (b == 0) divide_error();
+      if (!u && b == -1) return make_num(types, r, 0, 0);
+      return make_num(types, r, 0, u ? int64_t(uint64_t(a) % uint64_t(b)) : a % b);
+    case Intrinsic::Pow:
+      if (is_float(r) && !is_float(args[1].type())) return make_num(types, r, std::pow(x, double(as_int(args[1]))), 0);
+      if (is_float(r)) return make_num(types, r, std::pow(x, y), 0);
+      return make_num(types, r, 0, ipow(as_int(args[0]), as_int(args[1])));
+    case Intrinsic::BitAnd: return make_num(types, r, 0, a & b);
+    case Intrinsic::BitOr: return make_num(types, r, 0, a | b);
+    case Intrinsic::BitXor: return make_num(types, r, 0, a ^ b);
+    case Intrinsic::Shl: return make_num(types, r, 0, (b < 0 || b >= 64) ? 0 : int64_t(uint64_t(a) << b));
+    case Intrinsic::Shr:
+      if (b < 0 || b >= 64) return make_num(types, r, 0, (!u && a < 0) ? -1 : 0);
+      return make_num(types, r, 0, u ? int64_t(uint64_t(a) >> b) : (a >> b));
+    case Intrinsic::Eq: return cmp(x == y, a == b);
+    case Intrinsic::Ne: return cmp(x != y, a != b);
+    case Intrinsic::Lt: return cmp(x < y, u ? uint64_t(a) < uint64_t(b) : a < b);
+    case Intrinsic::Le: return cmp(x <= y, u ? uint64_t(a) <= uint64_t(b) : a <= b);
+    case Intrinsic::Gt: return cmp(x > y, u ? uint64_t(a) > uint64_t(b) : a > b);
+    case Intrinsic::Ge: return cmp(x >= y, u ? uint64_t(a) >= uint64_t(b) : a >= b);
+    case Intrinsic::Neg: return make_num(types, r, -x, int64_t(0 - uint64_t(a)));
+    case Intrinsic::Pos: return args[0];
+    case Intrinsic::Not: return Value::from_bool(types.Bool, !args[0].as_bool());
+    case Intrinsic::Abs: return make_num(types, r, std::fabs(x), a < 0 && !u ? int64_t(0 - uint64_t(a)) : a);
+    case Intrinsic::Floor: return fl ? make_num(types, r, std::floor(x), 0) : args[0];
+    case Intrinsic::Ceil: return fl ? make_num(types, r, std::ceil(x), 0) : args[0];
+    case Intrinsic::Round: return fl ? make_num(types, r, std::nearbyint(x), 0) : args[0];
+    case Intrinsic::Sqrt:
+      if (x < 0) throw Error("DomainError", "sqrt was called with a negative real argument");
+      return make_num(types, r, std::sqrt(x), 0);
+    case Intrinsic::Sin: return make_num(types, r, std::sin(x), 0);
+    case Intrinsic::Cos: return make_num(types, r, std::cos(x), 0);
+    case Intrinsic::Tan: return make_num(types, r, std::tan(x), 0);
+    case Intrinsic::Exp: return make_num(types, r, std::exp(x), 0);
+    case Intrinsic::Log:
+      if (x < 0) throw Error("DomainError", "log was called with a negative real argument");
+      return make_num(types, r, std::log(x), 0);
+    case Intrinsic::Tanh: return make_num(types, r, std::tanh(x), 0);
+    case Intrinsic::Count: break;
+  }
+  throw InternalError("unknown intrinsic");
+}
+
+}  // namespace tsr::jit

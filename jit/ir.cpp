@@ -1,0 +1,123 @@
+#include "jit/ir.hpp"
+
+#include <unordered_map>
+
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::Literal: return "literal";
+    case Op::Slot: return "slot";
+    case Op::SetSlot: return "setslot";
+    case Op::Global: return "global";
+    case Op::SetGlobal: return "setglobal";
+    case Op::Call: return "call";
+    case Op::Block: return "block";
+    case Op::If: return "if";
+    case Op::While: return "while";
+    case Op::Break: return "break";
+    case Op::Continue: return "continue";
+    case Op::Return: return "return";
+    case Op::And: return "and";
+    case Op::Or: return "or";
+    case Op::Tuple: return "tuple";
+    case Op::Vect: return "vect";
+    case Op::GetField: return "getfield";
+    case Op::SetField: return "setfield";
+    case Op::Try: return "try";
+    case Op::TypeAssert: return "typeassert";
+    case Op::Lambda: return "lambda";
+    case Op::NewCell: return "newcell";
+    case Op::CellGet: return "cellget";
+    case Op::CellSet: return "cellset";
+  }
+  return "?";
+}
+
+Node* Body::make(Op op, SrcLoc loc) {
+  pool.push_back(std::make_unique<Node>());
+  Node* n = pool.back().get();
+  n->op = op;
+  n->loc = loc;
+  return n;
+}
+
+std::unique_ptr<Body> Body::clone() const {
+  auto out = std::make_unique<Body>();
+  out->name = name;
+  out->loc = loc;
+  out->slots = slots;
+  out->nargs = nargs;
+  out->kwargs = kwargs;
+  out->vararg = vararg;
+  out->capture_slots = capture_slots;
+  std::unordered_map<const Node*, Node*> map;
+  for (const auto& n : pool) {
+    out->pool.push_back(std::make_unique<Node>(*n));
+    map[n.get()] = out->pool.back().get();
+  }
+  for (auto& n : out->pool)
+    for (Node*& k : n->kids) k = map.at(k);
+  out->root = root ? map.at(root) : nullptr;
+  for (Node* d : kwdefaults) out->kwdefaults.push_back(d ? map.at(d) : nullptr);
+  return out;
+}
+
+namespace {
+
+void print_node(const Body& body, const Node* n, int depth, std::string& out) {
+  out += std::string(depth * 2, ' ') + op_name(n->op);
+  switch (n->op) {
+    case Op::Literal: out += " " + show_value(n->literal); break;
+    case Op::Slot:
+    case Op::SetSlot: out += " " + body.slots[n->slot].name + "#" + std::to_string(n->slot); break;
+    case Op::Global:
+    case Op::SetGlobal:
+    case Op::GetField:
+    case Op::SetField: out += " " + n->name; break;
+    case Op::TypeAssert:
+    case Op::Lambda: out += " " + show_type(n->type_arg); break;
+    case Op::Try:
+      if (n->slot >= 0) out += " " + body.slots[n->slot].name;
+      break;
+    default: break;
+  }
+  if (!n->kwnames.empty()) {
+    out += " kw(";
+    for (size_t i = 0; i < n->kwnames.size(); ++i) out += (i ? "," : "") + n->kwnames[i];
+    out += ")";
+  }
+  if (n->type) out += " :: " + show_type(n->type);
+  if (n->bind == Bind::Static) out += n->spec ? " [static, compiled]" : " [static]";
+  else if (n->bind == Bind::Intrinsic) out += " [intrinsic]";
+  else if (n->bind == Bind::Dynamic) out += " [dynamic]";
+  else if (n->bind == Bind::Construct) out += " [construct]";
+  out += "   @" + std::to_string(n->loc.line) + "\n";
+  for (const Node* k : n->kids) print_node(body, k, depth + 1, out);
+}
+
+}  // namespace
+
+std::string print_body(const Body& body) {
+  std::string out = body.name + "(";
+  for (size_t i = 0; i < body.nargs; ++i) {
+    const SlotInfo& s = body.slots[i];
+    out += (i ? ", " : "") + s.name;
+    if (s.type) out += "::" + show_type(s.type);
+  }
+  out += ")\n";
+  for (size_t i = body.nargs; i < body.slots.size(); ++i) {
+    const SlotInfo& s = body.slots[i];
+    out += "  local " + s.name + "#" + std::to_string(i);
+    if (s.is_cell) out += " (cell)";
+    if (s.type) out += " :: " + show_type(s.type);
+    out += "\n";
+  }
+  if (body.root) print_node(body, body.root, 1, out);
+  return out;
+}
+
+}  // namespace tsr::jit

@@ -1,0 +1,117 @@
+// The JIT's IR: a small typed tree, one per method body (and one per batch of top-level
+// statements), in Halide's spirit: few node kinds, passes that walk or rewrite it, a printer.
+//
+// Lowering (lower.cpp) builds it from the syntax tree with names resolved to slots or globals
+// and sugar removed (for-loops, updating assignment, string interpolation, short forms). Type
+// inference (infer.cpp) fills in `type` and, for calls, how the call is bound. Code generation
+// (codegen.cpp) turns a typed tree into LLVM IR.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/method_table.hpp"
+#include "runtime/value.hpp"
+
+namespace tsr::jit {
+
+struct Spec;
+
+// A place in a .tsr file: every node keeps one so errors and stack traces name a line.
+struct SrcLoc {
+  const std::string* file = nullptr;  // owned by the Session, lives as long as it
+  uint32_t line = 0;
+  uint32_t col = 0;
+};
+
+enum class Op : uint8_t {
+  Literal,    // literal
+  Slot,       // slot                         a local variable or argument
+  SetSlot,    // slot, kids[0]                value: the assigned value
+  Global,     // name                         a global (function, type or variable)
+  SetGlobal,  // name, kids[0]
+  Call,       // kids[0] callee, kids[1..] args; kwnames for the trailing keyword args
+  Block,      // kids; value: the last, or nothing
+  If,         // cond, then, else             value: the branch taken's
+  While,      // cond, body, step             value: nothing; step runs after the body and on `continue`
+  Break,
+  Continue,
+  Return,     // kids[0]
+  And,        // lhs, rhs                     short-circuit, both Bool
+  Or,
+  Tuple,      // elements
+  Vect,       // elements                     [a, b, c]
+  GetField,   // kids[0], name
+  SetField,   // kids[0] object, kids[1] value, name
+  Try,        // body, handler, finally; slot gets the exception (-1: none)
+  TypeAssert, // kids[0], type_arg
+  Lambda,     // type_arg: the closure's type; kids: the captured values or cells, in field order
+  NewCell,    // a fresh Box for a variable captured by a closure
+  CellGet,    // kids[0] the cell
+  CellSet,    // kids[0] the cell, kids[1] value
+};
+
+const char* op_name(Op op);
+
+// How inference bound a call.
+enum class Bind : uint8_t {
+  Unresolved,  // not inferred yet
+  Intrinsic,   // an operation codegen emits inline (arithmetic on numbers)
+  Static,      // a known method: a direct call to its specialization or C++ body
+  Dynamic,     // dispatch at run time on the argument values
+  Construct,   // calling a type: the default constructor
+};
+
+struct Node {
+  Op op;
+  SrcLoc loc;
+  std::vector<Node*> kids;
+  Value literal;
+  int slot = -1;
+  std::string name;
+  const Type* type_arg = nullptr;
+  std::vector<std::string> kwnames;
+
+  // Filled in by inference.
+  const Type* type = nullptr;
+  Bind bind = Bind::Unresolved;
+  const Method* method = nullptr;  // Static and Intrinsic
+  Spec* spec = nullptr;            // Static call of a Tessera method: its specialization
+  int intrinsic = -1;
+};
+
+struct SlotInfo {
+  std::string name;
+  bool is_arg = false;
+  bool is_cell = false;           // captured by a closure and assigned: lives in a Box
+  const Type* declared = nullptr; // x::T on an argument
+  const Type* type = nullptr;     // inferred
+};
+
+struct Body;
+
+// A method definition as lowered: what every specialization of it starts from.
+struct Body {
+  std::string name;                 // the function's name ("top-level" for statements)
+  SrcLoc loc;
+  std::vector<std::unique_ptr<Node>> pool;
+  Node* root = nullptr;
+  std::vector<SlotInfo> slots;      // arguments first
+  size_t nargs = 0;                 // positional arguments
+  std::vector<std::string> kwargs;  // keyword argument names: slots nargs .. nargs+kwargs-1
+  std::vector<Node*> kwdefaults;    // their default expressions (evaluated in the body)
+  bool vararg = false;              // the last positional argument collects the rest
+  // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
+  std::vector<int> capture_slots;
+
+  Node* make(Op op, SrcLoc loc);
+  // A deep copy (each specialization annotates its own).
+  std::unique_ptr<Body> clone() const;
+};
+
+// The IR as text, one node per line, indented (tsr --emit=ir).
+std::string print_body(const Body& body);
+
+}  // namespace tsr::jit
