@@ -51,18 +51,6 @@ class Registrar {
     m.result = result;
     return g_.function(fname).add(std::move(m));
   }
-  // A method whose signature has `where` variables, written in .tsr syntax by the caller.
-  const Method* add_sig(const char* fname, const Type* sig, std::vector<std::string> names, const Type* result, Fn fn) {
-    Method m;
-    m.sig = sig;
-    m.arg_names = std::move(names);
-    m.invoke = &call_builtin;
-    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
-    m.location = "built-in";
-    m.result = result;
-    return g_.function(fname).add(std::move(m));
-  }
-
   Value str(std::string s) { return Value::from_object(t_.String, new StringObject(std::move(s))); }
   Value nothing() { return Value::singleton(t_.Nothing); }
   Value boolean(bool b) { return Value::from_bool(t_.Bool, b); }
