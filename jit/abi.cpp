@@ -185,14 +185,9 @@ void tsr_setfield(const Value* obj, const std::string* name, const Value* v) {
     if (n->field_names[i] == *name) {
       std::vector<const TypeVar*> vars(n->params.begin(), n->params.end());
       const Type* ft = g.types().subst(n->field_types[i], vars, t->params);
-      Value x = *v;
+      Value x;
       try {
-        if (!g.types().issub(x.type(), ft)) {
-          auto fdt = as_datatype(ft);
-          if (fdt && is_number_type(fdt) && is_number_type(x.type())) x = convert_number(g.types(), fdt, x);
-          else
-            throw TypeError("in setfield!, expected " + show_type(ft) + ", got a value of type " + show_type(x.type()));
-        }
+        x = convert_to(g.types(), ft, *v);
       } catch (...) {
         jit::raise_current_exception(g);
         return;

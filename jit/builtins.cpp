@@ -321,26 +321,14 @@ void register_collections(Registrar& r) {
     auto& f = v.as_struct().fields;
     int64_t i = a[2].as_int();
     if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
-    const Type* elem = v.type()->params[0];
-    Value x = a[1];
-    if (!t.issub(x.type(), elem)) {
-      auto edt = as_datatype(elem);
-      if (edt && is_number_type(edt) && is_number_type(x.type())) x = convert_number(t, edt, x);
-      else throw MethodError("Cannot `convert` an object of type " + show_type(x.type()) + " to an object of type " + show_type(elem));
-    }
+    Value x = convert_to(t, v.type()->params[0], a[1]);
     f[i - 1] = x;
     return a[1];
   });
   r.add("push!", {any, any}, {"v", "x"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
     if (v.type()->name->name != "Vector") throw MethodError("no method matching push!(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
-    const Type* elem = v.type()->params[0];
-    Value x = a[1];
-    if (!t.issub(x.type(), elem)) {
-      auto edt = as_datatype(elem);
-      if (edt && is_number_type(edt) && is_number_type(x.type())) x = convert_number(t, edt, x);
-      else throw MethodError("Cannot `convert` an object of type " + show_type(x.type()) + " to an object of type " + show_type(elem));
-    }
+    Value x = convert_to(t, v.type()->params[0], a[1]);
     v.as_struct().fields.push_back(x);
     return v;
   });

@@ -66,6 +66,13 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
   inexact(to, v);
 }
 
+Value convert_to(TypeRegistry& types, const Type* to, const Value& x, const std::string& context) {
+  if (types.issub(x.type(), to)) return x;
+  if (auto dt = as_datatype(to); dt && is_number_type(dt) && is_number_type(x.type())) return convert_number(types, dt, x);
+  throw MethodError("Cannot `convert` an object of type " + show_type(x.type()) + " to an object of type " +
+                    show_type(to) + (context.empty() ? "" : " (" + context + ")"));
+}
+
 const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<const Type* const> argtypes) {
   if (auto dt = as_datatype(t)) return dt->is_concrete ? dt : nullptr;
   // Point(1.0, 2.0): bind each parameter that is some field's whole type from the arguments.
@@ -111,14 +118,7 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args) {
   std::vector<Value> fields;
   for (size_t i = 0; i < args.size(); ++i) {
     const Type* ft = types.subst(n->field_types[i], vars, target->params);
-    if (types.issub(args[i].type(), ft)) {
-      fields.push_back(args[i]);
-    } else if (auto fdt = as_datatype(ft); fdt && is_number_type(fdt) && is_number_type(args[i].type())) {
-      fields.push_back(convert_number(types, fdt, args[i]));
-    } else {
-      throw MethodError("Cannot `convert` an object of type " + show_type(args[i].type()) + " to an object of type " +
-                        show_type(ft) + " (field " + n->field_names[i] + " of " + show_type(target) + ")");
-    }
+    fields.push_back(convert_to(types, ft, args[i], "field " + n->field_names[i] + " of " + show_type(target)));
   }
   auto* obj = new StructObject();
   obj->fields = std::move(fields);
