@@ -360,13 +360,8 @@ class FnGen {
       case Op::Tuple:
       case Op::Vect: {
         int k = static_cast<int>(n->kids.size());
-        std::vector<RVal> vals;
-        for (Node* kid : n->kids) {
-          vals.push_back(emit(kid));
-          if (!vals.back().v) return dead();
-        }
-        llvm::Value* args = temps(std::max(k, 1));
-        store_args(args, vals);
+        llvm::Value* args = emit_into_temps(n->kids);
+        if (!args) return dead();
         llvm::Value* out = temp();
         call_void(n->op == Op::Tuple ? "tsr_make_tuple" : "tsr_make_vect", {out, args, llvm::ConstantInt::get(i64_, k)});
         return RVal{out, true, n->type};
@@ -404,14 +399,9 @@ class FnGen {
         return RVal{v.v, v.boxed, n->type};
       }
       case Op::Lambda: {
-        std::vector<RVal> vals;
-        for (Node* kid : n->kids) {
-          vals.push_back(emit(kid));
-          if (!vals.back().v) return dead();
-        }
-        int k = static_cast<int>(vals.size());
-        llvm::Value* args = temps(std::max(k, 1));
-        store_args(args, vals);
+        int k = static_cast<int>(n->kids.size());
+        llvm::Value* args = emit_into_temps(n->kids);
+        if (!args) return dead();
         llvm::Value* out = temp();
         call_void("tsr_make_closure", {out, ptr_const(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
         return RVal{out, true, n->type};
@@ -453,6 +443,18 @@ class FnGen {
       }
     }
     return RVal{ptr_const(&v), true, t};
+  }
+
+  // Evaluates nodes into consecutive frame slots; nullptr when one of them does not finish.
+  llvm::Value* emit_into_temps(const std::vector<Node*>& nodes) {
+    std::vector<RVal> vals;
+    for (Node* kid : nodes) {
+      vals.push_back(emit(kid));
+      if (!vals.back().v) return nullptr;
+    }
+    llvm::Value* first = temps(std::max(static_cast<int>(vals.size()), 1));
+    store_args(first, vals);
+    return first;
   }
 
   // Writes values into consecutive frame slots starting at `first`.
@@ -497,6 +499,13 @@ class FnGen {
     if (r.bits) b_.CreateStore(as_bits(RVal{v.v, v.boxed, r.type}), r.p);
     else call_void("tsr_assign", {r.p, as_boxed(v)});
   }
+  // Stores a branch's value and jumps to the join; a branch that did not finish (return,
+  // break, error) has no value and no jump.
+  void put_and_branch(ResultSlot& r, RVal v, llvm::BasicBlock* join) {
+    if (!v.v) return;
+    put(r, v);
+    b_.CreateBr(join);
+  }
   RVal get(const ResultSlot& r) {
     if (!r.p) return dead();
     if (r.bits) return RVal{b_.CreateLoad(bits_type(ctx_, r.type), r.p), false, r.type};
@@ -514,16 +523,10 @@ class FnGen {
     b_.CreateCondBr(cond, then_bb, else_bb);
     b_.SetInsertPoint(then_bb);
     RVal a = emit(n->kids[1]);
-    if (a.v) {
-      put(r, a);
-      b_.CreateBr(join);
-    }
+    put_and_branch(r, a, join);
     b_.SetInsertPoint(else_bb);
     RVal e = n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
-    if (e.v) {
-      put(r, e);
-      b_.CreateBr(join);
-    }
+    put_and_branch(r, e, join);
     b_.SetInsertPoint(join);
     return get(r);
   }
@@ -568,10 +571,7 @@ class FnGen {
     b_.CreateBr(join);
     b_.SetInsertPoint(rhs);
     RVal bv = emit(n->kids[1]);
-    if (bv.v) {
-      put(r, bv);
-      b_.CreateBr(join);
-    }
+    put_and_branch(r, bv, join);
     b_.SetInsertPoint(join);
     return get(r);
   }
@@ -584,20 +584,14 @@ class FnGen {
     auto* finally_err = has_finally ? llvm::BasicBlock::Create(ctx_, "finally.error", fn_) : nullptr;
     catch_stack_.push_back(catch_bb);
     RVal body = emit(n->kids[0]);
-    if (body.v) {
-      put(r, body);
-      b_.CreateBr(after);
-    }
+    put_and_branch(r, body, after);
     catch_stack_.pop_back();
     b_.SetInsertPoint(catch_bb);
     llvm::Value* ex = n->slot >= 0 && !(body_.slots[n->slot].type && is_bits(body_.slots[n->slot].type)) ? slot_ptr_[n->slot] : temp();
     call_void("tsr_take_error", {ex});
     if (has_finally) catch_stack_.push_back(finally_err);
     RVal h = emit(n->kids[1]);
-    if (h.v) {
-      put(r, h);
-      b_.CreateBr(after);
-    }
+    put_and_branch(r, h, after);
     if (has_finally) {
       catch_stack_.pop_back();
       // An error escaping the handler: run `finally`, then carry the error on.
