@@ -22,52 +22,13 @@
 #include <vector>
 
 #include "dsl/runtime.hpp"
+#include "tests/runtime/dispatch_order.hpp"
 
 namespace {
 
-struct Def {
-  std::string sig;
-  int64_t id;
-};
+using namespace dispatch_order;
 
-// A method that answers its own number, whatever its arguments.
-void define(tsr::Runtime& rt, std::string_view f, const Def& d) {
-  int64_t id = d.id;
-  rt.method(f, d.sig, [id](std::span<const tsr::Value>) { return id; });
-}
 
-int64_t which_id(tsr::Runtime& rt, std::string_view f, std::initializer_list<std::string_view> args) {
-  return rt.get<int64_t>(rt.which(f, args).call(nullptr, 0));
-}
-
-// The message of the MethodError the call raises ("" when it raises none).
-std::string dispatch_error(tsr::Runtime& rt, std::string_view f, std::initializer_list<std::string_view> args) {
-  try {
-    rt.which(f, args);
-  } catch (const tsr::MethodError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-using Setup = std::function<void(tsr::Runtime&)>;
-
-template <class Check>
-void in_every_order(std::string_view f, const std::vector<Def>& defs, const Setup& setup, Check check) {
-  std::vector<size_t> order(defs.size());
-  std::iota(order.begin(), order.end(), 0);
-  do {
-    tsr::Runtime rt;
-    if (setup) setup(rt);
-    std::string desc;
-    for (size_t i : order) {
-      define(rt, f, defs[i]);
-      desc += "\n  " + std::string(f) + defs[i].sig;
-    }
-    INFO("methods defined in the order:" << desc);
-    check(rt);
-  } while (std::next_permutation(order.begin(), order.end()));
-}
 
 // defs plus one more method.
 std::vector<Def> with(std::vector<Def> defs, Def extra) {
