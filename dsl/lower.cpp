@@ -108,8 +108,11 @@ class BodyLowerer {
   void declare_locals(const SNode& body) {
     std::set<std::string> assigned, in_lambdas;
     scan(body, assigned, in_lambdas, false);
-    for (const std::string& name : assigned)
+    for (const std::string& name : assigned) {
+      // In a closure, assigning a variable of the enclosing function assigns that one.
+      if (parent_ && parent_->visible(name)) continue;
       if (!globals_.count(name) && !locals_.count(name)) add_slot(name);
+    }
     for (auto& [name, slot] : locals_)
       if (in_lambdas.count(name)) b_.slots[slot].is_cell = true;
   }
@@ -181,6 +184,11 @@ class BodyLowerer {
     b_.capture_slots.push_back(s);
     captured_.push_back(name);
     return s;
+  }
+  // A local of this body or of an enclosing function (without capturing it).
+  bool visible(const std::string& name) const {
+    if (globals_.count(name)) return false;
+    return locals_.count(name) || (parent_ && parent_->visible(name));
   }
   int resolve(const std::string& name) {
     if (globals_.count(name)) return -1;
@@ -733,13 +741,16 @@ void Lowering::define_function(const SNode& def) {
   for (const auto& kp : def.child(fs::keyword_params).children) {
     if (kp->child(1).kind == NodeKind::Empty) fail(*kp, "keyword arguments without a default are not supported yet");
     jit::Node* d = bl.expr(kp->child(1));
+    const Type* declared = t.Any;
     if (kp->child(0).kind != NodeKind::Empty) {
+      declared = eval_type(kp->child(0), scope);
       jit::Node* ta = body->make(Op::TypeAssert, d->loc);
       ta->kids.push_back(d);
-      ta->type_arg = eval_type(kp->child(0), scope);
+      ta->type_arg = declared;
       d = ta;
     }
     body->kwdefaults.push_back(d);
+    body->kwtypes.push_back(declared);
   }
   Node* root = bl.expr(def.child(fs::body));
   body->root = bl.prologue(def, root);

@@ -178,12 +178,23 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
   }
   std::vector<const Type*> argtypes;
   for (const Value& v : full) argtypes.push_back(v.payload() == Payload::Type ? types().type_of_type(v.as_type()) : v.type());
-  for (const std::string& name : body.kwargs) {
+  for (size_t k = 0; k < body.kwargs.size(); ++k) {
+    const std::string& name = body.kwargs[k];
     Value given;
     if (kw) {
       const auto& f = kw->as_struct().fields;
       for (size_t i = 0; i + 1 < f.size(); i += 2)
         if (f[i].as_string() == name) given = f[i + 1];
+    }
+    const Type* declared = k < body.kwtypes.size() ? body.kwtypes[k] : types().Any;
+    if (given.defined() && !types().issub(given.type(), declared)) {
+      // Reported from inside the method, as Julia's keyword sorter does.
+      Value ex = exception_value(globals_, "TypeError", "in keyword argument " + name + ", expected " +
+                                                            show_type(declared) + ", got a value of type " +
+                                                            show_type(given.type()));
+      std::string frame = body.name + " at " + (body.loc.file ? *body.loc.file : std::string("?")) + ":" +
+                          std::to_string(body.loc.line);
+      throw TesseraError("TypeError", describe_exception(ex), ex, {frame});
     }
     full.push_back(given);
   }

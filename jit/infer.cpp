@@ -40,6 +40,7 @@ class Inferrer {
     for (int pass = 0; pass < 20; ++pass) {
       changed_ = false;
       ret_ = types_.bottom();
+      for (size_t k = 0; k < b_.kwdefaults.size(); ++k) set_slot(static_cast<int>(b_.nargs + k), type(b_.kwdefaults[k]));
       const Type* last = type(b_.root);
       // A body that falls off its end returns its last value.
       ret_ = join_types(types_, ret_, last);
@@ -250,6 +251,11 @@ class Inferrer {
       n->bind = Bind::Static;
       return types_.Any;
     }
+    if (const MethodDef* def = c_.tessera_def(m); def && def->body->vararg) {
+      // The trailing arguments are packed into a tuple by the method's entry: call it there.
+      n->bind = Bind::Dynamic;
+      return types_.Any;
+    }
     if (c_.tessera_def(m)) {
       Spec* callee_spec = c_.specialize(m, args);
       if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring ||
@@ -280,6 +286,8 @@ void Compiler::infer(Spec& s) {
   for (size_t i = 0; i < b.slots.size(); ++i) b.slots[i].type = nullptr;
   for (size_t i = 0; i < s.argtypes.size() && i < b.slots.size(); ++i) b.slots[i].type = s.argtypes[i];
   for (size_t k = 0; k < b.kwargs.size(); ++k) b.slots[b.nargs + k].type = types().Any;
+  // A closure's captures are loaded from its fields at entry (values or cells).
+  for (int c : b.capture_slots) b.slots[c].type = types().Any;
   if (!s.ret) s.ret = types().bottom();
   Inferrer inf(*this, s);
   inf.run();

@@ -52,6 +52,7 @@ std::unique_ptr<Body> Body::clone() const {
   out->slots = slots;
   out->nargs = nargs;
   out->kwargs = kwargs;
+  out->kwtypes = kwtypes;
   out->vararg = vararg;
   out->capture_slots = capture_slots;
   std::unordered_map<const Node*, Node*> map;

@@ -102,6 +102,7 @@ struct Body {
   size_t nargs = 0;                 // positional arguments
   std::vector<std::string> kwargs;  // keyword argument names: slots nargs .. nargs+kwargs-1
   std::vector<Node*> kwdefaults;    // their default expressions (evaluated in the body)
+  std::vector<const Type*> kwtypes; // their declared types (Any when none)
   bool vararg = false;              // the last positional argument collects the rest
   // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
   std::vector<int> capture_slots;
