@@ -227,7 +227,7 @@ void tsr_new_cell(Value* out) {
   TypeRegistry& types = abi_globals().types();
   auto* obj = new StructObject();
   obj->fields.emplace_back();  // undefined until assigned
-  *out = Value::from_object(as_datatype(types.lookup("Box")), obj);
+  *out = Value::from_object(as_datatype(types.lookup("#Box")), obj);
 }
 
 void tsr_cell_get(Value* out, const Value* cell, const std::string* name) {
@@ -315,7 +315,7 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
         kw->fields.push_back(Value::from_object(g.types().String, new StringObject(kwnames[i])));
         kw->fields.push_back(args[n - nkw + i]);
       }
-      all.push_back(Value::from_object(as_datatype(g.types().lookup("KwArgs")), kw));
+      all.push_back(Value::from_object(as_datatype(g.types().lookup("#KwArgs")), kw));
       *out = m->call(all.data(), all.size());
       return;
     }

@@ -155,8 +155,9 @@ void register_types(TypeRegistry& t) {
     TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
     declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, T, T}, false, {T});
   }
-  declare_struct(t, "Box", nullptr, {"contents"}, {t.Any}, true);
-  declare_struct(t, "KwArgs", nullptr, {}, {});
+  // Internal types: names a script cannot write, so they never clash with user types.
+  declare_struct(t, "#Box", nullptr, {"contents"}, {t.Any}, true);
+  declare_struct(t, "#KwArgs", nullptr, {}, {});
 }
 
 void register_intrinsics(Registrar& r) {
@@ -282,6 +283,13 @@ void register_collections(Registrar& r) {
         throw MethodError("ranges of non-integers are not supported yet: " + show_type(v.type()));
     auto* obj = new StructObject();
     obj->fields.assign(a.begin(), a.end());
+    if (a.size() == 3) {
+      // Julia keeps a step range's stop on its last element: 1:2:10 is 1:2:9.
+      int64_t start = a[0].as_int(), step = a[1].as_int(), stop = a[2].as_int();
+      if (step == 0) throw ArgumentError("step cannot be zero");
+      if ((step > 0 && stop >= start) || (step < 0 && stop <= start))
+        obj->fields[2] = Value::from_int(a[2].type(), start + (stop - start) / step * step);
+    }
     const Type* ps[] = {a[0].type()};
     const char* name = a.size() == 2 ? "UnitRange" : "StepRange";
     return Value::from_object(as_datatype(t.instantiate(t.lookup(name), ps)), obj);

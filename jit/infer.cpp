@@ -194,7 +194,7 @@ class Inferrer {
         for (Node* k : n->kids) type(k);
         return n->type_arg;
       case Op::NewCell:
-        return types_.lookup("Box");
+        return types_.lookup("#Box");
       case Op::CellGet:
         type(n->kids[0]);
         return types_.Any;

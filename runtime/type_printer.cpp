@@ -37,6 +37,10 @@ std::string show_type(const Type* t) {
     case TypeKind::DataType: {
       auto dt = static_cast<const DataType*>(t);
       if (dt->params.empty()) return dt->name->is_tuple ? "Tuple{}" : dt->name->name;
+      // Julia writes a tuple of four or more equal element types as NTuple{N, T}.
+      if (dt->name->is_tuple && dt->params.size() >= 4 && !as_vararg(dt->params[0]) &&
+          std::all_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return p == dt->params[0]; }))
+        return "NTuple{" + std::to_string(dt->params.size()) + ", " + show_type(dt->params[0]) + "}";
       std::vector<std::string> ps;
       for (const Type* p : dt->params) ps.push_back(show_type(p));
       return dt->name->name + "{" + join(ps) + "}";

@@ -11,44 +11,103 @@ namespace tsr {
 
 namespace {
 
-// Shortest text that reads back to the same number, with a ".0" for whole numbers, as Julia.
+// How a value is being written, as Julia's IOContext tells it.
+enum class Mode {
+  Print,     // print/println/string: strings raw, Float32 without f0, unsigned in decimal
+  Show,      // show and elements of containers
+  Implicit,  // an element whose type the container's prefix already says (Float32[1.5, 2.0])
+};
+
+// Julia's float text: the shortest digits that read back to x, in plain notation when the
+// decimal exponent e satisfies -5 < e < 6, else d.ddde<e> (or f<e> for Float32 in show).
 template <class F>
-std::string show_float(F x, bool f32) {
-  if (std::isnan(x)) return f32 ? "NaN32" : "NaN";
-  if (std::isinf(x)) return std::string(x < 0 ? "-Inf" : "Inf") + (f32 ? "32" : "");
-  std::string s = fmt::format("{}", x);  // shortest text that reads back to x
-  std::string mant = s, exp;
+std::string float_text(F x, bool f32, bool with_suffix) {
+  if (std::isnan(x)) return f32 && with_suffix ? "NaN32" : "NaN";
+  if (std::isinf(x)) return std::string(x < 0 ? "-Inf" : "Inf") + (f32 && with_suffix ? "32" : "");
+  std::string s = fmt::format("{}", x);  // shortest round-trip, in whichever form fmt picks
+  bool neg = s[0] == '-';
+  if (neg) s.erase(0, 1);
+  int exp10 = 0;
   if (auto e = s.find('e'); e != std::string::npos) {
-    mant = s.substr(0, e);
-    // 1e-07 -> -7, 1e+20 -> 20
-    std::string digits = s.substr(e + 1);
-    bool neg = digits[0] == '-';
-    if (digits[0] == '-' || digits[0] == '+') digits.erase(0, 1);
-    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
-    exp = (neg ? "-" : "") + digits;
+    exp10 = std::stoi(s.substr(e + 1));
+    s = s.substr(0, e);
   }
-  if (mant.find('.') == std::string::npos) mant += ".0";
-  if (f32) return mant + "f" + (exp.empty() ? "0" : exp);
-  return exp.empty() ? mant : mant + "e" + exp;
+  std::string digits;
+  int point = 0;  // digits before the decimal point
+  bool seen_point = false;
+  for (char c : s) {
+    if (c == '.') seen_point = true;
+    else {
+      digits += c;
+      if (!seen_point) ++point;
+    }
+  }
+  while (!digits.empty() && digits[0] == '0') {
+    digits.erase(0, 1);
+    --point;
+  }
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  std::string sign = neg ? "-" : "";
+  std::string suffix = f32 && with_suffix ? "f0" : "";
+  if (digits.empty()) return sign + "0.0" + suffix;
+  int e = point - 1 + exp10;  // x = d.ddd × 10^e
+  if (e > -5 && e < 6) {
+    std::string out;
+    if (e >= 0) {
+      std::string whole = digits.substr(0, std::min<size_t>(digits.size(), e + 1));
+      whole += std::string(e + 1 - whole.size(), '0');
+      std::string frac = digits.size() > size_t(e + 1) ? digits.substr(e + 1) : "0";
+      out = whole + "." + frac;
+    } else {
+      out = "0." + std::string(-e - 1, '0') + digits;
+    }
+    return sign + out + suffix;
+  }
+  std::string mant = digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0");
+  return sign + mant + (f32 && with_suffix ? "f" : "e") + std::to_string(e);
 }
 
-}  // namespace
+int hex_digits(const std::string& type_name) {
+  if (type_name == "UInt8") return 2;
+  if (type_name == "UInt16") return 4;
+  if (type_name == "UInt32") return 8;
+  return 16;
+}
 
-std::string show_value(const Value& v, bool quoted) {
+// Julia omits a vector's element-type prefix when the elements' printing implies it.
+bool implied_element_type(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt) return false;
+  const std::string& n = dt->name->name;
+  return n == "Int64" || n == "Float64" || n == "String" || n == "Nothing";
+}
+
+std::string text(const Value& v, Mode mode);
+
+std::string elements(const std::vector<Value>& xs, Mode mode) {
+  std::string out;
+  for (size_t i = 0; i < xs.size(); ++i) out += (i ? ", " : "") + text(xs[i], mode);
+  return out;
+}
+
+std::string text(const Value& v, Mode mode) {
   if (!v.defined()) return "#undef";
   const DataType* t = v.type();
   const TypeName* n = t->name;
   switch (n->payload) {
     case Payload::Int:
-      if (n->name[0] == 'U') return fmt::format("0x{:x}", static_cast<uint64_t>(v.as_int()));
+      if (n->name[0] == 'U' && mode != Mode::Print)
+        return fmt::format("0x{:0{}x}", static_cast<uint64_t>(v.as_int()), hex_digits(n->name));
+      if (n->name == "UInt64") return std::to_string(static_cast<uint64_t>(v.as_int()));
       return std::to_string(v.as_int());
     case Payload::Float64:
-      return show_float(v.as_f64(), false);
+      return float_text(v.as_f64(), false, false);
     case Payload::Float32:
-      return show_float(v.as_f32(), true);
+      return float_text(v.as_f32(), true, mode == Mode::Show);
     case Payload::Half:
       return n->name + "(0x" + fmt::format("{:04x}", v.as_half_bits()) + ")";
     case Payload::Bool:
+      if (mode == Mode::Implicit) return v.as_bool() ? "1" : "0";
       return v.as_bool() ? "true" : "false";
     case Payload::None:
       return n->name == "Nothing" ? "nothing" : n->name + "()";
@@ -59,12 +118,23 @@ std::string show_value(const Value& v, bool quoted) {
     case Payload::Object:
       break;
   }
-  if (n->name == "String") return quoted ? "\"" + v.as_string() + "\"" : v.as_string();
-  std::string out = n->is_tuple ? "(" : show_type(t) + "(";
+  if (n->name == "String") return mode == Mode::Print ? v.as_string() : "\"" + v.as_string() + "\"";
   const auto& fields = v.as_struct().fields;
-  for (size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + show_value(fields[i], true);
-  if (n->is_tuple && fields.size() == 1) out += ",";
-  return out + ")";
+  if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");
+  if (n->name == "Vector") {
+    const Type* elem = t->params[0];
+    if (implied_element_type(elem)) return "[" + elements(fields, Mode::Show) + "]";
+    bool plain = as_datatype(elem) && as_datatype(elem)->is_concrete;
+    return show_type(elem) + "[" + elements(fields, plain ? Mode::Implicit : Mode::Show) + "]";
+  }
+  if (n->name == "UnitRange") return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show);
+  if (n->name == "StepRange")
+    return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show) + ":" + text(fields[2], Mode::Show);
+  return show_type(t) + "(" + elements(fields, Mode::Show) + ")";
 }
+
+}  // namespace
+
+std::string show_value(const Value& v, bool quoted) { return text(v, quoted ? Mode::Show : Mode::Print); }
 
 }  // namespace tsr
