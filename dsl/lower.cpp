@@ -198,7 +198,16 @@ class BodyLowerer {
 
   Node* read(const SNode& at, const std::string& name) {
     int s = resolve(name);
-    if (s < 0) return global(at, name);
+    if (s < 0) {
+      // A `where` variable of the method: its value for the arguments at hand.
+      for (size_t i = 0; i < b_.sparams.size(); ++i)
+        if (b_.sparams[i]->name == name && !globals_.count(name)) {
+          Node* p = mk(Op::SParam, at);
+          p->slot = static_cast<int>(i);
+          return p;
+        }
+      return global(at, name);
+    }
     Node* n = mk(Op::Slot, at);
     n->slot = s;
     if (!b_.slots[s].is_cell) return n;
@@ -296,7 +305,18 @@ class BodyLowerer {
 Node* BodyLowerer::expr(const SNode& n) {
   TypeRegistry& t = l_.compiler_.types();
   switch (n.kind) {
-    case NodeKind::Int: return literal(n, Value::from_int(t.Int64, n.int_value));
+    case NodeKind::Int: {
+      // 0xff is a UInt8, 0x100 a UInt16...: unsigned, sized by the digits written (Julia).
+      std::string_view text = l_.file_.slice(n.span);
+      if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'b' || text[1] == 'o')) {
+        size_t digits = 0;
+        for (char ch : text.substr(2)) digits += ch != '_';
+        size_t bits = text[1] == 'x' ? digits * 4 : text[1] == 'b' ? digits : digits * 3;
+        const DataType* ut = bits <= 8 ? t.UInt8 : bits <= 16 ? t.UInt16 : bits <= 32 ? t.UInt32 : t.UInt64;
+        return literal(n, Value::from_int(ut, n.int_value));
+      }
+      return literal(n, Value::from_int(t.Int64, n.int_value));
+    }
     case NodeKind::Float64: return literal(n, Value::from_f64(t.Float64, n.float_value));
     case NodeKind::Float32: return literal(n, Value::from_f32(t.Float32, static_cast<float>(n.float_value)));
     case NodeKind::Bool: return literal(n, Value::from_bool(t.Bool, n.bool_value));
@@ -691,6 +711,13 @@ std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& 
   Node* block = body->make(Op::Block, body->loc);
   for (const SNode* s : statements) block->kids.push_back(bl.expr(*s));
   body->root = block;
+  // Names these statements assign are read when they run, not bound when compiled: `one =
+  // (5,)` then `println(one)` reads the new global, not Base's function.
+  std::set<std::string> assigned;
+  for (auto& n : body->pool)
+    if (n->op == Op::SetGlobal) assigned.insert(n->name);
+  for (auto& n : body->pool)
+    if (n->op == Op::Global && assigned.count(n->name)) n->late = true;
   return body;
 }
 
@@ -712,6 +739,7 @@ void Lowering::define_function(const SNode& def) {
   }
   auto body = std::make_unique<Body>();
   body->name = name.text;
+  body->sparams = vars;
   syntax::Location p = file_.location(def.span.begin);
   body->loc = jit::SrcLoc{path_, p.line, p.column};
   BodyLowerer bl(*this, *body, false);
@@ -755,6 +783,7 @@ void Lowering::define_function(const SNode& def) {
   Node* root = bl.expr(def.child(fs::body));
   body->root = bl.prologue(def, root);
   const Type* full = t.unionall(vars, t.tuple(sig));
+  body->sig = full;
   std::string location = *path_ + ":" + std::to_string(p.line);
   compiler_.add_method(compiler_.globals().function(name.text), full, names, std::move(body), location);
 }

@@ -1,5 +1,6 @@
 #include "jit/abi.hpp"
 
+#include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
@@ -10,6 +11,28 @@ namespace tsr::jit {
 
 namespace {
 Globals* g_globals = nullptr;
+}
+
+const Type* vect_element_type(TypeRegistry& types, std::span<const Value> elems) {
+  std::vector<const Type*> ts;
+  for (const Value& v : elems) ts.push_back(v.type());
+  return vect_element_type(types, ts);
+}
+
+const Type* vect_element_type(TypeRegistry& types, std::span<const Type* const> elems) {
+  if (elems.empty()) return types.Any;
+  const Type* elem = elems[0];
+  bool numbers = true;
+  for (const Type* t : elems) numbers = numbers && as_datatype(t) && is_number_type(as_datatype(t));
+  if (numbers) {
+    // [1, 2.5] is a Vector{Float64}: numbers promote, as Julia's vect does.
+    const DataType* p = as_datatype(elems[0]);
+    for (const Type* t : elems) p = promote_type(types, p, as_datatype(t));
+    return p;
+  }
+  for (const Type* t : elems)
+    if (t != elem) return types.Any;
+  return elem;
 }
 
 ErrorState& error_state() {
@@ -288,12 +311,10 @@ extern "C" {
 
 void tsr_make_vect(Value* out, const Value* elems, int64_t n) {
   TypeRegistry& types = abi_globals().types();
-  const Type* elem = n == 0 ? static_cast<const Type*>(types.Any) : elems[0].type();
-  for (int64_t i = 1; i < n; ++i)
-    if (elems[i].type() != elem) elem = types.Any;
+  const Type* elem = jit::vect_element_type(types, std::span<const Value>(elems, static_cast<size_t>(n)));
   const Type* ps[] = {elem};
   auto* obj = new StructObject();
-  for (int64_t i = 0; i < n; ++i) obj->fields.push_back(elems[i]);
+  for (int64_t i = 0; i < n; ++i) obj->fields.push_back(convert_to(types, elem, elems[i]));
   *out = Value::from_object(as_datatype(types.instantiate(types.lookup("Vector"), ps)), obj);
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ void raise_current_exception(Globals& g);
 void raise(Value exception);
 // Takes the pending error and throws it as a C++ TesseraError.
 [[noreturn]] void rethrow_pending();
+
+// The element type of a vector literal: equal types stay, numbers promote, else Any.
+const Type* vect_element_type(TypeRegistry& types, std::span<const Value> elems);
+const Type* vect_element_type(TypeRegistry& types, std::span<const Type* const> elems);
 
 // The runtime the ABI functions work against (one Compiler at a time per process).
 void set_abi_globals(Globals* g);

@@ -1,10 +1,12 @@
 #include "jit/builtins.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <unordered_map>
 
 #include "jit/abi.hpp"
+#include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -24,41 +26,6 @@ std::unordered_map<const Method*, bool>& element_methods() {
   return m;
 }
 
-using Fn = std::function<Value(std::span<const Value>)>;
-
-struct Builtin {
-  Fn fn;
-};
-
-Value call_builtin(const void* ctx, const Value* args, size_t n) {
-  return static_cast<const Builtin*>(ctx)->fn(std::span<const Value>(args, n));
-}
-
-class Registrar {
- public:
-  explicit Registrar(Globals& g) : g_(g), t_(g.types()) {}
-
-  const Type* ty(const char* name) { return t_.lookup(name); }
-
-  const Method* add(const char* fname, std::vector<const Type*> sig, std::vector<std::string> names, const Type* result,
-                    Fn fn) {
-    Method m;
-    m.sig = t_.tuple(sig);
-    m.arg_names = std::move(names);
-    m.invoke = &call_builtin;
-    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
-    m.location = "built-in";
-    m.result = result;
-    return g_.function(fname).add(std::move(m));
-  }
-  Value str(std::string s) { return Value::from_object(t_.String, new StringObject(std::move(s))); }
-  Value nothing() { return Value::singleton(t_.Nothing); }
-  Value boolean(bool b) { return Value::from_bool(t_.Bool, b); }
-  Value integer(int64_t i) { return Value::from_int(t_.Int64, i); }
-
-  Globals& g_;
-  TypeRegistry& t_;
-};
 
 const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
                                std::vector<const Type*> ftypes, bool is_mutable = false, std::vector<TypeVar*> params = {}) {
@@ -121,8 +88,15 @@ bool egal(const Value& a, const Value& b) {
       return a.as_object() == b.as_object();
     case Payload::Function: return a.as_function() == b.as_function();
     case Payload::Type: return a.as_type() == b.as_type();
-    case Payload::Float64: return a.as_f64() == b.as_f64() || (a.as_f64() != a.as_f64() && b.as_f64() != b.as_f64());
-    case Payload::Float32: return a.as_f32() == b.as_f32();
+    // === on floats compares bits: 0.0 !== -0.0, and NaN === NaN.
+    case Payload::Float64: {
+      double x = a.as_f64(), y = b.as_f64();
+      return std::memcmp(&x, &y, sizeof x) == 0 || (x != x && y != y);
+    }
+    case Payload::Float32: {
+      float x = a.as_f32(), y = b.as_f32();
+      return std::memcmp(&x, &y, sizeof x) == 0 || (x != x && y != y);
+    }
     default: return a.as_int() == b.as_int();
   }
 }
@@ -212,7 +186,9 @@ void register_io_and_reflection(Registrar& r) {
   r.add("typeof", {any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return type_value(t, a[0].type()); });
   r.add("isa", {any, any}, {"x", "T"}, t.Bool, [&r, &t](std::span<const Value> a) {
     if (a[1].payload() != Payload::Type) throw TypeError("isa: the second argument must be a type, got " + show_value(a[1]));
-    return r.boolean(t.issub(a[0].type(), a[1].as_type()));
+    // A type is an instance of Type{itself}: isa(Int, Type{Int}), isa(Int, Type).
+    const Type* at = a[0].payload() == Payload::Type ? t.type_of_type(a[0].as_type()) : a[0].type();
+    return r.boolean(t.issub(at, a[1].as_type()) || t.issub(a[0].type(), a[1].as_type()));
   });
   r.add("supertype", {any}, {"T"}, nullptr, [&t](std::span<const Value> a) {
     auto dt = a[0].payload() == Payload::Type ? as_datatype(unwrap_unionall(a[0].as_type())) : nullptr;
@@ -369,6 +345,7 @@ void register_builtins(Globals& g) {
   register_intrinsics(*r);
   register_io_and_reflection(*r);
   register_collections(*r);
+  register_more_builtins(*r);
   keep = std::move(r);
 }
 

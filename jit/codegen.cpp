@@ -304,7 +304,7 @@ class FnGen {
 
   // ---- nodes ----
   RVal emit(Node* n) {
-    if (n->type && n->type->kind == TypeKind::Bottom && n->op != Op::Return && n->op != Op::Break &&
+    if (n->type && n->type->kind == TypeKind::Bottom && n->op != Op::SParam && n->op != Op::Return && n->op != Op::Break &&
         n->op != Op::Continue && n->op != Op::Call && n->op != Op::Block && n->op != Op::If && n->op != Op::Try &&
         n->op != Op::SetSlot && n->op != Op::TypeAssert) {
       return dead();
@@ -417,6 +417,12 @@ class FnGen {
         call_void("tsr_cell_get", {out, as_boxed(cell), ptr_const(&n->name)});
         check_error(n);
         return RVal{out, true, types_.Any};
+      }
+      case Op::SParam: {
+        if (n->literal.defined()) return RVal{ptr_const(&n->literal), true, n->type};
+        call_void("tsr_raise_undef", {ptr_const(&body_.sparams[n->slot]->name)});
+        check_error(n);
+        return dead();
       }
       case Op::CellSet: {
         RVal cell = emit(n->kids[0]);

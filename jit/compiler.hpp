@@ -34,6 +34,7 @@ struct Spec {
   const Method* method = nullptr;  // nullptr for a top-level thunk
   const MethodDef* def = nullptr;
   std::vector<const Type*> argtypes;
+  std::vector<const Type*> sparam_values;  // what each `where` variable is for these arguments
   std::unique_ptr<Body> body;      // the typed copy
   const Type* ret = nullptr;
   enum class State { Fresh, Inferring, Provisional, Inferred } state = State::Fresh;

@@ -5,6 +5,7 @@
 // intrinsic, to a specialization of a Tessera method (inferred recursively; a recursive call
 // uses the current estimate of its return type, starting from Union{}), or to a C++ method.
 // The rest are dynamic. Passes repeat until slot types and the return type stop changing.
+#include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
 #include "jit/intrinsics.hpp"
@@ -71,7 +72,8 @@ class Inferrer {
 
   // The constant a node evaluates to, when inference knows it (functions, types, const globals).
   const Value* constant(Node* n) {
-    if (n->op == Op::Literal || (n->op == Op::Global && n->literal.defined())) return &n->literal;
+    if (n->op == Op::Literal || ((n->op == Op::Global || n->op == Op::SParam) && n->literal.defined()))
+      return &n->literal;
     return nullptr;
   }
 
@@ -96,14 +98,16 @@ class Inferrer {
       }
       case Op::Global: {
         Globals& g = c_.globals();
-        if (!n->literal.defined()) {
-          if (GenericFunction* f = g.find_function(n->name)) n->literal = Value::from_function(f->type(), f);
+        if (!n->literal.defined() && !n->late) {
+          // A global variable shadows a function or type of the same name (as Main's do Base's).
+          if (g.global(n->name)) {
+            if (g.is_const(n->name)) n->literal = *g.global(n->name);
+          } else if (GenericFunction* f = g.find_function(n->name)) n->literal = Value::from_function(f->type(), f);
           else if (const Type* t = types_.lookup(n->name); t && !g.global(n->name))
             n->literal = Value::from_type(t->kind == TypeKind::UnionAll ? types_.UnionAllT
                                           : t->kind == TypeKind::Union  ? types_.UnionTypeT
                                                                         : types_.DataTypeT,
                                           t);
-          else if (g.is_const(n->name)) n->literal = *g.global(n->name);
         }
         return n->literal.defined() ? value_type(n->literal) : types_.Any;
       }
@@ -152,12 +156,14 @@ class Inferrer {
         return types_.tuple(ts);
       }
       case Op::Vect: {
-        const Type* elem = nullptr;
+        std::vector<const Type*> ts;
+        bool known = true;
         for (Node* k : n->kids) {
-          const Type* t = type(k);
-          elem = !elem ? t : (elem == t ? elem : types_.Any);
+          ts.push_back(type(k));
+          known = known && types_.is_concrete(ts.back());
         }
-        if (!elem || !types_.is_concrete(elem)) elem = types_.Any;
+        if (!known) return types_.Any;  // decided by the values when it runs
+        const Type* elem = vect_element_type(types_, ts);
         const Type* ps[] = {elem};
         return types_.instantiate(types_.lookup("Vector"), ps);
       }
@@ -201,6 +207,15 @@ class Inferrer {
       case Op::CellSet:
         type(n->kids[0]);
         return type(n->kids[1]);
+      case Op::SParam: {
+        const Type* v = n->slot < static_cast<int>(s_.sparam_values.size()) ? s_.sparam_values[n->slot] : nullptr;
+        if (!v) return types_.Any;  // not determined by the arguments: an UndefVarError when run
+        n->literal = Value::from_type(v->kind == TypeKind::UnionAll ? types_.UnionAllT
+                                      : v->kind == TypeKind::Union  ? types_.UnionTypeT
+                                                                    : types_.DataTypeT,
+                                      v);
+        return value_type(n->literal);
+      }
     }
     return types_.Any;
   }
@@ -278,6 +293,37 @@ class Inferrer {
   bool used_provisional_ = false;
 };
 
+namespace {
+
+// Binds the `where` variables of a signature pattern from concrete argument types:
+// Vec{T} against Vec{Float32} gives T = Float32.
+void match_sparams(TypeRegistry& types, const Type* pat, const Type* actual, const std::vector<const TypeVar*>& vars,
+                   std::vector<const Type*>& out) {
+  if (!pat || !actual) return;
+  if (auto v = as_typevar(pat)) {
+    for (size_t i = 0; i < vars.size(); ++i)
+      if (vars[i] == v && !out[i]) out[i] = actual;
+    return;
+  }
+  auto pd = as_datatype(pat);
+  auto ad = as_datatype(actual);
+  if (!pd || !ad) return;
+  if (pd->name->is_tuple && ad->name->is_tuple) {
+    for (size_t i = 0; i < ad->params.size(); ++i) {
+      const Type* p = i < pd->params.size() ? pd->params[i] : (pd->params.empty() ? nullptr : pd->params.back());
+      if (auto va = as_vararg(p)) p = va->elem;
+      match_sparams(types, p, ad->params[i], vars, out);
+    }
+    return;
+  }
+  while (ad->name != pd->name && ad->super != ad) ad = ad->super;
+  if (ad->name != pd->name) return;
+  for (size_t i = 0; i < pd->params.size() && i < ad->params.size(); ++i)
+    match_sparams(types, pd->params[i], ad->params[i], vars, out);
+}
+
+}  // namespace
+
 void Compiler::infer(Spec& s) {
   if (s.state == Spec::State::Inferred || s.state == Spec::State::Inferring) return;
   s.state = Spec::State::Inferring;
@@ -289,6 +335,18 @@ void Compiler::infer(Spec& s) {
   // A closure's captures are loaded from its fields at entry (values or cells).
   for (int c : b.capture_slots) b.slots[c].type = types().Any;
   if (!s.ret) s.ret = types().bottom();
+  if (!b.sparams.empty() && b.sig) {
+    s.sparam_values.assign(b.sparams.size(), nullptr);
+    const DataType* sig = as_datatype(unwrap_unionall(b.sig));
+    std::vector<const Type*> actual = s.argtypes;
+    if (b.vararg && !actual.empty()) {
+      // The packed trailing tuple's elements stand against the Vararg.
+      auto packed = as_datatype(actual.back());
+      actual.pop_back();
+      if (packed) actual.insert(actual.end(), packed->params.begin(), packed->params.end());
+    }
+    match_sparams(types(), sig, types().tuple(actual), b.sparams, s.sparam_values);
+  }
   Inferrer inf(*this, s);
   inf.run();
   s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;

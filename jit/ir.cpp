@@ -33,6 +33,7 @@ const char* op_name(Op op) {
     case Op::NewCell: return "newcell";
     case Op::CellGet: return "cellget";
     case Op::CellSet: return "cellset";
+    case Op::SParam: return "sparam";
   }
   return "?";
 }
@@ -53,6 +54,8 @@ std::unique_ptr<Body> Body::clone() const {
   out->nargs = nargs;
   out->kwargs = kwargs;
   out->kwtypes = kwtypes;
+  out->sparams = sparams;
+  out->sig = sig;
   out->vararg = vararg;
   out->capture_slots = capture_slots;
   std::unordered_map<const Node*, Node*> map;
@@ -84,6 +87,7 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
     case Op::Try:
       if (n->slot >= 0) out += " " + body.slots[n->slot].name;
       break;
+    case Op::SParam: out += " " + body.sparams[n->slot]->name; break;
     default: break;
   }
   if (!n->kwnames.empty()) {

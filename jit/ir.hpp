@@ -51,6 +51,7 @@ enum class Op : uint8_t {
   NewCell,    // a fresh Box for a variable captured by a closure
   CellGet,    // kids[0] the cell
   CellSet,    // kids[0] the cell, kids[1] value
+  SParam,     // slot: index of a `where` variable of the method, used as a value (T in the body)
 };
 
 const char* op_name(Op op);
@@ -73,6 +74,7 @@ struct Node {
   std::string name;
   const Type* type_arg = nullptr;
   std::vector<std::string> kwnames;
+  bool late = false;  // Global: assigned by the same top-level code, so looked up when it runs
 
   // Filled in by inference.
   const Type* type = nullptr;
@@ -103,6 +105,8 @@ struct Body {
   std::vector<std::string> kwargs;  // keyword argument names: slots nargs .. nargs+kwargs-1
   std::vector<Node*> kwdefaults;    // their default expressions (evaluated in the body)
   std::vector<const Type*> kwtypes; // their declared types (Any when none)
+  std::vector<const TypeVar*> sparams;  // the method's `where` variables, for SParam nodes
+  const Type* sig = nullptr;            // the method's signature (a Tuple inside its `where`s)
   bool vararg = false;              // the last positional argument collects the rest
   // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
   std::vector<int> capture_slots;

@@ -1,6 +1,7 @@
 // tsr: runs .tsr scripts (work in progress: `tsr run FILE` and `tsr --version`).
 // Exit status: 0 success, 1 an uncaught error, 2 usage or syntax errors.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -29,6 +30,15 @@ int report_uncaught() {
 class Driver {
  public:
   Driver() : compiler_(rt_.globals()) { jit::register_builtins(rt_.globals()); }
+
+  // stdlib/Base.tsr: TSR_STDLIB names another folder (for an installed tsr).
+  int load_base() {
+    const char* dir = std::getenv("TSR_STDLIB");
+    std::string base = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/Base.tsr";
+    int rc = run_file(base);
+    if (rc) std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", base.c_str());
+    return rc;
+  }
 
   int run_file(const std::string& path) {
     std::string err;
@@ -114,6 +124,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   Driver d;
+  if (int rc = d.load_base()) return rc;
   d.compiler().options().dump_ir = dump_ir;
   int rc = d.run_file(args[1]);
   std::fflush(stdout);

@@ -1,0 +1,58 @@
+// Registering built-in C++ methods: shared by the files that define them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/globals.hpp"
+
+namespace tsr::jit {
+
+using Fn = std::function<Value(std::span<const Value>)>;
+
+struct Builtin {
+  Fn fn;
+};
+
+inline Value call_builtin(const void* ctx, const Value* args, size_t n) {
+  return static_cast<const Builtin*>(ctx)->fn(std::span<const Value>(args, n));
+}
+
+class Registrar {
+ public:
+  explicit Registrar(Globals& g) : g_(g), t_(g.types()) {}
+
+  const Type* ty(const char* name) { return t_.lookup(name); }
+
+  const Method* add(const char* fname, std::vector<const Type*> sig, std::vector<std::string> names, const Type* result,
+                    Fn fn) {
+    return add_where(fname, t_.tuple(sig), std::move(names), result, std::move(fn));
+  }
+  // The same with a whole signature, `where` included.
+  const Method* add_where(const char* fname, const Type* sig, std::vector<std::string> names, const Type* result,
+                          Fn fn) {
+    Method m;
+    m.sig = sig;
+    m.arg_names = std::move(names);
+    m.invoke = &call_builtin;
+    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
+    m.location = "built-in";
+    m.result = result;
+    return g_.function(fname).add(std::move(m));
+  }
+  Value str(std::string s) { return Value::from_object(t_.String, new StringObject(std::move(s))); }
+  Value nothing() { return Value::singleton(t_.Nothing); }
+  Value boolean(bool b) { return Value::from_bool(t_.Bool, b); }
+  Value integer(int64_t i) { return Value::from_int(t_.Int64, i); }
+
+  Globals& g_;
+  TypeRegistry& t_;
+};
+
+// Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
+void register_more_builtins(Registrar& r);
+
+}  // namespace tsr::jit

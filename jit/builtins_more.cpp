@@ -1,0 +1,186 @@
+// Built-in methods on strings, number helpers that need the runtime's types, constants, and
+// the helpers lowering and stdlib/Base.tsr call (__narrow, __empty_like, __setconst, ...).
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "jit/builtin_registrar.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_string(); }
+
+Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs) {
+  const Type* ps[] = {elem};
+  auto* obj = new StructObject();
+  obj->fields = std::move(xs);
+  return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+}
+
+// The element type of a collection, as far as its type tells.
+const Type* element_type(TypeRegistry& t, const Value& xs) {
+  const DataType* dt = xs.type();
+  const std::string& n = dt->name->name;
+  if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && !dt->params.empty()) return dt->params[0];
+  return t.Any;
+}
+
+void register_strings(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  const Type* S = t.String;
+  r.add("*", {S, S}, {"a", "b"}, S, [&r](std::span<const Value> a) { return r.str(str_arg(a, 0) + str_arg(a, 1)); });
+  auto repeat = [&r](std::span<const Value> a) {
+    int64_t n = a[1].as_int();
+    if (n < 0) throw ArgumentError("can't repeat a string " + std::to_string(n) + " times");
+    std::string out;
+    for (int64_t i = 0; i < n; ++i) out += str_arg(a, 0);
+    return r.str(out);
+  };
+  r.add("^", {S, t.Integer}, {"s", "n"}, S, repeat);
+  r.add("repeat", {S, t.Integer}, {"s", "n"}, S, repeat);
+  auto map_chars = [&r](int (*f)(int)) {
+    return [&r, f](std::span<const Value> a) {
+      std::string s = str_arg(a, 0);
+      for (char& c : s) c = static_cast<char>(f(static_cast<unsigned char>(c)));
+      return r.str(s);
+    };
+  };
+  r.add("uppercase", {S}, {"s"}, S, map_chars(&::toupper));
+  r.add("lowercase", {S}, {"s"}, S, map_chars(&::tolower));
+  r.add("startswith", {S, S}, {"s", "prefix"}, t.Bool,
+        [&r](std::span<const Value> a) { return r.boolean(str_arg(a, 0).rfind(str_arg(a, 1), 0) == 0); });
+  r.add("endswith", {S, S}, {"s", "suffix"}, t.Bool, [&r](std::span<const Value> a) {
+    const std::string &s = str_arg(a, 0), &x = str_arg(a, 1);
+    return r.boolean(s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0);
+  });
+  r.add("occursin", {S, S}, {"needle", "haystack"}, t.Bool,
+        [&r](std::span<const Value> a) { return r.boolean(str_arg(a, 1).find(str_arg(a, 0)) != std::string::npos); });
+  auto join = [&r](std::span<const Value> a) {
+    std::string sep = a.size() > 1 ? show_value(a[1], false) : "";
+    std::string out;
+    const auto& xs = a[0].as_struct().fields;
+    for (size_t i = 0; i < xs.size(); ++i) out += (i ? sep : "") + show_value(xs[i], false);
+    return r.str(out);
+  };
+  r.add("join", {t.Any}, {"xs"}, S, join);
+  r.add("join", {t.Any, t.Any}, {"xs", "sep"}, S, join);
+  auto cmp = [&r](int want) {
+    return [&r, want](std::span<const Value> a) {
+      int c = str_arg(a, 0).compare(str_arg(a, 1));
+      c = c < 0 ? -1 : (c > 0 ? 1 : 0);
+      // want: -1 <, -2 <=, 1 >, 2 >=
+      bool ok = want == -1 ? c < 0 : want == -2 ? c <= 0 : want == 1 ? c > 0 : c >= 0;
+      return r.boolean(ok);
+    };
+  };
+  r.add("<", {S, S}, {"a", "b"}, t.Bool, cmp(-1));
+  r.add("<=", {S, S}, {"a", "b"}, t.Bool, cmp(-2));
+  r.add(">", {S, S}, {"a", "b"}, t.Bool, cmp(1));
+  r.add(">=", {S, S}, {"a", "b"}, t.Bool, cmp(2));
+}
+
+void register_numbers(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  auto zero_like = [&t](int64_t k) {
+    return [&t, k](std::span<const Value> a) {
+      const DataType* dt = a[0].payload() == Payload::Type ? as_datatype(a[0].as_type()) : a[0].type();
+      if (!dt || !is_number_type(dt)) throw MethodError("no method matching zero(::" + show_type(a[0].type()) + ")");
+      return convert_number(t, dt, Value::from_int(t.Int64, k));
+    };
+  };
+  TypeVar* T = t.new_typevar("T", nullptr, t.Number);
+  const Type* typeT[] = {t.type_of_type(T)};
+  r.add("zero", {t.Number}, {"x"}, nullptr, zero_like(0));
+  r.add("one", {t.Number}, {"x"}, nullptr, zero_like(1));
+  r.add_where("zero", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(0));
+  r.add_where("one", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(1));
+  TypeVar* C = t.new_typevar("T");
+  const Type* conv[] = {t.type_of_type(C), t.Any};
+  r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
+              [&t](std::span<const Value> a) { return convert_to(t, a[0].as_type(), a[1]); });
+  Globals& g = r.g_;
+  g.set_global("NaN", Value::from_f64(t.Float64, std::numeric_limits<double>::quiet_NaN()), true);
+  g.set_global("Inf", Value::from_f64(t.Float64, std::numeric_limits<double>::infinity()), true);
+  g.set_global("pi", Value::from_f64(t.Float64, M_PI), true);
+}
+
+void register_helpers(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  Globals& g = r.g_;
+  // Any[1, "a"], Float32[1, 2]: a vector with that element type.
+  TypeVar* T = t.new_typevar("T");
+  const Type* sig[] = {t.type_of_type(T), t.vararg(t.Any)};
+  r.add_where("getindex", t.unionall(T, t.tuple(sig)), {"T", "xs"}, nullptr, [&t](std::span<const Value> a) {
+    const Type* elem = a[0].as_type();
+    std::vector<Value> xs;
+    for (size_t i = 1; i < a.size(); ++i) xs.push_back(convert_to(t, elem, a[i]));
+    return vector_of(t, elem, std::move(xs));
+  });
+  // The tightest element type for a vector built element by element (map, enumerate).
+  r.add("__narrow", {t.Any}, {"v"}, nullptr, [&t](std::span<const Value> a) {
+    const auto& xs = a[0].as_struct().fields;
+    const Type* elem = xs.empty() ? static_cast<const Type*>(t.Any) : xs[0].type();
+    for (const Value& x : xs)
+      if (x.type() != elem) elem = t.Any;
+    return vector_of(t, elem, xs);
+  });
+  // x in xs: by ==, as Julia's `in`.
+  r.add("in", {t.Any, t.Any}, {"x", "xs"}, t.Bool, [&r, &g](std::span<const Value> a) {
+    GenericFunction& eq = g.function("==");
+    const DataType* xt = a[1].type();
+    std::vector<Value> items;
+    if (xt->name->name == "Vector" || xt->name->is_tuple) {
+      items = a[1].as_struct().fields;
+    } else {
+      GenericFunction& len = g.function("length");
+      GenericFunction& get = g.function("getindex");
+      Value coll = a[1];
+      int64_t n = len.call(&coll, 1).as_int();
+      for (int64_t i = 1; i <= n; ++i) {
+        Value args[] = {coll, r.integer(i)};
+        items.push_back(get.call(args, 2));
+      }
+    }
+    for (const Value& y : items) {
+      Value args[] = {y, a[0]};
+      if (eq.call(args, 2).as_bool()) return r.boolean(true);
+    }
+    return r.boolean(false);
+  });
+  r.add("__empty_like", {t.Any}, {"xs"}, nullptr,
+        [&t](std::span<const Value> a) { return vector_of(t, element_type(t, a[0]), {}); });
+  r.add("eltype", {t.Any}, {"xs"}, nullptr, [&t](std::span<const Value> a) {
+    const Type* e = element_type(t, a[0]);
+    return Value::from_type(e->kind == TypeKind::UnionAll ? t.UnionAllT : t.DataTypeT, e);
+  });
+  r.add("__setconst", {t.String, t.Any}, {"name", "v"}, nullptr, [&g](std::span<const Value> a) {
+    g.set_global(a[0].as_string(), a[1], true);
+    return a[1];
+  });
+  // @time: the elapsed time since t0 (from time_ns()), as Julia's @time prints it.
+  r.add("__time_report", {t.Any}, {"t0"}, t.Nothing, [&r](std::span<const Value> a) {
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
+    double seconds = double(now.count() - a[0].as_int()) * 1e-9;
+    std::printf("  %.6f seconds\n", seconds);
+    return r.nothing();
+  });
+}
+
+}  // namespace
+
+void register_more_builtins(Registrar& r) {
+  register_strings(r);
+  register_numbers(r);
+  register_helpers(r);
+}
+
+}  // namespace tsr::jit
