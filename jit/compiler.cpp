@@ -89,9 +89,42 @@ const MethodDef* Compiler::tessera_def(const Method* m) const {
   return static_cast<const MethodDef*>(m->ctx.get());
 }
 
+void Compiler::record_edges(Spec& s) {
+  s.edges.clear();
+  auto add = [&](const GenericFunction* f, uint64_t epoch) {
+    for (auto& e : s.edges)
+      if (e.first == f) return;
+    s.edges.emplace_back(f, epoch);
+  };
+  for (auto& n : s.body->pool) {
+    if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic)) continue;
+    const Value& callee = n->kids[0]->literal;
+    if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());
+    if (n->spec && n->spec != &s)
+      for (auto& e : n->spec->edges) add(e.first, e.second);
+  }
+}
+
+const GenericFunction* Compiler::stale_edge(const Spec& s) const {
+  for (auto& [f, epoch] : s.edges)
+    if (f->epoch() != epoch) return f;
+  return nullptr;
+}
+
 Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argtypes) {
   auto key = std::make_pair(m, argtypes);
   auto it = specs_.find(key);
+  if (it != specs_.end() && it->second->state == Spec::State::Inferred) {
+    if (const GenericFunction* f = stale_edge(*it->second)) {
+      // A method added since then could change a call it bound: make it again.
+      if (options_.log_compiles)
+        std::fprintf(stderr, "[compile] %s: invalidated (a method was added to %s)\n",
+                     it->second->def->body->name.c_str(), f->name().c_str());
+      retired_.push_back(std::move(it->second));
+      specs_.erase(it);
+      it = specs_.end();
+    }
+  }
   if (it == specs_.end()) {
     auto s = std::make_unique<Spec>();
     s->method = m;

@@ -39,6 +39,10 @@ struct Spec {
   const Type* ret = nullptr;
   enum class State { Fresh, Inferring, Provisional, Inferred } state = State::Fresh;
   bool compiled = false;
+  // The functions whose methods the typed body relied on (calls bound at compile time,
+  // directly or through the specializations it calls), with their epochs then. When one
+  // gains a method, this specialization is stale and is made again on its next entry.
+  std::vector<std::pair<const GenericFunction*, uint64_t>> edges;
   int id = 0;
   std::string symbol;
   // Native code: the specialized function, and `void entry(Value* out, const Value* args,
@@ -86,6 +90,9 @@ class Compiler {
   friend class Inferrer;
   friend class CodeGen;
   void infer(Spec& s);
+  void record_edges(Spec& s);
+  // The function of a stale edge, or nullptr when every edge still holds.
+  const GenericFunction* stale_edge(const Spec& s) const;
   std::string next_symbol(const std::string& fname);
 
   Globals& globals_;
@@ -94,6 +101,7 @@ class Compiler {
   std::vector<std::unique_ptr<MethodDef>> defs_;
   std::map<std::pair<const Method*, std::vector<const Type*>>, std::unique_ptr<Spec>> specs_;
   std::vector<std::unique_ptr<Spec>> thunks_;
+  std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;
 };
 

@@ -350,6 +350,7 @@ void Compiler::infer(Spec& s) {
   Inferrer inf(*this, s);
   inf.run();
   s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;
+  record_edges(s);
 }
 
 }  // namespace tsr::jit
