@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "jit/builtins.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr {
@@ -123,8 +124,11 @@ class BodyLowerer {
         collect_identifiers(n, in_lambdas);
         return;
       case NodeKind::Global:
-        for (const auto& k : n.children)
-          if (k->kind == NodeKind::Identifier) globals_.insert(k->text);
+        for (const auto& k : n.children) {
+          const SNode* name = k.get();
+          if (name->kind == NodeKind::Assign || name->kind == NodeKind::UpdateAssign) name = &name->child(0);
+          if (name->kind == NodeKind::Identifier) globals_.insert(name->text);
+        }
         return;
       case NodeKind::Assign:
       case NodeKind::UpdateAssign: {
@@ -287,6 +291,27 @@ class BodyLowerer {
   }
 
   Node* expr(const SNode& n);
+  // A value the function returns: converted to the declared return type, if there is one.
+  Node* returned(const SNode& at, Node* value) {
+    if (!return_type_) return value;
+    TypeRegistry& t = l_.compiler_.types();
+    const Type* rt = return_type_;
+    const DataType* kind = rt->kind == TypeKind::UnionAll ? t.UnionAllT : rt->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+    Node* conv = call(at, "convert", {literal(at, Value::from_type(kind, rt)), value});
+    Node* ta = mk(Op::TypeAssert, at);
+    ta->kids.push_back(conv);
+    ta->type_arg = rt;
+    return ta;
+  }
+  // The indices of a[i, j], with `end` anywhere in them meaning the last index of a.
+  std::vector<Node*> indices(const SNode& index) {
+    const SNode* saved = end_of_;
+    end_of_ = &index.child(0);
+    std::vector<Node*> out;
+    for (size_t i = 1; i < index.size(); ++i) out.push_back(expr(index.child(i)));
+    end_of_ = saved;
+    return out;
+  }
   Node* lower_call(const SNode& n);
   Node* lower_for(const SNode& n, size_t iteration);
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
@@ -300,6 +325,8 @@ class BodyLowerer {
   std::map<std::string, int> locals_;
   std::set<std::string> globals_;
   std::vector<std::string> captured_;
+  const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
+  const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
 };
 
 Node* BodyLowerer::expr(const SNode& n) {
@@ -387,15 +414,14 @@ Node* BodyLowerer::expr(const SNode& n) {
       return r;
     }
     case NodeKind::Index: {
-      std::vector<Node*> args;
-      for (const auto& k : n.children) {
-        if (k->kind == NodeKind::IndexEnd) {
-          args.push_back(call(*k, "length", {expr(n.child(0))}));
-          continue;
-        }
-        args.push_back(expr(*k));
-      }
+      std::vector<Node*> args{expr(n.child(0))};
+      for (Node* i : indices(n)) args.push_back(i);
       return call(n, "getindex", args);
+    }
+    case NodeKind::IndexEnd: {
+      // `end` inside a[...] is the last index: length(a) (a evaluated again).
+      if (!end_of_) l_.fail(n, "`end` is only meaningful inside an index a[...]");
+      return call(n, "length", {expr(*end_of_)});
     }
     case NodeKind::Curly: {
       std::vector<std::pair<std::string, const TypeVar*>> scope;
@@ -444,7 +470,7 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Continue: return mk(Op::Continue, n);
     case NodeKind::Return: {
       Node* r = mk(Op::Return, n);
-      r->kids.push_back(n.size() > 0 && n.child(0).kind != NodeKind::Empty ? expr(n.child(0)) : nothing(n));
+      r->kids.push_back(returned(n, n.size() > 0 && n.child(0).kind != NodeKind::Empty ? expr(n.child(0)) : nothing(n)));
       return r;
     }
     case NodeKind::Try: {
@@ -454,6 +480,9 @@ Node* BodyLowerer::expr(const SNode& n) {
       if (var.kind == NodeKind::Identifier) r->slot = resolve(var.text) >= 0 ? resolve(var.text) : add_slot(var.text);
       r->kids.push_back(n.child(2).kind == NodeKind::Empty ? nothing(n) : expr(n.child(2)));
       if (n.child(3).kind != NodeKind::Empty) r->kids.push_back(expr(n.child(3)));
+      // try ... finally without catch: the error goes on after `finally`.
+      if (n.child(2).kind == NodeKind::Empty && n.child(1).kind == NodeKind::Empty && r->kids.size() > 2)
+        r->name = "nocatch";
       if (r->slot >= 0 && b_.slots[r->slot].is_cell) l_.fail(var, "a caught exception captured by a closure is not supported yet");
       return r;
     }
@@ -475,8 +504,10 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Global: {
       Node* b = mk(Op::Block, n);
       for (const auto& k : n.children) {
-        if (k->kind == NodeKind::Identifier) globals_.insert(k->text);
-        else b->kids.push_back(expr(*k));
+        const SNode* name = k.get();
+        if (name->kind == NodeKind::Assign || name->kind == NodeKind::UpdateAssign) name = &name->child(0);
+        if (name->kind == NodeKind::Identifier) globals_.insert(name->text);
+        if (k->kind != NodeKind::Identifier) b->kids.push_back(expr(*k));
       }
       b->kids.push_back(nothing(n));
       return b;
@@ -514,9 +545,7 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
     }
     case NodeKind::Index: {
       std::vector<Node*> args{expr(lhs.child(0)), value};
-      for (size_t i = 1; i < lhs.size(); ++i)
-        args.push_back(lhs.child(i).kind == NodeKind::IndexEnd ? call(lhs.child(i), "length", {expr(lhs.child(0))})
-                                                               : expr(lhs.child(i)));
+      for (Node* i : indices(lhs)) args.push_back(i);
       return call(n, "setindex!", args);
     }
     case NodeKind::Tuple: {
@@ -546,13 +575,37 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
 Node* BodyLowerer::lower_call(const SNode& n) {
   Node* c = mk(Op::Call, n);
   const SNode& callee = n.child(0);
-  if (callee.kind == NodeKind::Identifier && callee.text == "include")
-    l_.fail(n, "include(...) is only allowed as a top-level statement");
-  c->kids.push_back(expr(callee));
+  if (callee.kind == NodeKind::Identifier && callee.text == "new") {
+    if (!l_.new_type_) l_.fail(callee, "`new` is only available in an inner constructor");
+    TypeRegistry& t = l_.compiler_.types();
+    c->kids.push_back(literal(callee, Value::from_type(t.DataTypeT, l_.new_type_)));
+  } else {
+    c->kids.push_back(expr(callee));
+  }
+  bool splats = false;
+  for (size_t i = 1; i < n.size(); ++i) splats = splats || n.child(i).kind == NodeKind::Splat;
+  if (splats) {
+    // f(a, xs...): __apply(f, (a,), xs) flattens the pieces and calls f on them.
+    Node* apply = mk(Op::Call, n);
+    apply->kids.push_back(global(n, "__apply"));
+    apply->kids.push_back(c->kids[0]);
+    for (size_t i = 1; i < n.size(); ++i) {
+      const SNode& a = n.child(i);
+      if (a.kind == NodeKind::Kwarg || a.is_keyword_section)
+        l_.fail(a, "keyword arguments together with splatting are not supported yet");
+      if (a.kind == NodeKind::Splat) {
+        apply->kids.push_back(expr(a.child(0)));
+      } else {
+        Node* one = mk(Op::Tuple, a);
+        one->kids.push_back(expr(a));
+        apply->kids.push_back(one);
+      }
+    }
+    return apply;
+  }
   std::vector<Node*> kw;
   for (size_t i = 1; i < n.size(); ++i) {
     const SNode& a = n.child(i);
-    if (a.kind == NodeKind::Splat) l_.fail(a, "splatting (`xs...`) in a call is not supported yet");
     if (a.kind == NodeKind::Kwarg) {
       c->kwnames.push_back(a.text);
       kw.push_back(expr(a.child(0)));
@@ -725,8 +778,6 @@ void Lowering::define_function(const SNode& def) {
   namespace fs = syntax::function_slot;
   const SNode& name = def.child(fs::name);
   if (name.kind != NodeKind::Identifier) fail(name, "expected a function name");
-  if (def.child(fs::return_type).kind != NodeKind::Empty)
-    fail(def.child(fs::return_type), "return type annotations are not supported yet");
   TypeRegistry& t = compiler_.types();
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   std::vector<const TypeVar*> vars;
@@ -737,6 +788,29 @@ void Lowering::define_function(const SNode& def) {
     vars.push_back(v);
     scope.emplace_back(tp->text, v);
   }
+  // f(x, y = 2) is two methods, as in Julia: f(x, y) and f(x) = f(x, 2).
+  const auto& params = def.child(fs::params).children;
+  size_t first_default = params.size();
+  for (size_t i = 0; i < params.size(); ++i) {
+    bool has_default = params[i]->child(1).kind != NodeKind::Empty;
+    if (has_default && first_default == params.size()) first_default = i;
+    if (!has_default && first_default < i) fail(*params[i], "a parameter without a default cannot follow one with a default");
+  }
+  if (first_default < params.size() && !def.child(fs::keyword_params).children.empty())
+    fail(def, "default positional arguments together with keyword arguments are not supported yet");
+  if (const Type* type = t.lookup(name.text); type && !compiler_.globals().find_function(name.text))
+    jit::add_default_constructor(compiler_.globals(), compiler_.globals().function(name.text), type);
+  for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars);
+  define_method(def, params.size(), scope, vars);
+}
+
+void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pair<std::string, const TypeVar*>>& scope,
+                             const std::vector<const TypeVar*>& vars) {
+  namespace fs = syntax::function_slot;
+  TypeRegistry& t = compiler_.types();
+  const SNode& name = def.child(fs::name);
+  const auto& params = def.child(fs::params).children;
+  bool full = count == params.size();
   auto body = std::make_unique<Body>();
   body->name = name.text;
   body->sparams = vars;
@@ -745,10 +819,8 @@ void Lowering::define_function(const SNode& def) {
   BodyLowerer bl(*this, *body, false);
   std::vector<const Type*> sig;
   std::vector<std::string> names;
-  const auto& params = def.child(fs::params).children;
-  for (size_t i = 0; i < params.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const SNode& prm = *params[i];
-    if (prm.child(1).kind != NodeKind::Empty) fail(prm, "default values of positional arguments are not supported yet");
     const Type* ty = prm.child(0).kind == NodeKind::Empty ? t.Any : eval_type(prm.child(0), scope);
     bool is_vararg_type = as_vararg(ty) != nullptr;
     if (prm.is_vararg || is_vararg_type) {
@@ -761,31 +833,42 @@ void Lowering::define_function(const SNode& def) {
     bl.add_slot(prm.text.empty() ? "#unused" + std::to_string(i) : prm.text, true);
   }
   body->nargs = body->slots.size();
-  for (const auto& kp : def.child(fs::keyword_params).children) {
-    body->kwargs.push_back(kp->text);
-    bl.add_slot(kp->text, true);
-  }
-  bl.declare_locals(def.child(fs::body));
-  for (const auto& kp : def.child(fs::keyword_params).children) {
-    if (kp->child(1).kind == NodeKind::Empty) fail(*kp, "keyword arguments without a default are not supported yet");
-    jit::Node* d = bl.expr(kp->child(1));
-    const Type* declared = t.Any;
-    if (kp->child(0).kind != NodeKind::Empty) {
-      declared = eval_type(kp->child(0), scope);
-      jit::Node* ta = body->make(Op::TypeAssert, d->loc);
-      ta->kids.push_back(d);
-      ta->type_arg = declared;
-      d = ta;
+  if (!full) {
+    // The shorter method calls the full one with the defaults of the missing arguments.
+    Node* c = body->make(Op::Call, body->loc);
+    c->kids.push_back(bl.global(name, name.text));
+    for (size_t i = 0; i < count; ++i) c->kids.push_back(bl.read(*params[i], body->slots[i].name));
+    for (size_t i = count; i < params.size(); ++i) c->kids.push_back(bl.expr(params[i]->child(1)));
+    body->root = c;
+  } else {
+    for (const auto& kp : def.child(fs::keyword_params).children) {
+      body->kwargs.push_back(kp->text);
+      bl.add_slot(kp->text, true);
     }
-    body->kwdefaults.push_back(d);
-    body->kwtypes.push_back(declared);
+    if (def.child(fs::return_type).kind != NodeKind::Empty)
+      bl.return_type_ = eval_type(def.child(fs::return_type), scope);
+    bl.declare_locals(def.child(fs::body));
+    for (const auto& kp : def.child(fs::keyword_params).children) {
+      if (kp->child(1).kind == NodeKind::Empty) fail(*kp, "keyword arguments without a default are not supported yet");
+      jit::Node* d = bl.expr(kp->child(1));
+      const Type* declared = t.Any;
+      if (kp->child(0).kind != NodeKind::Empty) {
+        declared = eval_type(kp->child(0), scope);
+        jit::Node* ta = body->make(Op::TypeAssert, d->loc);
+        ta->kids.push_back(d);
+        ta->type_arg = declared;
+        d = ta;
+      }
+      body->kwdefaults.push_back(d);
+      body->kwtypes.push_back(declared);
+    }
+    Node* root = bl.returned(def, bl.expr(def.child(fs::body)));
+    body->root = bl.prologue(def, root);
   }
-  Node* root = bl.expr(def.child(fs::body));
-  body->root = bl.prologue(def, root);
-  const Type* full = t.unionall(vars, t.tuple(sig));
-  body->sig = full;
+  const Type* sigtype = t.unionall(vars, t.tuple(sig));
+  body->sig = sigtype;
   std::string location = *path_ + ":" + std::to_string(p.line);
-  compiler_.add_method(compiler_.globals().function(name.text), full, names, std::move(body), location);
+  compiler_.add_method(compiler_.globals().function(name.text), sigtype, names, std::move(body), location);
 }
 
 void Lowering::define_type(const SNode& def) {
@@ -811,15 +894,34 @@ void Lowering::define_type(const SNode& def) {
   } else {
     d.kind = def.is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
     for (const auto& m : def.child(ss::body).children) {
-      if (m->kind != NodeKind::Field) fail(*m, "inner constructors are not supported yet");
+      if (m->kind != NodeKind::Field) continue;  // inner constructors: below, once the type exists
       d.field_names.push_back(m->text);
       d.field_types.push_back(m->child(0).kind == NodeKind::Empty ? t.Any : eval_type(m->child(0), scope));
     }
   }
+  const TypeName* declared = nullptr;
   try {
-    t.declare(d);
+    declared = t.declare(d);
   } catch (const TypeError& e) {
     fail(def, e.what());
+  }
+  if (def.kind != NodeKind::StructDef) return;
+  // Inner constructors replace the default one; `new(...)` in them builds the value.
+  for (const auto& m : def.child(ss::body).children) {
+    if (m->kind != NodeKind::FunctionDef) continue;
+    const SNode& fname = m->child(syntax::function_slot::name);
+    if (fname.kind != NodeKind::Identifier || fname.text != d.name)
+      fail(*m, "a function inside a struct must be a constructor named " + d.name);
+    if (!declared->params.empty()) fail(*m, "inner constructors of parametric types are not supported yet");
+    compiler_.globals().function(d.name);  // exists now: no default constructor is added
+    new_type_ = declared->wrapper;
+    try {
+      define_function(*m);
+    } catch (...) {
+      new_type_ = nullptr;
+      throw;
+    }
+    new_type_ = nullptr;
   }
 }
 

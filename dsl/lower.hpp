@@ -43,9 +43,14 @@ class Lowering {
  private:
   friend class BodyLowerer;
   [[noreturn]] void fail(const syntax::Node& at, const std::string& message) const;
+  // One method of a definition: the first `count` parameters (the rest take their defaults).
+  void define_method(const syntax::Node& def, size_t count,
+                     std::vector<std::pair<std::string, const TypeVar*>>& scope,
+                     const std::vector<const TypeVar*>& vars);
   const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
 
   jit::Compiler& compiler_;
+  const Type* new_type_ = nullptr;  // inside an inner constructor: what `new` builds
   const syntax::SourceFile& file_;
   const std::string* path_;
 };

@@ -343,7 +343,12 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
     if (f) {
       *out = f->call(all.data(), all.size());
     } else if (t->name->payload == Payload::Type) {
-      *out = construct(g, callee->as_type(), std::span<const Value>(args, static_cast<size_t>(n)));
+      // A type whose name also has outer constructors dispatches among them.
+      const Type* ty = callee->as_type();
+      auto body = as_datatype(unwrap_unionall(ty));
+      GenericFunction* ctor = body && body->name->wrapper == ty ? g.find_function(body->name->name) : nullptr;
+      if (ctor) *out = ctor->call(args, static_cast<size_t>(n));
+      else *out = construct(g, ty, std::span<const Value>(args, static_cast<size_t>(n)));
     } else {
       throw MethodError("objects of type " + show_type(t) + " are not callable");
     }

@@ -127,7 +127,8 @@ void register_types(TypeRegistry& t) {
   }
   {
     TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
-    declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, T, T}, false, {T});
+    TypeVar* S = t.new_typevar("S", nullptr, t.Integer);
+    declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, S, T}, false, {T, S});
   }
   // Internal types: names a script cannot write, so they never clash with user types.
   declare_struct(t, "#Box", nullptr, {"contents"}, {t.Any}, true);
@@ -259,6 +260,10 @@ void register_collections(Registrar& r) {
         throw MethodError("ranges of non-integers are not supported yet: " + show_type(v.type()));
     auto* obj = new StructObject();
     obj->fields.assign(a.begin(), a.end());
+    // start and stop share one type (promoted, as Julia's ranges do); a step keeps its own.
+    const DataType* elem = promote_type(t, a.front().type(), a.back().type());
+    obj->fields.front() = convert_number(t, elem, a.front());
+    obj->fields.back() = convert_number(t, elem, a.back());
     if (a.size() == 3) {
       // Julia keeps a step range's stop on its last element: 1:2:10 is 1:2:9.
       int64_t start = a[0].as_int(), step = a[1].as_int(), stop = a[2].as_int();
@@ -266,9 +271,12 @@ void register_collections(Registrar& r) {
       if ((step > 0 && stop >= start) || (step < 0 && stop <= start))
         obj->fields[2] = Value::from_int(a[2].type(), start + (stop - start) / step * step);
     }
-    const Type* ps[] = {a[0].type()};
-    const char* name = a.size() == 2 ? "UnitRange" : "StepRange";
-    return Value::from_object(as_datatype(t.instantiate(t.lookup(name), ps)), obj);
+    if (a.size() == 2) {
+      const Type* ps[] = {elem};
+      return Value::from_object(as_datatype(t.instantiate(t.lookup("UnitRange"), ps)), obj);
+    }
+    const Type* ps[] = {elem, a[1].type()};
+    return Value::from_object(as_datatype(t.instantiate(t.lookup("StepRange"), ps)), obj);
   };
   r.add(":", {t.Integer, t.Integer}, {"start", "stop"}, nullptr, colon);
   r.add(":", {t.Integer, t.Integer, t.Integer}, {"start", "step", "stop"}, nullptr, colon);
@@ -315,6 +323,18 @@ void register_collections(Registrar& r) {
     Value x = convert_to(t, v.type()->params[0], a[1]);
     v.as_struct().fields.push_back(x);
     return v;
+  });
+  // f(a, xs...): the pieces are collections whose elements, in order, are f's arguments.
+  r.add("__apply", {any, t.vararg(any)}, {"f", "pieces"}, nullptr, [&r](std::span<const Value> a) {
+    std::vector<Value> args;
+    for (size_t i = 1; i < a.size(); ++i) {
+      std::vector<Value> els = elements(r, a[i]);
+      args.insert(args.end(), els.begin(), els.end());
+    }
+    Value out;
+    tsr_call_value(&out, &a[0], args.data(), static_cast<int64_t>(args.size()), nullptr, 0);
+    if (tsr_pending) rethrow_pending();
+    return out;
   });
   r.add("collect", {any}, {"xs"}, nullptr, [&r, &t](std::span<const Value> a) {
     std::vector<Value> els = elements(r, a[0]);

@@ -13,6 +13,10 @@ namespace tsr::jit {
 
 // Declares the built-in types (exceptions, Vector, ranges, Box, KwArgs) and methods.
 void register_builtins(Globals& g);
+// When a function is named after a struct (an outer constructor, Square() = Square(1.0)), the
+// struct's default constructor becomes one of its methods: Square(side), taking any values.
+void add_default_constructor(Globals& g, GenericFunction& f, const Type* type);
+
 // The intrinsic a built-in method stands for, if it is one.
 std::optional<Intrinsic> builtin_intrinsic(const Method* m);
 // What a call to a C++ method returns, as far as the argument types tell.

@@ -177,6 +177,23 @@ void register_helpers(Registrar& r) {
 
 }  // namespace
 
+void add_default_constructor(Globals& g, GenericFunction& f, const Type* type) {
+  const DataType* body = as_datatype(unwrap_unionall(type));
+  if (!body || body->name->is_abstract || body->name->payload != Payload::Object) return;
+  size_t n = body->name->field_names.size();
+  TypeRegistry& t = g.types();
+  const Type* sig = t.tuple(std::vector<const Type*>(n, t.Any));
+  for (const Method* m : f.methods())
+    if (t.equal(m->sig, sig)) return;  // already there, or the script wrote its own
+  Method m;
+  m.sig = sig;
+  m.arg_names = body->name->field_names;
+  m.invoke = &call_builtin;
+  m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }});
+  m.location = "default constructor";
+  f.add(std::move(m));
+}
+
 void register_more_builtins(Registrar& r) {
   register_strings(r);
   register_numbers(r);

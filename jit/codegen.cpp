@@ -345,14 +345,26 @@ class FnGen {
       case Op::If: return emit_if(n);
       case Op::While: return emit_while(n);
       case Op::Break:
+        if (!run_finallies(loops_.back().finally_depth)) return dead();
         b_.CreateBr(loops_.back().brk);
         return dead();
       case Op::Continue:
+        if (!run_finallies(loops_.back().finally_depth)) return dead();
         b_.CreateBr(loops_.back().cont);
         return dead();
       case Op::Return: {
         RVal v = emit(n->kids[0]);
-        if (v.v) emit_return(v);
+        if (!v.v) return dead();
+        // The value is computed first; then the `finally` blocks being left run.
+        if (!v.boxed) {
+          if (!run_finallies(0)) return dead();
+          emit_return(v);
+          return dead();
+        }
+        llvm::Value* keep = temp();
+        call_void("tsr_assign", {keep, v.v});
+        if (!run_finallies(0)) return dead();
+        emit_return(RVal{keep, true, v.type});
         return dead();
       }
       case Op::And:
@@ -537,6 +549,23 @@ class FnGen {
     return get(r);
   }
 
+  // Runs the `finally` blocks entered since `depth`, innermost first (leaving by return,
+  // break or continue). False when one of them does not finish.
+  bool run_finallies(size_t depth) {
+    std::vector<Node*> pending(finally_stack_.begin() + static_cast<long>(depth), finally_stack_.end());
+    std::vector<Node*> saved = finally_stack_;
+    for (size_t i = pending.size(); i-- > 0;) {
+      finally_stack_.resize(depth + i);  // a return inside a finally leaves only the outer ones
+      RVal f = emit(pending[i]);
+      if (!f.v) {
+        finally_stack_ = saved;
+        return false;
+      }
+    }
+    finally_stack_ = saved;
+    return true;
+  }
+
   RVal emit_while(Node* n) {
     auto* cond_bb = llvm::BasicBlock::Create(ctx_, "loop.cond", fn_);
     auto* body_bb = llvm::BasicBlock::Create(ctx_, "loop.body", fn_);
@@ -547,7 +576,7 @@ class FnGen {
     RVal c = emit(n->kids[0]);
     if (c.v) b_.CreateCondBr(truth(c, n), body_bb, exit_bb);
     b_.SetInsertPoint(body_bb);
-    loops_.push_back({exit_bb, step_bb});
+    loops_.push_back({exit_bb, step_bb, finally_stack_.size()});
     RVal body = emit(n->kids[1]);
     if (body.v) b_.CreateBr(step_bb);
     b_.SetInsertPoint(step_bb);
@@ -582,40 +611,41 @@ class FnGen {
     return get(r);
   }
 
+  // try / catch / finally. Errors in the body go to the catch block (or, for try/finally
+  // without catch, straight to finally.error); errors in the handler go to finally.error,
+  // which runs `finally` and carries the error on. A normal exit runs `finally` at the end.
   RVal emit_try(Node* n) {
     ResultSlot r = result_slot(n->type);
-    auto* catch_bb = llvm::BasicBlock::Create(ctx_, "catch", fn_);
     auto* after = llvm::BasicBlock::Create(ctx_, "endtry", fn_);
     bool has_finally = n->kids.size() > 2;
+    bool has_catch = !(has_finally && n->name == "nocatch");
+    auto* catch_bb = has_catch ? llvm::BasicBlock::Create(ctx_, "catch", fn_) : nullptr;
     auto* finally_err = has_finally ? llvm::BasicBlock::Create(ctx_, "finally.error", fn_) : nullptr;
-    catch_stack_.push_back(catch_bb);
-    RVal body = emit(n->kids[0]);
-    put_and_branch(r, body, after);
+    catch_stack_.push_back(has_catch ? catch_bb : finally_err);
+    if (has_finally) finally_stack_.push_back(n->kids[2]);
+    put_and_branch(r, emit(n->kids[0]), after);
     catch_stack_.pop_back();
-    b_.SetInsertPoint(catch_bb);
-    llvm::Value* ex = n->slot >= 0 && !(body_.slots[n->slot].type && is_bits(body_.slots[n->slot].type)) ? slot_ptr_[n->slot] : temp();
-    call_void("tsr_take_error", {ex});
-    if (has_finally) catch_stack_.push_back(finally_err);
-    RVal h = emit(n->kids[1]);
-    put_and_branch(r, h, after);
+    if (has_catch) {
+      b_.SetInsertPoint(catch_bb);
+      bool slot_boxed = n->slot >= 0 && !(body_.slots[n->slot].type && is_bits(body_.slots[n->slot].type));
+      call_void("tsr_take_error", {slot_boxed ? slot_ptr_[n->slot] : temp()});
+      if (has_finally) catch_stack_.push_back(finally_err);
+      put_and_branch(r, emit(n->kids[1]), after);
+      if (has_finally) catch_stack_.pop_back();
+    }
     if (has_finally) {
-      catch_stack_.pop_back();
-      // An error escaping the handler: run `finally`, then carry the error on.
+      finally_stack_.pop_back();
       b_.SetInsertPoint(finally_err);
       llvm::Value* saved = temp();
       call_void("tsr_take_error", {saved});
-      RVal f = emit(n->kids[2]);
-      if (f.v) {
+      if (emit(n->kids[2]).v) {
         call_void("tsr_rethrow", {saved});
         check_error(n);
         b_.CreateBr(after);  // not reached: the flag is set
       }
     }
     b_.SetInsertPoint(after);
-    if (has_finally) {
-      RVal f = emit(n->kids[2]);
-      if (!f.v) return f;
-    }
+    if (has_finally && !emit(n->kids[2]).v) return dead();
     return get(r);
   }
 
@@ -714,7 +744,9 @@ class FnGen {
   struct Loop {
     llvm::BasicBlock* brk;
     llvm::BasicBlock* cont;
+    size_t finally_depth;  // finally blocks entered before the loop
   };
+  std::vector<Node*> finally_stack_;  // `finally` blocks of the trys being emitted
   std::vector<Loop> loops_;
   std::vector<llvm::BasicBlock*> catch_stack_;
 };

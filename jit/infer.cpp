@@ -234,6 +234,14 @@ class Inferrer {
     if (unreachable) return types_.bottom();
     const Value* callee = constant(n->kids[0]);
     if (!callee || !n->kwnames.empty()) return types_.Any;
+    if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Global) {
+      // A type with outer constructors: the call goes to the function of its name.
+      if (GenericFunction* ctor = c_.globals().find_function(n->kids[0]->name)) {
+        n->kids[0]->literal = Value::from_function(ctor->type(), ctor);
+        callee = &n->kids[0]->literal;
+        n->kids[0]->type = ctor->type();
+      }
+    }
     if (callee->payload() == Payload::Type) {
       n->bind = Bind::Construct;
       for (const Type* a : args)

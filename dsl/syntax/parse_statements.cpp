@@ -278,9 +278,11 @@ NodePtr Parser::parse_declaration(NodeKind kind) {
   }
   for (const NodePtr& child : node->children) {
     NodeKind declared_kind = child->kind;
+    // `global total += i` updates a global in place, as Julia allows.
     bool ok = declared_kind == NodeKind::Assign || declared_kind == NodeKind::Error ||
               (kind != NodeKind::Const &&
-               (declared_kind == NodeKind::Identifier || declared_kind == NodeKind::TypeAssert));
+               (declared_kind == NodeKind::Identifier || declared_kind == NodeKind::TypeAssert ||
+                declared_kind == NodeKind::UpdateAssign));
     if (!ok) {
       note_error(child->span,
                  fmt::format("expected {} after '{}', found {}",

@@ -1,0 +1,147 @@
+#include "dsl/driver/driver.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "dsl/lower.hpp"
+#include "dsl/syntax/parser.hpp"
+#include "jit/abi.hpp"
+#include "jit/builtins.hpp"
+
+namespace tsr {
+
+Driver::Driver() : compiler_(rt_.globals()) {
+  jit::register_builtins(rt_.globals());
+  // include(path) as an expression gives the file's last value, as Julia's does.
+  rt_.method("include", [this](const std::string& name) {
+    Value last;
+    int rc = run_file(resolve_include(name), &last);
+    if (rc == 1 && tsr_pending) jit::rethrow_pending();
+    if (rc != 0) throw ErrorException("include(\"" + name + "\") failed");
+    return last.defined() ? last : rt_.nothing();
+  });
+}
+
+Driver::~Driver() = default;
+
+int Driver::load_base() {
+  const char* dir = std::getenv("TSR_STDLIB");
+  std::string base = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/Base.tsr";
+  int rc = run_file(base);
+  if (rc) {
+    report_uncaught();
+    std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", base.c_str());
+  }
+  return rc;
+}
+
+void Driver::set_args(const std::vector<std::string>& args) {
+  std::vector<Value> xs;
+  for (const std::string& a : args) xs.push_back(rt_.string(a));
+  TypeRegistry& t = rt_.types();
+  const Type* ps[] = {t.String};
+  auto* obj = new StructObject();
+  obj->fields = std::move(xs);
+  rt_.globals().set_global("ARGS", Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj), true);
+}
+
+std::string Driver::resolve_include(const std::string& name) const {
+  std::filesystem::path p(name);
+  if (p.is_absolute() || dirs_.empty()) return p.string();
+  return (std::filesystem::path(dirs_.back()) / p).string();
+}
+
+int Driver::run_file(const std::string& path, Value* last) {
+  std::string err;
+  auto file = syntax::SourceFile::load(path, &err);
+  if (!file) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "tsr: cannot read %s: %s\n", path.c_str(), err.c_str());
+    return 2;
+  }
+  paths_.push_back(std::make_unique<std::string>(path));
+  sources_.push_back(std::make_unique<syntax::SourceFile>(std::move(*file)));
+  dirs_.push_back(std::filesystem::path(path).parent_path().string());
+  int rc = run(*sources_.back(), paths_.back().get(), last);
+  dirs_.pop_back();
+  return rc;
+}
+
+int Driver::run_source(const std::string& name, std::string text, Value* last) {
+  paths_.push_back(std::make_unique<std::string>(name));
+  sources_.push_back(std::make_unique<syntax::SourceFile>(name, std::move(text)));
+  dirs_.push_back(std::filesystem::current_path().string());
+  int rc = run(*sources_.back(), paths_.back().get(), last);
+  dirs_.pop_back();
+  return rc;
+}
+
+int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* last) {
+  syntax::ParseResult parsed = syntax::parse(src);
+  if (!parsed.ok()) {
+    std::fflush(stdout);
+    for (const auto& d : parsed.diagnostics) std::fputs(d.render().c_str(), stderr);
+    return 2;
+  }
+  Lowering lower(compiler_, src, path);
+  std::vector<const syntax::Node*> pending;
+  // A run of ordinary statements, compiled and run together.
+  auto flush = [&]() -> int {
+    if (pending.empty()) return 0;
+    auto body = lower.lower_toplevel(pending);
+    pending.clear();
+    Value result;
+    if (!compiler_.run_thunk(std::move(body), &result)) return 1;
+    if (last) *last = result;
+    return 0;
+  };
+  try {
+    for (const auto& stmt : parsed.root->children) {
+      using syntax::NodeKind;
+      const syntax::Node& s = *stmt;
+      if (s.kind == NodeKind::FunctionDef || s.kind == NodeKind::StructDef || s.kind == NodeKind::AbstractTypeDef ||
+          s.kind == NodeKind::SemanticDef) {
+        if (int rc = flush()) return rc;
+        if (s.kind == NodeKind::FunctionDef) lower.define_function(s);
+        else lower.define_type(s);
+        if (last) *last = rt_.nothing();
+      } else if (s.kind == NodeKind::Using || s.kind == NodeKind::Import) {
+        if (int rc = flush()) return rc;
+        for (const auto& m : s.children)
+          if (!(m->kind == NodeKind::Identifier && m->text == "Base"))
+            throw LoweringError(syntax::make_diagnostic(src, m->span, syntax::Severity::Error,
+                                                        "module `" + std::string(src.slice(m->span)) +
+                                                            "` is not available yet (only Base is)"));
+      } else if (s.kind == NodeKind::Call && s.child(0).kind == NodeKind::Identifier && s.child(0).text == "include") {
+        // Alone, so that what the file defines is known to the statements after it.
+        if (int rc = flush()) return rc;
+        pending.push_back(&s);
+        if (int rc = flush()) return rc;
+      } else {
+        pending.push_back(&s);
+      }
+    }
+    return flush();
+  } catch (const LoweringError& e) {
+    std::fflush(stdout);
+    std::fputs(e.diagnostic().render().c_str(), stderr);
+    return 1;
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ERROR: %s\n", e.what());
+    return 1;
+  }
+}
+
+void Driver::report_uncaught() {
+  if (!tsr_pending) return;
+  std::fflush(stdout);
+  jit::ErrorState& s = jit::error_state();
+  std::string text = "ERROR: " + jit::describe_exception(s.exception) + "\nStacktrace:\n";
+  for (size_t i = 0; i < s.frames.size(); ++i) text += " [" + std::to_string(i + 1) + "] " + s.frames[i] + "\n";
+  std::fputs(text.c_str(), stderr);
+  tsr_pending = 0;
+}
+
+}  // namespace tsr

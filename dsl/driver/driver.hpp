@@ -1,0 +1,47 @@
+// Driver: runs .tsr files and source text, statement by statement.
+//
+// Definitions (function, struct, abstract type, semantic) take effect at once; runs of other
+// statements are lowered together and compiled as one top-level body; `include("f.tsr")`
+// runs another file relative to the current one. Exit statuses: 0 success, 1 an uncaught
+// error (printed with a Tessera stack trace), 2 syntax errors or an unreadable file.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsl/runtime.hpp"
+#include "dsl/syntax/source.hpp"
+#include "jit/compiler.hpp"
+
+namespace tsr {
+
+class Driver {
+ public:
+  Driver();
+  ~Driver();
+
+  // Loads stdlib/Base.tsr (TSR_STDLIB names another folder).
+  int load_base();
+  // Runs a file; `last` receives the value of its last top-level expression.
+  int run_file(const std::string& path, Value* last = nullptr);
+  // Runs source text that has no file (tsr -e); `name` stands for the path in messages.
+  int run_source(const std::string& name, std::string text, Value* last = nullptr);
+  // Prints an uncaught error (if one is pending) as `ERROR: ...` with its stack trace.
+  void report_uncaught();
+  // Sets the global ARGS.
+  void set_args(const std::vector<std::string>& args);
+  jit::Compiler& compiler() { return compiler_; }
+
+ private:
+  int run(const syntax::SourceFile& src, const std::string* path, Value* last);
+  std::string resolve_include(const std::string& name) const;
+
+  Runtime rt_;
+  jit::Compiler compiler_;
+  std::vector<std::unique_ptr<std::string>> paths_;
+  std::vector<std::unique_ptr<syntax::SourceFile>> sources_;
+  std::vector<std::string> dirs_;  // folders of the files being run, innermost last
+};
+
+}  // namespace tsr
