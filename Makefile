@@ -1,10 +1,10 @@
 # Tessera: the two commands of README.md.
-#   make run   installs missing Debian packages, builds, runs the flagship example
+#   make run   installs missing Debian packages, builds, runs examples/dispatch.tsr through tsr
 #   make test  the same set-up, then every test through CTest
 BUILD ?= build
 JOBS  ?= 2
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test bench fuzz clean
 
 all: build
 
@@ -19,13 +19,18 @@ build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@$(BUILD)/examples/extend_dispatch
+	@$(BUILD)/dsl/tsr run examples/dispatch.tsr
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 bench: build
 	@$(BUILD)/bench/bench_dispatch
+	@bench/lang/run.sh $(BUILD)
+
+# The parser fuzzer (clang + libFuzzer), 60 seconds by default: make fuzz SECONDS=600
+fuzz:
+	@tests/fuzz/run.sh $(or $(SECONDS),60)
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

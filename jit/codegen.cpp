@@ -125,16 +125,22 @@ class FnGen {
       }
     // return: release the frame and return the value.
     b_.SetInsertPoint(return_bb_);
-    call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
     if (bits_ret) b_.CreateRet(b_.CreateLoad(bits_type(ctx_, s_.ret), ret_slot_));
     else b_.CreateRetVoid();
     b_.SetInsertPoint(unwind_bb_);
-    call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
     if (bits_ret) b_.CreateRet(llvm::UndefValue::get(bits_type(ctx_, s_.ret)));
     else b_.CreateRetVoid();
     // Now that the frame's size is known.
-    frame_->setOperand(0, llvm::ConstantInt::get(i64_, std::max(nframe_, 1)));
-    frame_init_->setOperand(2, llvm::ConstantInt::get(i64_, 16 * std::max(nframe_, 1)));
+    if (nframe_ == 0) {
+      // Only numbers: no frame to clear or release (this keeps small functions small).
+      frame_init_->eraseFromParent();
+      frame_->eraseFromParent();
+    } else {
+      frame_->setOperand(0, llvm::ConstantInt::get(i64_, nframe_));
+      frame_init_->setOperand(2, llvm::ConstantInt::get(i64_, 16 * nframe_));
+    }
   }
 
   // void entry(Value* out, const Value* args, int64 n): the boxed way in.
@@ -711,7 +717,7 @@ class FnGen {
     }
     for (size_t k = 0; k < callee.body->kwargs.size(); ++k) cargs.push_back(temp());  // none given
     llvm::Value* r = b_.CreateCall(f, cargs);
-    check_error(n);
+    if (callee.may_throw) check_error(n);
     if (callee.ret->kind == TypeKind::Bottom) return dead();
     if (is_bits(callee.ret)) return RVal{r, false, callee.ret};
     return RVal{out, true, callee.ret};

@@ -11,6 +11,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/codegen.hpp"
+#include "jit/intrinsics.hpp"
 #include "jit/engine.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -103,6 +104,45 @@ void Compiler::record_edges(Spec& s) {
     if (n->spec && n->spec != &s)
       for (auto& e : n->spec->edges) add(e.first, e.second);
   }
+}
+
+bool Compiler::body_may_throw(const Spec& s) const {
+  for (const auto& n : s.body->pool) {
+    switch (n->op) {
+      case Op::Literal:
+      case Op::SetSlot:
+      case Op::Block:
+      case Op::If:
+      case Op::While:
+      case Op::Break:
+      case Op::Continue:
+      case Op::Return:
+        break;
+      case Op::Global:  // bound at compile time (a function, type or constant), or looked up
+        if (!n->literal.defined()) return true;
+        break;
+      case Op::Slot:  // a boxed slot may be undefined when read
+        if (!is_bits(s.body->slots[n->slot].type)) return true;
+        break;
+      case Op::And:
+      case Op::Or:
+        if (n->type != globals_.types().Bool) return true;
+        break;
+      case Op::Call:
+        if (n->bind == Bind::Intrinsic) {
+          auto op = static_cast<Intrinsic>(n->intrinsic);
+          if (op == Intrinsic::IntDiv || op == Intrinsic::Rem || op == Intrinsic::Sqrt || op == Intrinsic::Pow) return true;
+        } else if (n->bind == Bind::Static && n->spec) {
+          if (n->spec != &s && n->spec->may_throw) return true;
+        } else {
+          return true;
+        }
+        break;
+      default:
+        return true;
+    }
+  }
+  return false;
 }
 
 const GenericFunction* Compiler::stale_edge(const Spec& s) const {

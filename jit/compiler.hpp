@@ -43,6 +43,9 @@ struct Spec {
   // directly or through the specializations it calls), with their epochs then. When one
   // gains a method, this specialization is stale and is made again on its next entry.
   std::vector<std::pair<const GenericFunction*, uint64_t>> edges;
+  // False when nothing in the body can raise an error (numbers, branches, loops and calls
+  // to other such functions): callers then skip testing the error flag after the call.
+  bool may_throw = true;
   int id = 0;
   std::string symbol;
   // Native code: the specialized function, and `void entry(Value* out, const Value* args,
@@ -91,6 +94,7 @@ class Compiler {
   friend class CodeGen;
   void infer(Spec& s);
   void record_edges(Spec& s);
+  bool body_may_throw(const Spec& s) const;
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;
   std::string next_symbol(const std::string& fname);

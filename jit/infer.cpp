@@ -359,6 +359,7 @@ void Compiler::infer(Spec& s) {
   inf.run();
   s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;
   record_edges(s);
+  s.may_throw = body_may_throw(s);
 }
 
 }  // namespace tsr::jit

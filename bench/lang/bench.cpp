@@ -1,0 +1,52 @@
+// The same three programs in C++ (-O2), each printing its best time in ms.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+static long fib(long n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+
+static double sumsq(long n) {
+  double s = 0.0;
+  for (long i = 1; i <= n; ++i) s += 1.0 / double(i * i);
+  return s;
+}
+
+struct Vec2 {
+  double x, y;
+};
+static Vec2 add(Vec2 a, Vec2 b) { return {a.x + b.x, a.y + b.y}; }
+static double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
+static double walk(long n) {
+  Vec2 p{0, 0}, step{0.5, 0.25};
+  double acc = 0;
+  for (long i = 1; i <= n; ++i) {
+    p = add(p, step);
+    acc += dot(p, step);
+  }
+  return acc;
+}
+
+template <class F>
+static double best_ms(int runs, F&& f) {
+  double best = 1e300;
+  for (int k = 0; k < runs; ++k) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (ms < best) best = ms;
+  }
+  return best;
+}
+
+volatile double sink;
+volatile long size;  // read inside each timed run: the optimizer may not hoist the work out
+
+int main(int argc, char** argv) {
+  const char* which = argc > 1 ? argv[1] : "";
+  size = argc > 2 ? std::atol(argv[2]) : 0;  // from the command line: not a compile-time constant
+  if (!std::strcmp(which, "fib")) std::printf("%f\n", best_ms(5, [&] { sink = double(fib(size)); }));
+  else if (!std::strcmp(which, "sumsq")) std::printf("%f\n", best_ms(3, [&] { sink = sumsq(size); }));
+  else if (!std::strcmp(which, "structs")) std::printf("%f\n", best_ms(3, [&] { sink = walk(size); }));
+  return 0;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench/lang: Tessera against the same programs in C++ (g++ -O2) and CPython, in one run.
+#   bench/lang/run.sh [build-dir]
+# Prints, per program, the best in-process time of each (compilation excluded for Tessera),
+# the ratio to C++, and the whole-process time of `tsr run examples/fib.tsr`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+[[ "$build" = /* ]] || build="$root/$build"
+tsr="$build/dsl/tsr"
+cxx="$build/bench/lang_cxx"
+g++ -O2 -std=c++17 "$root/bench/lang/bench.cpp" -o "$cxx"
+# clang++ too, when present: the same optimizer family as Tessera's LLVM backend.
+clangxx=""
+if command -v clang++ > /dev/null; then
+  clangxx="$build/bench/lang_clang"
+  clang++ -O2 -std=c++17 "$root/bench/lang/bench.cpp" -o "$clangxx"
+fi
+py=""
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+
+printf 'bench/lang  (best of several runs, ms; ratio = Tessera / C++ -O2)\n\n'
+printf '%-32s %10s %10s %8s %12s %8s %10s\n' program Tessera "g++ -O2" ratio "clang++ -O2" ratio CPython
+row() {  # name tsr-script cxx-arg cxx-n
+  local t c k="n/a" kr="n/a" p="n/a"
+  t=$("$tsr" run "$root/bench/lang/$2")
+  c=$("$cxx" "$3" "$4")
+  if [ -n "$clangxx" ]; then
+    k=$(printf '%.1f' "$("$clangxx" "$3" "$4")")
+    kr=$(printf '%.2fx' "$(echo "$t / $k" | bc -l)")
+  fi
+  [ -n "$py" ] && p=$(printf '%.1f' "$("$py" "$root/bench/lang/bench.py" "$3")")
+  printf '%-32s %10.1f %10.1f %7.2fx %12s %8s %10s\n' "$1" "$t" "$c" "$(echo "$t / $c" | bc -l)" "$k" "$kr" "$p"
+}
+row "fib(30), recursive" fib.tsr fib 30
+row "sum of 1/i^2, 10^8 terms" sumsq.tsr sumsq 100000000
+row "struct-heavy loop, 10^7 steps" structs.tsr structs 10000000
+
+# Whole process: parse, load Base, compile and run examples/fib.tsr (median of 11).
+times=()
+for k in $(seq 11); do
+  s=$(date +%s%N); "$tsr" run "$root/examples/fib.tsr" > /dev/null; e=$(date +%s%N)
+  times+=($(( (e - s) / 1000 )))
+done
+median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 6p)
+printf '\n%-34s %9.3f s  (no on-disk compile cache yet: every run compiles)\n' "tsr run examples/fib.tsr" \
+  "$(echo "$median / 1000000" | bc -l)"
