@@ -111,9 +111,11 @@ bool Compiler::body_may_throw(const Spec& s) const {
     switch (n->op) {
       case Op::Literal:
       case Op::SetSlot:
-      case Op::Block:
       case Op::If:
-      case Op::While:
+      case Op::While:  // a condition that is not a Bool is a TypeError
+        if (n->kids[0]->type != globals_.types().Bool) return true;
+        break;
+      case Op::Block:
       case Op::Break:
       case Op::Continue:
       case Op::Return:
