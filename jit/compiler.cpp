@@ -109,12 +109,12 @@ void Compiler::record_edges(Spec& s) {
 bool Compiler::body_may_throw(const Spec& s) const {
   for (const auto& n : s.body->pool) {
     switch (n->op) {
-      case Op::Literal:
-      case Op::SetSlot:
       case Op::If:
       case Op::While:  // a condition that is not a Bool is a TypeError
         if (n->kids[0]->type != globals_.types().Bool) return true;
         break;
+      case Op::Literal:
+      case Op::SetSlot:
       case Op::Block:
       case Op::Break:
       case Op::Continue:
