@@ -8,6 +8,7 @@
 
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
+#include "jit/constants.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -112,7 +113,7 @@ class FnGen {
     // Closure captures: loaded from the closure (argument 0).
     for (size_t i = 0; i < body_.capture_slots.size(); ++i) {
       llvm::Value* out = temp();
-      call_void("tsr_getfield", {out, slot_ptr_[0], ptr_const(&capture_name(i))});
+      call_void("tsr_getfield", {out, slot_ptr_[0], str_ref(capture_name(i))});
       store_slot(body_.capture_slots[i], RVal{out, true, types_.Any});
     }
     RVal last = emit(body_.root);
@@ -177,6 +178,30 @@ class FnGen {
   llvm::Value* ptr_const(const void* p) {
     return llvm::ConstantExpr::getIntToPtr(llvm::ConstantInt::get(i64_, reinterpret_cast<uint64_t>(p)), ptr_);
   }
+  // A runtime object by name (jit/constants.hpp), or by address when it has no name: then
+  // the module cannot be cached.
+  llvm::Value* named(const std::string& symbol, const void* address) {
+    if (symbol.empty()) {
+      cacheable_ = false;
+      return ptr_const(address);
+    }
+    return m_.getOrInsertGlobal(symbol, i8_);
+  }
+  llvm::Value* str_ref(const std::string& s) { return named(string_symbol(s), &s); }
+  llvm::Value* cstr_ref(const char* s) { return named(cstring_symbol(s), s); }
+  llvm::Value* type_ref(const Type* t) { return named(type_symbol(types_, t), t); }
+  llvm::Value* fn_ref(const GenericFunction* f) { return named(function_symbol(f), f); }
+  llvm::Value* value_ref(const Value& v) { return named(value_symbol(types_, v), &v); }
+  llvm::Value* strs_ref(const std::vector<std::string>& xs) {
+    if (xs.empty()) return llvm::ConstantPointerNull::get(ptr_);
+    return named(strings_symbol(xs.data(), xs.size()), xs.data());
+  }
+  // The C++ method a static call was bound to (its function is the call's callee).
+  llvm::Value* method_ref(const Node* call) {
+    const Value& callee = call->kids[0]->literal;
+    if (!callee.defined() || callee.payload() != Payload::Function) return named("", call->method);
+    return named(method_symbol(*callee.as_function(), call->method), call->method);
+  }
   llvm::FunctionCallee abi(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
     return m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, params, false));
   }
@@ -212,7 +237,7 @@ class FnGen {
       default: {
         bool is_unsigned = dt->name->name[0] == 'U';
         llvm::Value* w = r.v->getType() == i64_ ? r.v : (is_unsigned ? b_.CreateZExt(r.v, i64_) : b_.CreateSExt(r.v, i64_));
-        call_void("tsr_box_int", {dst, ptr_const(dt), w});
+        call_void("tsr_box_int", {dst, type_ref(dt), w});
         return;
       }
     }
@@ -252,7 +277,7 @@ class FnGen {
     auto* ok = llvm::BasicBlock::Create(ctx_, "defined", fn_);
     b_.CreateCondBr(b_.CreateICmpEQ(type_word, llvm::ConstantPointerNull::get(ptr_)), undef, ok);
     b_.SetInsertPoint(undef);
-    call_void("tsr_raise_undef", {ptr_const(&body_.slots[slot].name)});
+    call_void("tsr_raise_undef", {str_ref(body_.slots[slot].name)});
     b_.CreateBr(ok);
     b_.SetInsertPoint(ok);
     call_void("tsr_assign", {t, slot_ptr_[slot]});
@@ -275,7 +300,7 @@ class FnGen {
     } else {
       uint32_t line = at ? at->loc.line : body_.loc.line;
       const std::string* file = at && at->loc.file ? at->loc.file : body_.loc.file;
-      call_void("tsr_add_frame", {ptr_const(&body_.name), ptr_const(file), llvm::ConstantInt::get(i64_, line)});
+      call_void("tsr_add_frame", {str_ref(body_.name), str_ref(*file), llvm::ConstantInt::get(i64_, line)});
       b_.CreateBr(unwind_bb_);
     }
     b_.SetInsertPoint(cont);
@@ -325,16 +350,16 @@ class FnGen {
         return v;
       }
       case Op::Global: {
-        if (n->literal.defined()) return RVal{ptr_const(&n->literal), true, n->type};
+        if (n->literal.defined()) return literal(n->literal, n->type);
         llvm::Value* t = temp();
-        call_void("tsr_get_global", {t, ptr_const(&n->name)});
+        call_void("tsr_get_global", {t, str_ref(n->name)});
         check_error(n);
         return RVal{t, true, types_.Any};
       }
       case Op::SetGlobal: {
         RVal v = emit(n->kids[0]);
         if (!v.v) return v;
-        call_void("tsr_set_global", {ptr_const(&n->name), as_boxed(v)});
+        call_void("tsr_set_global", {str_ref(n->name), as_boxed(v)});
         check_error(n);
         return v;
       }
@@ -388,7 +413,7 @@ class FnGen {
         RVal obj = emit(n->kids[0]);
         if (!obj.v) return obj;
         llvm::Value* out = temp();
-        call_void("tsr_getfield", {out, as_boxed(obj), ptr_const(&n->name)});
+        call_void("tsr_getfield", {out, as_boxed(obj), str_ref(n->name)});
         check_error(n);
         return RVal{out, true, n->type};
       }
@@ -397,7 +422,7 @@ class FnGen {
         if (!obj.v) return obj;
         RVal v = emit(n->kids[1]);
         if (!v.v) return v;
-        call_void("tsr_setfield", {as_boxed(obj), ptr_const(&n->name), as_boxed(v)});
+        call_void("tsr_setfield", {as_boxed(obj), str_ref(n->name), as_boxed(v)});
         check_error(n);
         return v;
       }
@@ -406,11 +431,11 @@ class FnGen {
         RVal v = emit(n->kids[0]);
         if (!v.v) return v;
         if (v.boxed && !types_.issub(v.type, n->type_arg)) {
-          call_void("tsr_typeassert", {v.v, ptr_const(n->type_arg)});
+          call_void("tsr_typeassert", {v.v, type_ref(n->type_arg)});
           check_error(n);
         } else if (!v.boxed && !types_.issub(v.type, n->type_arg)) {
           llvm::Value* p = as_boxed(v);
-          call_void("tsr_typeassert", {p, ptr_const(n->type_arg)});
+          call_void("tsr_typeassert", {p, type_ref(n->type_arg)});
           check_error(n);
           return dead();
         }
@@ -421,7 +446,7 @@ class FnGen {
         llvm::Value* args = emit_into_temps(n->kids);
         if (!args) return dead();
         llvm::Value* out = temp();
-        call_void("tsr_make_closure", {out, ptr_const(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
+        call_void("tsr_make_closure", {out, type_ref(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
         return RVal{out, true, n->type};
       }
       case Op::NewCell: {
@@ -432,13 +457,13 @@ class FnGen {
       case Op::CellGet: {
         RVal cell = emit(n->kids[0]);
         llvm::Value* out = temp();
-        call_void("tsr_cell_get", {out, as_boxed(cell), ptr_const(&n->name)});
+        call_void("tsr_cell_get", {out, as_boxed(cell), str_ref(n->name)});
         check_error(n);
         return RVal{out, true, types_.Any};
       }
       case Op::SParam: {
-        if (n->literal.defined()) return RVal{ptr_const(&n->literal), true, n->type};
-        call_void("tsr_raise_undef", {ptr_const(&body_.sparams[n->slot]->name)});
+        if (n->literal.defined()) return literal(n->literal, n->type);
+        call_void("tsr_raise_undef", {str_ref(body_.sparams[n->slot]->name)});
         check_error(n);
         return dead();
       }
@@ -466,7 +491,7 @@ class FnGen {
         default: return RVal{llvm::ConstantInt::get(bits_type(ctx_, dt), static_cast<uint64_t>(v.as_int()), true), false, dt};
       }
     }
-    return RVal{ptr_const(&v), true, t};
+    return RVal{value_ref(v), true, t};
   }
 
   // Evaluates nodes into consecutive frame slots; nullptr when one of them does not finish.
@@ -670,12 +695,12 @@ class FnGen {
       case Bind::Static:
         if (n->spec) return call_spec(n, args);
         return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
-          call_void("tsr_call_method", {out, ptr_const(n->method), argv, llvm::ConstantInt::get(i64_, k)});
+          call_void("tsr_call_method", {out, method_ref(n), argv, llvm::ConstantInt::get(i64_, k)});
         });
       case Bind::Construct: {
         const Type* t = n->kids[0]->literal.as_type();
         return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
-          call_void("tsr_construct", {out, ptr_const(t), argv, llvm::ConstantInt::get(i64_, k)});
+          call_void("tsr_construct", {out, type_ref(t), argv, llvm::ConstantInt::get(i64_, k)});
         });
       }
       default: break;
@@ -683,13 +708,13 @@ class FnGen {
     const Value* c = n->kids[0]->literal.defined() ? &n->kids[0]->literal : nullptr;
     if (c && c->payload() == Payload::Function && n->kwnames.empty()) {
       return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
-        call_void("tsr_call_dynamic", {out, ptr_const(c->as_function()), argv, llvm::ConstantInt::get(i64_, k)});
+        call_void("tsr_call_dynamic", {out, fn_ref(c->as_function()), argv, llvm::ConstantInt::get(i64_, k)});
       });
     }
     llvm::Value* fval = as_boxed(callee);
     return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
       call_void("tsr_call_value", {out, fval, argv, llvm::ConstantInt::get(i64_, k),
-                                   ptr_const(n->kwnames.empty() ? nullptr : n->kwnames.data()),
+                                   strs_ref(n->kwnames),
                                    llvm::ConstantInt::get(i64_, n->kwnames.size())});
     });
   }
@@ -753,6 +778,7 @@ class FnGen {
     size_t finally_depth;  // finally blocks entered before the loop
   };
   std::vector<Node*> finally_stack_;  // `finally` blocks of the trys being emitted
+  bool cacheable_ = true;             // every runtime object it refers to has a name
   std::vector<Loop> loops_;
   std::vector<llvm::BasicBlock*> catch_stack_;
 };
@@ -765,13 +791,16 @@ class FnGen {
 
 namespace tsr::jit {
 
-void generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {
+bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {
+  bool cacheable = true;
   for (Spec* s : specs) {
     FnGen g(c, m, *s);
     g.emit_function();
     FnGen e(c, m, *s);
     e.emit_entry();
+    cacheable = cacheable && g.cacheable_ && e.cacheable_;
   }
+  return cacheable;
 }
 
 }  // namespace tsr::jit

@@ -19,7 +19,8 @@ namespace tsr::jit {
 class Compiler;
 struct Spec;
 
-// Emits each spec's function and its boxed entry point into m.
-void generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs);
+// Emits each spec's function and its boxed entry point into m. False when some runtime object
+// it refers to has no name (jit/constants.hpp), so the module must not be cached.
+bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs);
 
 }  // namespace tsr::jit

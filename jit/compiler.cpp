@@ -11,6 +11,9 @@
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/codegen.hpp"
+#include "jit/compile_cache.hpp"
+#include "jit/constants.hpp"
+#include "jit/host_target.hpp"
 #include "jit/intrinsics.hpp"
 #include "jit/engine.hpp"
 #include "runtime/errors.hpp"
@@ -28,7 +31,8 @@ Value trampoline(const void* ctx, const Value* args, size_t n) {
 
 }  // namespace
 
-Compiler::Compiler(Globals& globals) : globals_(globals), engine_(std::make_unique<Engine>()) {
+Compiler::Compiler(Globals& globals)
+    : globals_(globals), engine_(std::make_unique<Engine>([this](const std::string& s) { return resolve_constant(s); })) {
   set_abi_globals(&globals_);
   const char* log = std::getenv("TSR_LOG_COMPILES");
   options_.log_compiles = log && *log && std::string(log) != "0";
@@ -208,12 +212,23 @@ void Compiler::compile(Spec* root) {
   };
   visit(root);
   auto t0 = std::chrono::steady_clock::now();
-  auto module = engine_->new_module(root->symbol);
   if (options_.dump_ir)
     for (Spec* s : todo) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
-  generate(*this, *module, todo);
   bool optimize = options_.optimize && root->method != nullptr;
-  engine_->add(std::move(module), optimize, options_.dump_llvm);
+  // The cache: the same typed IR for the same target was compiled before: load its code.
+  bool use_cache = options_.use_cache && !options_.dump_llvm;
+  std::string key = use_cache ? cache_key(cache_text(todo, optimize)) : "";
+  std::string path = use_cache ? cache_dir() + "/" + key + ".o" : "";
+  std::optional<std::string> cached = use_cache ? read_cache_file(path) : std::nullopt;
+  if (cached) {
+    engine_->add_object(*cached, key);
+  } else {
+    auto module = engine_->new_module(use_cache ? key : root->symbol);
+    bool cacheable = generate(*this, *module, todo);
+    engine_->add(std::move(module), optimize, options_.dump_llvm, use_cache && cacheable ? path : "");
+  }
+  if (options_.log_compiles && use_cache)
+    std::fprintf(stderr, "[compile] cache %s for %s\n", cached ? "hit" : "miss", root->def->body->name.c_str());
   for (Spec* s : todo) {
     s->fn = engine_->lookup(s->symbol);
     s->entry = reinterpret_cast<void (*)(Value*, const Value*, int64_t)>(engine_->lookup(s->symbol + ".entry"));
@@ -223,6 +238,77 @@ void Compiler::compile(Spec* root) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     std::fprintf(stderr, "[compile] %zu function(s) for %s in %.1f ms\n", todo.size(), root->def->body->name.c_str(), ms);
   }
+}
+
+std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize) const {
+  const HostTarget& t = host_target();
+  std::string text = "tessera 0.1.0\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features +
+                     "\n" + (optimize ? "O2" : "O0") + "\n";
+  for (const Spec* s : specs) {
+    text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + "\n" + print_body(*s->body);
+    for (const auto& n : s->body->pool)
+      if (n->spec) text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
+  }
+  return text;
+}
+
+const Type* Compiler::resolve_type(const std::string& desc) {
+  TypeRegistry& t = types();
+  if (desc.rfind("tn:", 0) == 0) return t.lookup(desc.substr(3));
+  if (desc.rfind("fnty:", 0) == 0) return globals_.function(desc.substr(5)).type();
+  if (desc.rfind("ty:", 0) == 0 && parse_type_) {
+    try {
+      return parse_type_(desc.substr(3));
+    } catch (const Error&) {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+void* Compiler::resolve_constant(const std::string& symbol) {
+  if (auto it = constants_.find(symbol); it != constants_.end()) return it->second;
+  std::string d = symbol.substr(std::string(kConstPrefix).size());
+  auto rest = [&](size_t n) { return d.substr(n); };
+  void* r = nullptr;
+  TypeRegistry& t = types();
+  if (d.rfind("str:", 0) == 0) {
+    r = &const_strings_.emplace_back(rest(4));
+  } else if (d.rfind("cstr:", 0) == 0) {
+    r = const_cast<char*>(const_strings_.emplace_back(rest(5)).c_str());
+  } else if (d.rfind("strs:", 0) == 0) {
+    std::vector<std::string> parts;
+    std::string body = rest(5), cur;
+    for (char c : body) {
+      if (c == '\x1f') parts.push_back(std::move(cur)), cur.clear();
+      else cur += c;
+    }
+    parts.push_back(cur);
+    r = const_string_arrays_.emplace_back(std::move(parts)).data();
+  } else if (d.rfind("fn:", 0) == 0) {
+    r = &globals_.function(rest(3));
+  } else if (d.rfind("method:", 0) == 0) {
+    std::string body = rest(7);
+    size_t sep = body.find('\x1f');
+    GenericFunction& f = globals_.function(body.substr(0, sep));
+    std::string text = body.substr(sep + 1);
+    for (const Method* m : f.methods())
+      if (f.show_method(*m, false) == text) r = const_cast<Method*>(m);
+  } else if (d.rfind("vstr:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(rest(5))));
+  } else if (d.rfind("vfn:", 0) == 0) {
+    GenericFunction& f = globals_.function(rest(4));
+    r = &const_values_.emplace_back(Value::from_function(f.type(), &f));
+  } else if (d.rfind("vty:", 0) == 0) {
+    if (const Type* ty = resolve_type(rest(4))) {
+      const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+      r = &const_values_.emplace_back(Value::from_type(kind, ty));
+    }
+  } else {
+    r = const_cast<Type*>(resolve_type(d));
+  }
+  if (r) constants_[symbol] = r;
+  return r;
 }
 
 Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args, size_t n) {

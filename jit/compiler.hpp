@@ -11,6 +11,8 @@
 // compiled code, calls whose argument types are known are bound to specializations directly.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +61,7 @@ struct CompileOptions {
   bool log_compiles = false;   // TSR_LOG_COMPILES=1
   bool dump_ir = false;        // --emit=ir: print typed IR of each specialization
   bool dump_llvm = false;      // --emit=llvm: print LLVM IR after optimization
+  bool use_cache = true;       // the on-disk compile cache (tsr --no-cache turns it off)
 };
 
 class Compiler {
@@ -69,6 +72,9 @@ class Compiler {
   Compiler& operator=(const Compiler&) = delete;
 
   Globals& globals() { return globals_; }
+  // How to read a type from its text ("Point{Float64}"): given by the front end, used when
+  // loading cached code (jit/constants.hpp).
+  void set_type_parser(std::function<const Type*(const std::string&)> parse) { parse_type_ = std::move(parse); }
   TypeRegistry& types() { return globals_.types(); }
   CompileOptions& options() { return options_; }
 
@@ -98,6 +104,11 @@ class Compiler {
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;
   std::string next_symbol(const std::string& fname);
+  // The object a "tsr.k:..." symbol names, made or found in this process (nullptr if none).
+  void* resolve_constant(const std::string& symbol);
+  const Type* resolve_type(const std::string& desc);
+  // The text the cache key of a module is made from.
+  std::string cache_text(const std::vector<Spec*>& specs, bool optimize) const;
 
   Globals& globals_;
   CompileOptions options_;
@@ -107,6 +118,12 @@ class Compiler {
   std::vector<std::unique_ptr<Spec>> thunks_;
   std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;
+  std::function<const Type*(const std::string&)> parse_type_;
+  // Objects made for loaded code: kept for the life of the compiler (their addresses are in it).
+  std::deque<std::string> const_strings_;
+  std::deque<std::vector<std::string>> const_string_arrays_;
+  std::deque<Value> const_values_;
+  std::map<std::string, void*> constants_;
 };
 
 // The type join used by inference: a union while small, Any beyond.

@@ -1,6 +1,8 @@
 #include "jit/engine.hpp"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/ObjectCache.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -14,6 +16,8 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include "jit/abi.hpp"
+#include "jit/compile_cache.hpp"
+#include "jit/constants.hpp"
 #include "runtime/errors.hpp"
 
 namespace tsr::jit {
@@ -35,13 +39,53 @@ T check(llvm::Expected<T> v, const char* what) {
 
 }  // namespace
 
+namespace {
+
+// Resolves the "tsr.k:..." symbols of generated code to objects of the running process.
+class ConstantGenerator : public llvm::orc::DefinitionGenerator {
+ public:
+  explicit ConstantGenerator(Engine::Resolver r) : resolve_(std::move(r)) {}
+  llvm::Error tryToGenerate(llvm::orc::LookupState&, llvm::orc::LookupKind, llvm::orc::JITDylib& jd,
+                            llvm::orc::JITDylibLookupFlags, const llvm::orc::SymbolLookupSet& names) override {
+    llvm::orc::SymbolMap found;
+    for (const auto& [name, flags] : names) {
+      llvm::StringRef n = *name;
+      if (!n.starts_with(kConstPrefix)) continue;
+      void* addr = resolve_(n.str());
+      if (!addr) continue;  // left undefined: the lookup then fails with the symbol's name
+      found[name] = {llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported};
+    }
+    if (found.empty()) return llvm::Error::success();
+    return jd.define(llvm::orc::absoluteSymbols(std::move(found)));
+  }
+
+ private:
+  Engine::Resolver resolve_;
+};
+
+// Writes each compiled object to the cache file named by its module (see Engine::add).
+class FileObjectCache : public llvm::ObjectCache {
+ public:
+  void notifyObjectCompiled(const llvm::Module* m, llvm::MemoryBufferRef obj) override {
+    auto it = paths.find(m->getModuleIdentifier());
+    if (it == paths.end()) return;
+    write_cache_file(it->second, std::string(obj.getBuffer()));
+    paths.erase(it);
+  }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
+  std::map<std::string, std::string> paths;  // module identifier -> cache file
+};
+
+}  // namespace
+
 struct Engine::Impl {
+  FileObjectCache cache;
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<llvm::TargetMachine> tm;
   llvm::orc::ThreadSafeContext tsc{std::make_unique<llvm::LLVMContext>()};
 };
 
-Engine::Engine() : impl_(std::make_unique<Impl>()) {
+Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -51,7 +95,17 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {
   auto jtmb = check(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
   jtmb.getOptions().AllowFPOpFusion = llvm::FPOpFusion::Standard;
   impl_->tm = check(jtmb.createTargetMachine(), "creating the target machine");
-  impl_->jit = check(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create(), "creating the JIT");
+  FileObjectCache* cache = &impl_->cache;
+  impl_->jit = check(llvm::orc::LLJITBuilder()
+                         .setJITTargetMachineBuilder(jtmb)
+                         .setCompileFunctionCreator([cache](llvm::orc::JITTargetMachineBuilder b)
+                                                        -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                           auto tm = b.createTargetMachine();
+                           if (!tm) return tm.takeError();
+                           return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm), cache);
+                         })
+                         .create(),
+                     "creating the JIT");
   auto& es = impl_->jit->getExecutionSession();
   llvm::orc::SymbolMap symbols;
   auto add = [&](const char* name, auto* fn) {
@@ -89,6 +143,7 @@ Engine::Engine() : impl_(std::make_unique<Impl>()) {
   symbols[es.intern("tsr_pending")] = {llvm::orc::ExecutorAddr::fromPtr(&tsr_pending), llvm::JITSymbolFlags::Exported};
   if (auto err = impl_->jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))))
     throw InternalError("defining the runtime symbols: " + to_string(std::move(err)));
+  impl_->jit->getMainJITDylib().addGenerator(std::make_unique<ConstantGenerator>(std::move(resolver)));
   // libm (sin, tanh, ...) from the process.
   impl_->jit->getMainJITDylib().addGenerator(
       check(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(impl_->jit->getDataLayout().getGlobalPrefix()),
@@ -106,7 +161,7 @@ std::unique_ptr<llvm::Module> Engine::new_module(const std::string& name) {
   return m;
 }
 
-void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump) {
+void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path) {
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os)) throw InternalError("generated LLVM IR does not verify:\n" + problems);
@@ -125,8 +180,15 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump) {
     mpm.run(*m, mam);
   }
   if (dump) m->print(llvm::errs(), nullptr);
+  if (!cache_path.empty()) impl_->cache.paths[m->getModuleIdentifier()] = cache_path;
   if (auto err = impl_->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), impl_->tsc)))
     throw InternalError("adding a module to the JIT: " + to_string(std::move(err)));
+}
+
+void Engine::add_object(const std::string& bytes, const std::string& name) {
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(bytes, name);
+  if (auto err = impl_->jit->addObjectFile(std::move(buffer)))
+    throw InternalError("adding cached code to the JIT: " + to_string(std::move(err)));
 }
 
 void* Engine::lookup(const std::string& symbol) {

@@ -3,6 +3,7 @@
 // compiled. The only file besides codegen.cpp that includes LLVM's headers.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,14 +17,19 @@ namespace tsr::jit {
 
 class Engine {
  public:
-  Engine();
+  // Finds the runtime object a "tsr.k:..." symbol names (jit/constants.hpp), or nullptr.
+  using Resolver = std::function<void*(const std::string& symbol)>;
+  explicit Engine(Resolver resolver);
   ~Engine();
   llvm::LLVMContext& context();
   // A fresh module with the JIT's data layout and triple.
   std::unique_ptr<llvm::Module> new_module(const std::string& name);
   // Verifies, optimizes (O2 or none) and compiles the module. Throws InternalError when LLVM
   // rejects it (a compiler bug), with LLVM's message. `dump` prints the final IR to stderr.
-  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump);
+  // When `cache_path` is not empty, the object code is also written there (see compile_cache).
+  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path = "");
+  // Object code read back from the cache.
+  void add_object(const std::string& bytes, const std::string& name);
   void* lookup(const std::string& symbol);
 
  private:

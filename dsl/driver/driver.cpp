@@ -13,6 +13,8 @@ namespace tsr {
 
 Driver::Driver() : compiler_(rt_.globals()) {
   jit::register_builtins(rt_.globals());
+  // Cached code names its types by their text; reading them back is the front end's job.
+  compiler_.set_type_parser([this](const std::string& text) { return parse_type(rt_.types(), text); });
   // include(path) as an expression gives the file's last value, as Julia's does.
   rt_.method("include", [this](const std::string& name) {
     Value last;

@@ -3,6 +3,7 @@
 //   tsr -e 'code'            run code given on the command line
 //   tsr --emit=ast FILE      print the syntax tree and stop
 //   tsr --emit=ir|llvm ...   print the typed IR / optimized LLVM IR of what gets compiled
+//   tsr --no-cache ...       neither read nor write the on-disk compile cache
 //   tsr --version, tsr --help
 // Exit status: 0 success, 1 an uncaught error, 2 usage or syntax errors.
 #include <CLI/CLI.hpp>
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
   app.add_option("--emit", emit, "print a stage: ast (and stop), ir (typed IR), llvm (optimized LLVM IR)")
       ->check(CLI::IsMember({"ast", "ir", "llvm"}));
   app.add_option("-e,--eval", code, "run this code");
+  bool no_cache = false;
+  app.add_flag("--no-cache", no_cache, "neither read nor write the on-disk compile cache");
   std::vector<std::string> rest;
   app.add_option("script", rest, "run SCRIPT [args...] (`run` may be written first)");
   // Everything from the script on belongs to the script (ARGS), options included: only the
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
     return emit_ast(rest[0]);
   }
   tsr::Driver driver;
+  driver.compiler().options().use_cache = !no_cache;
   if (int rc = driver.load_base()) return rc;
   driver.compiler().options().dump_ir = emit == "ir";
   driver.compiler().options().dump_llvm = emit == "llvm";

@@ -1,0 +1,24 @@
+// The on-disk compile cache: object code keyed by a hash of everything it was made from.
+//
+// The key covers the typed IR of every function in the module (types, bindings, literals,
+// callee names), the optimization level, the host triple, CPU and features, and the Tessera
+// and LLVM versions: a change to any of them is a different entry, so a stale entry is never
+// found. Each file carries a magic word, its length and a checksum; one that does not check
+// out is deleted and compiled again, never trusted. Files live in a versioned folder:
+// $TSR_CACHE_DIR, else $XDG_CACHE_HOME/tessera/v1, else ~/.cache/tessera/v1.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace tsr::jit {
+
+std::string cache_dir();
+// 32 hex digits for the text.
+std::string cache_key(const std::string& text);
+// Best effort: a cache that cannot be written is not an error.
+void write_cache_file(const std::string& path, const std::string& object);
+// The object code, or nothing when the file is missing or does not check out (then deleted).
+std::optional<std::string> read_cache_file(const std::string& path);
+
+}  // namespace tsr::jit

@@ -1,0 +1,51 @@
+#include "jit/constants.hpp"
+
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+constexpr char kSep = '\x1f';  // between the parts of a name (never in a .tsr identifier)
+}
+
+std::string type_symbol(TypeRegistry& types, const Type* t) {
+  std::string p = kConstPrefix;
+  if (auto dt = as_datatype(t)) {
+    // A bound name (including closure types, whose names scripts cannot write) by its name.
+    if (dt->params.empty() && types.lookup(dt->name->name) == dt) return p + "tn:" + dt->name->name;
+    const std::string& n = dt->name->name;
+    if (dt->name->payload == Payload::Function && n.rfind("typeof(", 0) == 0)
+      return p + "fnty:" + n.substr(7, n.size() - 8);
+  }
+  return p + "ty:" + show_type(t);
+}
+
+std::string function_symbol(const GenericFunction* f) { return std::string(kConstPrefix) + "fn:" + f->name(); }
+
+std::string method_symbol(const GenericFunction& f, const Method* m) {
+  return std::string(kConstPrefix) + "method:" + f.name() + kSep + f.show_method(*m, false);
+}
+
+std::string string_symbol(const std::string& s) { return std::string(kConstPrefix) + "str:" + s; }
+
+std::string strings_symbol(const std::string* first, size_t n) {
+  std::string out = std::string(kConstPrefix) + "strs:";
+  for (size_t i = 0; i < n; ++i) out += (i ? std::string(1, kSep) : "") + first[i];
+  return out;
+}
+
+std::string cstring_symbol(const char* s) { return std::string(kConstPrefix) + "cstr:" + s; }
+
+std::string value_symbol(TypeRegistry& types, const Value& v) {
+  std::string p = kConstPrefix;
+  switch (v.payload()) {
+    case Payload::Object:
+      if (v.type() == types.String) return p + "vstr:" + v.as_string();
+      return "";
+    case Payload::Type: return p + "vty:" + type_symbol(types, v.as_type()).substr(p.size());
+    case Payload::Function: return p + "vfn:" + v.as_function()->name();
+    default: return "";
+  }
+}
+
+}  // namespace tsr::jit
