@@ -240,6 +240,14 @@ void tsr_make_tuple(Value* out, const Value* elems, int64_t n) {
   *out = Value::from_object(types.tuple(ts), obj);
 }
 
+void tsr_make_struct(Value* out, const DataType* t, const Value* fields, int64_t n) {
+  auto* obj = new StructObject();
+  obj->fields.assign(fields, fields + n);
+  *out = Value::from_object(t, obj);
+}
+
+const Value* tsr_struct_fields(const Value* v) { return v->as_struct().fields.data(); }
+
 void tsr_make_closure(Value* out, const DataType* t, const Value* captures, int64_t n) {
   auto* obj = new StructObject();
   for (int64_t i = 0; i < n; ++i) obj->fields.push_back(captures[i]);

@@ -80,6 +80,10 @@ void tsr_getfield(tsr::Value* out, const tsr::Value* obj, const std::string* nam
 void tsr_setfield(const tsr::Value* obj, const std::string* name, const tsr::Value* v);
 void tsr_construct(tsr::Value* out, const tsr::Type* type, const tsr::Value* args, int64_t n);
 void tsr_make_tuple(tsr::Value* out, const tsr::Value* elems, int64_t n);
+// An immutable struct from field values that already have the field types (boxing an inline
+// struct), and the field values of a boxed one.
+void tsr_make_struct(tsr::Value* out, const tsr::DataType* t, const tsr::Value* fields, int64_t n);
+const tsr::Value* tsr_struct_fields(const tsr::Value* v);
 void tsr_make_vect(tsr::Value* out, const tsr::Value* elems, int64_t n);
 void tsr_make_closure(tsr::Value* out, const tsr::DataType* t, const tsr::Value* captures, int64_t n);
 void tsr_new_cell(tsr::Value* out);

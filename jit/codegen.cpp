@@ -37,6 +37,11 @@ class FnGen {
 
   static llvm::Type* bits_type(llvm::LLVMContext& ctx, const Type* t) {
     auto dt = as_datatype(t);
+    if (is_inline_struct(dt)) {
+      std::vector<llvm::Type*> fields;
+      for (const Type* f : dt->field_types) fields.push_back(bits_type(ctx, f));
+      return llvm::StructType::get(ctx, fields);
+    }
     switch (dt->name->payload) {
       case Payload::Float64: return llvm::Type::getDoubleTy(ctx);
       case Payload::Float32: return llvm::Type::getFloatTy(ctx);
@@ -148,7 +153,11 @@ class FnGen {
   void emit_entry() {
     auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, ptr_, i64_}, false);
     auto* f = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, s_.symbol + ".entry", m_);
+    fn_ = f;
     b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
+    // A frame for boxing struct fields on the way out, sized below.
+    frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
+    frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
     std::vector<llvm::Value*> args{f->getArg(0)};
     size_t nargs = s_.argtypes.size() + s_.body->kwargs.size();
     for (size_t i = 0; i < nargs; ++i) {
@@ -159,7 +168,20 @@ class FnGen {
     llvm::Function* callee = declare(m_, s_);
     llvm::Value* r = b_.CreateCall(callee, args);
     if (is_bits(s_.ret)) box_into(f->getArg(0), RVal{r, false, s_.ret});
+    finish_frame();
     b_.CreateRetVoid();
+  }
+
+  // Releases the frame here and sizes it, or removes it when nothing used it.
+  void finish_frame() {
+    if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    if (nframe_ == 0) {
+      frame_init_->eraseFromParent();
+      frame_->eraseFromParent();
+    } else {
+      frame_->setOperand(0, llvm::ConstantInt::get(i64_, nframe_));
+      frame_init_->setOperand(2, llvm::ConstantInt::get(i64_, 16 * nframe_));
+    }
   }
 
  public:
@@ -212,9 +234,19 @@ class FnGen {
   }
 
   llvm::Value* unbox(llvm::Value* p, const Type* t) {
-    llvm::Value* payload = b_.CreateGEP(i8_, p, llvm::ConstantInt::get(i64_, 8));
     llvm::Type* bt = bits_type(ctx_, t);
     auto dt = as_datatype(t);
+    if (is_inline_struct(dt)) {
+      // The boxed struct's field Values, each unboxed into the LLVM struct.
+      llvm::Value* fields = b_.CreateCall(abi("tsr_struct_fields", ptr_, {ptr_}), {p});
+      llvm::Value* agg = llvm::UndefValue::get(bt);
+      for (size_t i = 0; i < dt->field_types.size(); ++i) {
+        llvm::Value* fp = b_.CreateGEP(value_ty_, fields, llvm::ConstantInt::get(i64_, i));
+        agg = b_.CreateInsertValue(agg, unbox(fp, dt->field_types[i]), {static_cast<unsigned>(i)});
+      }
+      return agg;
+    }
+    llvm::Value* payload = b_.CreateGEP(i8_, p, llvm::ConstantInt::get(i64_, 8));
     switch (dt->name->payload) {
       case Payload::Float64:
       case Payload::Float32: return b_.CreateLoad(bt, payload);
@@ -229,6 +261,16 @@ class FnGen {
 
   void box_into(llvm::Value* dst, RVal r) {
     auto dt = as_datatype(r.type);
+    if (is_inline_struct(dt)) {
+      int n = static_cast<int>(dt->field_types.size());
+      llvm::Value* fields = temps(n);
+      for (int i = 0; i < n; ++i) {
+        llvm::Value* fv = b_.CreateExtractValue(r.v, {static_cast<unsigned>(i)});
+        box_into(b_.CreateGEP(value_ty_, fields, llvm::ConstantInt::get(i64_, i)), RVal{fv, false, dt->field_types[i]});
+      }
+      call_void("tsr_make_struct", {dst, type_ref(dt), fields, llvm::ConstantInt::get(i64_, n)});
+      return;
+    }
     switch (dt->name->payload) {
       case Payload::Float64: call_void("tsr_box_f64", {dst, r.v}); return;
       case Payload::Float32: call_void("tsr_box_f32", {dst, r.v}); return;
@@ -412,6 +454,13 @@ class FnGen {
       case Op::GetField: {
         RVal obj = emit(n->kids[0]);
         if (!obj.v) return obj;
+        if (!obj.boxed && is_inline_struct(obj.type)) {
+          auto dt = as_datatype(obj.type);
+          const auto& names = dt->name->field_names;
+          for (size_t i = 0; i < names.size(); ++i)
+            if (names[i] == n->name)
+              return RVal{b_.CreateExtractValue(obj.v, {static_cast<unsigned>(i)}), false, dt->field_types[i]};
+        }
         llvm::Value* out = temp();
         call_void("tsr_getfield", {out, as_boxed(obj), str_ref(n->name)});
         check_error(n);
@@ -481,6 +530,7 @@ class FnGen {
   RVal literal_nothing() { return RVal{llvm::ConstantInt::getFalse(ctx_), false, types_.Nothing}; }
 
   RVal literal(const Value& v, const Type* t) {
+    if (is_inline_struct(v.type())) return RVal{value_ref(v), true, v.type()};
     if (is_bits(v.type())) {
       const DataType* dt = v.type();
       switch (dt->name->payload) {
@@ -699,6 +749,7 @@ class FnGen {
         });
       case Bind::Construct: {
         const Type* t = n->kids[0]->literal.as_type();
+        if (RVal v = construct_inline(n, args); v.v) return v;
         return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
           call_void("tsr_construct", {out, type_ref(t), argv, llvm::ConstantInt::get(i64_, k)});
         });
@@ -749,6 +800,9 @@ class FnGen {
   }
 
   RVal intrinsic(Node* n, const std::vector<RVal>& args);
+  // A struct built in registers when it is held unboxed and the arguments fit its fields
+  // exactly (or widen from integers to floats); else no value (the runtime builds it).
+  RVal construct_inline(Node* n, const std::vector<RVal>& args);
 
   friend RVal emit_intrinsic(FnGen& g, Node* n, const std::vector<RVal>& args);
 

@@ -8,6 +8,8 @@
 #include <functional>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/codegen.hpp"
@@ -134,8 +136,16 @@ bool Compiler::body_may_throw(const Spec& s) const {
       case Op::Or:
         if (n->type != globals_.types().Bool) return true;
         break;
+      case Op::GetField:  // a field of a struct held in registers
+        if (!is_inline_struct(n->kids[0]->type)) return true;
+        break;
       case Op::Call:
-        if (n->bind == Bind::Intrinsic) {
+        if (n->bind == Bind::Construct && is_inline_struct(n->type)) {
+          // Built in registers only when every argument has its field's type exactly.
+          auto dt = as_datatype(n->type);
+          for (size_t i = 1; i < n->kids.size(); ++i)
+            if (i - 1 >= dt->field_types.size() || n->kids[i]->type != dt->field_types[i - 1]) return true;
+        } else if (n->bind == Bind::Intrinsic) {
           auto op = static_cast<Intrinsic>(n->intrinsic);
           if (op == Intrinsic::IntDiv || op == Intrinsic::Rem || op == Intrinsic::Sqrt || op == Intrinsic::Pow) return true;
         } else if (n->bind == Bind::Static && n->spec) {
@@ -240,9 +250,25 @@ void Compiler::compile(Spec* root) {
   }
 }
 
+namespace {
+
+// Which build of Tessera made the code: the running executable's size and time of writing,
+// so that a rebuilt compiler (whose code generation may differ) never reuses old entries.
+const std::string& build_identity() {
+  static const std::string id = [] {
+    struct stat st {};
+    if (::stat("/proc/self/exe", &st) != 0) return std::string("unknown build");
+    return "build " + std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }();
+  return id;
+}
+
+}  // namespace
+
 std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize) const {
   const HostTarget& t = host_target();
-  std::string text = "tessera 0.1.0\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features +
+  std::string text = "tessera 0.1.0 " + build_identity() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features +
                      "\n" + (optimize ? "O2" : "O0") + "\n";
   for (const Spec* s : specs) {
     text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + "\n" + print_body(*s->body);

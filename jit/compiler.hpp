@@ -128,7 +128,9 @@ class Compiler {
 
 // The type join used by inference: a union while small, Any beyond.
 const Type* join_types(TypeRegistry& types, const Type* a, const Type* b);
-// Types held unboxed in compiled code: numbers, Bool and Nothing.
+// Types held unboxed in compiled code: numbers, Bool, Nothing, and immutable structs whose
+// fields all are such types (held as LLVM structs: Vec2(x::Float64, y::Float64) is {double, double}).
 bool is_bits(const Type* t);
+bool is_inline_struct(const Type* t);
 
 }  // namespace tsr::jit

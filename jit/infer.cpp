@@ -15,12 +15,24 @@
 
 namespace tsr::jit {
 
+bool is_inline_struct(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt || !dt->is_concrete) return false;
+  const TypeName* n = dt->name;
+  if (n->payload != Payload::Object || n->is_mutable || n->is_tuple || n->is_semantic || n->callable ||
+      n->field_names.empty() || n->field_types.size() != dt->field_types.size())
+    return false;
+  for (const Type* f : dt->field_types)
+    if (!is_bits(f)) return false;
+  return true;
+}
+
 bool is_bits(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt || !dt->is_concrete) return false;
   Payload p = dt->name->payload;
   return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool ||
-         (p == Payload::None && dt->name->name == "Nothing");
+         (p == Payload::None && dt->name->name == "Nothing") || is_inline_struct(t);
 }
 
 const Type* join_types(TypeRegistry& types, const Type* a, const Type* b) {

@@ -44,6 +44,10 @@ const DataType* TypeRegistry::intern_datatype(const TypeName* name, std::vector<
     std::vector<const TypeVar*> vars(name->params.begin(), name->params.end());
     dt->super = as_datatype(subst(name->super, vars, dt->params));
   }
+  if (!name->field_types.empty()) {
+    std::vector<const TypeVar*> vars(name->params.begin(), name->params.end());
+    for (const Type* f : name->field_types) dt->field_types.push_back(subst(f, vars, dt->params));
+  }
   bool has_vararg = !dt->params.empty() && as_vararg(dt->params.back());
   dt->is_concrete = !name->is_abstract && !dt->has_free_vars && !has_vararg;
   if (name->is_tuple && dt->is_concrete)

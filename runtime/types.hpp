@@ -71,6 +71,7 @@ struct DataType : Type {
   const DataType* super;            // the supertype with the parameters substituted; Any's is Any
   bool has_free_vars;               // a parameter mentions a TypeVar not bound here
   bool is_concrete;                 // can have instances: not abstract, no free vars, no Vararg
+  std::vector<const Type*> field_types;  // the name's field types with these parameters
   mutable const DataType* type_of_self = nullptr;  // cached Type{this}
   DataType(uint32_t i, const TypeName* n) : Type(TypeKind::DataType, i), name(n), super(nullptr),
                                             has_free_vars(false), is_concrete(false) {}
