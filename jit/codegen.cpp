@@ -131,22 +131,14 @@ class FnGen {
       }
     // return: release the frame and return the value.
     b_.SetInsertPoint(return_bb_);
-    if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    release_frame();
     if (bits_ret) b_.CreateRet(b_.CreateLoad(bits_type(ctx_, s_.ret), ret_slot_));
     else b_.CreateRetVoid();
     b_.SetInsertPoint(unwind_bb_);
-    if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+    release_frame();
     if (bits_ret) b_.CreateRet(llvm::UndefValue::get(bits_type(ctx_, s_.ret)));
     else b_.CreateRetVoid();
-    // Now that the frame's size is known.
-    if (nframe_ == 0) {
-      // Only numbers: no frame to clear or release (this keeps small functions small).
-      frame_init_->eraseFromParent();
-      frame_->eraseFromParent();
-    } else {
-      frame_->setOperand(0, llvm::ConstantInt::get(i64_, nframe_));
-      frame_init_->setOperand(2, llvm::ConstantInt::get(i64_, 16 * nframe_));
-    }
+    size_frame();
   }
 
   // void entry(Value* out, const Value* args, int64 n): the boxed way in.
@@ -168,13 +160,18 @@ class FnGen {
     llvm::Function* callee = declare(m_, s_);
     llvm::Value* r = b_.CreateCall(callee, args);
     if (is_bits(s_.ret)) box_into(f->getArg(0), RVal{r, false, s_.ret});
-    finish_frame();
+    release_frame();
     b_.CreateRetVoid();
+    size_frame();
   }
 
-  // Releases the frame here and sizes it, or removes it when nothing used it.
-  void finish_frame() {
+  // On a way out: the boxed values of the frame are released.
+  void release_frame() {
     if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
+  }
+  // Once the body is generated and the frame's size known: size it, or remove it when only
+  // numbers were used (this keeps small functions small).
+  void size_frame() {
     if (nframe_ == 0) {
       frame_init_->eraseFromParent();
       frame_->eraseFromParent();
