@@ -418,6 +418,11 @@ Node* BodyLowerer::expr(const SNode& n) {
       for (Node* i : indices(n)) args.push_back(i);
       return call(n, "getindex", args);
     }
+    case NodeKind::Colon: {
+      // The bare `:` of t[2:3, :]: every index of that dimension.
+      const DataType* colon = as_datatype(t.lookup("Colon"));
+      return literal(n, Value::from_object(colon, new StructObject()));
+    }
     case NodeKind::IndexEnd: {
       // `end` inside a[...] is the last index: length(a) (a evaluated again).
       if (!end_of_) l_.fail(n, "`end` is only meaningful inside an index a[...]");

@@ -55,6 +55,13 @@ void raise(Value exception);
 const Type* vect_element_type(TypeRegistry& types, std::span<const Value> elems);
 const Type* vect_element_type(TypeRegistry& types, std::span<const Type* const> elems);
 
+// Runs compiled code so that running out of stack (deep recursion) ends it with a
+// StackOverflowError instead of a crash: a fault on the stack's guard page is caught on an
+// alternate signal stack and control jumps back here. Compiled code pays nothing for this.
+// The code's frames are abandoned (their boxed values are not released). Returns false with
+// the error pending when that happened. Nested calls share the outermost guard.
+bool run_guarded(void (*fn)(void*), void* ctx);
+
 // The runtime the ABI functions work against (one Compiler at a time per process).
 void set_abi_globals(Globals* g);
 Globals& abi_globals();
@@ -63,6 +70,8 @@ Globals& abi_globals();
 
 extern "C" {
 extern int32_t tsr_pending;
+// The line of the top-level statement running (for errors that leave no frames behind).
+extern int64_t tsr_toplevel_line;
 void tsr_assign(tsr::Value* dst, const tsr::Value* src);
 void tsr_frame_release(tsr::Value* frame, int64_t n);
 void tsr_box_int(tsr::Value* dst, const tsr::DataType* t, int64_t v);

@@ -54,5 +54,7 @@ class Registrar {
 
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);
+// Making tensors, their shape, indexing (builtins_tensor.cpp).
+void register_tensor_builtins(Registrar& r);
 
 }  // namespace tsr::jit

@@ -9,6 +9,7 @@
 #include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -114,7 +115,7 @@ void register_types(TypeRegistry& t) {
   const Type* exc = t.lookup("Exception");
   for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
                            "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
-                           "FieldError"})
+                           "FieldError", "StackOverflowError", "DimensionMismatch"})
     declare_struct(t, name, exc, {"msg"}, {t.String});
   declare_struct(t, "DivideError", exc, {}, {});
   {
@@ -133,6 +134,7 @@ void register_types(TypeRegistry& t) {
   // Internal types: names a script cannot write, so they never clash with user types.
   declare_struct(t, "#Box", nullptr, {"contents"}, {t.Any}, true);
   declare_struct(t, "#KwArgs", nullptr, {}, {});
+  declare_struct(t, "Colon", nullptr, {}, {});  // the `:` of t[2:3, :]
 }
 
 void register_intrinsics(Registrar& r) {
@@ -286,6 +288,7 @@ void register_collections(Registrar& r) {
     if (n == "String") return r.integer(static_cast<int64_t>(v.as_string().size()));
     if (n == "Vector" || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
     if (n == "UnitRange" || n == "StepRange") return r.integer(range_length(v));
+    if (is_tensor(v)) return r.integer(tensor_of(v).numel());
     throw MethodError("no method matching length(::" + show_type(v.type()) + ")");
   });
   element_methods()[r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
@@ -366,6 +369,7 @@ void register_builtins(Globals& g) {
   register_io_and_reflection(*r);
   register_collections(*r);
   register_more_builtins(*r);
+  register_tensor_builtins(*r);
   keep = std::move(r);
 }
 

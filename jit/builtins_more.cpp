@@ -10,6 +10,7 @@
 #include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -31,6 +32,7 @@ const Type* element_type(TypeRegistry& t, const Value& xs) {
   const DataType* dt = xs.type();
   const std::string& n = dt->name->name;
   if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && !dt->params.empty()) return dt->params[0];
+  if (is_tensor(xs)) return tsr::element_type(t, tensor_of(xs).dtype);
   return t.Any;
 }
 

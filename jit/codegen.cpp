@@ -304,8 +304,14 @@ class FnGen {
     }
   }
 
-  RVal load_slot(int slot) {
+  RVal load_slot(int slot, const Node* at = nullptr) {
     const Type* st = body_.slots[slot].type;
+    if (!st || st->kind == TypeKind::Bottom) {
+      // Never assigned a value before this read: an UndefVarError when it runs.
+      call_void("tsr_raise_undef", {str_ref(body_.slots[slot].name)});
+      check_error(at);
+      return dead();
+    }
     if (st && is_bits(st) && !body_.slots[slot].is_cell)
       return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
     // A copy, so that a later assignment to the slot does not change a value in flight; an
@@ -345,6 +351,14 @@ class FnGen {
     b_.SetInsertPoint(cont);
   }
 
+  // Top-level statements say which line runs, for an error that abandons every frame (stack
+  // overflow): one store per statement, in code that runs once.
+  void note_toplevel_line(uint32_t line) {
+    auto* g = m_.getGlobalVariable("tsr_toplevel_line");
+    if (!g) g = new llvm::GlobalVariable(m_, i64_, false, llvm::GlobalValue::ExternalLinkage, nullptr, "tsr_toplevel_line");
+    b_.CreateStore(llvm::ConstantInt::get(i64_, line), g);
+  }
+
   llvm::Value* pending_flag() {
     if (auto g = m_.getGlobalVariable("tsr_pending")) return g;
     return new llvm::GlobalVariable(m_, llvm::Type::getInt32Ty(ctx_), false, llvm::GlobalValue::ExternalLinkage,
@@ -374,14 +388,9 @@ class FnGen {
 
   // ---- nodes ----
   RVal emit(Node* n) {
-    if (n->type && n->type->kind == TypeKind::Bottom && n->op != Op::SParam && n->op != Op::Return && n->op != Op::Break &&
-        n->op != Op::Continue && n->op != Op::Call && n->op != Op::Block && n->op != Op::If && n->op != Op::Try &&
-        n->op != Op::SetSlot && n->op != Op::TypeAssert) {
-      return dead();
-    }
     switch (n->op) {
       case Op::Literal: return literal(n->literal, n->type);
-      case Op::Slot: return load_slot(n->slot);
+      case Op::Slot: return load_slot(n->slot, n);
       case Op::SetSlot: {
         RVal v = emit(n->kids[0]);
         if (!v.v) return v;
@@ -407,6 +416,7 @@ class FnGen {
         RVal last{nullptr, false, types_.Nothing};
         if (n->kids.empty()) return literal_nothing();
         for (Node* k : n->kids) {
+          if (n == body_.root && !s_.method) note_toplevel_line(k->loc.line);
           last = emit(k);
           if (!last.v) return dead();
         }

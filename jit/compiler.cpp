@@ -322,6 +322,9 @@ void* Compiler::resolve_constant(const std::string& symbol) {
       if (f.show_method(*m, false) == text) r = const_cast<Method*>(m);
   } else if (d.rfind("vstr:", 0) == 0) {
     r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(rest(5))));
+  } else if (d.rfind("vsingle:", 0) == 0) {
+    if (auto st = as_datatype(t.lookup(rest(8))))
+      r = &const_values_.emplace_back(Value::from_object(st, new StructObject()));
   } else if (d.rfind("vfn:", 0) == 0) {
     GenericFunction& f = globals_.function(rest(4));
     r = &const_values_.emplace_back(Value::from_function(f.type(), &f));
@@ -412,10 +415,18 @@ bool Compiler::run_thunk(std::unique_ptr<Body> body, Value* result) {
   thunks_.push_back(std::move(s));
   defs_.push_back(std::move(def));
   compile(sp);
-  Value out;
-  sp->entry(&out, nullptr, 0);
-  if (result) *result = out;
-  return tsr_pending == 0;
+  struct Call {
+    Spec* spec;
+    Value out;
+  } call{sp, Value()};
+  bool ok = run_guarded([](void* p) {
+    auto* c = static_cast<Call*>(p);
+    c->spec->entry(&c->out, nullptr, 0);
+  }, &call);
+  if (!ok && error_state().frames.empty() && sp->body->loc.file)
+    error_state().frames.push_back("top-level at " + *sp->body->loc.file + ":" + std::to_string(tsr_toplevel_line));
+  if (result) *result = call.out;
+  return ok;
 }
 
 }  // namespace tsr::jit

@@ -41,6 +41,10 @@ std::string value_symbol(TypeRegistry& types, const Value& v) {
   switch (v.payload()) {
     case Payload::Object:
       if (v.type() == types.String) return p + "vstr:" + v.as_string();
+      // A field-less struct (Colon()): any instance is as good as another.
+      if (v.type()->name->field_names.empty() && !v.type()->name->is_tuple && v.type()->params.empty() &&
+          types.lookup(v.type()->name->name) == v.type() && !v.type()->name->is_mutable)
+        return p + "vsingle:" + v.type()->name->name;
       return "";
     case Payload::Type: return p + "vty:" + type_symbol(types, v.as_type()).substr(p.size());
     case Payload::Function: return p + "vfn:" + v.as_function()->name();

@@ -143,6 +143,8 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   add("tsr_take_error", &tsr_take_error);
   add("tsr_rethrow", &tsr_rethrow);
   symbols[es.intern("tsr_pending")] = {llvm::orc::ExecutorAddr::fromPtr(&tsr_pending), llvm::JITSymbolFlags::Exported};
+  symbols[es.intern("tsr_toplevel_line")] = {llvm::orc::ExecutorAddr::fromPtr(&tsr_toplevel_line),
+                                             llvm::JITSymbolFlags::Exported};
   if (auto err = impl_->jit->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols))))
     throw InternalError("defining the runtime symbols: " + to_string(std::move(err)));
   impl_->jit->getMainJITDylib().addGenerator(std::make_unique<ConstantGenerator>(std::move(resolver)));

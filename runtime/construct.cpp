@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -101,6 +102,14 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args) {
   TypeRegistry& types = g.types();
   const DataType* dt = as_datatype(t);
   if (dt && is_number_type(dt) && args.size() == 1) return convert_number(types, dt, args[0]);
+  // TensorImage(t) re-tags a tensor and Tensor(img) drops the tag: no copy.
+  if (const DataType* body = as_datatype(unwrap_unionall(t));
+      body && (body->name == types.TensorName || body->name->is_semantic) && args.size() == 1 && is_tensor(args[0])) {
+    Value r = retag(types, args[0], body->name);
+    if (!types.issub(r.type(), t))
+      throw MethodError("no method matching " + show_type(t) + "(::" + show_type(args[0].type()) + ")");
+    return r;
+  }
   std::vector<const Type*> argtypes;
   for (const Value& a : args) argtypes.push_back(a.type());
   const DataType* target = constructed_type(types, t, argtypes);

@@ -59,7 +59,8 @@ const DataType* TypeRegistry::declare_builtin(const char* name, const DataType* 
                                               Payload payload) {
   auto owned = std::make_unique<TypeName>();
   TypeName* tn = owned.get();
-  names_.push_back(std::move(owned));
+  owned->registry = this;
+    names_.push_back(std::move(owned));
   tn->name = name;
   tn->super = super;
   tn->is_abstract = abstract;
@@ -107,6 +108,7 @@ void TypeRegistry::declare_builtins() {
   {
     auto owned = std::make_unique<TypeName>();
     TypeName* tn = owned.get();
+    owned->registry = this;
     names_.push_back(std::move(owned));
     tn->name = "Tuple";
     tn->super = Any;
@@ -197,7 +199,8 @@ const TypeName* TypeRegistry::declare(const TypeDecl& d) {
     tn->field_names = d.field_names;
     tn->field_types = d.field_types;
   }
-  names_.push_back(std::move(owned));
+  owned->registry = this;
+    names_.push_back(std::move(owned));
   std::vector<const Type*> ps(tn->params.begin(), tn->params.end());
   tn->primary = intern_datatype(tn, ps);
   std::vector<const TypeVar*> vars(tn->params.begin(), tn->params.end());
@@ -352,7 +355,8 @@ const DataType* TypeRegistry::type_of_type(const Type* t) {
 const DataType* TypeRegistry::function_type(const std::string& fname) {
   auto owned = std::make_unique<TypeName>();
   TypeName* tn = owned.get();
-  names_.push_back(std::move(owned));
+  owned->registry = this;
+    names_.push_back(std::move(owned));
   tn->name = "typeof(" + fname + ")";
   tn->super = Function;
   tn->payload = Payload::Function;

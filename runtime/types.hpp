@@ -32,6 +32,7 @@ struct Type {
 struct DataType;
 struct TypeVar;
 class GenericFunction;
+class TypeRegistry;
 
 // How a value of a concrete type is held inside a tsr::Value.
 enum class Payload : uint8_t {
@@ -49,6 +50,7 @@ enum class Payload : uint8_t {
 // What a type name declares: shared by every instantiation (`Point` for Point{Int}, Point{T}).
 struct TypeName {
   std::string name;
+  TypeRegistry* registry = nullptr;  // the registry that owns it (printers reach types through it)
   std::vector<TypeVar*> params;  // declared parameters, in order
   const Type* super = nullptr;   // supertype, in terms of `params` (a DataType)
   std::vector<std::string> field_names;

@@ -4,7 +4,9 @@
 
 #include <cmath>
 
+#include "runtime/half.hpp"
 #include "runtime/method_table.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr {
@@ -92,6 +94,13 @@ std::string elements(const std::vector<Value>& xs, Mode mode) {
 
 std::string text(const Value& v, Mode mode) {
   if (!v.defined()) return "#undef";
+  // Deep (or circular: a mutable struct that holds itself) nesting ends in an ellipsis.
+  thread_local int depth = 0;
+  struct Nest {
+    Nest() { ++depth; }
+    ~Nest() { --depth; }
+  } nest;
+  if (depth > 32) return "…";
   const DataType* t = v.type();
   const TypeName* n = t->name;
   switch (n->payload) {
@@ -104,8 +113,12 @@ std::string text(const Value& v, Mode mode) {
       return float_text(v.as_f64(), false, false);
     case Payload::Float32:
       return float_text(v.as_f32(), true, mode == Mode::Show);
-    case Payload::Half:
-      return n->name + "(0x" + fmt::format("{:04x}", v.as_half_bits()) + ")";
+    case Payload::Half: {
+      // Julia shows a Float16 as Float16(2.5); BFloat16 likewise.
+      float f = n->name == "Float16" ? half_to_float(v.as_half_bits()) : bfloat_to_float(v.as_half_bits());
+      std::string num = float_text(f, true, false);
+      return mode == Mode::Print ? num : n->name + "(" + num + ")";
+    }
     case Payload::Bool:
       if (mode == Mode::Implicit) return v.as_bool() ? "1" : "0";
       return v.as_bool() ? "true" : "false";
@@ -119,6 +132,7 @@ std::string text(const Value& v, Mode mode) {
       break;
   }
   if (n->name == "String") return mode == Mode::Print ? v.as_string() : "\"" + v.as_string() + "\"";
+  if (is_tensor(v)) return show_tensor(v);
   const auto& fields = v.as_struct().fields;
   if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");
   if (n->name == "Vector") {

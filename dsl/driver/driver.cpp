@@ -141,7 +141,16 @@ void Driver::report_uncaught() {
   std::fflush(stdout);
   jit::ErrorState& s = jit::error_state();
   std::string text = "ERROR: " + jit::describe_exception(s.exception) + "\nStacktrace:\n";
-  for (size_t i = 0; i < s.frames.size(); ++i) text += " [" + std::to_string(i + 1) + "] " + s.frames[i] + "\n";
+  // A frame repeated many times in a row (deep recursion) is shown once, with its count.
+  size_t shown = 0;
+  for (size_t i = 0; i < s.frames.size();) {
+    size_t j = i;
+    while (j < s.frames.size() && s.frames[j] == s.frames[i]) ++j;
+    text += " [" + std::to_string(++shown) + "] " + s.frames[i] +
+            (j - i > 2 ? " (repeated " + std::to_string(j - i) + " times)" : "") + "\n";
+    if (j - i <= 2) j = i + 1;
+    i = j;
+  }
   std::fputs(text.c_str(), stderr);
   tsr_pending = 0;
 }

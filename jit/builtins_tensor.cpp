@@ -1,0 +1,208 @@
+// Built-in methods on tensors that need the runtime's representation: making them (zeros,
+// ones, fill, rand, randn, tensor), their shape (size, ndims, reshape, permutedims),
+// indexing and copying. Operations on their elements (arithmetic, reductions, kernels) are
+// the next step and are written in Tessera.
+#include <cstdint>
+
+#include "jit/builtin_registrar.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+// The random state behind rand/randn: a seed and the number of draws made since it was set.
+struct RandomState {
+  uint64_t seed = 0x5EEDull;
+  uint64_t draws = 0;
+};
+RandomState& random_state() {
+  static RandomState s;
+  return s;
+}
+
+std::vector<int64_t> dims_of(std::span<const Value> a, size_t from, const char* fname) {
+  std::vector<int64_t> dims;
+  for (size_t i = from; i < a.size(); ++i) {
+    // dims may also come as one tuple: zeros((2, 3))
+    if (a[i].type()->name->is_tuple && a.size() == from + 1) {
+      for (const Value& d : a[i].as_struct().fields) {
+        if (d.type()->name->payload != Payload::Int)
+          throw ArgumentError(std::string(fname) + ": dimensions must be integers, got " + show_type(d.type()));
+        dims.push_back(d.as_int());
+      }
+      return dims;
+    }
+    if (a[i].type()->name->payload != Payload::Int)
+      throw ArgumentError(std::string(fname) + ": dimensions must be integers, got " + show_type(a[i].type()));
+    dims.push_back(a[i].as_int());
+  }
+  return dims;
+}
+
+DType dtype_arg(const Value& t, const char* fname) {
+  auto d = t.payload() == Payload::Type ? dtype_of(t.as_type()) : std::nullopt;
+  if (!d)
+    throw ArgumentError(std::string(fname) + ": tensors hold Float32, Float64, Float16, BFloat16, Int32, Int64, UInt8 or Bool, not " +
+                        (t.payload() == Payload::Type ? show_type(t.as_type()) : show_type(t.type())));
+  return *d;
+}
+
+void fill_all(TypeRegistry& t, const Value& tensor, const Value& v) {
+  const TensorObject& obj = tensor_of(tensor);
+  for (int64_t k = 0, n = obj.numel(); k < n; ++k) store_element(t, obj, k, v);
+}
+
+TensorIndex index_of(const Value& x, size_t position) {
+  TensorIndex i;
+  const TypeName* n = x.type()->name;
+  if (n->payload == Payload::Int) {
+    i.kind = TensorIndex::Int;
+    i.start = x.as_int();
+  } else if (n->name == "UnitRange") {
+    i.kind = TensorIndex::Range;
+    i.start = x.as_struct().fields[0].as_int();
+    i.stop = x.as_struct().fields[1].as_int();
+  } else if (n->name == "StepRange") {
+    i.kind = TensorIndex::Range;
+    i.start = x.as_struct().fields[0].as_int();
+    i.step = x.as_struct().fields[1].as_int();
+    i.stop = x.as_struct().fields[2].as_int();
+  } else if (n->name == "Colon") {
+    i.kind = TensorIndex::All;
+  } else {
+    throw ArgumentError("index " + std::to_string(position) + " of a tensor must be an integer, a range or `:`, got " +
+                        show_type(x.type()));
+  }
+  return i;
+}
+
+std::vector<TensorIndex> indices_of(std::span<const Value> a, size_t from) {
+  std::vector<TensorIndex> out;
+  for (size_t i = from; i < a.size(); ++i) out.push_back(index_of(a[i], i - from + 1));
+  return out;
+}
+
+Value tuple_of(TypeRegistry& t, const std::vector<int64_t>& xs) {
+  std::vector<const Type*> ts;
+  auto* obj = new StructObject();
+  for (int64_t x : xs) {
+    obj->fields.push_back(Value::from_int(t.Int64, x));
+    ts.push_back(t.Int64);
+  }
+  return Value::from_object(t.tuple(ts), obj);
+}
+
+}  // namespace
+
+void register_tensor_builtins(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  const Type* tensor = t.lookup("AbstractTensor");  // every tensor, semantic ones included
+  const Type* any = t.Any;
+  const Type* va_any = t.vararg(any);
+  TypeVar* T = t.new_typevar("T");
+  const Type* type_t = t.type_of_type(T);
+  auto with_type = [&](std::vector<const Type*> rest) {
+    rest.insert(rest.begin(), type_t);
+    return t.unionall(T, t.tuple(rest));
+  };
+
+  // zeros(2, 3) / zeros(Float64, 2, 3): Float32 unless a type comes first (LANGUAGE.md).
+  auto maker = [&t](const char* fname, double value) {
+    return [&t, fname, value](std::span<const Value> a) {
+      bool typed = !a.empty() && a[0].payload() == Payload::Type;
+      DType d = typed ? dtype_arg(a[0], fname) : DType::Float32;
+      Value out = new_tensor(t, d, dims_of(a, typed ? 1 : 0, fname));
+      if (value != 0) fill_all(t, out, Value::from_f64(t.Float64, value));
+      return out;
+    };
+  };
+  for (auto [name, value] : {std::pair{"zeros", 0.0}, std::pair{"ones", 1.0}}) {
+    r.add(name, {va_any}, {"dims"}, nullptr, maker(name, value));
+    r.add_where(name, with_type({va_any}), {"T", "dims"}, nullptr, maker(name, value));
+  }
+  r.add("fill", {t.Number, va_any}, {"v", "dims"}, nullptr, [&t](std::span<const Value> a) {
+    Value out = new_tensor(t, DType::Float32, dims_of(a, 1, "fill"));
+    fill_all(t, out, a[0]);
+    return out;
+  });
+  r.add_where("fill", with_type({t.Number, va_any}), {"T", "v", "dims"}, nullptr, [&t](std::span<const Value> a) {
+    Value out = new_tensor(t, dtype_arg(a[0], "fill"), dims_of(a, 2, "fill"));
+    fill_all(t, out, a[1]);
+    return out;
+  });
+  auto random = [&t](const char* fname, bool normal) {
+    return [&t, fname, normal](std::span<const Value> a) {
+      bool typed = !a.empty() && a[0].payload() == Payload::Type;
+      DType d = typed ? dtype_arg(a[0], fname) : DType::Float32;
+      Value out = new_tensor(t, d, dims_of(a, typed ? 1 : 0, fname));
+      RandomState& s = random_state();
+      if (normal) fill_randn(t, out, s.seed, s.draws++);
+      else fill_rand(t, out, s.seed, s.draws++);
+      return out;
+    };
+  };
+  r.add("rand", {va_any}, {"dims"}, nullptr, random("rand", false));
+  r.add_where("rand", with_type({va_any}), {"T", "dims"}, nullptr, random("rand", false));
+  r.add("randn", {va_any}, {"dims"}, nullptr, random("randn", true));
+  r.add_where("randn", with_type({va_any}), {"T", "dims"}, nullptr, random("randn", true));
+  r.add("seed!", {t.Integer}, {"seed"}, t.Nothing, [&r](std::span<const Value> a) {
+    random_state() = RandomState{static_cast<uint64_t>(a[0].as_int()), 0};
+    return r.nothing();
+  });
+  // tensor([1.0, 2.0]): the element type is the vector's.
+  r.add("tensor", {any}, {"xs"}, nullptr, [&t](std::span<const Value> a) {
+    if (a[0].type()->name->name != "Vector")
+      throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(a[0].type()));
+    const auto& xs = a[0].as_struct().fields;
+    auto d = dtype_of(a[0].type()->params[0]);
+    if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(a[0].type()));
+    int64_t n = static_cast<int64_t>(xs.size());
+    Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
+    const TensorObject& obj = tensor_of(out);
+    for (int64_t k = 0; k < n; ++k) store_element(t, obj, k, xs[static_cast<size_t>(k)]);
+    return out;
+  });
+
+  r.add("size", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+    const TensorObject& o = tensor_of(a[0]);
+    return tuple_of(t, std::vector<int64_t>(o.shape, o.shape + o.rank));
+  });
+  r.add("size", {tensor, t.Integer}, {"t", "d"}, t.Int64, [&r](std::span<const Value> a) {
+    const TensorObject& o = tensor_of(a[0]);
+    int64_t d = a[1].as_int();
+    if (d < 1) throw ArgumentError("dimension out of range: " + std::to_string(d));
+    return r.integer(d > o.rank ? 1 : o.shape[d - 1]);
+  });
+  r.add("ndims", {tensor}, {"t"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(tensor_of(a[0]).rank); });
+  r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr,
+        [&t](std::span<const Value> a) { return reshape(t, a[0], dims_of(a, 1, "reshape")); });
+  r.add("permutedims", {tensor, any}, {"t", "perm"}, nullptr, [&t](std::span<const Value> a) {
+    std::vector<int64_t> perm;
+    const TypeName* n = a[1].type()->name;
+    if (!n->is_tuple && n->name != "Vector") throw ArgumentError("permutedims: the permutation is a tuple such as (2, 1)");
+    for (const Value& p : a[1].as_struct().fields) perm.push_back(p.as_int());
+    return permutedims(t, a[0], perm);
+  });
+  r.add("permutedims", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+    if (tensor_of(a[0]).rank != 2) throw ArgumentError("permutedims(t) without a permutation is for matrices; give one, as (2, 1, 3)");
+    int64_t perm[] = {2, 1};
+    return permutedims(t, a[0], perm);
+  });
+  auto index = [&t](std::span<const Value> a) { return tensor_index(t, a[0], indices_of(a, 1)); };
+  r.add("getindex", {tensor, va_any}, {"t", "i"}, nullptr, index);
+  // More specific than both getindex(x, i::Integer) and the above, which would tie.
+  r.add("getindex", {tensor, t.Integer}, {"t", "i"}, nullptr, index);
+  auto set = [&t](std::span<const Value> a) {
+    tensor_set_index(t, a[0], indices_of(a, 2), a[1]);
+    return a[1];
+  };
+  r.add("setindex!", {tensor, any, va_any}, {"t", "v", "i"}, nullptr, set);
+  r.add("setindex!", {tensor, any, t.Integer}, {"t", "v", "i"}, nullptr, set);
+  r.add("copy", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) { return tensor_copy(t, a[0]); });
+}
+
+}  // namespace tsr::jit

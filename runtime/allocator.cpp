@@ -1,0 +1,102 @@
+#include "runtime/allocator.hpp"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace tsr {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr size_t kHugePage = size_t(2) << 20;
+
+// Size classes: powers of two up to 1 MiB, then multiples of 1 MiB, so reuse is likely and
+// the waste bounded (at most half for small blocks, under 1 MiB for large ones).
+size_t size_class(size_t bytes) {
+  if (bytes <= kAlign) return kAlign;
+  if (bytes <= (size_t(1) << 20)) {
+    size_t c = kAlign;
+    while (c < bytes) c <<= 1;
+    return c;
+  }
+  size_t mb = size_t(1) << 20;
+  return (bytes + mb - 1) / mb * mb;
+}
+
+}  // namespace
+
+struct CachingAllocator::Impl {
+  std::mutex mu;
+  std::map<size_t, std::vector<void*>> free;  // size class -> blocks
+  AllocatorStats stats;
+};
+
+CachingAllocator& CachingAllocator::instance() {
+  static CachingAllocator a;
+  return a;
+}
+
+CachingAllocator::~CachingAllocator() {
+  trim();
+  delete impl_;
+}
+
+CachingAllocator::Impl* CachingAllocator::impl() {
+  if (!impl_) impl_ = new Impl();
+  return impl_;
+}
+
+void* CachingAllocator::allocate(size_t bytes) {
+  size_t c = size_class(bytes);
+  Impl* im = impl();
+  {
+    std::lock_guard<std::mutex> lock(im->mu);
+    im->stats.allocations++;
+    im->stats.bytes_in_use += c;
+    auto it = im->free.find(c);
+    if (it != im->free.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      im->stats.cache_hits++;
+      im->stats.bytes_cached -= c;
+      return p;
+    }
+  }
+  size_t align = c >= kHugePage ? kHugePage : kAlign;
+  void* p = std::aligned_alloc(align, c);
+  if (!p) throw std::bad_alloc();
+  if (c >= kHugePage) ::madvise(p, c, MADV_HUGEPAGE);  // a hint: fewer, cheaper page faults
+  return p;
+}
+
+void CachingAllocator::release(void* p, size_t bytes) {
+  if (!p) return;
+  size_t c = size_class(bytes);
+  Impl* im = impl();
+  std::lock_guard<std::mutex> lock(im->mu);
+  im->free[c].push_back(p);
+  im->stats.bytes_cached += c;
+  im->stats.bytes_in_use -= c;
+}
+
+void CachingAllocator::trim() {
+  Impl* im = impl();
+  std::lock_guard<std::mutex> lock(im->mu);
+  for (auto& [c, blocks] : im->free)
+    for (void* p : blocks) std::free(p);
+  im->free.clear();
+  im->stats.bytes_cached = 0;
+}
+
+AllocatorStats CachingAllocator::stats() const {
+  if (!impl_) return {};
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->stats;
+}
+
+}  // namespace tsr

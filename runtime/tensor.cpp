@@ -1,0 +1,368 @@
+#include "runtime/tensor.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "runtime/allocator.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/half.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr {
+
+size_t dtype_size(DType d) {
+  switch (d) {
+    case DType::Float64: case DType::Int64: return 8;
+    case DType::Float32: case DType::Int32: return 4;
+    case DType::Float16: case DType::BFloat16: return 2;
+    case DType::UInt8: case DType::Bool: return 1;
+  }
+  return 1;
+}
+
+const char* dtype_name(DType d) {
+  switch (d) {
+    case DType::Float32: return "Float32";
+    case DType::Float64: return "Float64";
+    case DType::Float16: return "Float16";
+    case DType::BFloat16: return "BFloat16";
+    case DType::Int32: return "Int32";
+    case DType::Int64: return "Int64";
+    case DType::UInt8: return "UInt8";
+    case DType::Bool: return "Bool";
+  }
+  return "?";
+}
+
+std::optional<DType> dtype_of(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt) return std::nullopt;
+  for (DType d : {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int32, DType::Int64,
+                  DType::UInt8, DType::Bool})
+    if (dt->name->name == dtype_name(d) && dt->params.empty()) return d;
+  return std::nullopt;
+}
+
+const DataType* element_type(TypeRegistry& types, DType d) { return as_datatype(types.lookup(dtype_name(d))); }
+
+Storage* Storage::allocate(size_t bytes, Device device) {
+  auto* s = new Storage();
+  s->bytes = bytes;
+  s->device = device;
+  s->data = CachingAllocator::instance().allocate(std::max<size_t>(bytes, 1));
+  std::memset(s->data, 0, bytes);
+  return s;
+}
+
+void Storage::release() {
+  if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    CachingAllocator::instance().release(data, std::max<size_t>(bytes, 1));
+    delete this;
+  }
+}
+
+int64_t TensorObject::numel() const {
+  int64_t n = 1;
+  for (int i = 0; i < rank; ++i) n *= shape[i];
+  return n;
+}
+
+bool TensorObject::contiguous() const {
+  int64_t expect = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    if (shape[i] != 1 && strides[i] != expect) return false;
+    expect *= shape[i];
+  }
+  return true;
+}
+
+bool is_tensor(const Value& v) {
+  const DataType* t = v.type();
+  return t && (t->name->is_semantic || t->name->name == "Tensor") && t->name->payload == Payload::Object &&
+         dynamic_cast<TensorObject*>(v.as_object()) != nullptr;
+}
+
+const TensorObject& tensor_of(const Value& v) {
+  if (!is_tensor(v)) throw TypeError("expected a tensor, got a value of type " + show_type(v.type()));
+  return *static_cast<TensorObject*>(v.as_object());
+}
+
+const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, int rank) {
+  if (!kind) kind = types.TensorName;
+  const Type* ps[] = {element_type(types, d), types.const_param(rank)};
+  return types.apply(kind, ps);
+}
+
+namespace {
+
+TensorObject* make_object(DType d, int rank) {
+  if (rank > kMaxRank)
+    throw ArgumentError("tensors have at most " + std::to_string(kMaxRank) + " dimensions, got " + std::to_string(rank));
+  auto* t = new TensorObject();
+  t->dtype = d;
+  t->rank = rank;
+  return t;
+}
+
+const TypeName* kind_of(const Value& v) { return v.type()->name; }
+
+}  // namespace
+
+Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind) {
+  TensorObject* t = make_object(d, static_cast<int>(shape.size()));
+  int64_t n = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] < 0) {
+      delete t;
+      throw ArgumentError("invalid tensor dimension " + std::to_string(shape[i]) + ": dimensions must be ≥ 0");
+    }
+    t->shape[i] = shape[i];
+    n *= shape[i];
+  }
+  int64_t stride = 1;
+  for (int i = t->rank - 1; i >= 0; --i) {
+    t->strides[i] = stride;
+    stride *= t->shape[i];
+  }
+  t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d));
+  return Value::from_object(tensor_type(types, kind, d, t->rank), t);
+}
+
+Value tensor_view(TypeRegistry& types, const Value& v, std::span<const int64_t> shape, std::span<const int64_t> strides,
+                  int64_t offset) {
+  const TensorObject& src = tensor_of(v);
+  TensorObject* t = make_object(src.dtype, static_cast<int>(shape.size()));
+  for (size_t i = 0; i < shape.size(); ++i) {
+    t->shape[i] = shape[i];
+    t->strides[i] = strides[i];
+  }
+  t->offset = offset;
+  t->storage = src.storage;
+  t->storage->retain();
+  return Value::from_object(tensor_type(types, kind_of(v), src.dtype, t->rank), t);
+}
+
+Value retag(TypeRegistry& types, const Value& v, const TypeName* kind) {
+  const TensorObject& src = tensor_of(v);
+  std::vector<int64_t> shape(src.shape, src.shape + src.rank), strides(src.strides, src.strides + src.rank);
+  Value out = tensor_view(types, v, shape, strides, src.offset);
+  const DataType* t = tensor_type(types, kind, src.dtype, src.rank);
+  out.as_object()->retain();
+  return Value::from_object(t, out.as_object());
+}
+
+Value load_element(TypeRegistry& types, const TensorObject& t, int64_t off) {
+  const char* p = static_cast<const char*>(t.storage->data) + off * static_cast<int64_t>(dtype_size(t.dtype));
+  const DataType* et = element_type(types, t.dtype);
+  switch (t.dtype) {
+    case DType::Float32: { float x; std::memcpy(&x, p, 4); return Value::from_f32(et, x); }
+    case DType::Float64: { double x; std::memcpy(&x, p, 8); return Value::from_f64(et, x); }
+    case DType::Float16:
+    case DType::BFloat16: { uint16_t x; std::memcpy(&x, p, 2); return Value::from_half_bits(et, x); }
+    case DType::Int32: { int32_t x; std::memcpy(&x, p, 4); return Value::from_int(et, x); }
+    case DType::Int64: { int64_t x; std::memcpy(&x, p, 8); return Value::from_int(et, x); }
+    case DType::UInt8: return Value::from_int(et, static_cast<uint8_t>(*p));
+    case DType::Bool: return Value::from_bool(et, *p != 0);
+  }
+  return Value();
+}
+
+void store_element(TypeRegistry& types, const TensorObject& t, int64_t off, const Value& v) {
+  char* p = static_cast<char*>(t.storage->data) + off * static_cast<int64_t>(dtype_size(t.dtype));
+  const DataType* et = element_type(types, t.dtype);
+  if (t.dtype == DType::Float16 || t.dtype == DType::BFloat16) {
+    Value f = v.type()->name->payload == Payload::Half ? v : convert_number(types, types.Float32, v);
+    uint16_t bits = v.type() == et ? v.as_half_bits()
+                    : t.dtype == DType::Float16 ? float_to_half(f.as_f32()) : float_to_bfloat(f.as_f32());
+    std::memcpy(p, &bits, 2);
+    return;
+  }
+  if (!is_number_type(v.type()))
+    throw MethodError("Cannot `convert` an object of type " + show_type(v.type()) + " to an object of type " + show_type(et));
+  Value x = convert_number(types, et, v);
+  switch (t.dtype) {
+    case DType::Float32: { float f = x.as_f32(); std::memcpy(p, &f, 4); break; }
+    case DType::Float64: { double f = x.as_f64(); std::memcpy(p, &f, 8); break; }
+    case DType::Int32: { int32_t i = static_cast<int32_t>(x.as_int()); std::memcpy(p, &i, 4); break; }
+    case DType::Int64: { int64_t i = x.as_int(); std::memcpy(p, &i, 8); break; }
+    case DType::UInt8: *p = static_cast<char>(x.as_int()); break;
+    case DType::Bool: *p = x.as_bool() ? 1 : 0; break;
+    default: break;
+  }
+}
+
+Value tensor_copy(TypeRegistry& types, const Value& v) {
+  const TensorObject& src = tensor_of(v);
+  std::vector<int64_t> shape(src.shape, src.shape + src.rank);
+  Value out = new_tensor(types, src.dtype, shape, kind_of(v));
+  const TensorObject& dst = tensor_of(out);
+  size_t es = dtype_size(src.dtype);
+  int64_t n = src.numel();
+  std::vector<int64_t> idx(src.rank, 0);
+  char* d = dst.data();
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t off = src.offset;
+    for (int i = 0; i < src.rank; ++i) off += idx[i] * src.strides[i];
+    std::memcpy(d + k * static_cast<int64_t>(es), static_cast<const char*>(src.storage->data) + off * static_cast<int64_t>(es), es);
+    for (int i = src.rank - 1; i >= 0; --i) {
+      if (++idx[i] < src.shape[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string dims_text(const int64_t* shape, int rank) {
+  std::string s = "(";
+  for (int i = 0; i < rank; ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (rank == 1 ? ",)" : ")");
+}
+}  // namespace
+
+Value reshape(TypeRegistry& types, const Value& v, std::span<const int64_t> shape_in) {
+  const TensorObject& src = tensor_of(v);
+  std::vector<int64_t> shape(shape_in.begin(), shape_in.end());
+  int64_t known = 1, unknown = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      if (unknown >= 0) throw ArgumentError("reshape: only one dimension may be -1 (inferred)");
+      unknown = static_cast<int64_t>(i);
+    } else if (shape[i] < 0) {
+      throw ArgumentError("reshape: invalid dimension " + std::to_string(shape[i]));
+    } else {
+      known *= shape[i];
+    }
+  }
+  if (unknown >= 0 && known > 0 && src.numel() % known == 0) shape[unknown] = src.numel() / known;
+  int64_t total = 1;
+  for (int64_t s : shape) total *= s;
+  if (total != src.numel())
+    throw Error("DimensionMismatch", "new dimensions " + dims_text(shape.data(), static_cast<int>(shape.size())) +
+                                         " must be consistent with array size " + std::to_string(src.numel()));
+  Value base = src.contiguous() ? v : tensor_copy(types, v);
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return tensor_view(types, base, shape, strides, tensor_of(base).offset);
+}
+
+Value permutedims(TypeRegistry& types, const Value& v, std::span<const int64_t> perm) {
+  const TensorObject& src = tensor_of(v);
+  if (static_cast<int>(perm.size()) != src.rank)
+    throw ArgumentError("permutedims: the permutation has " + std::to_string(perm.size()) + " entries for a " +
+                        std::to_string(src.rank) + "-dimensional tensor");
+  std::vector<bool> seen(src.rank, false);
+  std::vector<int64_t> shape, strides;
+  for (int64_t p : perm) {
+    if (p < 1 || p > src.rank || seen[p - 1])
+      throw ArgumentError("permutedims: not a permutation of 1:" + std::to_string(src.rank));
+    seen[p - 1] = true;
+    shape.push_back(src.shape[p - 1]);
+    strides.push_back(src.strides[p - 1]);
+  }
+  return tensor_view(types, v, shape, strides, src.offset);
+}
+
+namespace {
+
+[[noreturn]] void tensor_bounds_error(const TensorObject& t, std::span<const TensorIndex> idx) {
+  std::string at;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    const TensorIndex& x = idx[i];
+    std::string s = x.kind == TensorIndex::Int ? std::to_string(x.start)
+                    : x.kind == TensorIndex::All ? ":"
+                    : std::to_string(x.start) + ":" + (x.step != 1 ? std::to_string(x.step) + ":" : "") + std::to_string(x.stop);
+    at += (i ? ", " : "") + s;
+  }
+  std::string dims;
+  for (int i = 0; i < t.rank; ++i) dims += (i ? "×" : "") + std::to_string(t.shape[i]);
+  throw Error("BoundsError", "attempt to access " + dims + " Tensor at index [" + at + "]");
+}
+
+}  // namespace
+
+Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIndex> idx) {
+  const TensorObject& t = tensor_of(v);
+  if (static_cast<int>(idx.size()) != t.rank) {
+    if (!(idx.size() == 1 && idx[0].kind == TensorIndex::Int))
+      throw ArgumentError("a " + std::to_string(t.rank) + "-dimensional tensor needs " + std::to_string(t.rank) +
+                          " indices, got " + std::to_string(idx.size()));
+    // Linear indexing, row-major: t[k].
+    int64_t k = idx[0].start;
+    if (k < 1 || k > t.numel()) tensor_bounds_error(t, idx);
+    int64_t off = t.offset, rem = k - 1;
+    for (int i = t.rank - 1; i >= 0; --i) {
+      off += (rem % t.shape[i]) * t.strides[i];
+      rem /= t.shape[i];
+    }
+    return load_element(types, t, off);
+  }
+  std::vector<int64_t> shape, strides;
+  int64_t off = t.offset;
+  bool scalar = true;
+  for (int i = 0; i < t.rank; ++i) {
+    const TensorIndex& x = idx[i];
+    if (x.kind == TensorIndex::Int) {
+      if (x.start < 1 || x.start > t.shape[i]) tensor_bounds_error(t, idx);
+      off += (x.start - 1) * t.strides[i];
+      continue;
+    }
+    scalar = false;
+    if (x.kind == TensorIndex::All) {
+      shape.push_back(t.shape[i]);
+      strides.push_back(t.strides[i]);
+      continue;
+    }
+    int64_t len = x.step > 0 ? (x.stop >= x.start ? (x.stop - x.start) / x.step + 1 : 0)
+                             : (x.stop <= x.start ? (x.start - x.stop) / (-x.step) + 1 : 0);
+    if (len > 0) {
+      int64_t last = x.start + (len - 1) * x.step;
+      if (x.start < 1 || x.start > t.shape[i] || last < 1 || last > t.shape[i]) tensor_bounds_error(t, idx);
+      off += (x.start - 1) * t.strides[i];
+    }
+    shape.push_back(len);
+    strides.push_back(t.strides[i] * x.step);
+  }
+  if (scalar) return load_element(types, t, off);
+  return tensor_view(types, v, shape, strides, off);
+}
+
+void tensor_set_index(TypeRegistry& types, const Value& v, std::span<const TensorIndex> idx, const Value& x) {
+  Value target = tensor_index(types, v, idx);
+  const TensorObject& t = tensor_of(v);
+  if (!is_tensor(target)) {
+    // Every index an integer: find the element again and store it.
+    int64_t off = t.offset;
+    if (static_cast<int>(idx.size()) == t.rank) {
+      for (int i = 0; i < t.rank; ++i) off += (idx[i].start - 1) * t.strides[i];
+    } else {
+      int64_t rem = idx[0].start - 1;
+      for (int i = t.rank - 1; i >= 0; --i) {
+        off += (rem % t.shape[i]) * t.strides[i];
+        rem /= t.shape[i];
+      }
+    }
+    store_element(types, t, off, x);
+    return;
+  }
+  // A slice: every element set to the value (a scalar), as t[2, :] .= v would.
+  const TensorObject& s = tensor_of(target);
+  if (is_tensor(x)) throw ArgumentError("assigning a tensor to a slice needs broadcasting (.=), which is not implemented yet");
+  std::vector<int64_t> i(s.rank, 0);
+  for (int64_t k = 0, n = s.numel(); k < n; ++k) {
+    int64_t off = s.offset;
+    for (int d = 0; d < s.rank; ++d) off += i[d] * s.strides[d];
+    store_element(types, s, off, x);
+    for (int d = s.rank - 1; d >= 0; --d) {
+      if (++i[d] < s.shape[d]) break;
+      i[d] = 0;
+    }
+  }
+}
+
+}  // namespace tsr

@@ -1,0 +1,101 @@
+// Tensors: dense, row-major, with shape and strides (views share storage), an element type
+// (dtype), and a device. Storage comes from the caching allocator, 64-byte aligned, and is
+// reference-counted separately from the tensor objects that view it.
+//
+// A tensor value's Tessera type is Tensor{T, N} or a semantic type with the same parameters
+// (TensorImage{Float32, 3}); the object is the same either way, so re-tagging is free.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/type_registry.hpp"
+#include "runtime/value.hpp"
+
+namespace tsr {
+
+enum class DType : uint8_t { Float32, Float64, Float16, BFloat16, Int32, Int64, UInt8, Bool };
+enum class Device : uint8_t { CPU, GPU };
+
+size_t dtype_size(DType d);
+const char* dtype_name(DType d);
+std::optional<DType> dtype_of(const Type* element_type);
+const DataType* element_type(TypeRegistry& types, DType d);
+
+struct Storage {
+  std::atomic<uint32_t> refs{1};
+  void* data = nullptr;
+  size_t bytes = 0;
+  Device device = Device::CPU;
+  static Storage* allocate(size_t bytes, Device device = Device::CPU);  // zero-filled
+  void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+};
+
+constexpr int kMaxRank = 8;
+
+struct TensorObject : Object {
+  Storage* storage = nullptr;
+  DType dtype = DType::Float32;
+  int rank = 0;
+  int64_t shape[kMaxRank] = {};
+  int64_t strides[kMaxRank] = {};  // in elements
+  int64_t offset = 0;              // in elements
+  ~TensorObject() override {
+    if (storage) storage->release();
+  }
+  int64_t numel() const;
+  bool contiguous() const;
+  char* data() const { return static_cast<char*>(storage->data) + offset * static_cast<int64_t>(dtype_size(dtype)); }
+};
+
+// Is this value a tensor (Tensor or a semantic type)?
+bool is_tensor(const Value& v);
+const TensorObject& tensor_of(const Value& v);
+
+// The Tessera type of a tensor: `kind` is Tensor's name or a semantic type's.
+const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, int rank);
+
+// A new zero-filled contiguous tensor.
+Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind = nullptr);
+// A view of t's storage with another shape/strides/offset (same dtype and kind).
+Value tensor_view(TypeRegistry& types, const Value& t, std::span<const int64_t> shape,
+                  std::span<const int64_t> strides, int64_t offset);
+// The same tensor, re-tagged with another kind (TensorImage(t), Tensor(img)): no copy.
+Value retag(TypeRegistry& types, const Value& t, const TypeName* kind);
+// A contiguous copy.
+Value tensor_copy(TypeRegistry& types, const Value& t);
+
+// Elements as Tessera values, by 0-based linear offset into storage.
+Value load_element(TypeRegistry& types, const TensorObject& t, int64_t element_offset);
+// Stores a number, converted to the tensor's dtype (InexactError when it does not fit).
+void store_element(TypeRegistry& types, const TensorObject& t, int64_t element_offset, const Value& v);
+
+// reshape (a view when contiguous, else a copy), row-major, with one dimension -1 allowed.
+Value reshape(TypeRegistry& types, const Value& t, std::span<const int64_t> shape);
+// permutedims with a 1-based permutation: a view.
+Value permutedims(TypeRegistry& types, const Value& t, std::span<const int64_t> perm);
+
+// One index per dimension: an integer (1-based; the dimension is dropped), a range or a colon.
+struct TensorIndex {
+  enum Kind { Int, Range, All } kind = All;
+  int64_t start = 1, step = 1, stop = 0;  // 1-based, inclusive
+};
+// t[i, j, ...] as a view (a scalar value when every index is an integer).
+Value tensor_index(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx);
+void tensor_set_index(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx, const Value& v);
+
+// Counter-based random numbers (Philox-4x32-10): element i of a draw depends only on the seed,
+// the draw's number and i, so results are the same whatever the number of threads.
+void fill_rand(TypeRegistry& types, const Value& t, uint64_t seed, uint64_t draw);
+void fill_randn(TypeRegistry& types, const Value& t, uint64_t seed, uint64_t draw);
+
+// The printed form: a header (`2×3 Tensor{Float32, 2}:`) and the elements, the middle of
+// large tensors left out.
+std::string show_tensor(const Value& t);
+
+}  // namespace tsr
