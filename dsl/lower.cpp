@@ -327,6 +327,7 @@ class BodyLowerer {
   std::vector<std::string> captured_;
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
+  int inbounds_ = 0;                   // inside @inbounds
 };
 
 Node* BodyLowerer::expr(const SNode& n) {
@@ -416,7 +417,9 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Index: {
       std::vector<Node*> args{expr(n.child(0))};
       for (Node* i : indices(n)) args.push_back(i);
-      return call(n, "getindex", args);
+      Node* get = call(n, "getindex", args);
+      get->inbounds = inbounds_ > 0;
+      return get;
     }
     case NodeKind::Colon: {
       // The bare `:` of t[2:3, :]: every index of that dimension.
@@ -551,7 +554,9 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
     case NodeKind::Index: {
       std::vector<Node*> args{expr(lhs.child(0)), value};
       for (Node* i : indices(lhs)) args.push_back(i);
-      return call(n, "setindex!", args);
+      Node* set = call(n, "setindex!", args);
+      set->inbounds = inbounds_ > 0;
+      return set;
     }
     case NodeKind::Tuple: {
       // (a, b) = t: t is evaluated once, then indexed.
@@ -733,7 +738,13 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     r->kids = {expr(n.child(0)), nothing(n), call(n, "__assert_failed", {msg})};
     return r;
   }
-  if (name == "@inbounds") return n.size() ? expr(n.child(0)) : nothing(n);
+  if (name == "@inbounds") {
+    // Indexing inside is not bounds-checked (tensor loads and stores the JIT does inline).
+    ++inbounds_;
+    Node* r = n.size() ? expr(n.child(0)) : nothing(n);
+    --inbounds_;
+    return r;
+  }
   if (name == "@time") {
     // t0 = time_ns(); v = expr; print the elapsed time; v
     Node* b = mk(Op::Block, n);

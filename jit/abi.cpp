@@ -7,6 +7,7 @@
 
 #include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -316,6 +317,17 @@ void tsr_make_struct(Value* out, const DataType* t, const Value* fields, int64_t
 }
 
 const Value* tsr_struct_fields(const Value* v) { return v->as_struct().fields.data(); }
+
+void tsr_tensor_bounds_error(const Value* t, const int64_t* idx, int64_t n) {
+  std::vector<TensorIndex> at;
+  for (int64_t i = 0; i < n; ++i) at.push_back(TensorIndex{TensorIndex::Int, idx[i], 1, idx[i]});
+  try {
+    tensor_index(abi_globals().types(), *t, at);  // raises the BoundsError with the shape and index
+    throw InternalError("a tensor index reported out of bounds is in bounds");
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
 
 void tsr_make_closure(Value* out, const DataType* t, const Value* captures, int64_t n) {
   auto* obj = new StructObject();

@@ -10,6 +10,7 @@
 #include "jit/compiler.hpp"
 #include "jit/constants.hpp"
 #include "jit/intrinsics.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -85,12 +86,25 @@ class FnGen {
       if (t && is_bits(t) && !body_.slots[i].is_cell) slot_ptr_.push_back(b_.CreateAlloca(bits_type(ctx_, t), nullptr, body_.slots[i].name));
       else slot_ptr_.push_back(nullptr);  // assigned a frame index below
     }
+    // A boxed argument the body never assigns is read where the caller keeps it: no copy, no
+    // reference counting, never undefined.
+    std::vector<bool> assigned(body_.slots.size(), false);
+    for (const auto& node : body_.pool)
+      if (node->op == Op::SetSlot) assigned[node->slot] = true;
+    readonly_arg_.assign(body_.slots.size(), false);
+    for (size_t i = 0; i < s_.argtypes.size() && i < body_.slots.size(); ++i)
+      if (!slot_ptr_[i] && !assigned[i] && !body_.slots[i].is_cell && !is_bits(s_.argtypes[i]) &&
+          body_.slots[i].type == s_.argtypes[i]) {
+        slot_ptr_[i] = fn_->getArg(static_cast<unsigned>(i + 1));
+        readonly_arg_[i] = true;
+      }
     for (size_t i = 0; i < body_.slots.size(); ++i)
       if (!slot_ptr_[i]) slot_ptr_[i] = temp();
     unwind_bb_ = llvm::BasicBlock::Create(ctx_, "unwind", fn_);
     return_bb_ = llvm::BasicBlock::Create(ctx_, "return", fn_);
     // Arguments into their slots.
     for (size_t i = 0; i < s_.argtypes.size(); ++i) {
+      if (readonly_arg_[i]) continue;
       const Type* t = s_.argtypes[i];
       RVal a{fn_->getArg(static_cast<unsigned>(i + 1)), !is_bits(t), t};
       store_slot(static_cast<int>(i), a);
@@ -314,6 +328,7 @@ class FnGen {
     }
     if (st && is_bits(st) && !body_.slots[slot].is_cell)
       return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
+    if (readonly_arg_[slot]) return RVal{slot_ptr_[slot], true, st};
     // A copy, so that a later assignment to the slot does not change a value in flight; an
     // undefined slot is an UndefVarError.
     llvm::Value* t = temp();
@@ -754,6 +769,9 @@ class FnGen {
         return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
           call_void("tsr_call_method", {out, method_ref(n), argv, llvm::ConstantInt::get(i64_, k)});
         });
+      case Bind::TensorGet:
+      case Bind::TensorSet:
+        return tensor_access(n, args);
       case Bind::Construct: {
         const Type* t = n->kids[0]->literal.as_type();
         if (RVal v = construct_inline(n, args); v.v) return v;
@@ -810,6 +828,10 @@ class FnGen {
   // A struct built in registers when it is held unboxed and the arguments fit its fields
   // exactly (or widen from integers to floats); else no value (the runtime builds it).
   RVal construct_inline(Node* n, const std::vector<RVal>& args);
+  // t[i, j] / t[i, j] = v: the element's address from the tensor's base and strides, with
+  // the indices checked against its shape (a BoundsError naming both otherwise).
+  RVal tensor_access(Node* n, const std::vector<RVal>& args);
+  RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
 
   friend RVal emit_intrinsic(FnGen& g, Node* n, const std::vector<RVal>& args);
 
@@ -840,6 +862,7 @@ class FnGen {
   };
   std::vector<Node*> finally_stack_;  // `finally` blocks of the trys being emitted
   bool cacheable_ = true;             // every runtime object it refers to has a name
+  std::vector<bool> readonly_arg_;    // boxed arguments read in place (never assigned)
   std::vector<Loop> loops_;
   std::vector<llvm::BasicBlock*> catch_stack_;
 };

@@ -104,7 +104,9 @@ void Compiler::record_edges(Spec& s) {
     s.edges.emplace_back(f, epoch);
   };
   for (auto& n : s.body->pool) {
-    if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic)) continue;
+    if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic && n->bind != Bind::TensorGet &&
+                              n->bind != Bind::TensorSet))
+      continue;
     const Value& callee = n->kids[0]->literal;
     if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());
     if (n->spec && n->spec != &s)

@@ -130,6 +130,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   add("tsr_make_tuple", &tsr_make_tuple);
   add("tsr_make_struct", &tsr_make_struct);
   add("tsr_struct_fields", &tsr_struct_fields);
+  add("tsr_tensor_bounds_error", &tsr_tensor_bounds_error);
   add("tsr_make_vect", &tsr_make_vect);
   add("tsr_make_closure", &tsr_make_closure);
   add("tsr_new_cell", &tsr_new_cell);

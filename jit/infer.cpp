@@ -11,6 +11,7 @@
 #include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr::jit {
@@ -269,6 +270,7 @@ class Inferrer {
       auto dt = as_datatype(a);
       if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
     }
+    if (const Type* t = tensor_access(f, args, n)) return t;
     const Method* m = nullptr;
     try {
       m = f->which(args);
@@ -302,6 +304,41 @@ class Inferrer {
     }
     n->bind = Bind::Static;
     return builtin_result_type(types_, m, args);
+  }
+
+  // t[i, j] and t[i, j] = v on a tensor whose element type and rank are known, with one Int
+  // index per dimension: done inline by codegen, when no script has added its own methods.
+  const Type* tensor_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    bool get = f->name() == "getindex", set = f->name() == "setindex!";
+    if ((!get && !set) || args.empty()) return nullptr;
+    auto dt = as_datatype(args[0]);
+    if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
+      return nullptr;
+    const Type* elem = dt->params[0];
+    auto rank = as_const(dt->params[1]);
+    auto d = dtype_of(elem);
+    if (!rank || !d || *d == DType::Float16 || *d == DType::BFloat16) return nullptr;
+    size_t first = set ? 2 : 1;
+    if (args.size() != first + static_cast<size_t>(rank->value) || rank->value < 1) return nullptr;
+    for (size_t i = first; i < args.size(); ++i)
+      if (args[i] != types_.Int64) return nullptr;
+    if (set) {
+      // The value: the element type itself, or a float for a float tensor (rounded, as Julia's
+      // setindex! converts); anything else goes through the runtime's checked conversion.
+      const Type* v = args[1];
+      bool ok = v == elem || ((v == types_.Float64 || v == types_.Float32) && (elem == types_.Float64 || elem == types_.Float32)) ||
+                (v == types_.Int64 && (elem == types_.Float64 || elem == types_.Float32));
+      if (!ok) return nullptr;
+    }
+    // Only in place of the built-in methods: a script's own method for its tensor type wins.
+    try {
+      if (c_.tessera_def(f->which(args))) return nullptr;
+    } catch (const Error&) {
+      return nullptr;
+    }
+    n->bind = set ? Bind::TensorSet : Bind::TensorGet;
+    n->method = nullptr;
+    return set ? args[1] : elem;
   }
 
   Compiler& c_;

@@ -100,6 +100,8 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   else if (n->bind == Bind::Intrinsic) out += " [intrinsic]";
   else if (n->bind == Bind::Dynamic) out += " [dynamic]";
   else if (n->bind == Bind::Construct) out += " [construct]";
+  else if (n->bind == Bind::TensorGet) out += " [tensor load]";
+  else if (n->bind == Bind::TensorSet) out += " [tensor store]";
   out += "   @" + std::to_string(n->loc.line) + "\n";
   for (const Node* k : n->kids) print_node(body, k, depth + 1, out);
 }

@@ -63,6 +63,8 @@ enum class Bind : uint8_t {
   Static,      // a known method: a direct call to its specialization or C++ body
   Dynamic,     // dispatch at run time on the argument values
   Construct,   // calling a type: the default constructor
+  TensorGet,   // t[i, j] on a tensor of known element type and rank: an inline load
+  TensorSet,   // t[i, j] = v likewise: an inline store
 };
 
 struct Node {
@@ -75,6 +77,7 @@ struct Node {
   const Type* type_arg = nullptr;
   std::vector<std::string> kwnames;
   bool late = false;  // Global: assigned by the same top-level code, so looked up when it runs
+  bool inbounds = false;  // Call: written under @inbounds, so indices are not checked
 
   // Filled in by inference.
   const Type* type = nullptr;

@@ -77,6 +77,17 @@ bool TensorObject::contiguous() const {
   return true;
 }
 
+TensorLayout tensor_layout() {
+  static const TensorLayout layout = [] {
+    TensorObject probe;
+    auto at = [&](const void* field) {
+      return static_cast<size_t>(static_cast<const char*>(field) - reinterpret_cast<const char*>(&probe));
+    };
+    return TensorLayout{at(&probe.base), at(&probe.shape[0]), at(&probe.strides[0])};
+  }();
+  return layout;
+}
+
 bool is_tensor(const Value& v) {
   const DataType* t = v.type();
   return t && (t->name->is_semantic || t->name->name == "Tensor") && t->name->payload == Payload::Object &&
@@ -126,6 +137,7 @@ Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, c
     stride *= t->shape[i];
   }
   t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d));
+  t->base = static_cast<char*>(t->storage->data);
   return Value::from_object(tensor_type(types, kind, d, t->rank), t);
 }
 
@@ -140,6 +152,7 @@ Value tensor_view(TypeRegistry& types, const Value& v, std::span<const int64_t> 
   t->offset = offset;
   t->storage = src.storage;
   t->storage->retain();
+  t->base = static_cast<char*>(t->storage->data) + offset * static_cast<int64_t>(dtype_size(src.dtype));
   return Value::from_object(tensor_type(types, kind_of(v), src.dtype, t->rank), t);
 }
 

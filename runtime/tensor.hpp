@@ -45,13 +45,21 @@ struct TensorObject : Object {
   int64_t shape[kMaxRank] = {};
   int64_t strides[kMaxRank] = {};  // in elements
   int64_t offset = 0;              // in elements
+  char* base = nullptr;            // the first element: storage->data + offset * dtype_size
   ~TensorObject() override {
     if (storage) storage->release();
   }
   int64_t numel() const;
   bool contiguous() const;
-  char* data() const { return static_cast<char*>(storage->data) + offset * static_cast<int64_t>(dtype_size(dtype)); }
+  char* data() const { return base; }
 };
+
+// Where compiled code finds a tensor's first element, shape and strides inside its object
+// (bytes from the start of the TensorObject); these never change once a tensor is made.
+struct TensorLayout {
+  size_t base, shape, strides;
+};
+TensorLayout tensor_layout();
 
 // Is this value a tensor (Tensor or a semantic type)?
 bool is_tensor(const Value& v);
