@@ -328,6 +328,7 @@ class BodyLowerer {
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
+  bool kernel_ = false;                // a @kernel body: @index and @groupsize are available
 };
 
 Node* BodyLowerer::expr(const SNode& n) {
@@ -764,8 +765,36 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     b->kids = {s0, sv, report, gv};
     return b;
   }
-  if (name == "@kernel" || name == "@index" || name == "@localmem" || name == "@synchronize" || name == "@groupsize")
-    l_.fail(n, name + " arrives with kernels and is not implemented yet");
+  if (name == "@index" || name == "@groupsize" || name == "@localmem" || name == "@synchronize") {
+    if (!kernel_) l_.fail(n, name + " is only meaningful inside a @kernel function");
+    if (name == "@localmem" || name == "@synchronize")
+      l_.fail(n, name + " (work-group shared memory and barriers) is not implemented yet");
+    if (name == "@groupsize") return read(n, "#wg");
+    std::string which = n.size() > 0 && n.child(0).kind == NodeKind::Identifier ? n.child(0).text : "";
+    std::string form = n.size() > 1 && n.child(1).kind == NodeKind::Identifier ? n.child(1).text : "Linear";
+    TypeRegistry& t = l_.compiler_.types();
+    auto lit = [&](int64_t v) { return literal(n, Value::from_int(t.Int64, v)); };
+    if (which == "Global" && form == "NTuple") {
+      // (i,), (i, j) or (i, j, k): as many as the launch's dimensions.
+      auto tuple = [&](int k) {
+        Node* tup = mk(Op::Tuple, n);
+        for (int d = 1; d <= k; ++d) tup->kids.push_back(read(n, "#g" + std::to_string(d)));
+        return tup;
+      };
+      Node* inner = mk(Op::If, n);
+      inner->kids = {call(n, "==", {read(n, "#rank"), lit(2)}), tuple(2), tuple(3)};
+      Node* outer = mk(Op::If, n);
+      outer->kids = {call(n, "==", {read(n, "#rank"), lit(1)}), tuple(1), inner};
+      return outer;
+    }
+    if (form != "Linear") l_.fail(n, "@index takes Linear or NTuple as its second argument");
+    if (which == "Global") return read(n, "#lin");
+    Node* zero_based = call(n, "-", {read(n, "#lin"), lit(1)});
+    if (which == "Local") return call(n, "+", {call(n, "rem", {zero_based, read(n, "#wg")}), lit(1)});
+    if (which == "Group") return call(n, "+", {call(n, "div", {zero_based, read(n, "#wg")}), lit(1)});
+    l_.fail(n, "@index takes Global, Local or Group");
+  }
+  if (name == "@kernel") l_.fail(n, "@kernel defines a kernel at the top level: @kernel function name(args) ... end");
   l_.fail(n, "unknown macro " + name);
 }
 
@@ -816,12 +845,41 @@ void Lowering::define_function(const SNode& def) {
     fail(def, "default positional arguments together with keyword arguments are not supported yet");
   if (const Type* type = t.lookup(name.text); type && !compiler_.globals().find_function(name.text))
     jit::add_default_constructor(compiler_.globals(), compiler_.globals().function(name.text), type);
-  for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars);
-  define_method(def, params.size(), scope, vars);
+  for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars, false);
+  define_method(def, params.size(), scope, vars, false);
+}
+
+void Lowering::define_kernel(const SNode& macro) {
+  namespace fs = syntax::function_slot;
+  if (macro.size() != 1 || macro.child(0).kind != NodeKind::FunctionDef)
+    fail(macro, "@kernel needs a function definition: @kernel function name(args) ... end");
+  const SNode& def = macro.child(0);
+  const SNode& name = def.child(fs::name);
+  if (name.kind != NodeKind::Identifier) fail(name, "expected a kernel name");
+  for (const auto& p : def.child(fs::params).children) {
+    if (p->child(1).kind != NodeKind::Empty) fail(*p, "kernel arguments cannot have defaults");
+    if (p->is_vararg) fail(*p, "kernel arguments cannot be Vararg");
+  }
+  if (!def.child(fs::keyword_params).children.empty()) fail(def, "kernels take no keyword arguments");
+  TypeRegistry& t = compiler_.types();
+  std::vector<std::pair<std::string, const TypeVar*>> scope;
+  std::vector<const TypeVar*> vars;
+  for (const auto& tp : def.child(fs::type_params).children) {
+    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
+    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
+    TypeVar* v = t.new_typevar(tp->text, lb, ub);
+    vars.push_back(v);
+    scope.emplace_back(tp->text, v);
+  }
+  GenericFunction& f = compiler_.globals().function(name.text);
+  if (!f.methods().empty() && !compiler_.is_kernel(&f))
+    fail(name, "`" + name.text + "` is already an ordinary function; a kernel needs a name of its own");
+  compiler_.mark_kernel(&f);
+  define_method(def, def.child(fs::params).size(), scope, vars, true);
 }
 
 void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pair<std::string, const TypeVar*>>& scope,
-                             const std::vector<const TypeVar*>& vars) {
+                             const std::vector<const TypeVar*>& vars, bool kernel) {
   namespace fs = syntax::function_slot;
   TypeRegistry& t = compiler_.types();
   const SNode& name = def.child(fs::name);
@@ -847,6 +905,16 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
     sig.push_back(ty);
     names.push_back(prm.text);
     bl.add_slot(prm.text.empty() ? "#unused" + std::to_string(i) : prm.text, true);
+  }
+  if (kernel) {
+    // What @index and @groupsize read: the linear index, the Cartesian indices (row-major,
+    // up to three dimensions), the work-group size and the number of dimensions.
+    for (const char* hidden : {"#lin", "#g1", "#g2", "#g3", "#wg", "#rank"}) {
+      bl.add_slot(hidden, true);
+      sig.push_back(t.Int64);
+      names.push_back(hidden);
+    }
+    bl.kernel_ = true;
   }
   body->nargs = body->slots.size();
   if (!full) {

@@ -37,6 +37,8 @@ class Lowering {
   std::unique_ptr<jit::Body> lower_toplevel(const std::vector<const syntax::Node*>& statements);
   // function f(...) ... end and f(x) = ...: adds the method.
   void define_function(const syntax::Node& def);
+  // @kernel function name(args) ... end: a kernel for launch(name, ndrange, args...).
+  void define_kernel(const syntax::Node& macro);
   // struct, mutable struct, abstract type, semantic.
   void define_type(const syntax::Node& def);
 
@@ -46,7 +48,7 @@ class Lowering {
   // One method of a definition: the first `count` parameters (the rest take their defaults).
   void define_method(const syntax::Node& def, size_t count,
                      std::vector<std::pair<std::string, const TypeVar*>>& scope,
-                     const std::vector<const TypeVar*>& vars);
+                     const std::vector<const TypeVar*>& vars, bool kernel);
   const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
 
   jit::Compiler& compiler_;

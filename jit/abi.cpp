@@ -1,6 +1,8 @@
 #include "jit/abi.hpp"
 
 #include <pthread.h>
+
+#include <mutex>
 #include <setjmp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -148,7 +150,14 @@ std::string describe_exception(const Value& ex) {
   return show_value(ex);
 }
 
+namespace {
+// Kernels run on several threads: the first error wins, the rest are dropped.
+std::mutex g_error_mu;
+}  // namespace
+
 void raise(Value exception) {
+  std::lock_guard<std::mutex> lock(g_error_mu);
+  if (tsr_pending && error_state().exception.defined()) return;
   ErrorState& s = error_state();
   s.exception = std::move(exception);
   s.frames.clear();
@@ -159,6 +168,7 @@ void raise_current_exception(Globals& g) {
   try {
     throw;
   } catch (const TesseraError& e) {
+    std::lock_guard<std::mutex> lock(g_error_mu);
     ErrorState& s = error_state();
     s.exception = e.exception();
     s.frames = e.frames();
@@ -377,6 +387,7 @@ void tsr_raise_error(const char* kind, const char* message) {
 }
 
 void tsr_add_frame(const std::string* function, const std::string* file, int64_t line) {
+  std::lock_guard<std::mutex> lock(jit::g_error_mu);
   jit::error_state().frames.push_back(*function + " at " + *file + ":" + std::to_string(line));
 }
 

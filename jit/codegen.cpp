@@ -179,6 +179,67 @@ class FnGen {
     size_frame();
   }
 
+  // void <symbol>.kernel(const Value* args, lo, hi, n1, n2, n3, wg, rank): runs the kernel
+  // body for linear indices [lo, hi), giving it the Cartesian indices (row-major) of each.
+  void emit_kernel_range() {
+    std::vector<llvm::Type*> params{ptr_};
+    params.insert(params.end(), 7, i64_);
+    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), params, false);
+    auto* f = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, s_.symbol + ".kernel", m_);
+    fn_ = f;
+    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", f);
+    b_.SetInsertPoint(entry);
+    frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
+    frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+    llvm::Value* out = temp();  // where a boxed result would go (kernels' results are dropped)
+    size_t nuser = s_.argtypes.size() - 6;
+    std::vector<llvm::Value*> user;
+    for (size_t i = 0; i < nuser; ++i) {
+      llvm::Value* p = b_.CreateGEP(value_ty_, f->getArg(0), llvm::ConstantInt::get(i64_, i));
+      user.push_back(is_bits(s_.argtypes[i]) ? unbox(p, s_.argtypes[i]) : p);
+    }
+    llvm::Value *lo = f->getArg(1), *hi = f->getArg(2), *n2 = f->getArg(4), *n3 = f->getArg(5);
+    llvm::Value *wg = f->getArg(6), *rank = f->getArg(7);
+    auto* head = llvm::BasicBlock::Create(ctx_, "index.loop", f);
+    auto* body = llvm::BasicBlock::Create(ctx_, "index.body", f);
+    auto* done = llvm::BasicBlock::Create(ctx_, "index.done", f);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::PHINode* lin = b_.CreatePHI(i64_, 2);
+    lin->addIncoming(lo, entry);
+    b_.CreateCondBr(b_.CreateICmpSLT(lin, hi), body, done);
+    b_.SetInsertPoint(body);
+    llvm::Value* one = llvm::ConstantInt::get(i64_, 1);
+    llvm::Value* n23 = b_.CreateMul(n2, n3);
+    llvm::Value* is1 = b_.CreateICmpEQ(rank, one);
+    llvm::Value* is2 = b_.CreateICmpEQ(rank, llvm::ConstantInt::get(i64_, 2));
+    // rank 1: (lin); rank 2: (lin ÷ n2, lin % n2); rank 3: (lin ÷ n2n3, lin ÷ n3 % n2, lin % n3)
+    llvm::Value* g1 = b_.CreateSelect(is1, lin, b_.CreateSelect(is2, b_.CreateSDiv(lin, n2), b_.CreateSDiv(lin, n23)));
+    llvm::Value* g2 = b_.CreateSelect(is1, llvm::ConstantInt::get(i64_, 0),
+                                      b_.CreateSelect(is2, b_.CreateSRem(lin, n2), b_.CreateSRem(b_.CreateSDiv(lin, n3), n2)));
+    llvm::Value* g3 = b_.CreateSelect(b_.CreateOr(is1, is2), llvm::ConstantInt::get(i64_, 0), b_.CreateSRem(lin, n3));
+    std::vector<llvm::Value*> cargs{out};
+    cargs.insert(cargs.end(), user.begin(), user.end());
+    for (llvm::Value* v : {b_.CreateAdd(lin, one), b_.CreateAdd(g1, one), b_.CreateAdd(g2, one), b_.CreateAdd(g3, one), wg, rank})
+      cargs.push_back(v);
+    b_.CreateCall(declare(m_, s_), cargs);
+    llvm::Value* next = b_.CreateAdd(lin, one);
+    if (s_.may_throw) {
+      // An error stops this range (and the launch: the other ranges see the flag too).
+      llvm::Value* flag = b_.CreateLoad(llvm::Type::getInt32Ty(ctx_), pending_flag());
+      llvm::Value* stop = b_.CreateICmpNE(flag, llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx_), 0));
+      lin->addIncoming(next, b_.GetInsertBlock());
+      b_.CreateCondBr(stop, done, head);
+    } else {
+      lin->addIncoming(next, b_.GetInsertBlock());
+      b_.CreateBr(head);
+    }
+    b_.SetInsertPoint(done);
+    release_frame();
+    b_.CreateRetVoid();
+    size_frame();
+  }
+
   // On a way out: the boxed values of the frame are released.
   void release_frame() {
     if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
@@ -883,6 +944,11 @@ bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {
     FnGen e(c, m, *s);
     e.emit_entry();
     cacheable = cacheable && g.cacheable_ && e.cacheable_;
+    if (s->kernel) {
+      FnGen k(c, m, *s);
+      k.emit_kernel_range();
+      cacheable = cacheable && k.cacheable_;
+    }
   }
   return cacheable;
 }

@@ -115,6 +115,10 @@ void Compiler::record_edges(Spec& s) {
 }
 
 bool Compiler::body_may_throw(const Spec& s) const {
+  // Arguments never assigned are never undefined: reading them cannot fail.
+  std::vector<bool> assigned(s.body->slots.size(), false);
+  for (const auto& n : s.body->pool)
+    if (n->op == Op::SetSlot) assigned[n->slot] = true;
   for (const auto& n : s.body->pool) {
     switch (n->op) {
       case Op::If:
@@ -132,7 +136,9 @@ bool Compiler::body_may_throw(const Spec& s) const {
         if (!n->literal.defined()) return true;
         break;
       case Op::Slot:  // a boxed slot may be undefined when read
-        if (!is_bits(s.body->slots[n->slot].type)) return true;
+        if (!is_bits(s.body->slots[n->slot].type) &&
+            !(static_cast<size_t>(n->slot) < s.body->nargs && !assigned[n->slot] && !s.body->slots[n->slot].is_cell))
+          return true;
         break;
       case Op::And:
       case Op::Or:
@@ -150,6 +156,8 @@ bool Compiler::body_may_throw(const Spec& s) const {
         } else if (n->bind == Bind::Intrinsic) {
           auto op = static_cast<Intrinsic>(n->intrinsic);
           if (op == Intrinsic::IntDiv || op == Intrinsic::Rem || op == Intrinsic::Sqrt || op == Intrinsic::Pow) return true;
+        } else if (n->bind == Bind::TensorGet || n->bind == Bind::TensorSet) {
+          if (!n->inbounds) return true;  // a BoundsError
         } else if (n->bind == Bind::Static && n->spec) {
           if (n->spec != &s && n->spec->may_throw) return true;
         } else {
@@ -244,6 +252,8 @@ void Compiler::compile(Spec* root) {
   for (Spec* s : todo) {
     s->fn = engine_->lookup(s->symbol);
     s->entry = reinterpret_cast<void (*)(Value*, const Value*, int64_t)>(engine_->lookup(s->symbol + ".entry"));
+    if (s->kernel)
+      s->kernel_range = reinterpret_cast<decltype(s->kernel_range)>(engine_->lookup(s->symbol + ".kernel"));
     s->compiled = true;
   }
   if (options_.log_compiles) {
@@ -273,7 +283,7 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
   std::string text = "tessera 0.1.0 " + build_identity() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features +
                      "\n" + (optimize ? "O2" : "O0") + "\n";
   for (const Spec* s : specs) {
-    text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + "\n" + print_body(*s->body);
+    text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + (s->kernel ? " kernel" : "") + "\n" + print_body(*s->body);
     for (const auto& n : s->body->pool)
       if (n->spec) text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
   }

@@ -15,6 +15,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,10 @@ struct Spec {
   const Type* ret = nullptr;
   enum class State { Fresh, Inferring, Provisional, Inferred } state = State::Fresh;
   bool compiled = false;
+  // A @kernel's specialization also gets `void <symbol>.kernel(const Value* args, lo, hi, n1,
+  // n2, n3, wg, rank)`, which runs linear indices [lo, hi) of the ndrange.
+  bool kernel = false;
+  void (*kernel_range)(const Value*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) = nullptr;
   // The functions whose methods the typed body relied on (calls bound at compile time,
   // directly or through the specializations it calls), with their epochs then. When one
   // gains a method, this specialization is stale and is made again on its next entry.
@@ -92,6 +98,12 @@ class Compiler {
   void compile(Spec* s);
   // The MethodDef behind a Tessera method, or nullptr for C++ methods.
   const MethodDef* tessera_def(const Method* m) const;
+  // @kernel functions and launch(kernel, ndrange, args...; workgroup = 256).
+  void mark_kernel(const GenericFunction* f) { kernels_.insert(f); }
+  bool is_kernel(const GenericFunction* f) const { return kernels_.count(f) > 0; }
+  // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
+  void register_launch();
+  Value launch(std::span<const Value> args);
   // Calls a Tessera method from the runtime (the trampoline's work).
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
 
@@ -124,6 +136,7 @@ class Compiler {
   std::deque<std::vector<std::string>> const_string_arrays_;
   std::deque<Value> const_values_;
   std::map<std::string, void*> constants_;
+  std::set<const GenericFunction*> kernels_;
 };
 
 // The type join used by inference: a union while small, Any beyond.

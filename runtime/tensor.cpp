@@ -283,7 +283,7 @@ Value permutedims(TypeRegistry& types, const Value& v, std::span<const int64_t> 
 
 namespace {
 
-[[noreturn]] void tensor_bounds_error(const TensorObject& t, std::span<const TensorIndex> idx) {
+[[noreturn]] void tensor_bounds_error(const Value& v, const TensorObject& t, std::span<const TensorIndex> idx) {
   std::string at;
   for (size_t i = 0; i < idx.size(); ++i) {
     const TensorIndex& x = idx[i];
@@ -292,9 +292,11 @@ namespace {
                     : std::to_string(x.start) + ":" + (x.step != 1 ? std::to_string(x.step) + ":" : "") + std::to_string(x.stop);
     at += (i ? ", " : "") + s;
   }
+  // As Julia says it: "attempt to access 4-element Vector{Float32} at index [5]".
   std::string dims;
   for (int i = 0; i < t.rank; ++i) dims += (i ? "×" : "") + std::to_string(t.shape[i]);
-  throw Error("BoundsError", "attempt to access " + dims + " Tensor at index [" + at + "]");
+  if (t.rank == 1) dims += "-element";
+  throw Error("BoundsError", "attempt to access " + dims + " " + show_type(v.type()) + " at index [" + at + "]");
 }
 
 }  // namespace
@@ -307,7 +309,7 @@ Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIn
                           " indices, got " + std::to_string(idx.size()));
     // Linear indexing, row-major: t[k].
     int64_t k = idx[0].start;
-    if (k < 1 || k > t.numel()) tensor_bounds_error(t, idx);
+    if (k < 1 || k > t.numel()) tensor_bounds_error(v, t, idx);
     int64_t off = t.offset, rem = k - 1;
     for (int i = t.rank - 1; i >= 0; --i) {
       off += (rem % t.shape[i]) * t.strides[i];
@@ -321,7 +323,7 @@ Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIn
   for (int i = 0; i < t.rank; ++i) {
     const TensorIndex& x = idx[i];
     if (x.kind == TensorIndex::Int) {
-      if (x.start < 1 || x.start > t.shape[i]) tensor_bounds_error(t, idx);
+      if (x.start < 1 || x.start > t.shape[i]) tensor_bounds_error(v, t, idx);
       off += (x.start - 1) * t.strides[i];
       continue;
     }
@@ -335,7 +337,7 @@ Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIn
                              : (x.stop <= x.start ? (x.start - x.stop) / (-x.step) + 1 : 0);
     if (len > 0) {
       int64_t last = x.start + (len - 1) * x.step;
-      if (x.start < 1 || x.start > t.shape[i] || last < 1 || last > t.shape[i]) tensor_bounds_error(t, idx);
+      if (x.start < 1 || x.start > t.shape[i] || last < 1 || last > t.shape[i]) tensor_bounds_error(v, t, idx);
       off += (x.start - 1) * t.strides[i];
     }
     shape.push_back(len);

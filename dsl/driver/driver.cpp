@@ -13,6 +13,7 @@ namespace tsr {
 
 Driver::Driver() : compiler_(rt_.globals()) {
   jit::register_builtins(rt_.globals());
+  compiler_.register_launch();
   // Cached code names its types by their text; reading them back is the front end's job.
   compiler_.set_type_parser([this](const std::string& text) { return parse_type(rt_.types(), text); });
   // include(path) as an expression gives the file's last value, as Julia's does.
@@ -108,6 +109,9 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
         if (s.kind == NodeKind::FunctionDef) lower.define_function(s);
         else lower.define_type(s);
         if (last) *last = rt_.nothing();
+      } else if (s.kind == NodeKind::MacroCall && s.text == "@kernel") {
+        if (int rc = flush()) return rc;
+        lower.define_kernel(s);
       } else if (s.kind == NodeKind::Using || s.kind == NodeKind::Import) {
         if (int rc = flush()) return rc;
         for (const auto& m : s.children)

@@ -84,12 +84,12 @@ TEST_CASE("slices are views; writes through them reach the tensor", "[tensor]") 
   tensor_set_index(T, t, std::vector<TensorIndex>{all(), at(1)}, rt.value(9));  // a column set to 9
   CHECK(num(tensor_index(T, t, std::vector<TensorIndex>{at(3), at(1)})) == 9);
   CHECK_THROWS_WITH(tensor_index(T, t, std::vector<TensorIndex>{at(4), at(1)}),
-                    "BoundsError: attempt to access 3×4 Tensor at index [4, 1]");
+                    "BoundsError: attempt to access 3×4 Tensor{Int64, 2} at index [4, 1]");
   CHECK_THROWS_WITH(tensor_index(T, t, std::vector<TensorIndex>{at(1), range(3, 5)}),
-                    "BoundsError: attempt to access 3×4 Tensor at index [1, 3:5]");
+                    "BoundsError: attempt to access 3×4 Tensor{Int64, 2} at index [1, 3:5]");
   // One index is linear (row-major), as in Julia: t[5] is t[2, 1]; t[13] is past the end.
   CHECK(num(tensor_index(T, t, std::vector<TensorIndex>{at(5)})) == 9);
-  CHECK_THROWS_WITH(tensor_index(T, t, std::vector<TensorIndex>{at(13)}), "BoundsError: attempt to access 3×4 Tensor at index [13]");
+  CHECK_THROWS_WITH(tensor_index(T, t, std::vector<TensorIndex>{at(13)}), "BoundsError: attempt to access 3×4 Tensor{Int64, 2} at index [13]");
 }
 
 TEST_CASE("element types store and convert as Julia's do", "[tensor]") {

@@ -1,0 +1,98 @@
+// launch(kernel, ndrange, args...; workgroup = 256): runs a @kernel over an ndrange on the
+// CPU. The ndrange is cut into work-groups, and runs of work-groups are handed to the thread
+// pool; each runs the kernel's compiled range function, which loops over its indices calling
+// the kernel body (inlined by LLVM). Errors raised in the body (a BoundsError, say) stop the
+// launch and come back as the launch's error.
+#include <algorithm>
+
+#include "jit/abi.hpp"
+#include "jit/builtin_registrar.hpp"
+#include "jit/compiler.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/thread_pool.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+void Compiler::register_launch() {
+  Registrar r(globals_);
+  TypeRegistry& t = types();
+  r.add("launch", {t.Function, t.Any, t.vararg(t.Any)}, {"kernel", "ndrange", "args"}, t.Nothing,
+        [this](std::span<const Value> a) { return launch(a); });
+}
+
+Value Compiler::launch(std::span<const Value> a) {
+  TypeRegistry& t = types();
+  // A trailing keyword carrier holds workgroup = n.
+  int64_t workgroup = 256;
+  if (!a.empty() && a.back().type() && a.back().type()->name->name == "#KwArgs") {
+    const auto& kw = a.back().as_struct().fields;
+    for (size_t i = 0; i + 1 < kw.size(); i += 2) {
+      if (kw[i].as_string() != "workgroup")
+        throw MethodError("launch got an unsupported keyword argument \"" + kw[i].as_string() + "\"");
+      if (kw[i + 1].type()->name->payload != Payload::Int || kw[i + 1].as_int() < 1)
+        throw ArgumentError("launch: workgroup must be a positive integer, got " + show_value(kw[i + 1]));
+      workgroup = kw[i + 1].as_int();
+    }
+    a = a.first(a.size() - 1);
+  }
+  if (a[0].payload() != Payload::Function || !is_kernel(a[0].as_function()))
+    throw ArgumentError("launch: " + show_value(a[0]) + " is not a @kernel function");
+  GenericFunction* f = a[0].as_function();
+  // The ndrange: n, or a tuple of up to three dimensions.
+  std::vector<int64_t> dims;
+  const Value& nd = a[1];
+  if (nd.type()->name->payload == Payload::Int) dims.push_back(nd.as_int());
+  else if (nd.type()->name->is_tuple)
+    for (const Value& d : nd.as_struct().fields) {
+      if (d.type()->name->payload != Payload::Int) throw ArgumentError("launch: the ndrange holds integers, got " + show_value(nd));
+      dims.push_back(d.as_int());
+    }
+  if (dims.empty() || dims.size() > 3)
+    throw ArgumentError("launch: the ndrange is an integer or a tuple of one to three integers, got " + show_value(nd));
+  int64_t total = 1;
+  for (int64_t d : dims) {
+    if (d < 0) throw ArgumentError("launch: ndrange dimensions must be ≥ 0, got " + show_value(nd));
+    total *= d;
+  }
+  // The kernel's arguments, and the index arguments every kernel body takes after them.
+  std::vector<Value> args(a.begin() + 2, a.end());
+  std::vector<const Type*> argtypes;
+  for (const Value& v : args) argtypes.push_back(v.payload() == Payload::Type ? t.type_of_type(v.as_type()) : v.type());
+  const Method* m = nullptr;
+  {
+    std::vector<const Type*> full = argtypes;
+    full.insert(full.end(), 6, t.Int64);
+    try {
+      m = f->which(full);
+    } catch (const MethodError&) {
+      std::string call = f->name() + "(";
+      for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
+      throw MethodError("no kernel method matching " + call + ")");
+    }
+    argtypes = full;
+  }
+  if (total == 0) return Value::singleton(t.Nothing);
+  Spec* s = specialize(m, argtypes);
+  if (!s->compiled) s->kernel = true;
+  if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
+  compile(s);
+  int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
+  int64_t rank = static_cast<int64_t>(dims.size());
+  int64_t groups = (total + workgroup - 1) / workgroup;
+  // Runs of work-groups per task: a few tasks per thread, so uneven ones balance out.
+  int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
+  int64_t tasks = (groups + per_task - 1) / per_task;
+  auto range = s->kernel_range;
+  parallel_for(tasks, [&](int64_t task) {
+    if (tsr_pending) return;
+    int64_t lo = task * per_task * workgroup;
+    int64_t hi = std::min(total, lo + per_task * workgroup);
+    range(args.data(), lo, hi, n1, n2, n3, workgroup, rank);
+  });
+  if (tsr_pending) rethrow_pending();
+  return Value::singleton(t.Nothing);
+}
+
+}  // namespace tsr::jit
