@@ -119,13 +119,12 @@ Node* BodyLowerer::expr(const SNode& n) {
       return c;
     }
     case NodeKind::BinaryOp: {
-      if (syntax::is_dotted_operator(n.text))
-        l_.fail(n, "broadcasting (`" + n.text + "`) arrives with tensors and is not implemented yet");
+      if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
       if (n.text == "=>") l_.fail(n, "pairs (`=>`) are not supported yet");
       return call(n, n.text, {expr(n.child(0)), expr(n.child(1))});
     }
     case NodeKind::UnaryOp:
-      if (syntax::is_dotted_operator(n.text)) l_.fail(n, "broadcasting is not implemented yet");
+      if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
       return call(n, n.text, {expr(n.child(0))});
     case NodeKind::Comparison: {
       // a < b <= c: (a < b) && (b <= c)
@@ -185,12 +184,32 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Assign: return lower_assign(n, n.child(0), expr(n.child(1)));
     case NodeKind::UpdateAssign: {
       std::string op = n.text.substr(0, n.text.size() - 1);
-      if (syntax::is_dotted_operator(op)) l_.fail(n, "broadcasting is not implemented yet");
+      if (syntax::is_dotted_operator(op)) {
+        // y .+= x is y .= y .+ x: fused, in place.
+        syntax::Node sum(NodeKind::BinaryOp, n.span);
+        sum.text = op;
+        sum.children.push_back(std::make_unique<syntax::Node>(NodeKind::Empty, n.span));
+        sum.children.push_back(std::make_unique<syntax::Node>(NodeKind::Empty, n.span));
+        // The operands are the assignment's own nodes, borrowed (and given back even when
+        // lowering fails), not copied.
+        sum.children[0].reset(const_cast<SNode*>(&n.child(0)));
+        sum.children[1].reset(const_cast<SNode*>(&n.child(1)));
+        struct GiveBack {
+          syntax::Node& node;
+          ~GiveBack() {
+            (void)node.children[0].release();
+            (void)node.children[1].release();
+          }
+        } give_back{sum};
+        return lower_broadcast(n, &sum, expr(n.child(0)));
+      }
       Node* value = call(n, op, {expr(n.child(0)), expr(n.child(1))});
       return lower_assign(n, n.child(0), value);
     }
-    case NodeKind::DotAssign: l_.fail(n, "broadcasting (`.=`) arrives with tensors and is not implemented yet");
-    case NodeKind::DotCall: l_.fail(n, "broadcasting (`f.(x)`) arrives with tensors and is not implemented yet");
+    case NodeKind::DotAssign:
+      // y .= expr: the fused loop writes into y (a plain `y .= x` copies x in).
+      return lower_broadcast(n, &n.child(1), expr(n.child(0)));
+    case NodeKind::DotCall: return lower_broadcast(n, &n, nullptr);
     case NodeKind::TypeAssert: {
       if (n.child(0).kind == NodeKind::Empty) l_.fail(n, "`::T` needs a value before it");
       std::vector<std::pair<std::string, const TypeVar*>> scope;

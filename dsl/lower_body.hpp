@@ -254,6 +254,15 @@ class BodyLowerer {
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
   Node* lower_macro(const SNode& n);
+  // Broadcasting (lower_broadcast.cpp): a dotted expression, fused into one loop.
+  static bool is_broadcast(const SNode& n);
+  Node* lower_broadcast(const SNode& at, const SNode* expr, Node* dest);
+  Node* broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves);
+  void count_leaves(const SNode& n, std::vector<const SNode*>& out);
+  static int& broadcast_counter() {
+    static int n = 0;
+    return n;
+  }
 
   Lowering& l_;
   Body& b_;

@@ -2,7 +2,9 @@
 // ones, fill, rand, randn, tensor), their shape (size, ndims, reshape, permutedims),
 // indexing and copying. Operations on their elements (arithmetic, reductions, kernels) are
 // the next step and are written in Tessera.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
@@ -51,9 +53,19 @@ DType dtype_arg(const Value& t, const char* fname) {
   return *d;
 }
 
+// Every element set to v (converted once): the tensor is new, so contiguous.
 void fill_all(TypeRegistry& t, const Value& tensor, const Value& v) {
   const TensorObject& obj = tensor_of(tensor);
-  for (int64_t k = 0, n = obj.numel(); k < n; ++k) store_element(t, obj, k, v);
+  int64_t n = obj.numel();
+  if (n == 0) return;
+  store_element(t, obj, 0, v);
+  size_t es = dtype_size(obj.dtype);
+  // Double the filled prefix each time: log2(n) memcpys.
+  for (int64_t done = 1; done < n;) {
+    int64_t k = std::min(done, n - done);
+    std::memcpy(obj.base + done * static_cast<int64_t>(es), obj.base, static_cast<size_t>(k) * es);
+    done += k;
+  }
 }
 
 TensorIndex index_of(const Value& x, size_t position) {

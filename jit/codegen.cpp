@@ -71,8 +71,10 @@ class FnGen {
     return llvm::Function::Create(spec_type(m.getContext(), s), llvm::Function::ExternalLinkage, s.symbol, m);
   }
 
-  void emit_function() {
-    fn_ = declare(m_, s_);
+  void emit_function(const std::string& private_name = "") {
+    // A private copy (for a broadcast loop that inlines it) or the specialization itself.
+    if (private_name.empty()) fn_ = declare(m_, s_);
+    else fn_ = llvm::Function::Create(spec_type(ctx_, s_), llvm::Function::InternalLinkage, private_name, m_);
     auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     b_.SetInsertPoint(entry);
     frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
@@ -239,6 +241,157 @@ class FnGen {
     b_.CreateRetVoid();
     size_frame();
   }
+
+  // void name(const Value* vals, lo, hi, const int64* meta): out = f(leaves...) for the flat
+  // element indices [lo, hi) of a broadcast. vals[0] is the output tensor, vals[1..] the leaves;
+  // meta holds the rank, the shape, then each value's strides (0 where it is stretched).
+  void emit_broadcast_range(const std::string& name, llvm::Function* f, const std::vector<bool>& is_tensor,
+                            const Type* out_elem) {
+    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
+    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    llvm::Value *vals = fn_->getArg(0), *lo = fn_->getArg(1), *hi = fn_->getArg(2), *meta = fn_->getArg(3);
+    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    b_.SetInsertPoint(entry);
+    frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
+    frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+    llvm::Value* out_slot = temp();
+    TensorLayout layout = tensor_layout();
+    auto meta_at = [&](llvm::Value* i) { return b_.CreateLoad(i64_, b_.CreateGEP(i64_, meta, i)); };
+    llvm::Value* one = llvm::ConstantInt::get(i64_, 1);
+    llvm::Value* zero = llvm::ConstantInt::get(i64_, 0);
+    llvm::Value* rank = meta_at(zero);
+    llvm::Value* has_dims = b_.CreateICmpSGT(rank, zero);
+    llvm::Value* last = b_.CreateSub(rank, one);
+    llvm::Value* safe_last = b_.CreateSelect(has_dims, last, zero);
+    llvm::Value* inner = b_.CreateSelect(has_dims, meta_at(b_.CreateAdd(one, safe_last)), one);
+    // Each value: its first element and its strides (tensors), or its number (scalars).
+    size_t nv = is_tensor.size();
+    std::vector<llvm::Value*> base(nv), strides(nv), istride(nv), scalar(nv);
+    std::vector<const Type*> elem(nv);
+    elem[0] = out_elem;
+    for (size_t v = 1; v < nv; ++v) elem[v] = s_.argtypes[v - 1];
+    for (size_t v = 0; v < nv; ++v) {
+      llvm::Value* val = b_.CreateGEP(value_ty_, vals, llvm::ConstantInt::get(i64_, v));
+      if (!is_tensor[v]) {
+        scalar[v] = unbox(val, elem[v]);
+        continue;
+      }
+      auto* obj = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, val, llvm::ConstantInt::get(i64_, 8)));
+      auto* bp = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, obj, llvm::ConstantInt::get(i64_, layout.base)));
+      bp->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ctx_, {}));
+      base[v] = bp;
+      // strides of value v start at meta[1 + rank + v * rank]
+      strides[v] = b_.CreateGEP(i64_, meta, b_.CreateAdd(b_.CreateAdd(one, rank), b_.CreateMul(rank, llvm::ConstantInt::get(i64_, v))));
+      istride[v] = b_.CreateSelect(has_dims, b_.CreateLoad(i64_, b_.CreateGEP(i64_, strides[v], safe_last)), zero);
+    }
+    llvm::Value* row0 = b_.CreateSDiv(lo, inner);
+    llvm::Value* row_end = b_.CreateAdd(b_.CreateSDiv(b_.CreateSub(hi, one), inner), one);
+    auto* row_head = llvm::BasicBlock::Create(ctx_, "row", fn_);
+    auto* row_body = llvm::BasicBlock::Create(ctx_, "row.body", fn_);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn_);
+    b_.CreateBr(row_head);
+    b_.SetInsertPoint(row_head);
+    llvm::PHINode* row = b_.CreatePHI(i64_, 2);
+    row->addIncoming(row0, entry);
+    b_.CreateCondBr(b_.CreateICmpSLT(row, row_end), row_body, done);
+    b_.SetInsertPoint(row_body);
+    // The row's offset in each tensor: its index in every dimension but the last.
+    std::vector<llvm::Value*> off(nv, zero);
+    {
+      auto* dim_head = llvm::BasicBlock::Create(ctx_, "dims", fn_);
+      auto* dim_body = llvm::BasicBlock::Create(ctx_, "dims.body", fn_);
+      auto* dim_done = llvm::BasicBlock::Create(ctx_, "dims.done", fn_);
+      llvm::Value* d_start = b_.CreateSub(rank, llvm::ConstantInt::get(i64_, 2));
+      llvm::BasicBlock* before = b_.GetInsertBlock();
+      b_.CreateBr(dim_head);
+      b_.SetInsertPoint(dim_head);
+      llvm::PHINode* d = b_.CreatePHI(i64_, 2);  // from rank - 2 down to 0
+      llvm::PHINode* rem = b_.CreatePHI(i64_, 2);
+      d->addIncoming(d_start, before);
+      rem->addIncoming(row, before);
+      std::vector<llvm::PHINode*> acc(nv, nullptr);
+      for (size_t v = 0; v < nv; ++v)
+        if (is_tensor[v]) {
+          acc[v] = b_.CreatePHI(i64_, 2);
+          acc[v]->addIncoming(zero, before);
+        }
+      b_.CreateCondBr(b_.CreateICmpSGE(d, zero), dim_body, dim_done);
+      b_.SetInsertPoint(dim_body);
+      llvm::Value* extent = meta_at(b_.CreateAdd(one, d));
+      llvm::Value* idx = b_.CreateSRem(rem, extent);
+      for (size_t v = 0; v < nv; ++v)
+        if (is_tensor[v])
+          acc[v]->addIncoming(b_.CreateAdd(acc[v], b_.CreateMul(idx, b_.CreateLoad(i64_, b_.CreateGEP(i64_, strides[v], d)))),
+                              dim_body);
+      d->addIncoming(b_.CreateSub(d, one), dim_body);
+      rem->addIncoming(b_.CreateSDiv(rem, extent), dim_body);
+      b_.CreateBr(dim_head);
+      b_.SetInsertPoint(dim_done);
+      for (size_t v = 0; v < nv; ++v)
+        if (is_tensor[v]) off[v] = acc[v];
+    }
+    llvm::Value* row_start = b_.CreateMul(row, inner);
+    llvm::Value* jb = b_.CreateSelect(b_.CreateICmpEQ(row, row0), b_.CreateSub(lo, row_start), zero);
+    llvm::Value* je = b_.CreateSelect(b_.CreateICmpEQ(row, b_.CreateSub(row_end, one)), b_.CreateSub(hi, row_start), inner);
+    auto* j_head = llvm::BasicBlock::Create(ctx_, "elem", fn_);
+    auto* j_body = llvm::BasicBlock::Create(ctx_, "elem.body", fn_);
+    auto* row_next = llvm::BasicBlock::Create(ctx_, "row.next", fn_);
+    llvm::BasicBlock* before_j = b_.GetInsertBlock();
+    b_.CreateBr(j_head);
+    b_.SetInsertPoint(j_head);
+    llvm::PHINode* j = b_.CreatePHI(i64_, 2);
+    j->addIncoming(jb, before_j);
+    b_.CreateCondBr(b_.CreateICmpSLT(j, je), j_body, row_next);
+    b_.SetInsertPoint(j_body);
+    auto element = [&](size_t v) {
+      llvm::Value* index = b_.CreateAdd(off[v], b_.CreateMul(j, istride[v]));
+      return b_.CreateGEP(elem[v] == types_.Bool ? i8_ : bits_type(ctx_, elem[v]), base[v], index);
+    };
+    std::vector<llvm::Value*> cargs{out_slot};
+    for (size_t v = 1; v < nv; ++v) {
+      if (!is_tensor[v]) {
+        cargs.push_back(scalar[v]);
+      } else if (elem[v] == types_.Bool) {
+        cargs.push_back(b_.CreateICmpNE(b_.CreateLoad(i8_, element(v)), llvm::ConstantInt::get(i8_, 0)));
+      } else {
+        cargs.push_back(b_.CreateLoad(bits_type(ctx_, elem[v]), element(v)));
+      }
+    }
+    llvm::Value* r = b_.CreateCall(f, cargs);
+    llvm::Value* stored = cg_cast_value(r, s_.ret, out_elem);
+    llvm::Instruction* store = out_elem == types_.Bool ? b_.CreateStore(b_.CreateZExt(stored, i8_), element(0))
+                                                       : b_.CreateStore(stored, element(0));
+    // The iterations are independent (the runtime unaliased the leaves from the output):
+    // say so, so the vectorizer needs no run-time overlap checks.
+    llvm::MDNode* group = llvm::MDNode::getDistinct(ctx_, {});
+    store->setMetadata(llvm::LLVMContext::MD_access_group, group);
+    for (llvm::Instruction& inst : *b_.GetInsertBlock())
+      if (llvm::isa<llvm::LoadInst>(inst)) inst.setMetadata(llvm::LLVMContext::MD_access_group, group);
+    llvm::Value* j_next = b_.CreateAdd(j, one);
+    llvm::Instruction* back;
+    if (s_.may_throw) {
+      llvm::Value* flag = b_.CreateLoad(llvm::Type::getInt32Ty(ctx_), pending_flag());
+      j->addIncoming(j_next, b_.GetInsertBlock());
+      back = b_.CreateCondBr(b_.CreateICmpNE(flag, llvm::ConstantInt::get(llvm::Type::getInt32Ty(ctx_), 0)), done, j_head);
+    } else {
+      j->addIncoming(j_next, b_.GetInsertBlock());
+      back = b_.CreateBr(j_head);
+    }
+    // llvm.loop.parallel_accesses names the access group above on the loop's back edge.
+    llvm::MDNode* parallel = llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.parallel_accesses"), group});
+    llvm::TempMDTuple self = llvm::MDNode::getTemporary(ctx_, {});
+    llvm::MDNode* loop_id = llvm::MDNode::getDistinct(ctx_, {self.get(), parallel});
+    loop_id->replaceOperandWith(0, loop_id);
+    back->setMetadata(llvm::LLVMContext::MD_loop, loop_id);
+    b_.SetInsertPoint(row_next);
+    row->addIncoming(b_.CreateAdd(row, one), row_next);
+    b_.CreateBr(row_head);
+    b_.SetInsertPoint(done);
+    release_frame();
+    b_.CreateRetVoid();
+    size_frame();
+  }
+  llvm::Value* cg_cast_value(llvm::Value* v, const Type* from, const Type* to);
 
   // On a way out: the boxed values of the frame are released.
   void release_frame() {
@@ -935,6 +1088,14 @@ class FnGen {
 #include "jit/codegen_intrinsics.inc"
 
 namespace tsr::jit {
+
+void generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
+                        const std::string& name) {
+  FnGen body(c, m, f);
+  body.emit_function(name + ".f");
+  FnGen loop(c, m, f);
+  loop.emit_broadcast_range(name, m.getFunction(name + ".f"), is_tensor, out_elem);
+}
 
 bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {
   bool cacheable = true;

@@ -8,10 +8,15 @@
 // function, or the function records its frame (name, file, line) and returns.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace llvm {
 class Module;
+}
+
+namespace tsr {
+struct Type;
 }
 
 namespace tsr::jit {
@@ -22,5 +27,9 @@ struct Spec;
 // Emits each spec's function and its boxed entry point into m. False when some runtime object
 // it refers to has no name (jit/constants.hpp), so the module must not be cached.
 bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs);
+// A broadcast loop: `name` runs out = f(leaves...) over flat indices (jit/broadcast.cpp), with
+// a private copy of f's code so that it is inlined.
+void generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
+                        const std::string& name);
 
 }  // namespace tsr::jit

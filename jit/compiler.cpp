@@ -17,6 +17,7 @@
 #include "jit/constants.hpp"
 #include "jit/host_target.hpp"
 #include "jit/intrinsics.hpp"
+#include "runtime/tensor.hpp"
 #include "jit/engine.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -350,6 +351,27 @@ void* Compiler::resolve_constant(const std::string& symbol) {
   }
   if (r) constants_[symbol] = r;
   return r;
+}
+
+Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Value> leaves, const Type* out_elem) {
+  std::vector<bool> is_tensor_leaf{true};
+  std::string key = f->symbol + "|" + show_type(out_elem) + "|";
+  for (const Value& v : leaves) {
+    is_tensor_leaf.push_back(is_tensor(v));
+    key += is_tensor(v) ? 't' : 's';
+  }
+  if (auto it = broadcast_ranges_.find(key); it != broadcast_ranges_.end()) return it->second;
+  for (int tries = 0; f->state == Spec::State::Provisional && tries < 3; ++tries) infer(*f);
+  // What the fused function calls is compiled on its own first; its own code is copied in.
+  for (auto& n : f->body->pool)
+    if (n->spec && n->spec != f) compile(n->spec);
+  std::string name = next_symbol("broadcast");
+  auto module = engine_->new_module(name);
+  generate_broadcast(*this, *module, *f, is_tensor_leaf, out_elem, name);
+  engine_->add(std::move(module), options_.optimize, options_.dump_llvm);
+  auto fn = reinterpret_cast<BroadcastRange>(engine_->lookup(name));
+  broadcast_ranges_.emplace(key, fn);
+  return fn;
 }
 
 Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args, size_t n) {

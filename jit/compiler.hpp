@@ -104,6 +104,13 @@ class Compiler {
   // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
   void register_launch();
   Value launch(std::span<const Value> args);
+  // Broadcasting (jit/broadcast.cpp): __broadcast(f, leaves...), __broadcast!(dest, f, ...).
+  void register_broadcast();
+  Value broadcast(std::span<const Value> args, bool in_place);
+  Value broadcast_dynamic(GenericFunction* f, const Value* dest, std::span<const Value> leaves,
+                          const std::vector<int64_t>& shape);
+  using BroadcastRange = void (*)(const Value*, int64_t, int64_t, const int64_t*);
+  BroadcastRange broadcast_range(Spec* f, std::span<const Value> leaves, const Type* out_elem);
   // Calls a Tessera method from the runtime (the trampoline's work).
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
 
@@ -137,6 +144,7 @@ class Compiler {
   std::deque<Value> const_values_;
   std::map<std::string, void*> constants_;
   std::set<const GenericFunction*> kernels_;
+  std::map<std::string, BroadcastRange> broadcast_ranges_;
 };
 
 // The type join used by inference: a union while small, Any beyond.

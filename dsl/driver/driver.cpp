@@ -14,6 +14,7 @@ namespace tsr {
 Driver::Driver() : compiler_(rt_.globals()) {
   jit::register_builtins(rt_.globals());
   compiler_.register_launch();
+  compiler_.register_broadcast();
   // Cached code names its types by their text; reading them back is the front end's job.
   compiler_.set_type_parser([this](const std::string& text) { return parse_type(rt_.types(), text); });
   // include(path) as an expression gives the file's last value, as Julia's does.

@@ -1,0 +1,112 @@
+// Broadcasting: a whole dotted expression becomes one fused loop.
+//
+// y .= a .* x .+ b    ->  __broadcast!(y, #bcast#N, a, x, b)
+// sigmoid.(x .* w)    ->  __broadcast(#bcast#M, x, w)
+// where #bcast#N is a function made here from the expression with its dots removed
+// (#bcast#N(p1, p2, p3) = p1 * p2 + p3), and its arguments are the expression's leaves: the
+// undotted subexpressions, each evaluated once, in order. The runtime (jit/broadcast.cpp)
+// works out the shape, compiles the loop around that function and runs it: no temporaries.
+#include "dsl/lower_body.hpp"
+
+namespace tsr {
+
+namespace {
+
+bool dotted(const SNode& n) {
+  switch (n.kind) {
+    case NodeKind::DotCall: return true;
+    case NodeKind::BinaryOp:
+    case NodeKind::UnaryOp: return syntax::is_dotted_operator(n.text);
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool BodyLowerer::is_broadcast(const SNode& n) { return dotted(n); }
+
+// The scalar body for a dotted node: leaves become parameters of the fused function.
+Node* BodyLowerer::broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves) {
+  auto leaf = [&](const SNode& x) {
+    leaves.push_back(&x);
+    return inner.read(x, "#p" + std::to_string(leaves.size()));
+  };
+  auto sub = [&](const SNode& x) { return dotted(x) ? broadcast_body(x, inner, leaves) : leaf(x); };
+  if (!dotted(n)) return leaf(n);  // y .= x: the whole right side is one leaf
+  if (n.kind == NodeKind::DotCall) {
+    Node* c = inner.mk(Op::Call, n);
+    const SNode& f = n.child(0);
+    // A global function is called by name; any other callee (a closure) is itself a leaf.
+    bool global_callee = f.kind == NodeKind::Identifier && resolve(f.text) < 0;
+    c->kids.push_back(global_callee ? inner.global(f, f.text) : leaf(f));
+    for (size_t i = 1; i < n.size(); ++i) {
+      const SNode& a = n.child(i);
+      if (a.kind == NodeKind::Kwarg || a.kind == NodeKind::Splat || a.is_keyword_section)
+        l_.fail(a, "keyword arguments and splatting in a broadcast call are not supported yet");
+      c->kids.push_back(sub(a));
+    }
+    return c;
+  }
+  std::string op(syntax::undotted_operator(n.text));
+  if (n.kind == NodeKind::UnaryOp) return inner.call(n, op, {sub(n.child(0))});
+  if (op == "&&" || op == "||") {
+    Node* r = inner.mk(op == "&&" ? Op::And : Op::Or, n);
+    r->kids = {sub(n.child(0)), sub(n.child(1))};
+    return r;
+  }
+  return inner.call(n, op, {sub(n.child(0)), sub(n.child(1))});
+}
+
+// Makes the fused function for `expr` and returns (its value, the leaves' values).
+Node* BodyLowerer::lower_broadcast(const SNode& at, const SNode* expr, Node* dest) {
+  auto body = std::make_unique<Body>();
+  body->name = "#bcast";
+  body->loc = loc(at);
+  BodyLowerer inner(l_, *body, false);
+  std::vector<const SNode*> leaves;
+  Node* root;
+  if (expr) {
+    // Parameters are made as leaves are found: count them first with a dry walk.
+    std::vector<const SNode*> probe;
+    count_leaves(*expr, probe);
+    for (size_t i = 0; i < probe.size(); ++i) inner.add_slot("#p" + std::to_string(i + 1), true);
+    body->nargs = body->slots.size();
+    root = broadcast_body(*expr, inner, leaves);
+  } else {
+    body->nargs = 0;
+    root = nullptr;
+  }
+  body->root = root;
+  jit::Compiler& c = l_.compiler_;
+  TypeRegistry& t = c.types();
+  std::string name = "#bcast#" + std::to_string(broadcast_counter()++);
+  GenericFunction& f = c.globals().function(name);
+  std::vector<const Type*> sig(body->nargs, t.Any);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
+  body->sig = t.tuple(sig);
+  std::string location = *l_.path_ + ":" + std::to_string(loc(at).line);
+  c.add_method(f, t.tuple(sig), names, std::move(body), location);
+  Node* call = mk(Op::Call, at);
+  call->kids.push_back(global(at, dest ? "__broadcast!" : "__broadcast"));
+  if (dest) call->kids.push_back(dest);
+  call->kids.push_back(literal(at, Value::from_function(f.type(), &f)));
+  for (const SNode* leaf : leaves) call->kids.push_back(this->expr(*leaf));
+  return call;
+}
+
+void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {
+  if (!dotted(n)) {
+    out.push_back(&n);
+    return;
+  }
+  if (n.kind == NodeKind::DotCall) {
+    const SNode& f = n.child(0);
+    if (!(f.kind == NodeKind::Identifier && resolve(f.text) < 0)) out.push_back(&f);
+    for (size_t i = 1; i < n.size(); ++i) count_leaves(n.child(i), out);
+    return;
+  }
+  for (const auto& k : n.children) count_leaves(*k, out);
+}
+
+}  // namespace tsr

@@ -1,0 +1,220 @@
+// Broadcasting at run time: __broadcast(f, leaves...) and __broadcast!(dest, f, leaves...),
+// called by the code lowering makes of a dotted expression (dsl/lower_broadcast.cpp).
+//
+// Shapes align from the trailing dimension and a dimension of size 1 stretches (numpy and
+// PyTorch); numbers are broadcast as they are. The fused function f is specialized for the
+// leaves' element types and compiled, together with a loop around it, into one module, so f
+// is inlined and the loop vectorized; the loops of a broadcast run on the thread pool. The
+// result's type follows LANGUAGE.md: the semantic type the tensor leaves share (plain Tensors
+// and numbers are neutral), else Tensor.
+#include <algorithm>
+#include <map>
+
+#include "jit/abi.hpp"
+#include "jit/builtin_registrar.hpp"
+#include "jit/compiler.hpp"
+#include "runtime/construct.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
+#include "runtime/thread_pool.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + (s.size() == 1 ? ",)" : ")");
+}
+
+// LANGUAGE.md's retention rule: the semantic type the tensor leaves share (their join);
+// plain Tensors and numbers are neutral.
+const TypeName* result_kind(TypeRegistry& t, std::span<const Value> leaves) {
+  const TypeName* kind = nullptr;
+  for (const Value& v : leaves) {
+    if (!is_tensor(v) || v.type()->name == t.TensorName) continue;
+    const TypeName* k = v.type()->name;
+    kind = kind ? t.semantic_join(kind, k) : k;
+  }
+  return kind ? kind : t.TensorName;
+}
+
+}  // namespace
+
+void Compiler::register_broadcast() {
+  Registrar r(globals_);
+  TypeRegistry& t = types();
+  r.add("__broadcast", {t.Function, t.vararg(t.Any)}, {"f", "leaves"}, nullptr,
+        [this](std::span<const Value> a) { return broadcast(a, false); });
+  r.add("__broadcast!", {t.Any, t.Function, t.vararg(t.Any)}, {"dest", "f", "leaves"}, nullptr,
+        [this](std::span<const Value> a) { return broadcast(a, true); });
+}
+
+// When inference cannot tell the element type (the expression reads untyped globals, say):
+// element by element through dynamic calls, the result's type taken from the values. Slow,
+// but the same answer.
+Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::span<const Value> leaves,
+                                  const std::vector<int64_t>& shape) {
+  TypeRegistry& t = types();
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  size_t rank = shape.size();
+  std::vector<Value> results;
+  std::vector<Value> args(leaves.size());
+  std::vector<int64_t> idx(rank, 0);
+  for (int64_t k = 0; k < total; ++k) {
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      if (!is_tensor(leaves[i])) {
+        args[i] = leaves[i];
+        continue;
+      }
+      const TensorObject& o = tensor_of(leaves[i]);
+      int64_t off = o.offset;
+      for (int d = 0; d < o.rank; ++d) {
+        size_t od = rank - static_cast<size_t>(o.rank) + static_cast<size_t>(d);
+        if (o.shape[d] != 1) off += idx[od] * o.strides[d];
+      }
+      args[i] = load_element(t, o, off);
+    }
+    results.push_back(f->call(args.data(), args.size()));
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  Value out;
+  if (dest) {
+    out = *dest;
+  } else {
+    auto d = results.empty() ? std::optional<DType>(DType::Float32) : dtype_of(results[0].type());
+    for (const Value& r : results)
+      if (!d || !dtype_of(r.type()) || *dtype_of(r.type()) != *d)
+        throw ArgumentError("broadcast: the elements computed are not all numbers of one type (got " +
+                            show_type(r.type()) + ")");
+    out = new_tensor(t, *d, shape, result_kind(t, leaves));
+  }
+  const TensorObject& o = tensor_of(out);
+  std::vector<int64_t> i(rank, 0);
+  for (int64_t k = 0; k < total; ++k) {
+    int64_t off = o.offset;
+    for (size_t d = 0; d < rank; ++d) off += i[d] * o.strides[d];
+    store_element(t, o, off, results[static_cast<size_t>(k)]);
+    for (size_t d = rank; d-- > 0;) {
+      if (++i[d] < shape[d]) break;
+      i[d] = 0;
+    }
+  }
+  return out;
+}
+
+Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
+  TypeRegistry& t = types();
+  const Value* dest = in_place ? &a[0] : nullptr;
+  const Value& fv = a[in_place ? 1 : 0];
+  std::span<const Value> leaves = a.subspan(in_place ? 2 : 1);
+  if (dest && !is_tensor(*dest))
+    throw ArgumentError(".= writes into a tensor, not a value of type " + show_type(dest->type()));
+  // Every leaf is a tensor or a number.
+  bool any_tensor = dest != nullptr;
+  std::vector<const Type*> elem_types;
+  for (const Value& v : leaves) {
+    if (is_tensor(v)) {
+      DType d = tensor_of(v).dtype;
+      if (d == DType::Float16 || d == DType::BFloat16)
+        throw ArgumentError(std::string("broadcasting over ") + dtype_name(d) + " tensors is not implemented yet");
+      elem_types.push_back(element_type(t, d));
+      any_tensor = true;
+    } else if (is_number_type(v.type())) {
+      elem_types.push_back(v.type());
+    } else {
+      throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
+    }
+  }
+  GenericFunction* f = fv.as_function();
+  if (!any_tensor) return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
+  // The shape: trailing dimensions aligned, size 1 stretching.
+  size_t rank = dest ? static_cast<size_t>(tensor_of(*dest).rank) : 0;
+  for (const Value& v : leaves)
+    if (is_tensor(v)) rank = std::max(rank, static_cast<size_t>(tensor_of(v).rank));
+  std::vector<int64_t> shape(rank, 1);
+  auto merge = [&](const TensorObject& o) {
+    for (int k = 0; k < o.rank; ++k) {
+      size_t d = rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k);
+      int64_t s = o.shape[k];
+      if (s == 1) continue;
+      if (shape[d] != 1 && shape[d] != s)
+        throw Error("DimensionMismatch", "arrays could not be broadcast to a common size: a dimension has lengths " +
+                                             std::to_string(shape[d]) + " and " + std::to_string(s));
+      shape[d] = s;
+    }
+  };
+  for (const Value& v : leaves)
+    if (is_tensor(v)) merge(tensor_of(v));
+  if (dest) {
+    const TensorObject& d = tensor_of(*dest);
+    std::vector<int64_t> ds(d.shape, d.shape + d.rank);
+    merge(d);
+    if (ds != shape)
+      throw Error("DimensionMismatch", "cannot broadcast a result of shape " + shape_text(shape) +
+                                           " into a destination of shape " + shape_text(ds));
+  }
+  // The fused function for these element types, and its result type.
+  const Method* m = f->which(elem_types);
+  Spec* s = specialize(m, elem_types);
+  auto out_dtype = dtype_of(s->ret);
+  if (!out_dtype || *out_dtype == DType::Float16 || *out_dtype == DType::BFloat16)
+    return broadcast_dynamic(f, dest, leaves, shape);
+  // The result: the destination, or a new tensor of the leaves' shared semantic type.
+  Value out;
+  if (dest) {
+    out = *dest;
+  } else {
+    out = new_tensor(t, *out_dtype, shape, result_kind(t, leaves));
+  }
+  // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
+  // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
+  // independent, which lets it be vectorized without run-time overlap checks.
+  std::vector<Value> vals{out};
+  vals.insert(vals.end(), leaves.begin(), leaves.end());
+  if (dest) {
+    const TensorObject& d = tensor_of(*dest);
+    for (size_t i = 1; i < vals.size(); ++i) {
+      if (!is_tensor(vals[i])) continue;
+      const TensorObject& o = tensor_of(vals[i]);
+      if (o.storage != d.storage) continue;
+      bool same = o.base == d.base && o.rank == d.rank;
+      for (int k = 0; same && k < o.rank; ++k) same = o.shape[k] == d.shape[k] && o.strides[k] == d.strides[k];
+      if (!same) vals[i] = tensor_copy(t, vals[i]);
+    }
+  }
+  // Meta: rank, then each of out and the leaves' strides per dimension (0 where stretched).
+  std::vector<int64_t> meta{static_cast<int64_t>(rank)};
+  meta.insert(meta.end(), shape.begin(), shape.end());
+  for (const Value& v : vals) {
+    std::vector<int64_t> strides(rank, 0);
+    if (is_tensor(v)) {
+      const TensorObject& o = tensor_of(v);
+      for (int k = 0; k < o.rank; ++k)
+        if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
+    }
+    meta.insert(meta.end(), strides.begin(), strides.end());
+  }
+  auto range = broadcast_range(s, leaves, element_type(t, *out_dtype));
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  if (total == 0) return out;
+  // Chunks of at least 16K elements, a few per thread.
+  int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
+  int64_t tasks = (total + chunk - 1) / chunk;
+  parallel_for(tasks, [&](int64_t k) {
+    if (tsr_pending) return;
+    range(vals.data(), k * chunk, std::min(total, (k + 1) * chunk), meta.data());
+  });
+  if (tsr_pending) rethrow_pending();
+  return in_place ? *dest : out;
+}
+
+}  // namespace tsr::jit
