@@ -10,6 +10,7 @@
 #include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/tensor.hpp"
+#include "runtime/thread_pool.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -215,6 +216,7 @@ void tsr_box_bool(Value* dst, bool v) { *dst = Value::from_bool(abi_globals().ty
 void tsr_box_nothing(Value* dst) { *dst = Value::singleton(abi_globals().types().Nothing); }
 
 void tsr_call_dynamic(Value* out, GenericFunction* f, const Value* args, int64_t n) {
+  SerialSection serial;
   try {
     *out = f->call(args, static_cast<size_t>(n));
   } catch (...) {
@@ -223,6 +225,7 @@ void tsr_call_dynamic(Value* out, GenericFunction* f, const Value* args, int64_t
 }
 
 void tsr_call_method(Value* out, const Method* m, const Value* args, int64_t n) {
+  SerialSection serial;
   try {
     *out = m->call(args, static_cast<size_t>(n));
   } catch (...) {
@@ -231,6 +234,7 @@ void tsr_call_method(Value* out, const Method* m, const Value* args, int64_t n) 
 }
 
 void tsr_get_global(Value* out, const std::string* name) {
+  SerialSection serial;
   Globals& g = abi_globals();
   if (const Value* v = g.global(*name)) {
     *out = *v;
@@ -255,6 +259,7 @@ void tsr_raise_undef(const std::string* name) {
 }
 
 void tsr_set_global(const std::string* name, const Value* v) {
+  SerialSection serial;
   try {
     abi_globals().set_global(*name, *v);
   } catch (...) {
@@ -276,6 +281,7 @@ void tsr_getfield(Value* out, const Value* obj, const std::string* name) {
 }
 
 void tsr_setfield(const Value* obj, const std::string* name, const Value* v) {
+  SerialSection serial;
   Globals& g = abi_globals();
   const DataType* t = obj->type();
   const TypeName* n = t->name;
@@ -302,6 +308,7 @@ void tsr_setfield(const Value* obj, const std::string* name, const Value* v) {
 }
 
 void tsr_construct(Value* out, const Type* type, const Value* args, int64_t n) {
+  SerialSection serial;
   try {
     *out = construct(abi_globals(), type, std::span<const Value>(args, static_cast<size_t>(n)));
   } catch (...) {
@@ -310,6 +317,7 @@ void tsr_construct(Value* out, const Type* type, const Value* args, int64_t n) {
 }
 
 void tsr_make_tuple(Value* out, const Value* elems, int64_t n) {
+  SerialSection serial;
   TypeRegistry& types = abi_globals().types();
   std::vector<const Type*> ts;
   auto* obj = new StructObject();
@@ -364,6 +372,7 @@ void tsr_cell_get(Value* out, const Value* cell, const std::string* name) {
 void tsr_cell_set(const Value* cell, const Value* v) { cell->as_struct().fields[0] = *v; }
 
 void tsr_typeassert(const Value* v, const Type* t) {
+  SerialSection serial;
   Globals& g = abi_globals();
   if (!g.types().issub(v->type(), t))
     jit::raise(jit::exception_value(g, "TypeError", "in typeassert, expected " + show_type(t) + ", got a value of type " +
@@ -410,6 +419,7 @@ void tsr_rethrow(const Value* exception) {
 extern "C" {
 
 void tsr_make_vect(Value* out, const Value* elems, int64_t n) {
+  SerialSection serial;
   TypeRegistry& types = abi_globals().types();
   const Type* elem = jit::vect_element_type(types, std::span<const Value>(elems, static_cast<size_t>(n)));
   const Type* ps[] = {elem};
@@ -420,6 +430,7 @@ void tsr_make_vect(Value* out, const Value* elems, int64_t n) {
 
 void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t n, const std::string* kwnames,
                     int64_t nkw) {
+  SerialSection serial;
   Globals& g = abi_globals();
   try {
     const DataType* t = callee->type();

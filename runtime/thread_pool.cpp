@@ -11,6 +11,13 @@ namespace tsr {
 
 namespace {
 
+thread_local bool t_in_parallel = false;
+
+std::recursive_mutex& serial_mutex() {
+  static std::recursive_mutex mu;
+  return mu;
+}
+
 class Pool {
  public:
   explicit Pool(int workers) {
@@ -44,7 +51,9 @@ class Pool {
 
  private:
   void drain() {
+    t_in_parallel = true;
     for (int64_t i = next_.fetch_add(1); i < total_; i = next_.fetch_add(1)) (*task_)(i);
+    t_in_parallel = false;
   }
   void work() {
     uint64_t seen = 0;
@@ -89,11 +98,21 @@ int num_threads() {
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& task) {
   if (tasks <= 0) return;
-  if (tasks == 1 || num_threads() == 1) {
+  if (tasks == 1 || num_threads() == 1 || t_in_parallel) {
     for (int64_t i = 0; i < tasks; ++i) task(i);
     return;
   }
   pool().run(tasks, task);
+}
+
+bool in_parallel() { return t_in_parallel; }
+
+SerialSection::SerialSection() : held_(t_in_parallel) {
+  if (held_) serial_mutex().lock();
+}
+
+SerialSection::~SerialSection() {
+  if (held_) serial_mutex().unlock();
 }
 
 }  // namespace tsr

@@ -6,11 +6,31 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 
 namespace tsr {
 
 // Worker threads plus the caller (TSR_NUM_THREADS overrides the core count).
 int num_threads();
+// A parallel_for inside a task runs its tasks serially on that thread.
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& task);
+
+// True on a thread while it runs parallel_for tasks (a worker, or the caller helping).
+bool in_parallel();
+
+// The runtime's shared state (dispatch caches, interned types, the JIT) is single-threaded.
+// Entry points that compiled code calls to reach it open a SerialSection: inside a parallel
+// region it holds one process-wide lock, so kernels that fall back to dynamic calls stay
+// correct (if slow); outside one it costs a thread-local test.
+class SerialSection {
+ public:
+  SerialSection();
+  ~SerialSection();
+  SerialSection(const SerialSection&) = delete;
+  SerialSection& operator=(const SerialSection&) = delete;
+
+ private:
+  bool held_;
+};
 
 }  // namespace tsr

@@ -1,0 +1,39 @@
+// The kernel thread pool: every task runs once, a parallel_for inside a task runs serially
+// on that thread (no deadlock), and SerialSection serializes only inside parallel regions.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <vector>
+
+#include "runtime/thread_pool.hpp"
+
+using namespace tsr;
+
+TEST_CASE("parallel_for runs each task exactly once", "[thread_pool]") {
+  std::vector<std::atomic<int>> hits(10000);
+  parallel_for(10000, [&](int64_t i) { hits[i].fetch_add(1); });
+  for (auto& h : hits) REQUIRE(h.load() == 1);
+  REQUIRE_FALSE(in_parallel());
+}
+
+TEST_CASE("a nested parallel_for runs serially inside the task", "[thread_pool]") {
+  std::atomic<int64_t> total{0};
+  std::atomic<int> outside{0};  // Catch2's assertions are not thread-safe: count, check after
+  parallel_for(64, [&](int64_t) {
+    if (!in_parallel()) outside.fetch_add(1);
+    parallel_for(100, [&](int64_t j) { total.fetch_add(j); });
+  });
+  REQUIRE(total.load() == 64 * 4950);
+  REQUIRE(outside.load() == 0);
+}
+
+TEST_CASE("SerialSection makes unsynchronized shared state safe in a parallel region", "[thread_pool]") {
+  int64_t counter = 0;  // plain, not atomic: only the section protects it
+  parallel_for(200000, [&](int64_t) {
+    SerialSection serial;
+    ++counter;
+  });
+  REQUIRE(counter == 200000);
+  SerialSection outside;  // outside a parallel region it takes no lock, and nests freely
+  SerialSection again;
+}
