@@ -52,6 +52,16 @@ class Registrar {
   TypeRegistry& t_;
 };
 
+// What type inference may assume a built-in returns when the argument types decide it
+// (Method::result covers the methods whose result type is fixed).
+enum class ResultRule {
+  ElementOfFirst,  // getindex(v::Vector{T}, i) is a T; so is an element of a range
+  SameAsFirst,     // zero(x), one(x): the type of x
+  TypeArgument,    // zero(T), one(T), convert(T, x): the T given as a type
+  TypeOfFirst,     // typeof(x): the type Type{typeof(x)}
+};
+void set_result_rule(const Method* m, ResultRule rule);
+
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).

@@ -21,9 +21,8 @@ std::unordered_map<const Method*, Intrinsic>& intrinsic_methods() {
   static std::unordered_map<const Method*, Intrinsic> m;
   return m;
 }
-// Methods that return an element of their first argument (getindex, first, last).
-std::unordered_map<const Method*, bool>& element_methods() {
-  static std::unordered_map<const Method*, bool> m;
+std::unordered_map<const Method*, ResultRule>& result_rules() {
+  static std::unordered_map<const Method*, ResultRule> m;
   return m;
 }
 
@@ -186,7 +185,9 @@ void register_io_and_reflection(Registrar& r) {
     return r.str(s);
   });
   r.add("repr", {any}, {"x"}, t.String, [&r](std::span<const Value> a) { return r.str(show_value(a[0])); });
-  r.add("typeof", {any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return type_value(t, a[0].type()); });
+  set_result_rule(r.add("typeof", {any}, {"x"}, nullptr,
+                        [&t](std::span<const Value> a) { return type_value(t, a[0].type()); }),
+                  ResultRule::TypeOfFirst);
   r.add("isa", {any, any}, {"x", "T"}, t.Bool, [&r, &t](std::span<const Value> a) {
     if (a[1].payload() != Payload::Type) throw TypeError("isa: the second argument must be a type, got " + show_value(a[1]));
     // A type is an instance of Type{itself}: isa(Int, Type{Int}), isa(Int, Type).
@@ -291,7 +292,7 @@ void register_collections(Registrar& r) {
     if (is_tensor(v)) return r.integer(tensor_of(v).numel());
     throw MethodError("no method matching length(::" + show_type(v.type()) + ")");
   });
-  element_methods()[r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
+  set_result_rule(r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
     const Value& v = a[0];
     int64_t i = a[1].type()->name->payload == Payload::Bool ? a[1].as_bool() : a[1].as_int();
     const std::string& n = v.type()->name->name;
@@ -307,7 +308,7 @@ void register_collections(Registrar& r) {
       return Value::from_int(f[0].type(), f[0].as_int() + (i - 1) * step);
     }
     throw MethodError("no method matching getindex(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
-  })] = true;
+  }), ResultRule::ElementOfFirst);
   r.add("setindex!", {any, any, t.Integer}, {"x", "v", "i"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
     if (v.type()->name->name != "Vector")
@@ -362,7 +363,7 @@ void register_builtins(Globals& g) {
   static std::unique_ptr<Registrar> keep;  // the lambdas hold a reference to it
   // One runtime at a time: forget the methods of the previous one.
   intrinsic_methods().clear();
-  element_methods().clear();
+  result_rules().clear();
   register_types(g.types());
   auto r = std::make_unique<Registrar>(g);
   register_intrinsics(*r);
@@ -380,16 +381,28 @@ std::optional<Intrinsic> builtin_intrinsic(const Method* m) {
   return it->second;
 }
 
+void set_result_rule(const Method* m, ResultRule rule) { result_rules()[m] = rule; }
+
 const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args) {
   if (m->result) return m->result;
-  if (!element_methods().count(m)) return types.Any;
-  // getindex on a Vector{T} or a range of T gives a T.
-  if (!args.empty())
-    if (auto dt = as_datatype(args[0]); dt && !dt->params.empty() && args.size() == 2 && dt->is_concrete) {
-      const std::string& n = dt->name->name;
-      if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && types.is_concrete(dt->params[0]))
-        return dt->params[0];
+  auto rule = result_rules().find(m);
+  if (rule == result_rules().end() || args.empty()) return types.Any;
+  auto first = as_datatype(args[0]);
+  if (!first) return types.Any;
+  if (!first->is_concrete && rule->second != ResultRule::TypeArgument) return types.Any;
+  auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };
+  switch (rule->second) {
+    case ResultRule::ElementOfFirst: {
+      const std::string& n = first->name->name;
+      if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && args.size() == 2 && !first->params.empty())
+        return concrete(first->params[0]);
+      return types.Any;
     }
+    case ResultRule::SameAsFirst: return first;
+    case ResultRule::TypeArgument:  // Type{T}, whose one parameter is T
+      return first->name->is_type_of_type && first->params.size() == 1 ? concrete(first->params[0]) : types.Any;
+    case ResultRule::TypeOfFirst: return types.type_of_type(first);
+  }
   return types.Any;
 }
 

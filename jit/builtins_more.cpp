@@ -101,14 +101,15 @@ void register_numbers(Registrar& r) {
   };
   TypeVar* T = t.new_typevar("T", nullptr, t.Number);
   const Type* typeT[] = {t.type_of_type(T)};
-  r.add("zero", {t.Number}, {"x"}, nullptr, zero_like(0));
-  r.add("one", {t.Number}, {"x"}, nullptr, zero_like(1));
-  r.add_where("zero", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(0));
-  r.add_where("one", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(1));
+  set_result_rule(r.add("zero", {t.Number}, {"x"}, nullptr, zero_like(0)), ResultRule::SameAsFirst);
+  set_result_rule(r.add("one", {t.Number}, {"x"}, nullptr, zero_like(1)), ResultRule::SameAsFirst);
+  set_result_rule(r.add_where("zero", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(0)), ResultRule::TypeArgument);
+  set_result_rule(r.add_where("one", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(1)), ResultRule::TypeArgument);
   TypeVar* C = t.new_typevar("T");
   const Type* conv[] = {t.type_of_type(C), t.Any};
-  r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
-              [&t](std::span<const Value> a) { return convert_to(t, a[0].as_type(), a[1]); });
+  set_result_rule(r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
+                              [&t](std::span<const Value> a) { return convert_to(t, a[0].as_type(), a[1]); }),
+                  ResultRule::TypeArgument);
   Globals& g = r.g_;
   g.set_global("NaN", Value::from_f64(t.Float64, std::numeric_limits<double>::quiet_NaN()), true);
   g.set_global("Inf", Value::from_f64(t.Float64, std::numeric_limits<double>::infinity()), true);

@@ -246,6 +246,13 @@ class Inferrer {
     n->spec = nullptr;
     if (unreachable) return types_.bottom();
     const Value* callee = constant(n->kids[0]);
+    // A variable holding a function (op in `op(a, b)`) has that function's type, which has
+    // only that function: call it as if by name.
+    Value known;
+    if (auto dt = as_datatype(callee_t); !callee && dt && dt->name->instance) {
+      known = Value::from_function(dt, dt->name->instance);
+      callee = &known;
+    }
     if (!callee || !n->kwnames.empty()) return types_.Any;
     if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Global) {
       // A type with outer constructors: the call goes to the function of its name.

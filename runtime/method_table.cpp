@@ -30,7 +30,7 @@ std::vector<const TypeVar*> where_vars(const Type* sig) {
 }  // namespace
 
 GenericFunction::GenericFunction(TypeRegistry& types, World& world, std::string name)
-    : types_(types), world_(world), name_(std::move(name)), type_(types.function_type(name_)) {}
+    : types_(types), world_(world), name_(std::move(name)), type_(types.function_type(name_, this)) {}
 
 const Method* GenericFunction::add(Method m) {
   if (!as_datatype(unwrap_unionall(m.sig)) || !as_datatype(unwrap_unionall(m.sig))->name->is_tuple)

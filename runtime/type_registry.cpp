@@ -352,7 +352,7 @@ const DataType* TypeRegistry::type_of_type(const Type* t) {
   return r;
 }
 
-const DataType* TypeRegistry::function_type(const std::string& fname) {
+const DataType* TypeRegistry::function_type(const std::string& fname, GenericFunction* f) {
   auto owned = std::make_unique<TypeName>();
   TypeName* tn = owned.get();
   owned->registry = this;
@@ -360,6 +360,7 @@ const DataType* TypeRegistry::function_type(const std::string& fname) {
   tn->name = "typeof(" + fname + ")";
   tn->super = Function;
   tn->payload = Payload::Function;
+  tn->instance = f;
   tn->primary = intern_datatype(tn, {});
   tn->wrapper = tn->primary;
   return tn->primary;

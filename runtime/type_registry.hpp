@@ -66,8 +66,8 @@ class TypeRegistry {
   const ConstParam* const_param(int64_t value);
   // Type{t}: the type that dispatches on the value t itself.
   const DataType* type_of_type(const Type* t);
-  // typeof(f) for a generic function: a concrete singleton subtype of Function.
-  const DataType* function_type(const std::string& fname);
+  // typeof(f) for the generic function f: a concrete singleton subtype of Function.
+  const DataType* function_type(const std::string& fname, GenericFunction* f);
 
   // Replaces free occurrences of vars[i] with values[i] (simultaneously).
   const Type* subst(const Type* t, std::span<const TypeVar* const> vars,

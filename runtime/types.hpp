@@ -63,6 +63,7 @@ struct TypeName {
   bool is_type_of_type = false;  // Type{T}: the type of the value T
   Payload payload = Payload::None;
   GenericFunction* callable = nullptr;  // closure types: calling a value calls this function
+  GenericFunction* instance = nullptr;  // typeof(f): the one function of this type
   const DataType* primary = nullptr;  // Name{params...} with the declared TypeVars
   const Type* wrapper = nullptr;      // what the bare name means: `Point{T} where T` or the DataType
 };
