@@ -107,6 +107,7 @@ Node* BodyLowerer::expr(const SNode& n) {
       for (const auto& k : n.children) r->kids.push_back(expr(*k));
       return r;
     }
+    case NodeKind::Comprehension: return lower_comprehension(n);
     case NodeKind::Range: {
       std::vector<Node*> parts;
       for (const auto& k : n.children) parts.push_back(expr(*k));
@@ -326,19 +327,12 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
       // (a, b) = t: t is evaluated once, then indexed.
       Node* b = mk(Op::Block, n);
       int tmp = add_slot("#destructure" + std::to_string(b_.slots.size()));
-      Node* set = mk(Op::SetSlot, n);
-      set->slot = tmp;
-      set->kids.push_back(value);
-      b->kids.push_back(set);
+      b->kids.push_back(slot_set(n, tmp, value));
       for (size_t i = 0; i < lhs.size(); ++i) {
-        Node* src = mk(Op::Slot, n);
-        src->slot = tmp;
-        Node* item = call(lhs.child(i), "getindex", {src, literal(lhs.child(i), Value::from_int(l_.compiler_.types().Int64, int64_t(i + 1)))});
+        Node* item = call(lhs.child(i), "getindex", {slot_get(n, tmp), literal(lhs.child(i), Value::from_int(l_.compiler_.types().Int64, int64_t(i + 1)))});
         b->kids.push_back(lower_assign(n, lhs.child(i), item));
       }
-      Node* whole = mk(Op::Slot, n);
-      whole->slot = tmp;
-      b->kids.push_back(whole);
+      b->kids.push_back(slot_get(n, tmp));
       return b;
     }
     default:
@@ -395,9 +389,17 @@ Node* BodyLowerer::lower_call(const SNode& n) {
 }
 
 Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
-  size_t count = n.size() - 1;
-  if (iteration == count) return expr(n.child(count));
-  const SNode& it = n.child(iteration);
+  std::vector<const SNode*> its;
+  for (size_t i = 0; i + 1 < n.size(); ++i) its.push_back(&n.child(i));
+  const SNode& last = n.child(n.size() - 1);
+  return lower_loops(n, its, iteration, [&] { return expr(last); });
+}
+
+// Nested loops over the iterations from `iteration` on, with `inner` the innermost body.
+Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
+                               const std::function<Node*()>& inner) {
+  if (iteration == its.size()) return inner();
+  const SNode& it = *its[iteration];
   const SNode& var = it.child(0);
   const SNode& coll = it.child(1);
   TypeRegistry& t = l_.compiler_.types();
@@ -405,17 +407,8 @@ Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
     int s = resolve(name);
     return s >= 0 && !b_.slots[s].is_cell ? s : add_slot(name);
   };
-  auto get = [&](int s) {
-    Node* r = mk(Op::Slot, it);
-    r->slot = s;
-    return r;
-  };
-  auto set = [&](int s, Node* v) {
-    Node* r = mk(Op::SetSlot, it);
-    r->slot = s;
-    r->kids.push_back(v);
-    return r;
-  };
+  auto get = [&](int s) { return slot_get(it, s); };
+  auto set = [&](int s, Node* v) { return slot_set(it, s, v); };
   std::string tag = "#" + std::to_string(b_.slots.size());
   int i = slot("#i" + tag), stop = slot("#stop" + tag);
   Node* outer = mk(Op::Block, n);
@@ -451,12 +444,34 @@ Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
     body->kids.push_back(lower_assign(it, var, call(it, "getindex", {get(c), get(i)})));
     step = set(i, call(it, "+", {get(i), literal(it, Value::from_int(t.Int64, 1))}));
   }
-  body->kids.push_back(lower_for(n, iteration + 1));
+  body->kids.push_back(lower_loops(n, its, iteration + 1, inner));
   loop->kids.push_back(body);
   loop->kids.push_back(step);
   outer->kids.push_back(loop);
   outer->kids.push_back(nothing(n));
   return outer;
+}
+
+// [f(x) for x in xs if p(x)]: a vector filled by the loops, its element type the tightest.
+Node* BodyLowerer::lower_comprehension(const SNode& n) {
+  std::vector<const SNode*> its;
+  const SNode* filter = nullptr;
+  for (size_t i = 1; i < n.size(); ++i) {
+    if (n.child(i).kind == NodeKind::Iteration) its.push_back(&n.child(i));
+    else if (n.child(i).kind == NodeKind::Filter) filter = &n.child(i).child(0);
+  }
+  int acc = add_slot("#comprehension" + std::to_string(b_.slots.size()));
+  Node* block = mk(Op::Block, n);
+  block->kids.push_back(slot_set(n, acc, call(n, "Vector", {})));
+  block->kids.push_back(lower_loops(n, its, 0, [&]() -> Node* {
+    Node* push = call(n, "push!", {slot_get(n, acc), expr(n.child(0))});
+    if (!filter) return push;
+    Node* r = mk(Op::If, n);
+    r->kids = {expr(*filter), push, nothing(n)};
+    return r;
+  }));
+  block->kids.push_back(call(n, "__narrow", {slot_get(n, acc)}));
+  return block;
 }
 
 Node* BodyLowerer::lower_lambda(const SNode& n) {
@@ -484,9 +499,7 @@ Node* BodyLowerer::lower_lambda(const SNode& n) {
   Node* r = mk(Op::Lambda, n);
   r->type_arg = closure;
   for (const std::string& name : captured) {
-    Node* s = mk(Op::Slot, n);
-    s->slot = resolve(name);
-    r->kids.push_back(s);
+    r->kids.push_back(slot_get(n, resolve(name)));
   }
   return r;
 }
@@ -514,18 +527,9 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     Node* b = mk(Op::Block, n);
     int t0 = add_slot("#t0" + std::to_string(b_.slots.size()));
     int v = add_slot("#v" + std::to_string(b_.slots.size()));
-    Node* s0 = mk(Op::SetSlot, n);
-    s0->slot = t0;
-    s0->kids.push_back(call(n, "time_ns", {}));
-    Node* sv = mk(Op::SetSlot, n);
-    sv->slot = v;
-    sv->kids.push_back(n.size() ? expr(n.child(0)) : nothing(n));
-    Node* g0 = mk(Op::Slot, n);
-    g0->slot = t0;
-    Node* report = call(n, "__time_report", {g0});
-    Node* gv = mk(Op::Slot, n);
-    gv->slot = v;
-    b->kids = {s0, sv, report, gv};
+    Node* s0 = slot_set(n, t0, call(n, "time_ns", {}));
+    Node* sv = slot_set(n, v, n.size() ? expr(n.child(0)) : nothing(n));
+    b->kids = {s0, sv, call(n, "__time_report", {slot_get(n, t0)}), slot_get(n, v)};
     return b;
   }
   if (name == "@index" || name == "@groupsize" || name == "@localmem" || name == "@synchronize") {

@@ -2,6 +2,7 @@
 // the syntax tree to the JIT's IR. Internal to dsl/ (lower.cpp, lower_broadcast.cpp).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -113,6 +114,17 @@ class BodyLowerer {
     for (Node* a : args) n->kids.push_back(a);
     return n;
   }
+  Node* slot_get(const SNode& at, int slot) {
+    Node* r = mk(Op::Slot, at);
+    r->slot = slot;
+    return r;
+  }
+  Node* slot_set(const SNode& at, int slot, Node* value) {
+    Node* r = mk(Op::SetSlot, at);
+    r->slot = slot;
+    r->kids.push_back(value);
+    return r;
+  }
   Node* nothing(const SNode& at) { return literal(at, Value::singleton(l_.compiler_.types().Nothing)); }
 
   // A captured variable of a closure: its slot holds the cell.
@@ -149,8 +161,7 @@ class BodyLowerer {
         }
       return global(at, name);
     }
-    Node* n = mk(Op::Slot, at);
-    n->slot = s;
+    Node* n = slot_get(at, s);
     if (!b_.slots[s].is_cell) return n;
     Node* g = mk(Op::CellGet, at);
     g->name = name;
@@ -168,16 +179,11 @@ class BodyLowerer {
       return n;
     }
     if (b_.slots[s].is_cell) {
-      Node* slot = mk(Op::Slot, at);
-      slot->slot = s;
       Node* n = mk(Op::CellSet, at);
-      n->kids = {slot, value};
+      n->kids = {slot_get(at, s), value};
       return n;
     }
-    Node* n = mk(Op::SetSlot, at);
-    n->slot = s;
-    n->kids.push_back(value);
-    return n;
+    return slot_set(at, s, value);
   }
 
   // Slots created before the body runs: cells get their Box at entry.
@@ -186,34 +192,19 @@ class BodyLowerer {
     for (size_t i = 0; i < b_.slots.size(); ++i) {
       if (!b_.slots[i].is_cell || std::find(b_.capture_slots.begin(), b_.capture_slots.end(), int(i)) != b_.capture_slots.end())
         continue;
-      bool is_arg = i < b_.nargs;
-      Node* slot = mk(Op::Slot, at);
-      slot->slot = static_cast<int>(i);
+      int slot = static_cast<int>(i);
       Node* cell = mk(Op::NewCell, at);
-      if (is_arg) {
+      if (i < b_.nargs) {
         // An argument captured by a closure: move its value into the cell.
-        Node* tmp_slot = mk(Op::SetSlot, at);
         int tmp = add_slot("#arg" + std::to_string(i));
-        tmp_slot->slot = tmp;
-        tmp_slot->kids.push_back(slot);
-        block->kids.push_back(tmp_slot);
-        Node* set = mk(Op::SetSlot, at);
-        set->slot = static_cast<int>(i);
-        set->kids.push_back(cell);
-        block->kids.push_back(set);
-        Node* s2 = mk(Op::Slot, at);
-        s2->slot = static_cast<int>(i);
-        Node* t2 = mk(Op::Slot, at);
-        t2->slot = tmp;
+        block->kids.push_back(slot_set(at, tmp, slot_get(at, slot)));
+        block->kids.push_back(slot_set(at, slot, cell));
         Node* put = mk(Op::CellSet, at);
-        put->kids = {s2, t2};
+        put->kids = {slot_get(at, slot), slot_get(at, tmp)};
         block->kids.push_back(put);
         b_.slots[i].is_cell = true;
       } else {
-        Node* set = mk(Op::SetSlot, at);
-        set->slot = static_cast<int>(i);
-        set->kids.push_back(cell);
-        block->kids.push_back(set);
+        block->kids.push_back(slot_set(at, slot, cell));
       }
     }
     block->kids.push_back(body);
@@ -251,6 +242,9 @@ class BodyLowerer {
   }
   Node* lower_call(const SNode& n);
   Node* lower_for(const SNode& n, size_t iteration);
+  Node* lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
+                    const std::function<Node*()>& inner);
+  Node* lower_comprehension(const SNode& n);
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
   Node* lower_macro(const SNode& n);
