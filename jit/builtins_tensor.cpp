@@ -215,6 +215,17 @@ void register_tensor_builtins(Registrar& r) {
   r.add("setindex!", {tensor, any, va_any}, {"t", "v", "i"}, nullptr, set);
   r.add("setindex!", {tensor, any, t.Integer}, {"t", "v", "i"}, nullptr, set);
   r.add("copy", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) { return tensor_copy(t, a[0]); });
+  // a == b: the same shape and equal elements, compared by == (so 1 == 1.0), as Julia's arrays.
+  r.add("==", {tensor, tensor}, {"a", "b"}, t.Bool, [&r, &t](std::span<const Value> a) {
+    const TensorObject &x = tensor_of(a[0]), &y = tensor_of(a[1]);
+    if (x.rank != y.rank || !std::equal(x.shape, x.shape + x.rank, y.shape)) return r.boolean(false);
+    GenericFunction& eq = r.g_.function("==");
+    for (int64_t k = 0, n = x.numel(); k < n; ++k) {
+      Value pair[] = {load_element(t, x, storage_offset(x, k)), load_element(t, y, storage_offset(y, k))};
+      if (!eq.call(pair, 2).as_bool()) return r.boolean(false);
+    }
+    return r.boolean(true);
+  });
 }
 
 }  // namespace tsr::jit

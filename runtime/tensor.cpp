@@ -226,6 +226,15 @@ Value tensor_copy(TypeRegistry& types, const Value& v) {
   return out;
 }
 
+int64_t storage_offset(const TensorObject& t, int64_t position) {
+  int64_t off = t.offset;
+  for (int i = t.rank - 1; i >= 0; --i) {
+    off += position % t.shape[i] * t.strides[i];
+    position /= t.shape[i];
+  }
+  return off;
+}
+
 namespace {
 std::string dims_text(const int64_t* shape, int rank) {
   std::string s = "(";

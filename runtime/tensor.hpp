@@ -78,6 +78,8 @@ Value retag(TypeRegistry& types, const Value& t, const TypeName* kind);
 // A contiguous copy.
 Value tensor_copy(TypeRegistry& types, const Value& t);
 
+// The storage offset of the element at a 0-based row-major position (views included).
+int64_t storage_offset(const TensorObject& t, int64_t position);
 // Elements as Tessera values, by 0-based linear offset into storage.
 Value load_element(TypeRegistry& types, const TensorObject& t, int64_t element_offset);
 // Stores a number, converted to the tensor's dtype (InexactError when it does not fit).

@@ -31,13 +31,15 @@ Driver::~Driver() = default;
 
 int Driver::load_base() {
   const char* dir = std::getenv("TSR_STDLIB");
-  std::string base = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/Base.tsr";
-  int rc = run_file(base);
-  if (rc) {
-    report_uncaught();
-    std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", base.c_str());
+  for (const char* file : {"Base.tsr", "Tensors.tsr"}) {
+    std::string path = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/" + file;
+    if (int rc = run_file(path)) {
+      report_uncaught();
+      std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", path.c_str());
+      return rc;
+    }
   }
-  return rc;
+  return 0;
 }
 
 void Driver::set_args(const std::vector<std::string>& args) {
