@@ -540,7 +540,7 @@ class FnGen {
       check_error(at);
       return dead();
     }
-    if (st && is_bits(st) && !body_.slots[slot].is_cell)
+    if (is_bits(st) && !body_.slots[slot].is_cell)
       return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
     if (readonly_arg_[slot]) return RVal{slot_ptr_[slot], true, st};
     // A copy, so that a later assignment to the slot does not change a value in flight; an
@@ -555,14 +555,13 @@ class FnGen {
     b_.CreateBr(ok);
     b_.SetInsertPoint(ok);
     call_void("tsr_assign", {t, slot_ptr_[slot]});
-    check_error(nullptr, true);
-    return RVal{t, true, st ? st : types_.Any};
+    check_error(nullptr);
+    return RVal{t, true, st};
   }
 
   // After a call that can fail: on error go to the innermost catch, or record this frame
-  // and leave. `always` forces the check even for code the flag cannot have changed.
-  void check_error(const Node* at, bool always = false) {
-    (void)always;
+  // and leave.
+  void check_error(const Node* at) {
     llvm::Value* flag = b_.CreateLoad(llvm::Type::getInt32Ty(ctx_), pending_flag());
     auto* err = llvm::BasicBlock::Create(ctx_, "error", fn_);
     auto* cont = llvm::BasicBlock::Create(ctx_, "ok", fn_);
