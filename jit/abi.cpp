@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <mutex>
 #include <setjmp.h>
 #include <signal.h>
@@ -51,6 +52,15 @@ ErrorState& error_state() {
 }
 
 void set_abi_globals(Globals* g) { g_globals = g; }
+
+void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t, int64_t)>& run) {
+  if (total <= 0) return;
+  parallel_for((total + chunk - 1) / chunk, [&](int64_t k) {
+    if (tsr_pending) return;
+    run(k * chunk, std::min(total, (k + 1) * chunk));
+  });
+  if (tsr_pending) rethrow_pending();
+}
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ void raise_current_exception(Globals& g);
 void raise(Value exception);
 // Takes the pending error and throws it as a C++ TesseraError.
 [[noreturn]] void rethrow_pending();
+
+// Runs compiled code over [0, total) in chunks of `chunk` on the kernel threads: chunks not
+// yet started are skipped once one has raised an error, which is then thrown here.
+void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t lo, int64_t hi)>& run);
 
 // The element type of a vector literal: equal types stay, numbers promote, else Any.
 const Type* vect_element_type(TypeRegistry& types, std::span<const Value> elems);

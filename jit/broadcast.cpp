@@ -205,16 +205,10 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   auto range = broadcast_range(s, leaves, element_type(t, *out_dtype));
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
-  if (total == 0) return out;
   // Chunks of at least 16K elements, a few per thread.
   int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
-  int64_t tasks = (total + chunk - 1) / chunk;
-  parallel_for(tasks, [&](int64_t k) {
-    if (tsr_pending) return;
-    range(vals.data(), k * chunk, std::min(total, (k + 1) * chunk), meta.data());
-  });
-  if (tsr_pending) rethrow_pending();
-  return in_place ? *dest : out;
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(vals.data(), lo, hi, meta.data()); });
+  return out;
 }
 
 }  // namespace tsr::jit

@@ -83,15 +83,9 @@ Value Compiler::launch(std::span<const Value> a) {
   int64_t groups = (total + workgroup - 1) / workgroup;
   // Runs of work-groups per task: a few tasks per thread, so uneven ones balance out.
   int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
-  int64_t tasks = (groups + per_task - 1) / per_task;
   auto range = s->kernel_range;
-  parallel_for(tasks, [&](int64_t task) {
-    if (tsr_pending) return;
-    int64_t lo = task * per_task * workgroup;
-    int64_t hi = std::min(total, lo + per_task * workgroup);
-    range(args.data(), lo, hi, n1, n2, n3, workgroup, rank);
-  });
-  if (tsr_pending) rethrow_pending();
+  run_chunks_parallel(total, per_task * workgroup,
+                      [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); });
   return Value::singleton(t.Nothing);
 }
 
