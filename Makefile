@@ -27,6 +27,7 @@ test: build
 bench: build
 	@$(BUILD)/bench/bench_dispatch
 	@bench/lang/run.sh $(BUILD)
+	@bench/kernels/run.sh $(BUILD)
 
 # The parser fuzzer (clang + libFuzzer), 60 seconds by default: make fuzz SECONDS=600
 fuzz:
