@@ -360,33 +360,32 @@ void tensor_set_index(TypeRegistry& types, const Value& v, std::span<const Tenso
   Value target = tensor_index(types, v, idx);
   const TensorObject& t = tensor_of(v);
   if (!is_tensor(target)) {
-    // Every index an integer: find the element again and store it.
+    // Every index an integer (one: a linear index): find the element again and store it.
     int64_t off = t.offset;
     if (static_cast<int>(idx.size()) == t.rank) {
       for (int i = 0; i < t.rank; ++i) off += (idx[i].start - 1) * t.strides[i];
     } else {
-      int64_t rem = idx[0].start - 1;
-      for (int i = t.rank - 1; i >= 0; --i) {
-        off += (rem % t.shape[i]) * t.strides[i];
-        rem /= t.shape[i];
-      }
+      off = storage_offset(t, idx[0].start - 1);
     }
     store_element(types, t, off, x);
     return;
   }
-  // A slice: every element set to the value (a scalar), as t[2, :] .= v would.
+  // A slice: set to a tensor of its shape (t[1:2, :] = u, as Julia's setindex!), or every
+  // element to a scalar (as t[2, :] .= v would).
   const TensorObject& s = tensor_of(target);
-  if (is_tensor(x)) throw ArgumentError("assigning a tensor to a slice needs broadcasting (.=), which is not implemented yet");
-  std::vector<int64_t> i(s.rank, 0);
-  for (int64_t k = 0, n = s.numel(); k < n; ++k) {
-    int64_t off = s.offset;
-    for (int d = 0; d < s.rank; ++d) off += i[d] * s.strides[d];
-    store_element(types, s, off, x);
-    for (int d = s.rank - 1; d >= 0; --d) {
-      if (++i[d] < s.shape[d]) break;
-      i[d] = 0;
-    }
+  if (!is_tensor(x)) {
+    for (int64_t k = 0, n = s.numel(); k < n; ++k) store_element(types, s, storage_offset(s, k), x);
+    return;
   }
+  const TensorObject& from = tensor_of(x);
+  if (from.rank != s.rank || !std::equal(s.shape, s.shape + s.rank, from.shape))
+    throw Error("DimensionMismatch", "tried to assign a tensor of shape " + dims_text(from.shape, from.rank) +
+                                         " to a slice of shape " + dims_text(s.shape, s.rank));
+  // The source may share storage with the slice (t[1:2, :] = t[2:3, :]): read from a copy.
+  Value src = from.storage == s.storage ? tensor_copy(types, x) : x;
+  const TensorObject& o = tensor_of(src);
+  for (int64_t k = 0, n = s.numel(); k < n; ++k)
+    store_element(types, s, storage_offset(s, k), load_element(types, o, storage_offset(o, k)));
 }
 
 }  // namespace tsr
