@@ -33,7 +33,7 @@ int Driver::load_base() {
   const char* dir = std::getenv("TSR_STDLIB");
   for (const char* file : {"Base.tsr", "Tensors.tsr"}) {
     std::string path = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/" + file;
-    if (int rc = run_file(path)) {
+    if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {
       report_uncaught();
       std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", path.c_str());
       return rc;
@@ -58,7 +58,7 @@ std::string Driver::resolve_include(const std::string& name) const {
   return (std::filesystem::path(dirs_.back()) / p).string();
 }
 
-int Driver::run_file(const std::string& path, Value* last) {
+int Driver::run_file(const std::string& path, Value* last, const std::string& shown_as) {
   std::string err;
   auto file = syntax::SourceFile::load(path, &err);
   if (!file) {
@@ -66,7 +66,7 @@ int Driver::run_file(const std::string& path, Value* last) {
     std::fprintf(stderr, "tsr: cannot read %s: %s\n", path.c_str(), err.c_str());
     return 2;
   }
-  paths_.push_back(std::make_unique<std::string>(path));
+  paths_.push_back(std::make_unique<std::string>(shown_as.empty() ? path : shown_as));
   sources_.push_back(std::make_unique<syntax::SourceFile>(std::move(*file)));
   dirs_.push_back(std::filesystem::path(path).parent_path().string());
   int rc = run(*sources_.back(), paths_.back().get(), last);

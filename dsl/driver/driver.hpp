@@ -24,7 +24,9 @@ class Driver {
   // Loads stdlib/Base.tsr (TSR_STDLIB names another folder).
   int load_base();
   // Runs a file; `last` receives the value of its last top-level expression.
-  int run_file(const std::string& path, Value* last = nullptr);
+  // `shown_as` names the file in stack traces (stdlib files: stdlib/NAME.tsr, not where the
+  // build put them).
+  int run_file(const std::string& path, Value* last = nullptr, const std::string& shown_as = "");
   // Runs source text that has no file (tsr -e); `name` stands for the path in messages.
   int run_source(const std::string& name, std::string text, Value* last = nullptr);
   // Prints an uncaught error (if one is pending) as `ERROR: ...` with its stack trace.
