@@ -276,9 +276,10 @@ NodePtr Parser::parse_range(NodePtr start) {
 NodePtr Parser::parse_unary() {
   const Token& token = peek();
   if (is_prefix_operator(token)) {
-    // `reduce(+, xs)`: an operator followed by ',' or ')' is a value, not a prefix.
+    // `reduce(+, xs)`: an operator followed by ',' or ')' is a value, not a prefix; `-(x, y)`
+    // is a call.
     const Token& next = peek_raw(1);
-    if (next.is_op(",") || next.is_op(")") || next.is_op(";")) return parse_power();
+    if (next.is_op(",") || next.is_op(")") || next.is_op(";") || is_operator_call(token, next)) return parse_power();
     const Token& op = take();
     Nesting nesting(*this);
     if (!nesting.enter()) return error_node();

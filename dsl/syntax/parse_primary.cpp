@@ -27,6 +27,10 @@ bool closes_list(const Token& token) {
 
 }  // namespace
 
+bool is_operator_call(const Token& token, const Token& next) {
+  return is_operator_value(token) && token.text[0] != '.' && next.is_op("(") && !next.space_before;
+}
+
 NodePtr Parser::parse_primary() {
   const Token& token = peek();
   switch (token.kind) {
@@ -66,7 +70,7 @@ NodePtr Parser::parse_primary() {
         }
         if (closes_list(next)) return make_node(NodeKind::Colon, take().span);
       }
-      if (is_operator_value(token) && closes_list(next)) {
+      if ((is_operator_value(token) && closes_list(next)) || is_operator_call(token, next)) {
         const Token& op = take();
         return make_node(NodeKind::Identifier, op.span, op.text);
       }

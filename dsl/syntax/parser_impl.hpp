@@ -203,5 +203,8 @@ class Nesting {
 bool is_closing_keyword(const Token& token);  // end else elseif catch finally
 bool is_assignment_operator(const Token& token);
 bool is_number_literal(const Node& node);
+// `+(a, b)`, `-(x)`: an undotted operator directly followed by '(' is called, as in Julia,
+// which is also how a method of an operator is defined: `+(a::P, b::P) = ...`.
+bool is_operator_call(const Token& token, const Token& next);
 
 }  // namespace tsr::syntax::detail

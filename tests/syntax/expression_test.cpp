@@ -153,6 +153,12 @@ TEST_CASE("postfix forms: calls, keywords, splats, fields, indexing, curly",
   CHECK(sx("A' * B") == "(* (' A) B)");
   CHECK(sx("reduce(+, xs)") == "(call reduce + xs)");
   CHECK(sx("map(-, xs)") == "(call map - xs)");
+  // An operator directly followed by '(' is called (Julia); with a space it is a prefix.
+  CHECK(sx("+(1, 2)") == "(call + 1 2)");
+  CHECK(sx("-(x)^2") == "(^ (call - x) 2)");
+  CHECK(sx("- (x)") == "(- x)");
+  CHECK(sx("-x^2") == "(- (^ x 2))");
+  CHECK(sx(".-(x)") == "(.- x)");
   CHECK(sx("x::Int") == "(:: x Int)");
   CHECK(sx("Vector{T} where T") == "(where (curly Vector T) (typeparam T _ _))");
 }
