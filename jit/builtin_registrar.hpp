@@ -52,6 +52,10 @@ class Registrar {
   TypeRegistry& t_;
 };
 
+// The MethodError a built-in raises for arguments it cannot take (it accepts Any and
+// checks inside): "no method matching f(::A, ::B)".
+[[noreturn]] void no_method(const char* fname, std::span<const Value> args);
+
 // What type inference may assume a built-in returns when the argument types decide it
 // (Method::result covers the methods whose result type is fixed).
 enum class ResultRule {

@@ -54,7 +54,7 @@ std::vector<Value> elements(Registrar& r, const Value& v) {
     for (int64_t i = start; step > 0 ? i <= stop : i >= stop; i += step) out.push_back(r.integer(i));
     return out;
   }
-  throw MethodError("no method matching iterate(::" + show_type(v.type()) + ")");
+  no_method("iterate", std::span<const Value>(&v, 1));
 }
 
 int64_t range_length(const Value& v) {
@@ -196,7 +196,7 @@ void register_io_and_reflection(Registrar& r) {
   });
   r.add("supertype", {any}, {"T"}, nullptr, [&t](std::span<const Value> a) {
     auto dt = a[0].payload() == Payload::Type ? as_datatype(unwrap_unionall(a[0].as_type())) : nullptr;
-    if (!dt) throw MethodError("no method matching supertype(::" + show_type(a[0].type()) + ")");
+    if (!dt) no_method("supertype", a);
     const Type* super = dt->super;
     if (a[0].as_type()->kind == TypeKind::UnionAll && as_datatype(super)) {
       // supertype(Point) is the supertype of its wrapper, with the parameters free again.
@@ -206,7 +206,7 @@ void register_io_and_reflection(Registrar& r) {
   });
   r.add("<:", {any, any}, {"A", "B"}, t.Bool, [&r, &t](std::span<const Value> a) {
     if (a[0].payload() != Payload::Type || a[1].payload() != Payload::Type)
-      throw MethodError("no method matching <:(::" + show_type(a[0].type()) + ", ::" + show_type(a[1].type()) + ")");
+      no_method("<:", a);
     return r.boolean(t.issub(a[0].as_type(), a[1].as_type()));
   });
   r.add("===", {any, any}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) { return r.boolean(egal(a[0], a[1])); });
@@ -225,7 +225,7 @@ void register_io_and_reflection(Registrar& r) {
     throw Error("AssertionError", print_text(a[0]));
   });
   r.add("methods", {any}, {"f"}, nullptr, [&r, &t](std::span<const Value> a) {
-    if (a[0].payload() != Payload::Function) throw MethodError("no method matching methods(::" + show_type(a[0].type()) + ")");
+    if (a[0].payload() != Payload::Function) no_method("methods", a);
     GenericFunction* f = a[0].as_function();
     std::vector<Value> out;
     for (const Method* m : f->methods()) out.push_back(r.str(f->show_method(*m)));
@@ -290,7 +290,7 @@ void register_collections(Registrar& r) {
     if (n == "Vector" || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
     if (n == "UnitRange" || n == "StepRange") return r.integer(range_length(v));
     if (is_tensor(v)) return r.integer(tensor_of(v).numel());
-    throw MethodError("no method matching length(::" + show_type(v.type()) + ")");
+    no_method("length", a);
   });
   set_result_rule(r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
     const Value& v = a[0];
@@ -307,13 +307,11 @@ void register_collections(Registrar& r) {
       int64_t step = n == "UnitRange" ? 1 : f[1].as_int();
       return Value::from_int(f[0].type(), f[0].as_int() + (i - 1) * step);
     }
-    throw MethodError("no method matching getindex(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
+    no_method("getindex", a);
   }), ResultRule::ElementOfFirst);
   r.add("setindex!", {any, any, t.Integer}, {"x", "v", "i"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
-    if (v.type()->name->name != "Vector")
-      throw MethodError("no method matching setindex!(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ", ::" +
-                        show_type(a[2].type()) + ")");
+    if (v.type()->name->name != "Vector") no_method("setindex!", a);
     auto& f = v.as_struct().fields;
     int64_t i = a[2].as_int();
     if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
@@ -323,7 +321,7 @@ void register_collections(Registrar& r) {
   });
   r.add("push!", {any, any}, {"v", "x"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
-    if (v.type()->name->name != "Vector") throw MethodError("no method matching push!(::" + show_type(v.type()) + ", ::" + show_type(a[1].type()) + ")");
+    if (v.type()->name->name != "Vector") no_method("push!", a);
     Value x = convert_to(t, v.type()->params[0], a[1]);
     v.as_struct().fields.push_back(x);
     return v;
@@ -379,6 +377,12 @@ std::optional<Intrinsic> builtin_intrinsic(const Method* m) {
   auto it = table.find(m);
   if (it == table.end()) return std::nullopt;
   return it->second;
+}
+
+void no_method(const char* fname, std::span<const Value> args) {
+  std::string call = std::string("no method matching ") + fname + "(";
+  for (size_t i = 0; i < args.size(); ++i) call += (i ? ", ::" : "::") + show_type(args[i].type());
+  throw MethodError(call + ")");
 }
 
 void set_result_rule(const Method* m, ResultRule rule) { result_rules()[m] = rule; }

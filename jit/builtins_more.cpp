@@ -95,7 +95,7 @@ void register_numbers(Registrar& r) {
   auto zero_like = [&t](int64_t k) {
     return [&t, k](std::span<const Value> a) {
       const DataType* dt = a[0].payload() == Payload::Type ? as_datatype(a[0].as_type()) : a[0].type();
-      if (!dt || !is_number_type(dt)) throw MethodError("no method matching zero(::" + show_type(a[0].type()) + ")");
+      if (!dt || !is_number_type(dt)) no_method(k == 0 ? "zero" : "one", a);
       return convert_number(t, dt, Value::from_int(t.Int64, k));
     };
   };
