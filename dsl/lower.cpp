@@ -534,8 +534,27 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
   }
   if (name == "@index" || name == "@groupsize" || name == "@localmem" || name == "@synchronize") {
     if (!kernel_) l_.fail(n, name + " is only meaningful inside a @kernel function");
-    if (name == "@localmem" || name == "@synchronize")
-      l_.fail(n, name + " (work-group shared memory and barriers) is not implemented yet");
+    TypeRegistry& types = l_.compiler_.types();
+    if (name == "@synchronize") {
+      // A barrier for the work items of a group; the line tells barriers apart in errors.
+      if (n.size() != 0) l_.fail(n, "@synchronize takes no arguments");
+      b_.uses_barrier = true;
+      return call(n, "__synchronize", {literal(n, Value::from_int(types.Int64, l_.file_.location(n.span.begin).line))});
+    }
+    if (name == "@localmem") {
+      // @localmem T (dims...): one tensor per work-group, shared by its work items; the site
+      // number tells the @localmem calls of a kernel apart.
+      if (n.size() != 2) l_.fail(n, "@localmem takes an element type and a shape: @localmem Float32 (16, 16)");
+      const SNode& dims = n.child(1);
+      Node* shape = dims.kind == NodeKind::Tuple ? expr(dims) : [&] {
+        Node* tup = mk(Op::Tuple, n);
+        tup->kids.push_back(expr(dims));
+        return tup;
+      }();
+      b_.uses_localmem = true;
+      Node* site = literal(n, Value::from_int(types.Int64, static_cast<int64_t>(n.span.begin)));
+      return call(n, "__localmem", {expr(n.child(0)), shape, site});
+    }
     if (name == "@groupsize") return read(n, "#wg");
     std::string which = n.size() > 0 && n.child(0).kind == NodeKind::Identifier ? n.child(0).text : "";
     std::string form = n.size() > 1 && n.child(1).kind == NodeKind::Identifier ? n.child(1).text : "Linear";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 #include <setjmp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -164,7 +165,12 @@ std::string describe_exception(const Value& ex) {
 namespace {
 // Kernels run on several threads: the first error wins, the rest are dropped.
 std::mutex g_error_mu;
+thread_local char t_thread_owner;
+thread_local const void* t_fiber_owner = nullptr;
 }  // namespace
+
+const void* error_owner() { return t_fiber_owner ? t_fiber_owner : &t_thread_owner; }
+const void* set_error_owner(const void* fiber) { return std::exchange(t_fiber_owner, fiber); }
 
 void raise(Value exception) {
   std::lock_guard<std::mutex> lock(g_error_mu);
@@ -172,6 +178,7 @@ void raise(Value exception) {
   ErrorState& s = error_state();
   s.exception = std::move(exception);
   s.frames.clear();
+  s.owner = error_owner();
   tsr_pending = 1;
 }
 
@@ -181,8 +188,10 @@ void raise_current_exception(Globals& g) {
   } catch (const TesseraError& e) {
     std::lock_guard<std::mutex> lock(g_error_mu);
     ErrorState& s = error_state();
+    if (tsr_pending && s.exception.defined()) return;
     s.exception = e.exception();
     s.frames = e.frames();
+    s.owner = error_owner();
     tsr_pending = 1;
   } catch (const Error& e) {
     raise(exception_value(g, e));
@@ -407,6 +416,7 @@ void tsr_raise_error(const char* kind, const char* message) {
 
 void tsr_add_frame(const std::string* function, const std::string* file, int64_t line) {
   std::lock_guard<std::mutex> lock(jit::g_error_mu);
+  if (jit::error_state().owner != jit::error_owner()) return;
   jit::error_state().frames.push_back(*function + " at " + *file + ":" + std::to_string(line));
 }
 
@@ -421,6 +431,7 @@ void tsr_take_error(Value* out) {
 void tsr_rethrow(const Value* exception) {
   jit::ErrorState& s = jit::error_state();
   s.exception = *exception;
+  s.owner = jit::error_owner();
   tsr_pending = 1;
 }
 

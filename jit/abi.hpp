@@ -24,8 +24,15 @@ namespace tsr::jit {
 struct ErrorState {
   Value exception;
   std::vector<std::string> frames;  // "name at file:line", innermost first
+  // Who raised it (a thread, or a work item's fiber): only its own frames join the trace, not
+  // those of the other threads and work items that stop when they see the flag.
+  const void* owner = nullptr;
 };
 ErrorState& error_state();
+// What identifies the running code for ErrorState::owner: the thread, unless a fiber set its
+// own (nullptr restores the thread's); returns the one it replaces.
+const void* error_owner();
+const void* set_error_owner(const void* fiber);
 
 // A Tessera error seen from C++ (rt.call of a Tessera method that threw).
 class TesseraError : public Error {

@@ -63,6 +63,7 @@ enum class ResultRule {
   SameAsFirst,     // zero(x), one(x): the type of x
   TypeArgument,    // zero(T), one(T), convert(T, x): the T given as a type
   TypeOfFirst,     // typeof(x): the type Type{typeof(x)}
+  LocalMem,        // __localmem(T, (d1, ..., dn), site): a Tensor{T, n}
 };
 void set_result_rule(const Method* m, ResultRule rule);
 

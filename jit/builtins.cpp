@@ -393,6 +393,13 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
   if (rule == result_rules().end() || args.empty()) return types.Any;
   auto first = as_datatype(args[0]);
   if (!first) return types.Any;
+  if (rule->second == ResultRule::LocalMem) {
+    auto dims = args.size() > 1 ? as_datatype(args[1]) : nullptr;
+    if (!first->name->is_type_of_type || first->params.size() != 1 || !dims || !dims->name->is_tuple) return types.Any;
+    auto d = dtype_of(first->params[0]);
+    if (!d || dims->params.size() < 1 || dims->params.size() > kMaxRank) return types.Any;
+    return tensor_type(types, types.TensorName, *d, static_cast<int>(dims->params.size()));
+  }
   if (!first->is_concrete && rule->second != ResultRule::TypeArgument) return types.Any;
   auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };
   switch (rule->second) {
@@ -406,6 +413,7 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::TypeArgument:  // Type{T}, whose one parameter is T
       return first->name->is_type_of_type && first->params.size() == 1 ? concrete(first->params[0]) : types.Any;
     case ResultRule::TypeOfFirst: return types.type_of_type(first);
+    case ResultRule::LocalMem: break;  // handled above
   }
   return types.Any;
 }

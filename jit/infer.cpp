@@ -278,6 +278,10 @@ class Inferrer {
       if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
     }
     if (const Type* t = tensor_access(f, args, n)) return t;
+    if (f->name() == "__synchronize" && args.size() == 1 && args[0] == types_.Int64) {
+      n->bind = Bind::Barrier;
+      return types_.Nothing;
+    }
     const Method* m = nullptr;
     try {
       m = f->which(args);
@@ -313,11 +317,12 @@ class Inferrer {
     return builtin_result_type(types_, m, args);
   }
 
-  // t[i, j] and t[i, j] = v on a tensor whose element type and rank are known, with one Int
-  // index per dimension: done inline by codegen, when no script has added its own methods.
+  // t[i, j], t[i, j] = v and atomic_add!(t, i, j, v) on a tensor whose element type and rank
+  // are known, with one Int index per dimension: done inline by codegen, when no script has
+  // added its own methods.
   const Type* tensor_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
-    bool get = f->name() == "getindex", set = f->name() == "setindex!";
-    if ((!get && !set) || args.empty()) return nullptr;
+    bool get = f->name() == "getindex", set = f->name() == "setindex!", atomic = f->name() == "atomic_add!";
+    if ((!get && !set && !atomic) || args.empty()) return nullptr;
     auto dt = as_datatype(args[0]);
     if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
       return nullptr;
@@ -326,13 +331,15 @@ class Inferrer {
     auto d = dtype_of(elem);
     if (!rank || !d || *d == DType::Float16 || *d == DType::BFloat16) return nullptr;
     size_t first = set ? 2 : 1;
-    if (args.size() != first + static_cast<size_t>(rank->value) || rank->value < 1) return nullptr;
-    for (size_t i = first; i < args.size(); ++i)
+    size_t nidx = static_cast<size_t>(rank->value);
+    if (args.size() != first + nidx + (atomic ? 1 : 0) || rank->value < 1) return nullptr;
+    for (size_t i = first; i < first + nidx; ++i)
       if (args[i] != types_.Int64) return nullptr;
-    if (set) {
+    if (atomic && *d == DType::Bool) return nullptr;
+    if (set || atomic) {
       // The value: the element type itself, or a float for a float tensor (rounded, as Julia's
       // setindex! converts); anything else goes through the runtime's checked conversion.
-      const Type* v = args[1];
+      const Type* v = set ? args[1] : args.back();
       bool ok = v == elem || ((v == types_.Float64 || v == types_.Float32) && (elem == types_.Float64 || elem == types_.Float32)) ||
                 (v == types_.Int64 && (elem == types_.Float64 || elem == types_.Float32));
       if (!ok) return nullptr;
@@ -343,7 +350,7 @@ class Inferrer {
     } catch (const Error&) {
       return nullptr;
     }
-    n->bind = set ? Bind::TensorSet : Bind::TensorGet;
+    n->bind = set ? Bind::TensorSet : atomic ? Bind::TensorAtomicAdd : Bind::TensorGet;
     n->method = nullptr;
     return set ? args[1] : elem;
   }

@@ -57,6 +57,8 @@ std::unique_ptr<Body> Body::clone() const {
   out->sparams = sparams;
   out->sig = sig;
   out->vararg = vararg;
+  out->uses_barrier = uses_barrier;
+  out->uses_localmem = uses_localmem;
   out->capture_slots = capture_slots;
   std::unordered_map<const Node*, Node*> map;
   for (const auto& n : pool) {
@@ -102,6 +104,8 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   else if (n->bind == Bind::Construct) out += " [construct]";
   else if (n->bind == Bind::TensorGet) out += " [tensor load]";
   else if (n->bind == Bind::TensorSet) out += " [tensor store]";
+  else if (n->bind == Bind::TensorAtomicAdd) out += " [tensor atomic add]";
+  else if (n->bind == Bind::Barrier) out += " [barrier]";
   out += "   @" + std::to_string(n->loc.line) + "\n";
   for (const Node* k : n->kids) print_node(body, k, depth + 1, out);
 }

@@ -65,6 +65,8 @@ enum class Bind : uint8_t {
   Construct,   // calling a type: the default constructor
   TensorGet,   // t[i, j] on a tensor of known element type and rank: an inline load
   TensorSet,   // t[i, j] = v likewise: an inline store
+  TensorAtomicAdd,  // atomic_add!(t, i, j, v) likewise: an atomic read-modify-write
+  Barrier,     // __synchronize(line), what @synchronize lowers to: a work-group barrier
 };
 
 struct Node {
@@ -111,6 +113,10 @@ struct Body {
   std::vector<const TypeVar*> sparams;  // the method's `where` variables, for SParam nodes
   const Type* sig = nullptr;            // the method's signature (a Tuple inside its `where`s)
   bool vararg = false;              // the last positional argument collects the rest
+  // A @kernel whose work items share @localmem or meet at @synchronize: launch runs it one
+  // work-group at a time per thread (work items as fibers when there are barriers).
+  bool uses_barrier = false;
+  bool uses_localmem = false;
   // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
   std::vector<int> capture_slots;
 

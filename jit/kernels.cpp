@@ -8,6 +8,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
+#include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/type_printer.hpp"
@@ -20,6 +21,7 @@ void Compiler::register_launch() {
   TypeRegistry& t = types();
   r.add("launch", {t.Function, t.Any, t.vararg(t.Any)}, {"kernel", "ndrange", "args"}, t.Nothing,
         [this](std::span<const Value> a) { return launch(a); });
+  register_kernel_builtins(r);
 }
 
 Value Compiler::launch(std::span<const Value> a) {
@@ -84,6 +86,15 @@ Value Compiler::launch(std::span<const Value> a) {
   // Runs of work-groups per task: a few tasks per thread, so uneven ones balance out.
   int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
   auto range = s->kernel_range;
+  if (s->body->uses_barrier || s->body->uses_localmem) {
+    // Work-groups one at a time per thread: shared @localmem, barriers between the items.
+    if (s->body->uses_barrier && workgroup > kMaxBarrierGroup)
+      throw ArgumentError("launch: a kernel with @synchronize takes work-groups of at most " + std::to_string(kMaxBarrierGroup) +
+                          " work items (as on a GPU), got workgroup = " + std::to_string(workgroup));
+    GroupLaunch l{range, args.data(), n1, n2, n3, workgroup, rank, total, s->body->uses_barrier};
+    run_chunks_parallel(total, per_task * workgroup, [&](int64_t lo, int64_t hi) { run_work_groups(l, lo, hi); });
+    return Value::singleton(t.Nothing);
+  }
   run_chunks_parallel(total, per_task * workgroup,
                       [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); });
   return Value::singleton(t.Nothing);
