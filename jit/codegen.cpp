@@ -9,6 +9,7 @@
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
 #include "jit/constants.hpp"
+#include "jit/exp_f32.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/errors.hpp"
@@ -1025,9 +1026,21 @@ class FnGen {
     return RVal{out, true, n->type ? n->type : types_.Any};
   }
 
+  // The function a static call goes to: the specialization, or a private copy of it in this
+  // module (Compiler::inline_copy), made on first use.
+  llvm::Function* callee_function(Spec& callee) {
+    if (!c_.inline_copy(callee)) return declare(m_, callee);
+    std::string name = callee.symbol + ".copy";
+    if (auto f = m_.getFunction(name)) return f;
+    FnGen g(c_, m_, callee);
+    g.emit_function(name);
+    cacheable_ = cacheable_ && g.cacheable_;
+    return m_.getFunction(name);
+  }
+
   RVal call_spec(Node* n, const std::vector<RVal>& args) {
     Spec& callee = *n->spec;
-    llvm::Function* f = declare(m_, callee);
+    llvm::Function* f = callee_function(callee);
     llvm::Value* out = is_bits(callee.ret) ? llvm::ConstantPointerNull::get(ptr_) : temp();
     std::vector<llvm::Value*> cargs{out};
     for (size_t i = 0; i < args.size(); ++i) {

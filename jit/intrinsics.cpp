@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "jit/exp_f32.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -214,7 +215,9 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
     case Intrinsic::Sin: return make_num(types, r, std::sin(x), 0);
     case Intrinsic::Cos: return make_num(types, r, std::cos(x), 0);
     case Intrinsic::Tan: return make_num(types, r, std::tan(x), 0);
-    case Intrinsic::Exp: return make_num(types, r, std::exp(x), 0);
+    case Intrinsic::Exp:
+      if (r == types.Float32) return make_num(types, r, exp_f32(static_cast<float>(x)), 0);
+      return make_num(types, r, std::exp(x), 0);
     case Intrinsic::Log:
       if (x < 0) throw Error("DomainError", "log was called with a negative real argument");
       return make_num(types, r, std::log(x), 0);
