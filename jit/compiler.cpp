@@ -127,6 +127,7 @@ bool Compiler::body_may_throw(const Spec& s) const {
         if (n->kids[0]->type != globals_.types().Bool) return true;
         break;
       case Op::Literal:
+      case Op::SParam:  // a `where` variable: a constant of the specialization
       case Op::SetSlot:
       case Op::Block:
       case Op::Break:
@@ -149,7 +150,10 @@ bool Compiler::body_may_throw(const Spec& s) const {
         if (!is_inline_struct(n->kids[0]->type)) return true;
         break;
       case Op::Call:
-        if (n->bind == Bind::Construct && is_inline_struct(n->type)) {
+        if (n->bind == Bind::Construct && n->type && is_bits_number(n->type) && n->kids.size() == 2 &&
+            is_bits_number(n->kids[1]->type) && (n->type == globals_.types().Float64 || n->type == globals_.types().Float32)) {
+          // Float32(x), T(0.5): a number to a float type is a plain conversion (construct_inline)
+        } else if (n->bind == Bind::Construct && is_inline_struct(n->type)) {
           // Built in registers only when every argument has its field's type exactly.
           auto dt = as_datatype(n->type);
           for (size_t i = 1; i < n->kids.size(); ++i)
@@ -279,14 +283,29 @@ const std::string& build_identity() {
 
 }  // namespace
 
+bool Compiler::inline_copy(const Spec& callee) const {
+  constexpr size_t kMaxNodes = 160;
+  return callee.compiled && !callee.kernel && callee.method && callee.body && callee.body->pool.size() <= kMaxNodes;
+}
+
 std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize) const {
   const HostTarget& t = host_target();
   std::string text = "tessera 0.1.0 " + build_identity() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features +
                      "\n" + (optimize ? "O2" : "O0") + "\n";
+  std::set<const Spec*> copied;
+  std::function<void(const Spec*)> add = [&](const Spec* s) {
+    for (const auto& n : s->body->pool) {
+      if (!n->spec) continue;
+      text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
+      if (inline_copy(*n->spec) && copied.insert(n->spec).second) {
+        text += "copy of " + n->spec->symbol + "\n" + print_body(*n->spec->body);
+        add(n->spec);
+      }
+    }
+  };
   for (const Spec* s : specs) {
     text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + (s->kernel ? " kernel" : "") + "\n" + print_body(*s->body);
-    for (const auto& n : s->body->pool)
-      if (n->spec) text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
+    add(s);
   }
   return text;
 }

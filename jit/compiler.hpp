@@ -101,6 +101,10 @@ class Compiler {
   // @kernel functions and launch(kernel, ndrange, args...; workgroup = 256).
   void mark_kernel(const GenericFunction* f) { kernels_.insert(f); }
   bool is_kernel(const GenericFunction* f) const { return kernels_.count(f) > 0; }
+  // A small function compiled earlier, in another module: code that calls it statically gets
+  // a private copy in its own module, so that LLVM can inline it (gelu in a broadcast loop,
+  // say, which then vectorizes). The compile cache keys on those copies' IR too.
+  bool inline_copy(const Spec& callee) const;
   // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
   void register_launch();
   Value launch(std::span<const Value> args);
