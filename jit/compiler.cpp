@@ -182,8 +182,8 @@ const GenericFunction* Compiler::stale_edge(const Spec& s) const {
   return nullptr;
 }
 
-Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argtypes) {
-  auto key = std::make_pair(m, argtypes);
+Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argtypes, uint64_t contiguous) {
+  auto key = std::make_tuple(m, argtypes, contiguous);
   auto it = specs_.find(key);
   if (it != specs_.end() && it->second->state == Spec::State::Inferred) {
     if (const GenericFunction* f = stale_edge(*it->second)) {
@@ -201,6 +201,7 @@ Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argt
     s->method = m;
     s->def = tessera_def(m);
     s->argtypes = argtypes;
+    s->contiguous = contiguous;
     s->id = next_id_;
     s->symbol = next_symbol(s->def->body->name);
     it = specs_.emplace(key, std::move(s)).first;
@@ -304,7 +305,8 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
     }
   };
   for (const Spec* s : specs) {
-    text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + (s->kernel ? " kernel" : "") + "\n" + print_body(*s->body);
+    text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + (s->kernel ? " kernel" : "") + " contiguous " +
+            std::to_string(s->contiguous) + "\n" + print_body(*s->body);
     add(s);
   }
   return text;

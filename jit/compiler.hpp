@@ -46,6 +46,10 @@ struct Spec {
   // A @kernel's specialization also gets `void <symbol>.kernel(const Value* args, lo, hi, n1,
   // n2, n3, wg, rank)`, which runs linear indices [lo, hi) of the ndrange.
   bool kernel = false;
+  // A kernel's specialization also knows which tensor arguments (bit i: argument i) are
+  // contiguous: their strides follow from their shapes, with 1 for the last dimension, so
+  // loops over it vectorize without run-time stride checks.
+  uint64_t contiguous = 0;
   void (*kernel_range)(const Value*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) = nullptr;
   // The functions whose methods the typed body relied on (calls bound at compile time,
   // directly or through the specializations it calls), with their epochs then. When one
@@ -93,7 +97,7 @@ class Compiler {
   bool run_thunk(std::unique_ptr<Body> body, Value* result);
 
   // The specialization of m for these argument types (made and inferred on first request).
-  Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes);
+  Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes, uint64_t contiguous = 0);
   // Makes sure s and every specialization it calls statically have native code.
   void compile(Spec* s);
   // The MethodDef behind a Tessera method, or nullptr for C++ methods.
@@ -137,7 +141,7 @@ class Compiler {
   CompileOptions options_;
   std::unique_ptr<Engine> engine_;
   std::vector<std::unique_ptr<MethodDef>> defs_;
-  std::map<std::pair<const Method*, std::vector<const Type*>>, std::unique_ptr<Spec>> specs_;
+  std::map<std::tuple<const Method*, std::vector<const Type*>, uint64_t>, std::unique_ptr<Spec>> specs_;
   std::vector<std::unique_ptr<Spec>> thunks_;
   std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;

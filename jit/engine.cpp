@@ -177,7 +177,12 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, cons
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(impl_->tm.get());
+    // As clang at -O2: the loop vectorizer and the SLP vectorizer (which packs independent
+    // scalar operations on adjacent elements, such as a register-blocked matmul's).
+    llvm::PipelineTuningOptions pto;
+    pto.LoopVectorization = true;
+    pto.SLPVectorization = true;
+    llvm::PassBuilder pb(impl_->tm.get(), pto);
     pb.registerModuleAnalyses(mam);
     pb.registerCGSCCAnalyses(cgam);
     pb.registerFunctionAnalyses(fam);

@@ -10,6 +10,7 @@
 #include "jit/compiler.hpp"
 #include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
 #include "runtime/thread_pool.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
@@ -76,7 +77,11 @@ Value Compiler::launch(std::span<const Value> a) {
     argtypes = full;
   }
   if (total == 0) return Value::singleton(t.Nothing);
-  Spec* s = specialize(m, argtypes);
+  // Which tensor arguments are contiguous: the kernel is specialized on that too.
+  uint64_t contiguous = 0;
+  for (size_t i = 0; i < args.size() && i < 64; ++i)
+    if (is_tensor(args[i]) && tensor_of(args[i]).contiguous()) contiguous |= uint64_t(1) << i;
+  Spec* s = specialize(m, argtypes, contiguous);
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
