@@ -9,6 +9,7 @@
 // and numbers are neutral), else Tensor.
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
@@ -24,7 +25,7 @@ namespace tsr::jit {
 
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& s) {
+std::string shape_text(std::span<const int64_t> s) {
   std::string out = "(";
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + (s.size() == 1 ? ",)" : ")");
@@ -110,15 +111,8 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
   return out;
 }
 
-Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
+Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<const Value> leaves) {
   TypeRegistry& t = types();
-  const Value* dest = in_place ? &a[0] : nullptr;
-  const Value& fv = a[in_place ? 1 : 0];
-  std::span<const Value> leaves = a.subspan(in_place ? 2 : 1);
-  if (dest && !is_tensor(*dest))
-    throw ArgumentError(".= writes into a tensor, not a value of type " + show_type(dest->type()));
-  // Every leaf is a tensor or a number.
-  bool any_tensor = dest != nullptr;
   std::vector<const Type*> elem_types;
   for (const Value& v : leaves) {
     if (is_tensor(v)) {
@@ -126,20 +120,68 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
       if (d == DType::Float16 || d == DType::BFloat16)
         throw ArgumentError(std::string("broadcasting over ") + dtype_name(d) + " tensors is not implemented yet");
       elem_types.push_back(element_type(t, d));
-      any_tensor = true;
     } else if (is_number_type(v.type())) {
       elem_types.push_back(v.type());
     } else {
       throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
     }
   }
+  BroadcastPlan plan;
+  plan.world = globals_.world().age;
+  plan.kind = result_kind(t, leaves);
+  // The fused function for these element types, and its result type.
+  const Method* m = f->which(elem_types);
+  Spec* s = specialize(m, elem_types);
+  auto out_dtype = dtype_of(s->ret);
+  if (!out_dtype || *out_dtype == DType::Float16 || *out_dtype == DType::BFloat16) {
+    plan.dynamic = true;
+    return plan;
+  }
+  plan.out = *out_dtype;
+  plan.range = broadcast_range(s, leaves, element_type(t, *out_dtype));
+  return plan;
+}
+
+Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
+  TypeRegistry& t = types();
+  const Value* dest = in_place ? &a[0] : nullptr;
+  const Value& fv = a[in_place ? 1 : 0];
+  std::span<const Value> leaves = a.subspan(in_place ? 2 : 1);
+  if (dest && !is_tensor(*dest))
+    throw ArgumentError(".= writes into a tensor, not a value of type " + show_type(dest->type()));
+  if (fv.payload() != Payload::Function)
+    throw ArgumentError("broadcasting calls a function, not a value of type " + show_type(fv.type()));
   GenericFunction* f = fv.as_function();
-  if (!any_tensor) return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
+  bool any_tensor = dest != nullptr;
+  for (const Value& v : leaves) any_tensor = any_tensor || is_tensor(v);
+  if (!any_tensor) {
+    for (const Value& v : leaves)
+      if (!is_number_type(v.type()))
+        throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
+    return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
+  }
+  // The plan for these leaf types: made once (per world age), then looked up.
+  BroadcastPlan plan;
+  PlanKey key;
+  bool keyed = leaves.size() <= kMaxPlanLeaves;
+  if (keyed) {
+    key.f = f;
+    key.n = leaves.size();
+    for (size_t i = 0; i < leaves.size(); ++i) key.types[i] = leaves[i].type();
+    auto it = broadcast_plans_.find(key);
+    if (it != broadcast_plans_.end() && it->second.world == globals_.world().age) plan = it->second;
+  }
+  if (!plan.world) {
+    plan = broadcast_plan(f, leaves);
+    if (keyed) broadcast_plans_[key] = plan;
+  }
   // The shape: trailing dimensions aligned, size 1 stretching.
   size_t rank = dest ? static_cast<size_t>(tensor_of(*dest).rank) : 0;
   for (const Value& v : leaves)
     if (is_tensor(v)) rank = std::max(rank, static_cast<size_t>(tensor_of(v).rank));
-  std::vector<int64_t> shape(rank, 1);
+  int64_t shape_buf[kMaxRank];
+  std::fill(shape_buf, shape_buf + rank, int64_t(1));
+  std::span<int64_t> shape(shape_buf, rank);
   auto merge = [&](const TensorObject& o) {
     for (int k = 0; k < o.rank; ++k) {
       size_t d = rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k);
@@ -155,29 +197,23 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
     if (is_tensor(v)) merge(tensor_of(v));
   if (dest) {
     const TensorObject& d = tensor_of(*dest);
-    std::vector<int64_t> ds(d.shape, d.shape + d.rank);
+    std::vector<int64_t> result(shape.begin(), shape.end());
     merge(d);
-    if (ds != shape)
-      throw Error("DimensionMismatch", "cannot broadcast a result of shape " + shape_text(shape) +
-                                           " into a destination of shape " + shape_text(ds));
+    // The leaves' shape may stretch to the destination's, never the destination to theirs.
+    if (!std::equal(d.shape, d.shape + d.rank, shape.begin(), shape.end()))
+      throw Error("DimensionMismatch", "cannot broadcast a result of shape " + shape_text(result) +
+                                           " into a destination of shape " +
+                                           shape_text(std::span<const int64_t>(d.shape, static_cast<size_t>(d.rank))));
   }
-  // The fused function for these element types, and its result type.
-  const Method* m = f->which(elem_types);
-  Spec* s = specialize(m, elem_types);
-  auto out_dtype = dtype_of(s->ret);
-  if (!out_dtype || *out_dtype == DType::Float16 || *out_dtype == DType::BFloat16)
-    return broadcast_dynamic(f, dest, leaves, shape);
+  if (plan.dynamic) return broadcast_dynamic(f, dest, leaves, std::vector<int64_t>(shape.begin(), shape.end()));
   // The result: the destination, or a new tensor of the leaves' shared semantic type.
-  Value out;
-  if (dest) {
-    out = *dest;
-  } else {
-    out = new_tensor(t, *out_dtype, shape, result_kind(t, leaves));
-  }
+  Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind);
   // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
   // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
   // independent, which lets it be vectorized without run-time overlap checks.
-  std::vector<Value> vals{out};
+  std::vector<Value> vals;
+  vals.reserve(leaves.size() + 1);
+  vals.push_back(out);
   vals.insert(vals.end(), leaves.begin(), leaves.end());
   if (dest) {
     const TensorObject& d = tensor_of(*dest);
@@ -191,23 +227,26 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
     }
   }
   // Meta: rank, then each of out and the leaves' strides per dimension (0 where stretched).
-  std::vector<int64_t> meta{static_cast<int64_t>(rank)};
-  meta.insert(meta.end(), shape.begin(), shape.end());
-  for (const Value& v : vals) {
-    std::vector<int64_t> strides(rank, 0);
-    if (is_tensor(v)) {
-      const TensorObject& o = tensor_of(v);
-      for (int k = 0; k < o.rank; ++k)
-        if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
-    }
-    meta.insert(meta.end(), strides.begin(), strides.end());
+  std::vector<int64_t> meta((1 + rank) + vals.size() * rank, 0);
+  meta[0] = static_cast<int64_t>(rank);
+  std::copy(shape.begin(), shape.end(), meta.begin() + 1);
+  for (size_t v = 0; v < vals.size(); ++v) {
+    if (!is_tensor(vals[v])) continue;
+    const TensorObject& o = tensor_of(vals[v]);
+    int64_t* strides = meta.data() + 1 + rank + v * rank;
+    for (int k = 0; k < o.rank; ++k)
+      if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
   }
-  auto range = broadcast_range(s, leaves, element_type(t, *out_dtype));
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
-  // Chunks of at least 16K elements, a few per thread.
+  // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
   int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
-  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(vals.data(), lo, hi, meta.data()); });
+  if (total <= chunk) {
+    if (total > 0) plan.range(vals.data(), 0, total, meta.data());
+    if (tsr_pending) rethrow_pending();
+    return out;
+  }
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { plan.range(vals.data(), lo, hi, meta.data()); });
   return out;
 }
 

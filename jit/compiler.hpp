@@ -13,7 +13,9 @@
 
 #include <deque>
 #include <functional>
+#include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <set>
 #include <span>
@@ -22,6 +24,7 @@
 
 #include "jit/ir.hpp"
 #include "runtime/globals.hpp"
+#include "runtime/tensor.hpp"
 
 namespace tsr::jit {
 
@@ -153,6 +156,31 @@ class Compiler {
   std::map<std::string, void*> constants_;
   std::set<const GenericFunction*> kernels_;
   std::map<std::string, BroadcastRange> broadcast_ranges_;
+  // What a broadcast of f over leaves of these types needs, found once (jit/broadcast.cpp):
+  // the fused function's loop, the result's element type and semantic kind.
+  static constexpr size_t kMaxPlanLeaves = 8;
+  struct PlanKey {
+    const GenericFunction* f = nullptr;
+    const DataType* types[kMaxPlanLeaves] = {};
+    size_t n = 0;
+    bool operator==(const PlanKey& o) const { return f == o.f && n == o.n && std::equal(types, types + n, o.types); }
+  };
+  struct PlanKeyHash {
+    size_t operator()(const PlanKey& k) const {
+      size_t h = std::hash<const void*>()(k.f);
+      for (size_t i = 0; i < k.n; ++i) h = h * 1000003u ^ std::hash<const void*>()(k.types[i]);
+      return h;
+    }
+  };
+  struct BroadcastPlan {
+    uint64_t world = 0;              // the world age it was made in: a new method remakes it
+    bool dynamic = false;            // element by element through dynamic calls
+    DType out = DType::Float32;
+    const TypeName* kind = nullptr;  // the result's semantic kind (Tensor when none)
+    BroadcastRange range = nullptr;
+  };
+  BroadcastPlan broadcast_plan(GenericFunction* f, std::span<const Value> leaves);
+  std::unordered_map<PlanKey, BroadcastPlan, PlanKeyHash> broadcast_plans_;
 };
 
 // The type join used by inference: a union while small, Any beyond.

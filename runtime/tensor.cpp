@@ -44,7 +44,14 @@ std::optional<DType> dtype_of(const Type* t) {
   return std::nullopt;
 }
 
-const DataType* element_type(TypeRegistry& types, DType d) { return as_datatype(types.lookup(dtype_name(d))); }
+const DataType* element_type(TypeRegistry& types, DType d) {
+  // Looked up by name once per registry: the answers are kept with the Tensor type name.
+  auto& cache = types.TensorName->tensor_types;
+  size_t slot = static_cast<size_t>(d);
+  if (cache.size() <= slot) cache.resize(slot + 1, nullptr);
+  if (!cache[slot]) cache[slot] = as_datatype(types.lookup(dtype_name(d)));
+  return cache[slot];
+}
 
 Storage* Storage::allocate(size_t bytes, Device device) {
   auto* s = new Storage();
@@ -90,8 +97,8 @@ TensorLayout tensor_layout() {
 
 bool is_tensor(const Value& v) {
   const DataType* t = v.type();
-  return t && (t->name->is_semantic || t->name->name == "Tensor") && t->name->payload == Payload::Object &&
-         dynamic_cast<TensorObject*>(v.as_object()) != nullptr;
+  // Only tensors have these types (their objects are all TensorObjects).
+  return t && (t->name->is_semantic || t->name->is_tensor) && t->name->payload == Payload::Object;
 }
 
 const TensorObject& tensor_of(const Value& v) {
@@ -101,8 +108,18 @@ const TensorObject& tensor_of(const Value& v) {
 
 const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, int rank) {
   if (!kind) kind = types.TensorName;
+  // Kind{T, N}, interned once: slots after the element-type slots of Tensor's cache.
+  constexpr size_t kDTypes = 16;
+  size_t slot = kDTypes + static_cast<size_t>(d) * (kMaxRank + 1) + static_cast<size_t>(rank);
+  auto& cache = kind->tensor_types;
+  if (rank >= 0 && rank <= kMaxRank && cache.size() > slot && cache[slot]) return cache[slot];
   const Type* ps[] = {element_type(types, d), types.const_param(rank)};
-  return types.apply(kind, ps);
+  const DataType* t = types.apply(kind, ps);
+  if (rank >= 0 && rank <= kMaxRank) {
+    if (cache.size() <= slot) cache.resize(slot + 1, nullptr);
+    cache[slot] = t;
+  }
+  return t;
 }
 
 namespace {

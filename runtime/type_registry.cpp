@@ -152,6 +152,7 @@ void TypeRegistry::declare_builtins() {
     t.super = apply(AbstractTensorName, ps);
     TensorName = declare(t);
     const_cast<TypeName*>(TensorName)->is_final = false;
+    const_cast<TypeName*>(TensorName)->is_tensor = true;
   }
 }
 

@@ -66,6 +66,9 @@ struct TypeName {
   GenericFunction* instance = nullptr;  // typeof(f): the one function of this type
   const DataType* primary = nullptr;  // Name{params...} with the declared TypeVars
   const Type* wrapper = nullptr;      // what the bare name means: `Point{T} where T` or the DataType
+  bool is_tensor = false;             // Tensor itself (semantic types have is_semantic)
+  // Tensor kinds: Kind{element type, rank} by dtype and rank, made once (runtime/tensor.cpp).
+  mutable std::vector<const DataType*> tensor_types;
 };
 
 struct DataType : Type {
