@@ -52,6 +52,8 @@ try:
     for m in (1024, 2048):
         a = torch.rand(m, m); c = torch.rand(m, m)
         print(f"torch matmul_{m}", best_ms(lambda: a @ c, 3))
+    xi = torch.rand(64, 32, 28, 28); wc = torch.rand(64, 32, 3, 3)
+    print("torch conv2d_64x32x28x28", best_ms(lambda: torch.nn.functional.conv2d(xi, wc, padding=1), 5))
     p = torch.rand(4); q = torch.rand(4)
     def adds():
         for _ in range(100000):

@@ -41,6 +41,7 @@ awk -v threads="$(nproc)" '
     row("softmax_4096x1024", "softmax, 4096x1024", "GB/s", 8 * 4096 * 1024)
     row("matmul_1024", "matmul 1024^3 Float32", "GFLOP/s", 2 * 1024 ^ 3)
     row("matmul_2048", "matmul 2048^3 Float32", "GFLOP/s", 2 * 2048 ^ 3)
+    row("conv2d_64x32x28x28", "conv2d 64x32x28x28, 3x3x64", "GFLOP/s", 2 * 64 * 64 * 32 * 9 * 28 * 28)
     t = fig("tessera", "add4_x100000"); p = fig("torch", "add4_x100000")
     printf "%-26s %9s us %12s %10s %7s %10s %7s %9s us %7s\n", "a .+ b, 4 elements (per op)", t == "" ? "-" : sprintf("%.3f", t / 100), "", "-", "-", "-", "-", p == "" ? "-" : sprintf("%.3f", p / 100), ratio(p, t)
     printf "\nOpenBLAS kernel used by numpy: %s\n", fig("numpy", "openblas_core") == "" ? "n/a" : fig("numpy", "openblas_core")
