@@ -172,8 +172,11 @@ Node* BodyLowerer::expr(const SNode& n) {
       return literal(n, Value::from_object(colon, new StructObject()));
     }
     case NodeKind::IndexEnd: {
-      // `end` inside a[...] is the last index: length(a) (a evaluated again).
+      // `end` inside a[...] is the last index: length(a), or size(a, k) in the k-th of
+      // several indices (a evaluated again).
       if (!end_of_) l_.fail(n, "`end` is only meaningful inside an index a[...]");
+      if (end_dim_ > 0)
+        return call(n, "size", {expr(*end_of_), literal(n, Value::from_int(l_.compiler_.types().Int64, end_dim_))});
       return call(n, "length", {expr(*end_of_)});
     }
     case NodeKind::Curly: {

@@ -231,13 +231,19 @@ class BodyLowerer {
     ta->type_arg = rt;
     return ta;
   }
-  // The indices of a[i, j], with `end` anywhere in them meaning the last index of a.
+  // The indices of a[i, j], with `end` meaning the last index of a: length(a) for one index,
+  // size(a, k) in the k-th of several.
   std::vector<Node*> indices(const SNode& index) {
     const SNode* saved = end_of_;
+    int saved_dim = end_dim_;
     end_of_ = &index.child(0);
     std::vector<Node*> out;
-    for (size_t i = 1; i < index.size(); ++i) out.push_back(expr(index.child(i)));
+    for (size_t i = 1; i < index.size(); ++i) {
+      end_dim_ = index.size() == 2 ? 0 : static_cast<int>(i);
+      out.push_back(expr(index.child(i)));
+    }
     end_of_ = saved;
+    end_dim_ = saved_dim;
     return out;
   }
   Node* lower_call(const SNode& n);
@@ -266,6 +272,7 @@ class BodyLowerer {
   std::set<std::string> globals_;
   std::vector<std::string> captured_;
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
+  int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
   bool kernel_ = false;                // a @kernel body: @index and @groupsize are available
