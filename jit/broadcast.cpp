@@ -43,6 +43,12 @@ const TypeName* result_kind(TypeRegistry& t, std::span<const Value> leaves) {
   return kind ? kind : t.TensorName;
 }
 
+// Functions and closures broadcast as they are, like numbers ((v -> 2v).(x) calls the
+// closure that is its first leaf).
+bool is_function_value(const Value& v) {
+  return v.payload() == Payload::Function || (v.type() && v.type()->name->callable != nullptr);
+}
+
 }  // namespace
 
 void Compiler::register_broadcast() {
@@ -120,7 +126,7 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
       if (d == DType::Float16 || d == DType::BFloat16)
         throw ArgumentError(std::string("broadcasting over ") + dtype_name(d) + " tensors is not implemented yet");
       elem_types.push_back(element_type(t, d));
-    } else if (is_number_type(v.type())) {
+    } else if (is_number_type(v.type()) || is_function_value(v)) {
       elem_types.push_back(v.type());
     } else {
       throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
@@ -156,7 +162,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   for (const Value& v : leaves) any_tensor = any_tensor || is_tensor(v);
   if (!any_tensor) {
     for (const Value& v : leaves)
-      if (!is_number_type(v.type()))
+      if (!is_number_type(v.type()) && !is_function_value(v))
         throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
     return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
   }

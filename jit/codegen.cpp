@@ -274,7 +274,7 @@ class FnGen {
     for (size_t v = 0; v < nv; ++v) {
       llvm::Value* val = b_.CreateGEP(value_ty_, vals, llvm::ConstantInt::get(i64_, v));
       if (!is_tensor[v]) {
-        scalar[v] = unbox(val, elem[v]);
+        scalar[v] = is_bits(elem[v]) ? unbox(val, elem[v]) : val;  // a function stays boxed
         continue;
       }
       auto* obj = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, val, llvm::ConstantInt::get(i64_, 8)));
