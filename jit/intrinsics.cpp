@@ -15,7 +15,7 @@ IntrinsicInfo intrinsic_info(Intrinsic op) {
       {"&", 2},     {"|", 2},    {"xor", 2},   {"<<", 2},    {">>", 2},    {"==", 2},    {"!=", 2},
       {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
-      {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1},
+      {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
   };
   return table[static_cast<int>(op)];
 }
@@ -99,6 +99,8 @@ std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic o
     case Intrinsic::Abs: return IntrinsicTyping{a, a};
     case Intrinsic::Floor: case Intrinsic::Ceil: case Intrinsic::Round:
       return IntrinsicTyping{a, a};
+    case Intrinsic::Max: case Intrinsic::Min:
+      return IntrinsicTyping{c, c};
     default: {  // sqrt, sin, ...: floats; integers become Float64
       const DataType* f = is_float(a) ? a : types.Float64;
       return IntrinsicTyping{f, f};
@@ -222,6 +224,17 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
       if (x < 0) throw Error("DomainError", "log was called with a negative real argument");
       return make_num(types, r, std::log(x), 0);
     case Intrinsic::Tanh: return make_num(types, r, std::tanh(x), 0);
+    case Intrinsic::Max:
+    case Intrinsic::Min: {
+      bool mx = op == Intrinsic::Max;
+      if (fl) {
+        if (std::isnan(x) || std::isnan(y)) return make_num(types, r, std::isnan(x) ? x : y, 0);
+        if (x == y) return make_num(types, r, (std::signbit(x) == mx) ? y : x, 0);  // -0.0 < 0.0
+        return make_num(types, r, (mx ? y > x : y < x) ? y : x, 0);
+      }
+      bool pick_b = u ? (mx ? uint64_t(b) > uint64_t(a) : uint64_t(b) < uint64_t(a)) : (mx ? b > a : b < a);
+      return make_num(types, r, 0, pick_b ? b : a);
+    }
     case Intrinsic::Count: break;
   }
   throw InternalError("unknown intrinsic");

@@ -17,6 +17,7 @@ enum class Intrinsic : int {
   Eq, Ne, Lt, Le, Gt, Ge,
   Neg, Not, Pos,
   Sqrt, Sin, Cos, Tan, Exp, Log, Abs, Floor, Ceil, Round, Tanh,
+  Max, Min,  // on floats as Julia: NaN wins, -0.0 < 0.0
   Count
 };
 
