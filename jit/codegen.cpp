@@ -1063,6 +1063,12 @@ class FnGen {
   // the indices checked against its shape (a BoundsError naming both otherwise).
   RVal tensor_access(Node* n, const std::vector<RVal>& args);
   RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
+  // Scoped no-alias metadata on an access to tensor argument alias_arg_ of a kernel whose
+  // tensor arguments have distinct storage (Spec::kNoAliasBit).
+  void mark_alias_scope(llvm::Instruction* access);
+  int alias_arg_ = -1;
+  llvm::MDNode* alias_domain_ = nullptr;
+  std::vector<llvm::Metadata*> alias_scopes_;
 
   friend RVal emit_intrinsic(FnGen& g, Node* n, const std::vector<RVal>& args);
 

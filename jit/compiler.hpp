@@ -52,7 +52,11 @@ struct Spec {
   // A kernel's specialization also knows which tensor arguments (bit i: argument i) are
   // contiguous: their strides follow from their shapes, with 1 for the last dimension, so
   // loops over it vectorize without run-time stride checks.
+  // Bit kNoAliasBit: the tensor arguments have pairwise distinct storage, so accesses through
+  // different arguments never alias (scoped no-alias metadata lets LLVM keep values in
+  // registers across stores).
   uint64_t contiguous = 0;
+  static constexpr unsigned kNoAliasBit = 63;
   void (*kernel_range)(const Value*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) = nullptr;
   // The functions whose methods the typed body relied on (calls bound at compile time,
   // directly or through the specializations it calls), with their epochs then. When one

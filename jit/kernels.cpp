@@ -78,9 +78,17 @@ Value Compiler::launch(std::span<const Value> a) {
   }
   if (total == 0) return Value::singleton(t.Nothing);
   // Which tensor arguments are contiguous: the kernel is specialized on that too.
+  // And whether the tensor arguments' storages are pairwise distinct (no two alias).
   uint64_t contiguous = 0;
-  for (size_t i = 0; i < args.size() && i < 64; ++i)
-    if (is_tensor(args[i]) && tensor_of(args[i]).contiguous()) contiguous |= uint64_t(1) << i;
+  bool distinct = args.size() < Spec::kNoAliasBit;
+  for (size_t i = 0; i < args.size() && i < Spec::kNoAliasBit; ++i) {
+    if (!is_tensor(args[i])) continue;
+    const TensorObject& ti = tensor_of(args[i]);
+    if (ti.contiguous()) contiguous |= uint64_t(1) << i;
+    for (size_t j = 0; j < i; ++j)
+      if (is_tensor(args[j]) && tensor_of(args[j]).storage == ti.storage) distinct = false;
+  }
+  if (distinct) contiguous |= uint64_t(1) << Spec::kNoAliasBit;
   Spec* s = specialize(m, argtypes, contiguous);
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
