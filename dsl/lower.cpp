@@ -576,6 +576,9 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
       outer->kids = {call(n, "==", {read(n, "#rank"), lit(1)}), tuple(1), inner};
       return outer;
     }
+    if (form == "NTuple" && which != "Global")
+      l_.fail(n, "@index(" + which + ", NTuple) is not supported: work-groups are linear, so @index(" + which +
+                     ") is one integer");
     if (form != "Linear") l_.fail(n, "@index takes Linear or NTuple as its second argument");
     if (which == "Global") return read(n, "#lin");
     Node* zero_based = call(n, "-", {read(n, "#lin"), lit(1)});

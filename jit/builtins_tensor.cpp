@@ -149,11 +149,15 @@ void register_tensor_builtins(Registrar& r) {
   auto random = [&t](const char* fname, bool normal) {
     return [&t, fname, normal](std::span<const Value> a) {
       bool typed = !a.empty() && a[0].payload() == Payload::Type;
-      DType d = typed ? dtype_arg(a[0], fname) : DType::Float32;
+      // rand() and rand(T) are one number (Float64 by default), as Julia's; with dimensions,
+      // a tensor (Float32 by default, LANGUAGE.md).
+      bool scalar = a.size() == (typed ? 1u : 0u);
+      DType d = typed ? dtype_arg(a[0], fname) : scalar ? DType::Float64 : DType::Float32;
       Value out = new_tensor(t, d, dims_of(a, typed ? 1 : 0, fname));
       RandomState& s = random_state();
       if (normal) fill_randn(t, out, s.seed, s.draws++);
       else fill_rand(t, out, s.seed, s.draws++);
+      if (scalar) return load_element(t, tensor_of(out), 0);
       return out;
     };
   };
