@@ -34,6 +34,9 @@ class Driver {
   // Sets the global ARGS.
   void set_args(const std::vector<std::string>& args);
   jit::Compiler& compiler() { return compiler_; }
+  // The embedding API over the same globals: a host adds C++ types and methods here, and
+  // scripts run afterwards (or before) see them.
+  Runtime& runtime() { return rt_; }
 
  private:
   int run(const syntax::SourceFile& src, const std::string* path, Value* last);
