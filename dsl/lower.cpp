@@ -525,6 +525,16 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     --inbounds_;
     return r;
   }
+  if (name == "@simd") {
+    // @simd for ...: as Julia's, the loop's floating-point additions and multiplications may
+    // be reassociated, so reductions over it vectorize (the sum's rounding then depends on
+    // the vector width, as any parallel sum's does).
+    if (n.size() != 1 || n.child(0).kind != NodeKind::For) l_.fail(n, "@simd applies to a for loop: @simd for i in 1:n ... end");
+    ++simd_;
+    Node* r = expr(n.child(0));
+    --simd_;
+    return r;
+  }
   if (name == "@time") {
     // t0 = time_ns(); v = expr; print the elapsed time; v
     Node* b = mk(Op::Block, n);

@@ -97,7 +97,11 @@ class BodyLowerer {
     for (const auto& k : n.children) scan(*k, assigned, in_lambdas, in_lambda);
   }
 
-  Node* mk(Op op, const SNode& at) { return b_.make(op, loc(at)); }
+  Node* mk(Op op, const SNode& at) {
+    Node* n = b_.make(op, loc(at));
+    n->reassoc = simd_ > 0;
+    return n;
+  }
   Node* literal(const SNode& at, Value v) {
     Node* n = mk(Op::Literal, at);
     n->literal = std::move(v);
@@ -275,6 +279,7 @@ class BodyLowerer {
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
+  int simd_ = 0;                       // inside an @simd loop: float + and * may reassociate
   bool kernel_ = false;                // a @kernel body: @index and @groupsize are available
 };
 

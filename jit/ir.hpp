@@ -80,6 +80,7 @@ struct Node {
   std::vector<std::string> kwnames;
   bool late = false;  // Global: assigned by the same top-level code, so looked up when it runs
   bool inbounds = false;  // Call: written under @inbounds, so indices are not checked
+  bool reassoc = false;   // Call: inside an @simd loop, so float + and * may be reassociated
 
   // Filled in by inference.
   const Type* type = nullptr;
