@@ -987,6 +987,9 @@ class FnGen {
       case Bind::TensorSet:
       case Bind::TensorAtomicAdd:
         return tensor_access(n, args);
+      case Bind::TensorSize:
+      case Bind::TensorLength:
+        return tensor_shape_query(n, args);
       case Bind::Barrier:
         call_void("tsr_kernel_barrier", {as_bits(args[0])});
         check_error(n);
@@ -1062,6 +1065,8 @@ class FnGen {
   // t[i, j] / t[i, j] = v: the element's address from the tensor's base and strides, with
   // the indices checked against its shape (a BoundsError naming both otherwise).
   RVal tensor_access(Node* n, const std::vector<RVal>& args);
+  // size(t, d) and length(t) from the tensor's shape.
+  RVal tensor_shape_query(Node* n, const std::vector<RVal>& args);
   RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
   // Scoped no-alias metadata on an access to tensor argument alias_arg_ of a kernel whose
   // tensor arguments have distinct storage (Spec::kNoAliasBit).

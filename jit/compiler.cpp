@@ -106,7 +106,8 @@ void Compiler::record_edges(Spec& s) {
   };
   for (auto& n : s.body->pool) {
     if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic && n->bind != Bind::TensorGet &&
-                              n->bind != Bind::TensorSet && n->bind != Bind::TensorAtomicAdd))
+                              n->bind != Bind::TensorSet && n->bind != Bind::TensorAtomicAdd && n->bind != Bind::TensorSize &&
+                              n->bind != Bind::TensorLength))
       continue;
     const Value& callee = n->kids[0]->literal;
     if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());
@@ -161,6 +162,12 @@ bool Compiler::body_may_throw(const Spec& s) const {
         } else if (n->bind == Bind::Intrinsic) {
           auto op = static_cast<Intrinsic>(n->intrinsic);
           if (op == Intrinsic::IntDiv || op == Intrinsic::Rem || op == Intrinsic::Sqrt || op == Intrinsic::Pow) return true;
+        } else if (n->bind == Bind::TensorLength) {
+          // never fails
+        } else if (n->bind == Bind::TensorSize) {
+          // fails only for a dimension below 1
+          const Node* d = n->kids[2];
+          if (!(d->op == Op::Literal && d->literal.as_int() >= 1)) return true;
         } else if (n->bind == Bind::TensorGet || n->bind == Bind::TensorSet || n->bind == Bind::TensorAtomicAdd) {
           if (!n->inbounds) return true;  // a BoundsError
         } else if (n->bind == Bind::Static && n->spec) {

@@ -278,6 +278,7 @@ class Inferrer {
       if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
     }
     if (const Type* t = tensor_access(f, args, n)) return t;
+    if (const Type* t = tensor_shape_query(f, args, n)) return t;
     if (f->name() == "__synchronize" && args.size() == 1 && args[0] == types_.Int64) {
       n->bind = Bind::Barrier;
       return types_.Nothing;
@@ -353,6 +354,26 @@ class Inferrer {
     n->bind = set ? Bind::TensorSet : atomic ? Bind::TensorAtomicAdd : Bind::TensorGet;
     n->method = nullptr;
     return set ? args[1] : elem;
+  }
+
+  // size(t, d) and length(t) on a tensor of known rank: read from its shape inline (kernels
+  // call them in their loops), when no script has added its own methods.
+  const Type* tensor_shape_query(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    bool size = f->name() == "size" && args.size() == 2 && args[1] == types_.Int64;
+    bool length = f->name() == "length" && args.size() == 1;
+    if ((!size && !length) || args.empty()) return nullptr;
+    auto dt = as_datatype(args[0]);
+    if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2 ||
+        !as_const(dt->params[1]))
+      return nullptr;
+    try {
+      if (c_.tessera_def(f->which(args))) return nullptr;
+    } catch (const Error&) {
+      return nullptr;
+    }
+    n->bind = size ? Bind::TensorSize : Bind::TensorLength;
+    n->method = nullptr;
+    return types_.Int64;
   }
 
   Compiler& c_;

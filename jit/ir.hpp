@@ -67,6 +67,8 @@ enum class Bind : uint8_t {
   TensorSet,   // t[i, j] = v likewise: an inline store
   TensorAtomicAdd,  // atomic_add!(t, i, j, v) likewise: an atomic read-modify-write
   Barrier,     // __synchronize(line), what @synchronize lowers to: a work-group barrier
+  TensorSize,  // size(t, d) on a tensor of known rank: a load of its shape
+  TensorLength,  // length(t) likewise: the product of its shape
 };
 
 struct Node {
