@@ -147,7 +147,9 @@ void register_intrinsics(Registrar& r) {
       arg = t.Integer;
     if (op == Intrinsic::Not) arg = t.Bool;
     std::vector<const Type*> sig(info.arity, arg);
-    std::vector<std::string> names = info.arity == 1 ? std::vector<std::string>{"x"} : std::vector<std::string>{"x", "y"};
+    std::vector<std::string> names = info.arity == 1   ? std::vector<std::string>{"x"}
+                                     : info.arity == 2 ? std::vector<std::string>{"x", "y"}
+                                                       : std::vector<std::string>{"x", "y", "z"};
     Fn fn = [&t, op](std::span<const Value> a) { return eval_intrinsic(t, op, a); };
     const Method* m = r.add(info.name, sig, names, nullptr, fn);
     intrinsic_methods()[m] = op;

@@ -16,6 +16,7 @@ IntrinsicInfo intrinsic_info(Intrinsic op) {
       {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
       {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
+      {"fma", 3},   {"muladd", 3},
   };
   return table[static_cast<int>(op)];
 }
@@ -63,7 +64,8 @@ std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic o
   for (const Type* a : args)
     if (!is_bits_number(a)) return std::nullopt;
   const DataType* a = as_datatype(args[0]);
-  const DataType* c = info.arity == 2 ? promote_type(types, a, as_datatype(args[1])) : a;
+  const DataType* c = a;
+  for (size_t i = 1; i < args.size(); ++i) c = promote_type(types, c, as_datatype(args[i]));
   switch (op) {
     case Intrinsic::Add: case Intrinsic::Sub: case Intrinsic::Mul:
       if (is_bool(c)) c = types.Int64;  // true + true == 2
@@ -100,6 +102,9 @@ std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic o
     case Intrinsic::Floor: case Intrinsic::Ceil: case Intrinsic::Round:
       return IntrinsicTyping{a, a};
     case Intrinsic::Max: case Intrinsic::Min:
+      return IntrinsicTyping{c, c};
+    case Intrinsic::Fma: case Intrinsic::MulAdd:
+      if (is_bool(c)) c = types.Int64;
       return IntrinsicTyping{c, c};
     default: {  // sqrt, sin, ...: floats; integers become Float64
       const DataType* f = is_float(a) ? a : types.Float64;
@@ -224,6 +229,18 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
       if (x < 0) throw Error("DomainError", "log was called with a negative real argument");
       return make_num(types, r, std::log(x), 0);
     case Intrinsic::Tanh: return make_num(types, r, std::tanh(x), 0);
+    case Intrinsic::Fma:
+    case Intrinsic::MulAdd: {
+      // muladd fuses wherever compiled code does (FMA hardware), so the dynamic path fuses too.
+      double z = as_double(args[2]);
+      if (fl) {
+        if (r == types.Float32)
+          return make_num(types, r, std::fmaf(static_cast<float>(x), static_cast<float>(y), static_cast<float>(z)), 0);
+        return make_num(types, r, std::fma(x, y, z), 0);
+      }
+      int64_t cz = as_int(args[2]);
+      return make_num(types, r, 0, int64_t(uint64_t(a) * uint64_t(b) + uint64_t(cz)));
+    }
     case Intrinsic::Max:
     case Intrinsic::Min: {
       bool mx = op == Intrinsic::Max;

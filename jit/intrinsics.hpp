@@ -18,6 +18,8 @@ enum class Intrinsic : int {
   Neg, Not, Pos,
   Sqrt, Sin, Cos, Tan, Exp, Log, Abs, Floor, Ceil, Round, Tanh,
   Max, Min,  // on floats as Julia: NaN wins, -0.0 < 0.0
+  Fma,       // fma(x, y, z): x*y + z rounded once
+  MulAdd,    // muladd(x, y, z): x*y + z, fused where the hardware can (Julia's muladd)
   Count
 };
 
