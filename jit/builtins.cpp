@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <limits>
 #include <unordered_map>
 
 #include "jit/abi.hpp"
@@ -249,6 +250,20 @@ void register_io_and_reflection(Registrar& r) {
     int64_t min = un ? 0 : (bits == 64 ? INT64_MIN : -(int64_t(1) << (bits - 1)));
     r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); });
     r.add("typemin", {tt}, {""}, nt, [nt, min](std::span<const Value>) { return Value::from_int(nt, min); });
+  }
+  // Floats: typemax is Inf, typemin -Inf (Julia's); floatmax/floatmin/eps the finite limits.
+  auto float_const = [&](const char* name, const DataType* ft, double v) {
+    r.add(name, {t.type_of_type(ft)}, {""}, ft, [ft, v](std::span<const Value>) {
+      return ft->name->payload == Payload::Float64 ? Value::from_f64(ft, v) : Value::from_f32(ft, static_cast<float>(v));
+    });
+  };
+  for (const DataType* ft : {t.Float64, t.Float32}) {
+    bool single = ft == t.Float32;
+    float_const("typemax", ft, std::numeric_limits<double>::infinity());
+    float_const("typemin", ft, -std::numeric_limits<double>::infinity());
+    float_const("floatmax", ft, single ? double(std::numeric_limits<float>::max()) : std::numeric_limits<double>::max());
+    float_const("floatmin", ft, single ? double(std::numeric_limits<float>::min()) : std::numeric_limits<double>::min());
+    float_const("eps", ft, single ? double(std::numeric_limits<float>::epsilon()) : std::numeric_limits<double>::epsilon());
   }
   r.add("float", {t.Real}, {"x"}, nullptr, [&t](std::span<const Value> a) {
     if (a[0].type() == t.Float32 || a[0].type() == t.Float64) return a[0];

@@ -114,6 +114,8 @@ void register_numbers(Registrar& r) {
   g.set_global("NaN", Value::from_f64(t.Float64, std::numeric_limits<double>::quiet_NaN()), true);
   g.set_global("Inf", Value::from_f64(t.Float64, std::numeric_limits<double>::infinity()), true);
   g.set_global("pi", Value::from_f64(t.Float64, M_PI), true);
+  g.set_global("NaN32", Value::from_f32(t.Float32, std::numeric_limits<float>::quiet_NaN()), true);
+  g.set_global("Inf32", Value::from_f32(t.Float32, std::numeric_limits<float>::infinity()), true);
 }
 
 void register_helpers(Registrar& r) {
