@@ -108,8 +108,10 @@ Value Compiler::launch(std::span<const Value> a) {
     run_chunks_parallel(total, per_task * workgroup, [&](int64_t lo, int64_t hi) { run_work_groups(l, lo, hi); });
     return Value::singleton(t.Nothing);
   }
-  run_chunks_parallel(total, per_task * workgroup,
-                      [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); });
+  // Without shared memory or barriers the work-groups need not stay whole: a few chunks per
+  // thread, so that a small ndrange of heavy work items (a row block each) still uses them all.
+  int64_t chunk = std::max<int64_t>(1, (total + 4 * num_threads() - 1) / (4 * num_threads()));
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); });
   return Value::singleton(t.Nothing);
 }
 
