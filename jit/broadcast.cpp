@@ -117,14 +117,15 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
   return out;
 }
 
-Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<const Value> leaves) {
+Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest) {
   TypeRegistry& t = types();
   std::vector<const Type*> elem_types;
+  bool half = false;
   for (const Value& v : leaves) {
     if (is_tensor(v)) {
       DType d = tensor_of(v).dtype;
-      if (d == DType::Float16 || d == DType::BFloat16)
-        throw ArgumentError(std::string("broadcasting over ") + dtype_name(d) + " tensors is not implemented yet");
+      // Float16 and BFloat16 have no compiled arithmetic: element by element, dynamically.
+      if (d == DType::Float16 || d == DType::BFloat16) half = true;
       elem_types.push_back(element_type(t, d));
     } else if (is_number_type(v.type()) || is_function_value(v)) {
       elem_types.push_back(v.type());
@@ -135,6 +136,10 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
   BroadcastPlan plan;
   plan.world = globals_.world().age;
   plan.kind = result_kind(t, leaves);
+  if (half) {
+    plan.dynamic = true;
+    return plan;
+  }
   // The fused function for these element types, and its result type.
   const Method* m = f->which(elem_types);
   Spec* s = specialize(m, elem_types);
@@ -144,7 +149,19 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
     return plan;
   }
   plan.out = *out_dtype;
-  plan.range = broadcast_range(s, leaves, element_type(t, *out_dtype));
+  if (dest) {
+    // y .= ... stores each result converted to y's element type, as Julia's setindex! does:
+    // compiled when the conversion cannot fail (to a float type), else element by element
+    // through the checked conversion (2.5 into an Int64 tensor is an InexactError).
+    DType d = tensor_of(*dest).dtype;
+    bool to_float = d == DType::Float32 || d == DType::Float64;
+    if (d != *out_dtype && !to_float) {
+      plan.dynamic = true;
+      return plan;
+    }
+    plan.out = d;
+  }
+  plan.range = broadcast_range(s, leaves, element_type(t, plan.out));
   return plan;
 }
 
@@ -169,16 +186,18 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // The plan for these leaf types: made once (per world age), then looked up.
   BroadcastPlan plan;
   PlanKey key;
-  bool keyed = leaves.size() <= kMaxPlanLeaves;
+  bool keyed = leaves.size() < kMaxPlanLeaves;
   if (keyed) {
+    // The destination's type (its element type decides the stores), then the leaves'.
     key.f = f;
-    key.n = leaves.size();
-    for (size_t i = 0; i < leaves.size(); ++i) key.types[i] = leaves[i].type();
+    key.n = leaves.size() + 1;
+    key.types[0] = dest ? dest->type() : nullptr;
+    for (size_t i = 0; i < leaves.size(); ++i) key.types[i + 1] = leaves[i].type();
     auto it = broadcast_plans_.find(key);
     if (it != broadcast_plans_.end() && it->second.world == globals_.world().age) plan = it->second;
   }
   if (!plan.world) {
-    plan = broadcast_plan(f, leaves);
+    plan = broadcast_plan(f, leaves, dest);
     if (keyed) broadcast_plans_[key] = plan;
   }
   // The shape: trailing dimensions aligned, size 1 stretching.

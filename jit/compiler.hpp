@@ -162,7 +162,7 @@ class Compiler {
   std::map<std::string, BroadcastRange> broadcast_ranges_;
   // What a broadcast of f over leaves of these types needs, found once (jit/broadcast.cpp):
   // the fused function's loop, the result's element type and semantic kind.
-  static constexpr size_t kMaxPlanLeaves = 8;
+  static constexpr size_t kMaxPlanLeaves = 9;  // the destination's type and up to 8 leaves
   struct PlanKey {
     const GenericFunction* f = nullptr;
     const DataType* types[kMaxPlanLeaves] = {};
@@ -183,7 +183,7 @@ class Compiler {
     const TypeName* kind = nullptr;  // the result's semantic kind (Tensor when none)
     BroadcastRange range = nullptr;
   };
-  BroadcastPlan broadcast_plan(GenericFunction* f, std::span<const Value> leaves);
+  BroadcastPlan broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest);
   std::unordered_map<PlanKey, BroadcastPlan, PlanKeyHash> broadcast_plans_;
 };
 

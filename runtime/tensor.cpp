@@ -202,9 +202,9 @@ void store_element(TypeRegistry& types, const TensorObject& t, int64_t off, cons
   char* p = static_cast<char*>(t.storage->data) + off * static_cast<int64_t>(dtype_size(t.dtype));
   const DataType* et = element_type(types, t.dtype);
   if (t.dtype == DType::Float16 || t.dtype == DType::BFloat16) {
-    Value f = v.type()->name->payload == Payload::Half ? v : convert_number(types, types.Float32, v);
-    uint16_t bits = v.type() == et ? v.as_half_bits()
-                    : t.dtype == DType::Float16 ? float_to_half(f.as_f32()) : float_to_bfloat(f.as_f32());
+    if (!is_number_type(v.type()))
+      throw MethodError("Cannot `convert` an object of type " + show_type(v.type()) + " to an object of type " + show_type(et));
+    uint16_t bits = convert_number(types, et, v).as_half_bits();
     std::memcpy(p, &bits, 2);
     return;
   }
