@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "jit/exp_f32.hpp"
+#include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -165,6 +166,29 @@ int64_t ipow(int64_t base, int64_t e) {
 }  // namespace
 
 Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> args) {
+  // Float16 and BFloat16 compute in Float32 and round back, as Julia's Float16 does: the
+  // result is the half type when every float among the arguments has that type (integers
+  // join in), else Float32 or Float64 by the usual promotion.
+  const DataType* half = nullptr;
+  bool has_half = false, other_float = false;
+  for (const Value& a : args) {
+    Payload p = a.type()->name->payload;
+    if (p == Payload::Half) {
+      has_half = true;
+      if (half && half != a.type()) other_float = true;  // Float16 with BFloat16: Float32
+      half = a.type();
+    } else if (p == Payload::Float32 || p == Payload::Float64) {
+      other_float = true;
+    }
+  }
+  if (has_half) {
+    std::vector<Value> wide;
+    for (const Value& a : args)
+      wide.push_back(a.type()->name->payload == Payload::Half ? convert_number(types, types.Float32, a) : a);
+    Value r = eval_intrinsic(types, op, wide);
+    if (!other_float && r.type() == types.Float32) return convert_number(types, half, r);
+    return r;
+  }
   std::vector<const Type*> ts;
   for (const Value& a : args) ts.push_back(a.type());
   auto typing = intrinsic_typing(types, op, ts);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "runtime/errors.hpp"
+#include "runtime/half.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
@@ -11,7 +12,7 @@ namespace tsr {
 
 bool is_number_type(const DataType* t) {
   Payload p = t->name->payload;
-  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool;
+  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool || p == Payload::Half;
 }
 
 namespace {
@@ -37,15 +38,23 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
   if (!is_number_type(from) || !is_number_type(to))
     throw MethodError("Cannot `convert` an object of type " + show_type(from) + " to an object of type " + show_type(to));
   // Read the value exactly: as a double for floats, as an integer otherwise.
-  bool from_float = from->name->payload == Payload::Float64 || from->name->payload == Payload::Float32;
-  double d = from->name->payload == Payload::Float64 ? v.as_f64()
-             : from->name->payload == Payload::Float32 ? double(v.as_f32())
-             : from->name->payload == Payload::Bool   ? double(v.as_bool())
-                                                       : double(v.as_int());
+  Payload fp = from->name->payload;
+  bool from_float = fp == Payload::Float64 || fp == Payload::Float32 || fp == Payload::Half;
+  double d = fp == Payload::Float64   ? v.as_f64()
+             : fp == Payload::Float32 ? double(v.as_f32())
+             : fp == Payload::Half    ? double(from == types.BFloat16 ? bfloat_to_float(v.as_half_bits()) : half_to_float(v.as_half_bits()))
+             : fp == Payload::Bool    ? double(v.as_bool())
+                                      : double(v.as_int());
   int64_t i = from_float ? 0 : (from->name->payload == Payload::Bool ? int64_t(v.as_bool()) : v.as_int());
   switch (to->name->payload) {
     case Payload::Float64: return Value::from_f64(to, from_float ? d : double(i));
     case Payload::Float32: return Value::from_f32(to, from_float ? float(d) : float(i));
+    case Payload::Half: {
+      // Through Float32 (a Float64 is rounded twice; the half formats need no more precision
+      // than that for what they are used for).
+      float f = from_float ? float(d) : float(i);
+      return Value::from_half_bits(to, to == types.BFloat16 ? float_to_bfloat(f) : float_to_half(f));
+    }
     case Payload::Bool: {
       int64_t x = from_float ? int64_t(d) : i;
       if ((from_float && d != double(x)) || (x != 0 && x != 1)) inexact(to, v);

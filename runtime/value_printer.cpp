@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 #include "runtime/half.hpp"
 #include "runtime/method_table.hpp"
@@ -115,7 +117,19 @@ std::string text(const Value& v, Mode mode) {
       return float_text(v.as_f32(), true, mode == Mode::Show);
     case Payload::Half: {
       // Julia shows a Float16 as Float16(2.5); BFloat16 likewise.
-      float f = n->name == "Float16" ? half_to_float(v.as_half_bits()) : bfloat_to_float(v.as_half_bits());
+      bool bf = n->name != "Float16";
+      float f = bf ? bfloat_to_float(v.as_half_bits()) : half_to_float(v.as_half_bits());
+      // The fewest digits that read back as the same half value (Float16(0.1) is 0.1).
+      if (std::isfinite(f))
+        for (int digits = 1; digits <= 9; ++digits) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(f));
+          float g = std::strtof(buf, nullptr);
+          if ((bf ? float_to_bfloat(g) : float_to_half(g)) == v.as_half_bits()) {
+            f = g;
+            break;
+          }
+        }
       std::string num = float_text(f, true, false);
       return mode == Mode::Print ? num : n->name + "(" + num + ")";
     }
