@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes stdlib/Matmul.tsr: matmul's packed, register-blocked kernel, in Tessera.
+"""Writes stdlib/Matmul.tsr: the packed, register-blocked kernels of matmul and conv2d, in Tessera.
 
 The micro-kernel keeps an MR x NR block of c in MR * NR scalar locals for a whole panel of
 k; LLVM's SLP vectorizer turns each row of them into vector registers (NR Float32 = one
@@ -18,6 +18,8 @@ def row(r, fmt):
 def main():
     out = []
     w = out.append
+    w("# Register-blocked kernels: matmul's and conv2d's.")
+    w("#")
     w("# Matmul: c = a * b for matrices, as BLAS does it: a and b are packed into panels")
     w("# (ap[ib, p, r] = a[(ib - 1) * MR + r, p], bp[jb, p, j] = b[p, (jb - 1) * NR + j], zero past")
     w("# the edges) so that the kernel reads both contiguously, and the kernel keeps an MR x NR")
@@ -77,6 +79,35 @@ def main():
     w("            end")
     w("        end")
     w("        pb += _MM_KC")
+    w("    end")
+    w("end")
+    w("")
+    w("# conv2d's products (see conv2d in Tensors.tsr): acc[row of (n, o), j] = sum over taps t of")
+    w("# w[o, t] * xq[n, offs[t] + j], the same register block with a's panel packed from the weights")
+    w("# (wp[ob, t, r] = weight of output channel (ob - 1) * MR + r) and b's rows read in place: tap t's")
+    w("# inputs for positions j0 + 1 .. j0 + NR are one contiguous run of the padded planes xq.")
+    w("@kernel function _conv_kernel!(acc, xq, wp, offs, taps, OP, nob, njb, JB, z)")
+    w("    g = @index(Global)  # one (n, run of JB column blocks), every output channel block")
+    w("    nj = cld(njb, JB)")
+    w("    jc = rem(g - 1, nj)")
+    w("    n = div(g - 1, nj) + 1")
+    w("    @inbounds for jb in jc * JB + 1:min(njb, (jc + 1) * JB)")
+    w("        j0 = (jb - 1) * _MM_NR")
+    w("        # the taps' runs for these NR positions stay in the L1 cache across the blocks ob")
+    w("        for ob in 1:nob")
+    w("        r0 = (n - 1) * OP + (ob - 1) * _MM_MR")
+    for r in range(MR):
+        w("        " + row(r, "c{r}_{j} = z"))
+    w("        for t in 1:taps")
+    w("            " + "; ".join("a%d = wp[ob, t, %d]" % (r, r + 1) for r in range(MR)))
+    w("            o = offs[t] + j0")
+    w("            " + "; ".join("b%d = xq[n, o + %d]" % (j, j + 1) for j in range(NR)))
+    for r in range(MR):
+        w("            " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})"))
+    w("        end")
+    for r in range(MR):
+        w("        " + row(r, "acc[r0 + {r1}, j0 + {j1}] = c{r}_{j}"))
+    w("        end")
     w("    end")
     w("end")
     w("")
