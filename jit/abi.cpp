@@ -195,6 +195,8 @@ void raise_current_exception(Globals& g) {
     tsr_pending = 1;
   } catch (const Error& e) {
     raise(exception_value(g, e));
+  } catch (const std::bad_alloc&) {
+    raise(exception_value(g, "OutOfMemoryError", "the memory for this could not be allocated"));
   } catch (const std::exception& e) {
     raise(exception_value(g, "InternalError", std::string(e.what()) + " (this is a bug in Tessera; please report it)"));
   }

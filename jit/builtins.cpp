@@ -115,7 +115,7 @@ void register_types(TypeRegistry& t) {
   const Type* exc = t.lookup("Exception");
   for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
                            "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
-                           "FieldError", "StackOverflowError", "DimensionMismatch"})
+                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError"})
     declare_struct(t, name, exc, {"msg"}, {t.String});
   declare_struct(t, "DivideError", exc, {}, {});
   {

@@ -111,6 +111,10 @@ void Compiler::record_edges(Spec& s) {
       continue;
     const Value& callee = n->kids[0]->literal;
     if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());
+    // A function passed as an argument (f(v) with f::typeof(sq)) is bound by its type: it
+    // depends on that function's methods just the same.
+    if (auto dt = as_datatype(n->kids[0]->type); dt && dt->name->instance && !callee.defined())
+      add(dt->name->instance, dt->name->instance->epoch());
     if (n->spec && n->spec != &s)
       for (auto& e : n->spec->edges) add(e.first, e.second);
   }
@@ -312,8 +316,11 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
     }
   };
   for (const Spec* s : specs) {
+    // The file: compiled code names it in stack traces (the same code in another file must not
+    // reuse an object that names the first).
     text += "spec " + s->symbol + (s->may_throw ? " throws" : "") + (s->kernel ? " kernel" : "") + " contiguous " +
-            std::to_string(s->contiguous) + "\n" + print_body(*s->body);
+            std::to_string(s->contiguous) + " in " + (s->body->loc.file ? *s->body->loc.file : std::string("?")) + "\n" +
+            print_body(*s->body);
     add(s);
   }
   return text;

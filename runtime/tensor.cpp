@@ -1,5 +1,7 @@
 #include "runtime/tensor.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstring>
 
@@ -140,13 +142,27 @@ const TypeName* kind_of(const Value& v) { return v.type()->name; }
 Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind) {
   TensorObject* t = make_object(d, static_cast<int>(shape.size()));
   int64_t n = 1;
+  bool too_big = false;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) {
       delete t;
       throw ArgumentError("invalid tensor dimension " + std::to_string(shape[i]) + ": dimensions must be ≥ 0");
     }
     t->shape[i] = shape[i];
-    n *= shape[i];
+    too_big = __builtin_mul_overflow(n, shape[i], &n) || too_big;
+  }
+  if (std::find(shape.begin(), shape.end(), int64_t(0)) != shape.end()) {
+    n = 0;  // a dimension of 0: an empty tensor, whatever the others
+    too_big = false;
+  }
+  // The element count and the bytes must fit in an Int64 (a product that wrapped would make
+  // a small tensor that indexing then reads past).
+  int64_t bytes = 0;
+  if (too_big || __builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(d)), &bytes)) {
+    delete t;
+    std::string dims;
+    for (size_t i = 0; i < shape.size(); ++i) dims += (i ? "×" : "") + std::to_string(shape[i]);
+    throw Error("OutOfMemoryError", "a " + dims + " tensor of " + dtype_name(d) + " has more elements than memory can hold");
   }
   int64_t stride = 1;
   for (int i = t->rank - 1; i >= 0; --i) {
@@ -270,14 +286,16 @@ Value reshape(TypeRegistry& types, const Value& v, std::span<const int64_t> shap
       unknown = static_cast<int64_t>(i);
     } else if (shape[i] < 0) {
       throw ArgumentError("reshape: invalid dimension " + std::to_string(shape[i]));
-    } else {
-      known *= shape[i];
+    } else if (__builtin_mul_overflow(known, shape[i], &known)) {
+      known = 0;  // no tensor has that many elements: the size check below refuses it
     }
   }
   if (unknown >= 0 && known > 0 && src.numel() % known == 0) shape[unknown] = src.numel() / known;
   int64_t total = 1;
-  for (int64_t s : shape) total *= s;
-  if (total != src.numel())
+  bool wrapped = false;
+  for (int64_t s : shape) wrapped = __builtin_mul_overflow(total, s, &total) || wrapped;
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) total = 0, wrapped = false;  // a 0 makes it 0
+  if (wrapped || total != src.numel())
     throw Error("DimensionMismatch", "new dimensions " + dims_text(shape.data(), static_cast<int>(shape.size())) +
                                          " must be consistent with array size " + std::to_string(src.numel()));
   Value base = src.contiguous() ? v : tensor_copy(types, v);
