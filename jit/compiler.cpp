@@ -132,7 +132,9 @@ bool Compiler::body_may_throw(const Spec& s) const {
         if (n->kids[0]->type != globals_.types().Bool) return true;
         break;
       case Op::Literal:
-      case Op::SParam:  // a `where` variable: a constant of the specialization
+      case Op::SParam:  // a `where` variable: a constant of the specialization, unless the
+        if (!n->literal.defined()) return true;  // arguments leave it undetermined (UndefVarError)
+        break;
       case Op::SetSlot:
       case Op::Block:
       case Op::Break:

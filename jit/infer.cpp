@@ -397,7 +397,8 @@ void match_sparams(TypeRegistry& types, const Type* pat, const Type* actual, con
       if (vars[i] == v && !out[i]) out[i] = actual;
     return;
   }
-  auto pd = as_datatype(pat);
+  // Q{T} is Q{T, B} where B: match its body (B is not one of the method's variables).
+  auto pd = as_datatype(unwrap_unionall(pat));
   auto ad = as_datatype(actual);
   if (!pd || !ad) return;
   if (pd->name->is_tuple && ad->name->is_tuple) {
