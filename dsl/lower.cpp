@@ -502,7 +502,8 @@ Node* BodyLowerer::lower_lambda(const SNode& n) {
   Node* r = mk(Op::Lambda, n);
   r->type_arg = closure;
   for (const std::string& name : captured) {
-    r->kids.push_back(slot_get(n, resolve(name)));
+    int s = resolve(name);
+    r->kids.push_back(s >= 0 ? slot_get(n, s) : read(n, name));  // a slot, or a `where` variable's value
   }
   return r;
 }

@@ -135,12 +135,26 @@ class BodyLowerer {
   int capture(const std::string& name) {
     if (auto it = locals_.find(name); it != locals_.end()) return it->second;
     if (!parent_) return -1;
-    if (parent_->resolve(name) < 0) return -1;
+    if (parent_->resolve(name) < 0) {
+      // A `where` variable of the enclosing method: captured as its value.
+      if (!parent_->is_sparam(name)) return -1;
+      int s = add_slot(name);
+      b_.capture_slots.push_back(s);
+      captured_.push_back(name);
+      return s;
+    }
     int s = add_slot(name);
     b_.slots[s].is_cell = parent_->b_.slots[parent_->resolve(name)].is_cell;
     b_.capture_slots.push_back(s);
     captured_.push_back(name);
     return s;
+  }
+  // A `where` variable of this body's method (not shadowed by a global definition).
+  bool is_sparam(const std::string& name) const {
+    if (globals_.count(name)) return false;
+    for (const TypeVar* v : b_.sparams)
+      if (v->name == name) return true;
+    return false;
   }
   // A local of this body or of an enclosing function (without capturing it).
   bool visible(const std::string& name) const {
