@@ -219,6 +219,19 @@ void register_tensor_builtins(Registrar& r) {
   r.add("setindex!", {tensor, any, va_any}, {"t", "v", "i"}, nullptr, set);
   r.add("setindex!", {tensor, any, t.Integer}, {"t", "v", "i"}, nullptr, set);
   r.add("copy", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) { return tensor_copy(t, a[0]); });
+  // __semantic_like(out, ts): out re-tagged with the semantic type the tensors ts share (their
+  // join; plain Tensors are neutral), as broadcasts do. cat and stack keep TensorImage so.
+  r.add("__semantic_like", {tensor, any}, {"out", "ts"}, nullptr, [&t](std::span<const Value> a) {
+    const TypeName* kind = nullptr;
+    const TypeName* n = a[1].type()->name;
+    if (!n->is_tuple && n->name != "Vector") throw ArgumentError("__semantic_like: the tensors are a tuple or a vector");
+    for (const Value& v : a[1].as_struct().fields) {
+      if (!is_tensor(v) || v.type()->name == t.TensorName) continue;
+      kind = kind ? t.semantic_join(kind, v.type()->name) : v.type()->name;
+    }
+    if (!kind || kind == a[0].type()->name) return a[0];
+    return retag(t, a[0], kind);
+  });
   // a == b: the same shape and equal elements, compared by == (so 1 == 1.0), as Julia's arrays.
   r.add("==", {tensor, tensor}, {"a", "b"}, t.Bool, [&r, &t](std::span<const Value> a) {
     const TensorObject &x = tensor_of(a[0]), &y = tensor_of(a[1]);
