@@ -678,6 +678,8 @@ void Lowering::define_kernel(const SNode& macro) {
   if (!f.methods().empty() && !compiler_.is_kernel(&f))
     fail(name, "`" + name.text + "` is already an ordinary function; a kernel needs a name of its own");
   compiler_.mark_kernel(&f);
+  f.set_no_method_hint("`" + name.text + "` is a @kernel function: run it with launch(" + name.text +
+                       ", ndrange, args...); its methods take hidden index arguments after yours (#lin, ...)");
   define_method(def, def.child(fs::params).size(), scope, vars, true);
 }
 

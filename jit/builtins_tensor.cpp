@@ -98,6 +98,19 @@ std::vector<TensorIndex> indices_of(std::span<const Value> a, size_t from) {
   return out;
 }
 
+Value tensor_from_vector(TypeRegistry& t, const Value& v) {
+  if (v.type()->name->name != "Vector")
+    throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(v.type()));
+  const auto& xs = v.as_struct().fields;
+  auto d = dtype_of(v.type()->params[0]);
+  if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(v.type()));
+  int64_t n = static_cast<int64_t>(xs.size());
+  Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
+  const TensorObject& obj = tensor_of(out);
+  for (int64_t k = 0; k < n; ++k) store_element(t, obj, k, xs[static_cast<size_t>(k)]);
+  return out;
+}
+
 Value tuple_of(TypeRegistry& t, const std::vector<int64_t>& xs) {
   std::vector<const Type*> ts;
   auto* obj = new StructObject();
@@ -170,18 +183,7 @@ void register_tensor_builtins(Registrar& r) {
     return r.nothing();
   });
   // tensor([1.0, 2.0]): the element type is the vector's.
-  r.add("tensor", {any}, {"xs"}, nullptr, [&t](std::span<const Value> a) {
-    if (a[0].type()->name->name != "Vector")
-      throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(a[0].type()));
-    const auto& xs = a[0].as_struct().fields;
-    auto d = dtype_of(a[0].type()->params[0]);
-    if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(a[0].type()));
-    int64_t n = static_cast<int64_t>(xs.size());
-    Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
-    const TensorObject& obj = tensor_of(out);
-    for (int64_t k = 0; k < n; ++k) store_element(t, obj, k, xs[static_cast<size_t>(k)]);
-    return out;
-  });
+  r.add("tensor", {any}, {"xs"}, nullptr, [&t](std::span<const Value> a) { return tensor_from_vector(t, a[0]); });
 
   r.add("size", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
     const TensorObject& o = tensor_of(a[0]);
@@ -213,7 +215,11 @@ void register_tensor_builtins(Registrar& r) {
   // More specific than both getindex(x, i::Integer) and the above, which would tie.
   r.add("getindex", {tensor, t.Integer}, {"t", "i"}, nullptr, index);
   auto set = [&t](std::span<const Value> a) {
-    tensor_set_index(t, a[0], indices_of(a, 2), a[1]);
+    // t[1, :] = [9, 10]: a vector of numbers is assigned as the tensor it holds.
+    if (a[1].type()->name->name == "Vector" && dtype_of(a[1].type()->params[0]))
+      tensor_set_index(t, a[0], indices_of(a, 2), tensor_from_vector(t, a[1]));
+    else
+      tensor_set_index(t, a[0], indices_of(a, 2), a[1]);
     return a[1];
   };
   r.add("setindex!", {tensor, any, va_any}, {"t", "v", "i"}, nullptr, set);

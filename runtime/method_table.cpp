@@ -191,6 +191,7 @@ void GenericFunction::throw_no_method(std::span<const Type* const> argtypes) con
   size_t shown = std::min<size_t>(ranked.size(), 5);
   for (size_t i = 0; i < shown; ++i) msg += "\n  " + show_method(*ranked[i].m);
   if (ranked.size() > shown) msg += "\n  ... and " + std::to_string(ranked.size() - shown) + " more";
+  if (!hint_.empty()) msg += "\n" + hint_;
   throw MethodError(msg);
 }
 

@@ -95,6 +95,8 @@ class GenericFunction {
   // One method as Julia prints it: combine(a::T, b::T) where T<:Real @ file:line
   std::string show_method(const Method& m, bool with_location = true) const;
   size_t cache_size() const { return cache_.size(); }
+  // A line added to this function's "no method" errors (a @kernel: how to run it instead).
+  void set_no_method_hint(std::string hint) { hint_ = std::move(hint); }
 
  private:
   const Method* dispatch_miss(const Value* args, size_t n);
@@ -107,6 +109,7 @@ class GenericFunction {
   TypeRegistry& types_;
   World& world_;
   std::string name_;
+  std::string hint_;
   const DataType* type_;
   uint64_t epoch_ = 0;
   std::vector<std::unique_ptr<Method>> methods_;
