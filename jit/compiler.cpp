@@ -311,7 +311,7 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
     for (const auto& n : s->body->pool) {
       if (!n->spec) continue;
       text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
-      if (inline_copy(*n->spec) && copied.insert(n->spec).second) {
+      if (s->method && inline_copy(*n->spec) && copied.insert(n->spec).second) {
         text += "copy of " + n->spec->symbol + "\n" + print_body(*n->spec->body);
         add(n->spec);
       }
