@@ -1,11 +1,14 @@
 #include "jit/compile_cache.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <unistd.h>
 
@@ -62,6 +65,57 @@ void write_cache_file(const std::string& path, const std::string& object) {
   }
   fs::rename(tmp, path, ec);
   if (ec) fs::remove(tmp, ec);
+  // Scanning a large folder costs a few hundred ms: at most once per process, and once an
+  // hour (a marker file's time says when it was last done).
+  static bool pruned = false;
+  if (!pruned) {
+    pruned = true;
+    fs::path marker = fs::path(path).parent_path() / ".last_prune";
+    auto last = fs::last_write_time(marker, ec);
+    if (ec || fs::file_time_type::clock::now() - last > std::chrono::hours(1)) {
+      std::ofstream(marker.string()).put('\n');
+      prune_cache(fs::path(path).parent_path().string(), cache_max_bytes());
+    }
+  }
+}
+
+uint64_t cache_max_bytes() {
+  if (const char* m = std::getenv("TSR_CACHE_MAX_MB"); m && *m) {
+    char* end = nullptr;
+    unsigned long long mb = std::strtoull(m, &end, 10);
+    if (end && *end == 0) return static_cast<uint64_t>(mb) << 20;
+  }
+  return uint64_t(512) << 20;
+}
+
+size_t prune_cache(const std::string& dir, uint64_t max_bytes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  struct Entry {
+    fs::file_time_type used;
+    uint64_t bytes;
+    fs::path path;
+  };
+  std::vector<Entry> files;
+  uint64_t total = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec) || it->path().extension() != ".o") continue;
+    uint64_t bytes = it->file_size(ec);
+    if (ec) continue;
+    files.push_back({it->last_write_time(ec), bytes, it->path()});
+    total += bytes;
+  }
+  if (total <= max_bytes) return 0;
+  std::sort(files.begin(), files.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+  size_t removed = 0;
+  for (const Entry& e : files) {
+    if (total <= max_bytes / 4 * 3) break;
+    if (fs::remove(e.path, ec)) {
+      total -= e.bytes;
+      ++removed;
+    }
+  }
+  return removed;
 }
 
 std::optional<std::string> read_cache_file(const std::string& path) {
@@ -83,6 +137,8 @@ std::optional<std::string> read_cache_file(const std::string& path) {
     std::filesystem::remove(path, ec);  // corrupt or truncated: never trusted
     return std::nullopt;
   }
+  std::error_code ec;
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ec);  // used now
   return data.substr(header);
 }
 

@@ -55,3 +55,22 @@ TEST_CASE("cache keys are stable and differ with the text", "[jit][cache]") {
   CHECK(cache_key("fib(Int64)") != cache_key("fib(Int32)"));
   CHECK(cache_key("").size() == 32);
 }
+
+TEST_CASE("pruning keeps the cache under its limit, dropping the least recently used", "[jit][cache]") {
+  fs::path d = fresh_dir("prune");
+  std::string object(10000, 'x');
+  for (int i = 0; i < 10; ++i) {
+    tsr::jit::write_cache_file((d / (std::to_string(i) + ".o")).string(), object);
+    fs::last_write_time(d / (std::to_string(i) + ".o"), fs::file_time_type::clock::now() - std::chrono::hours(10 - i));
+  }
+  // Reading file 0 (the oldest) marks it as used: it survives.
+  REQUIRE(tsr::jit::read_cache_file((d / "0.o").string()).has_value());
+  CHECK(tsr::jit::prune_cache(d.string(), 1000000) == 0);  // under the limit: nothing goes
+  size_t removed = tsr::jit::prune_cache(d.string(), 50000);  // 10 files of ~10 KB: keep <= 37.5 KB
+  CHECK(removed == 7);
+  CHECK(fs::exists(d / "0.o"));
+  CHECK(fs::exists(d / "9.o"));
+  CHECK(fs::exists(d / "8.o"));
+  CHECK_FALSE(fs::exists(d / "1.o"));
+  fs::remove_all(d);
+}
