@@ -24,7 +24,7 @@ try:
     print("numpy sum_16M", best_ms(lambda: x.sum(), 10))
     for m in (1024, 2048):
         a = rng.random((m, m), dtype=np.float32); c = rng.random((m, m), dtype=np.float32)
-        print(f"numpy matmul_{m}", best_ms(lambda: a @ c, 3))
+        print(f"numpy matmul_{m}", best_ms(lambda: a @ c, 6))
     core = "unknown"
     for lib in glob.glob("/usr/lib/x86_64-linux-gnu/openblas*/libopenblas*.so*") + \
                glob.glob("/usr/lib/x86_64-linux-gnu/libopenblas*.so*"):
@@ -51,7 +51,7 @@ try:
     print("torch softmax_4096x1024", best_ms(lambda: torch.softmax(s, dim=1), 5))
     for m in (1024, 2048):
         a = torch.rand(m, m); c = torch.rand(m, m)
-        print(f"torch matmul_{m}", best_ms(lambda: a @ c, 3))
+        print(f"torch matmul_{m}", best_ms(lambda: a @ c, 6))
     xi = torch.rand(64, 32, 28, 28); wc = torch.rand(64, 32, 3, 3)
     print("torch conv2d_64x32x28x28", best_ms(lambda: torch.nn.functional.conv2d(xi, wc, padding=1), 5))
     p = torch.rand(4); q = torch.rand(4)
