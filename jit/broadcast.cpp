@@ -213,8 +213,9 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
       int64_t s = o.shape[k];
       if (s == 1) continue;
       if (shape[d] != 1 && shape[d] != s)
-        throw Error("DimensionMismatch", "arrays could not be broadcast to a common size: a dimension has lengths " +
-                                             std::to_string(shape[d]) + " and " + std::to_string(s));
+        throw Error("DimensionMismatch", "arrays could not be broadcast to a common size: shapes " + shape_text(shape) +
+                                             " and " + shape_text(std::span<const int64_t>(o.shape, static_cast<size_t>(o.rank))) +
+                                             " (trailing dimensions align; a dimension of 1 stretches)");
       shape[d] = s;
     }
   };

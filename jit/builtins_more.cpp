@@ -124,12 +124,17 @@ void register_helpers(Registrar& r) {
   // Any[1, "a"], Float32[1, 2]: a vector with that element type.
   TypeVar* T = t.new_typevar("T");
   const Type* sig[] = {t.type_of_type(T), t.vararg(t.Any)};
-  r.add_where("getindex", t.unionall(T, t.tuple(sig)), {"T", "xs"}, nullptr, [&t](std::span<const Value> a) {
+  auto typed_vector = [&t](std::span<const Value> a) {
     const Type* elem = a[0].as_type();
     std::vector<Value> xs;
     for (size_t i = 1; i < a.size(); ++i) xs.push_back(convert_to(t, elem, a[i]));
     return vector_of(t, elem, std::move(xs));
-  });
+  };
+  r.add_where("getindex", t.unionall(T, t.tuple(sig)), {"T", "xs"}, nullptr, typed_vector);
+  // Float32[1]: one element is a vector too (more specific than getindex(x, i::Integer),
+  // which would tie with the above).
+  const Type* sig1[] = {t.type_of_type(T), t.Integer};
+  r.add_where("getindex", t.unionall(T, t.tuple(sig1)), {"T", "x"}, nullptr, typed_vector);
   // The tightest element type for a vector built element by element (map, enumerate).
   r.add("__narrow", {t.Any}, {"v"}, nullptr, [&t](std::span<const Value> a) {
     const auto& xs = a[0].as_struct().fields;
