@@ -17,7 +17,7 @@ IntrinsicInfo intrinsic_info(Intrinsic op) {
       {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
       {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
-      {"fma", 3},   {"muladd", 3},
+      {"fma", 3},   {"muladd", 3}, {"exp_fast", 1},
   };
   return table[static_cast<int>(op)];
 }
@@ -246,6 +246,9 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
     case Intrinsic::Sin: return make_num(types, r, std::sin(x), 0);
     case Intrinsic::Cos: return make_num(types, r, std::cos(x), 0);
     case Intrinsic::Tan: return make_num(types, r, std::tan(x), 0);
+    case Intrinsic::ExpFast:
+      if (r == types.Float32) return make_num(types, r, exp_fast_f32(static_cast<float>(x)), 0);
+      return make_num(types, r, std::exp(x), 0);
     case Intrinsic::Exp:
       if (r == types.Float32) return make_num(types, r, exp_f32(static_cast<float>(x)), 0);
       return make_num(types, r, std::exp(x), 0);

@@ -20,6 +20,7 @@ enum class Intrinsic : int {
   Max, Min,  // on floats as Julia: NaN wins, -0.0 < 0.0
   Fma,       // fma(x, y, z): x*y + z rounded once
   MulAdd,    // muladd(x, y, z): x*y + z, fused where the hardware can (Julia's muladd)
+  ExpFast,   // exp_fast(x): exp within a few ulp, in Float32 lanes (exp_f32.hpp)
   Count
 };
 

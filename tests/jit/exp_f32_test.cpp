@@ -60,3 +60,26 @@ TEST_CASE("exp_f32 at the edges of Float32", "[jit][math]") {
   CHECK(exp_f32(-103.9f) == static_cast<float>(std::exp(double(-103.9f))));
   CHECK(std::isnan(exp_f32(std::numeric_limits<float>::quiet_NaN())));
 }
+
+TEST_CASE("exp_fast_f32 stays within a few ulp of exp over the whole range", "[jit][math]") {
+  using tsr::jit::exp_f32;
+  using tsr::jit::exp_fast_f32;
+  int64_t worst = 0, total = 0, differ = 0;
+  for (float x = -87.0f; x < 88.7f; x = std::nextafter(x, 100.0f) + std::fabs(x) * 3e-6f + 1e-7f) {
+    int64_t d = ulps_apart(exp_fast_f32(x), exp_f32(x));
+    worst = std::max(worst, d);
+    differ += d != 0;
+    ++total;
+  }
+  INFO(total << " values, " << differ << " differ, worst " << worst << " ulp");
+  CHECK(total > 100000);
+  CHECK(worst <= 2);
+  const float inf = std::numeric_limits<float>::infinity();
+  CHECK(exp_fast_f32(0.0f) == 1.0f);
+  CHECK(exp_fast_f32(-inf) == 0.0f);
+  CHECK(exp_fast_f32(inf) == inf);
+  CHECK(exp_fast_f32(89.0f) == inf);
+  CHECK(std::isnan(exp_fast_f32(std::numeric_limits<float>::quiet_NaN())));
+  // subnormal results: within a few ulp of the subnormal spacing
+  CHECK(std::fabs(exp_fast_f32(-100.0f) - exp_f32(-100.0f)) <= 4 * std::numeric_limits<float>::denorm_min());
+}
