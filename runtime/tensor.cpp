@@ -55,12 +55,12 @@ const DataType* element_type(TypeRegistry& types, DType d) {
   return cache[slot];
 }
 
-Storage* Storage::allocate(size_t bytes, Device device) {
+Storage* Storage::allocate(size_t bytes, Device device, bool zero) {
   auto* s = new Storage();
   s->bytes = bytes;
   s->device = device;
   s->data = CachingAllocator::instance().allocate(std::max<size_t>(bytes, 1));
-  std::memset(s->data, 0, bytes);
+  if (zero) std::memset(s->data, 0, bytes);
   return s;
 }
 
@@ -139,7 +139,7 @@ const TypeName* kind_of(const Value& v) { return v.type()->name; }
 
 }  // namespace
 
-Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind) {
+Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind, bool zero) {
   TensorObject* t = make_object(d, static_cast<int>(shape.size()));
   int64_t n = 1;
   bool too_big = false;
@@ -169,7 +169,7 @@ Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, c
     t->strides[i] = stride;
     stride *= t->shape[i];
   }
-  t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d));
+  t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d), Device::CPU, zero);
   t->base = static_cast<char*>(t->storage->data);
   return Value::from_object(tensor_type(types, kind, d, t->rank), t);
 }

@@ -31,7 +31,8 @@ struct Storage {
   void* data = nullptr;
   size_t bytes = 0;
   Device device = Device::CPU;
-  static Storage* allocate(size_t bytes, Device device = Device::CPU);  // zero-filled
+  // Zero-filled unless `zero` is false (for buffers the caller overwrites in full).
+  static Storage* allocate(size_t bytes, Device device = Device::CPU, bool zero = true);
   void retain() { refs.fetch_add(1, std::memory_order_relaxed); }
   void release();
 };
@@ -69,7 +70,8 @@ const TensorObject& tensor_of(const Value& v);
 const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, int rank);
 
 // A new zero-filled contiguous tensor.
-Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind = nullptr);
+Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind = nullptr,
+                 bool zero = true);
 // A view of t's storage with another shape/strides/offset (same dtype and kind).
 Value tensor_view(TypeRegistry& types, const Value& t, std::span<const int64_t> shape,
                   std::span<const int64_t> strides, int64_t offset);
