@@ -202,8 +202,13 @@ void register_tensor_builtins(Registrar& r) {
     return r.integer(d > o.rank ? 1 : o.shape[d - 1]);
   });
   r.add("ndims", {tensor}, {"t"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(tensor_of(a[0]).rank); });
-  r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr,
-        [&t](std::span<const Value> a) { return reshape(t, a[0], dims_of(a, 1, "reshape")); });
+  r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr, [&t](std::span<const Value> a) {
+    // A `:` (Julia's) stands for the one dimension inferred from the others, as -1 does.
+    std::vector<Value> dims(a.begin(), a.end());
+    for (size_t i = 1; i < dims.size(); ++i)
+      if (dims[i].type()->name->name == "Colon") dims[i] = Value::from_int(t.Int64, -1);
+    return reshape(t, a[0], dims_of(dims, 1, "reshape"));
+  });
   r.add("permutedims", {tensor, any}, {"t", "perm"}, nullptr, [&t](std::span<const Value> a) {
     std::vector<int64_t> perm;
     const TypeName* n = a[1].type()->name;
