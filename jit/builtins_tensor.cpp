@@ -155,8 +155,14 @@ void register_tensor_builtins(Registrar& r) {
     r.add(name, {va_any}, {"dims"}, nullptr, maker(name, value));
     r.add_where(name, with_type({va_any}), {"T", "dims"}, nullptr, maker(name, value));
   }
+  // fill(v, dims...): a float fills a Float32 tensor (the default, as PyTorch's); an integer
+  // or a Bool keeps its type (as Julia's fill and torch.full), Int64 for the integer types
+  // tensors do not have.
   r.add("fill", {t.Number, va_any}, {"v", "dims"}, nullptr, [&t](std::span<const Value> a) {
-    Value out = new_tensor(t, DType::Float32, dims_of(a, 1, "fill"));
+    Payload p = a[0].type()->name->payload;
+    DType d = DType::Float32;
+    if (p == Payload::Int || p == Payload::Bool) d = dtype_of(a[0].type()).value_or(DType::Int64);
+    Value out = new_tensor(t, d, dims_of(a, 1, "fill"));
     fill_all(t, out, a[0]);
     return out;
   });
