@@ -8,6 +8,7 @@
 // result's type follows LANGUAGE.md: the semantic type the tensor leaves share (plain Tensors
 // and numbers are neutral), else Tensor.
 #include <algorithm>
+#include <array>
 #include <map>
 #include <unordered_map>
 
@@ -237,13 +238,21 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
   // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
   // independent, which lets it be vectorized without run-time overlap checks.
-  std::vector<Value> vals;
-  vals.reserve(leaves.size() + 1);
-  vals.push_back(out);
-  vals.insert(vals.end(), leaves.begin(), leaves.end());
+  // The values and the strides, on the stack for the usual few leaves (a small broadcast's
+  // cost is mostly such bookkeeping).
+  size_t nvals = leaves.size() + 1;
+  std::array<Value, kMaxPlanLeaves + 1> small_vals;
+  std::vector<Value> big_vals;
+  Value* vals = small_vals.data();
+  if (nvals > small_vals.size()) {
+    big_vals.resize(nvals);
+    vals = big_vals.data();
+  }
+  vals[0] = out;
+  std::copy(leaves.begin(), leaves.end(), vals + 1);
   if (dest) {
     const TensorObject& d = tensor_of(*dest);
-    for (size_t i = 1; i < vals.size(); ++i) {
+    for (size_t i = 1; i < nvals; ++i) {
       if (!is_tensor(vals[i])) continue;
       const TensorObject& o = tensor_of(vals[i]);
       if (o.storage != d.storage) continue;
@@ -253,13 +262,22 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
     }
   }
   // Meta: rank, then each of out and the leaves' strides per dimension (0 where stretched).
-  std::vector<int64_t> meta((1 + rank) + vals.size() * rank, 0);
+  size_t nmeta = (1 + rank) + nvals * rank;
+  std::array<int64_t, 1 + kMaxRank + (kMaxPlanLeaves + 1) * kMaxRank> small_meta{};
+  std::vector<int64_t> big_meta;
+  int64_t* meta = small_meta.data();
+  if (nmeta > small_meta.size()) {
+    big_meta.assign(nmeta, 0);
+    meta = big_meta.data();
+  } else {
+    std::fill(meta, meta + nmeta, int64_t(0));
+  }
   meta[0] = static_cast<int64_t>(rank);
-  std::copy(shape.begin(), shape.end(), meta.begin() + 1);
-  for (size_t v = 0; v < vals.size(); ++v) {
+  std::copy(shape.begin(), shape.end(), meta + 1);
+  for (size_t v = 0; v < nvals; ++v) {
     if (!is_tensor(vals[v])) continue;
     const TensorObject& o = tensor_of(vals[v]);
-    int64_t* strides = meta.data() + 1 + rank + v * rank;
+    int64_t* strides = meta + 1 + rank + v * rank;
     for (int k = 0; k < o.rank; ++k)
       if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
   }
@@ -268,11 +286,11 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
   int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
   if (total <= chunk) {
-    if (total > 0) plan.range(vals.data(), 0, total, meta.data());
+    if (total > 0) plan.range(vals, 0, total, meta);
     if (tsr_pending) rethrow_pending();
     return out;
   }
-  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { plan.range(vals.data(), lo, hi, meta.data()); });
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { plan.range(vals, lo, hi, meta); });
   return out;
 }
 
