@@ -131,7 +131,7 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
     } else if (is_number_type(v.type()) || is_function_value(v)) {
       elem_types.push_back(v.type());
     } else {
-      throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
+      throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
     }
   }
   BroadcastPlan plan;
@@ -166,8 +166,54 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
   return plan;
 }
 
+namespace {
+
+// A Vector whose elements are numbers of one tensor element type.
+bool is_number_vector(const Value& v) {
+  const DataType* dt = v.type();
+  return dt && dt->name->name == "Vector" && dt->params.size() == 1 && dtype_of(dt->params[0]).has_value();
+}
+
+Value vector_as_tensor(TypeRegistry& t, const Value& v) {
+  const auto& xs = v.as_struct().fields;
+  int64_t n = static_cast<int64_t>(xs.size());
+  Value out = new_tensor(t, *dtype_of(v.type()->params[0]), std::span<const int64_t>(&n, 1));
+  for (int64_t k = 0; k < n; ++k) store_element(t, tensor_of(out), k, xs[static_cast<size_t>(k)]);
+  return out;
+}
+
+// The elements of a tensor, in order, as the fields of a Vector of its element type.
+Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
+  const TensorObject& o = tensor_of(tv);
+  auto* obj = new StructObject();
+  for (int64_t k = 0, n = o.numel(); k < n; ++k) obj->fields.push_back(load_element(t, o, storage_offset(o, k)));
+  const Type* ps[] = {element_type(t, o.dtype)};
+  return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+}
+
+}  // namespace
+
 Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   TypeRegistry& t = types();
+  // Vectors of numbers broadcast as 1-d tensors, as Julia's arrays do: [1, 2] .+ 1 is the
+  // Vector [2, 3], v .= v .* 2 updates v; mixed with tensors the result is a tensor.
+  bool vectors = false, tensors = false;
+  for (const Value& v : a) {
+    vectors = vectors || is_number_vector(v);
+    tensors = tensors || is_tensor(v);
+  }
+  if (vectors) {
+    std::vector<Value> as_tensors(a.begin(), a.end());
+    for (Value& v : as_tensors)
+      if (is_number_vector(v)) v = vector_as_tensor(t, v);
+    Value r = broadcast(as_tensors, in_place);
+    if (in_place && is_number_vector(a[0])) {
+      Value back = tensor_as_vector(t, r);  // the result written back into the destination
+      a[0].as_struct().fields = std::move(back.as_struct().fields);
+      return a[0];
+    }
+    return tensors || !is_tensor(r) ? r : tensor_as_vector(t, r);
+  }
   const Value* dest = in_place ? &a[0] : nullptr;
   const Value& fv = a[in_place ? 1 : 0];
   std::span<const Value> leaves = a.subspan(in_place ? 2 : 1);
@@ -181,7 +227,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   if (!any_tensor) {
     for (const Value& v : leaves)
       if (!is_number_type(v.type()) && !is_function_value(v))
-        throw ArgumentError("broadcasting works over tensors and numbers, not a value of type " + show_type(v.type()));
+        throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
     return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
   }
   // The plan for these leaf types: made once (per world age), then looked up.
