@@ -227,7 +227,15 @@ void register_tensor_builtins(Registrar& r) {
     int64_t perm[] = {2, 1};
     return permutedims(t, a[0], perm);
   });
-  auto index = [&t](std::span<const Value> a) { return tensor_index(t, a[0], indices_of(a, 1)); };
+  auto index = [&t](std::span<const Value> a) {
+    // t[:] on a tensor of several dimensions: all its elements in one dimension (row-major),
+    // a view where the layout allows, as reshape(t, length(t)).
+    if (a.size() == 2 && a[1].type()->name->name == "Colon" && tensor_of(a[0]).rank != 1) {
+      int64_t n = tensor_of(a[0]).numel();
+      return reshape(t, a[0], std::span<const int64_t>(&n, 1));
+    }
+    return tensor_index(t, a[0], indices_of(a, 1));
+  };
   r.add("getindex", {tensor, va_any}, {"t", "i"}, nullptr, index);
   // More specific than both getindex(x, i::Integer) and the above, which would tie.
   r.add("getindex", {tensor, t.Integer}, {"t", "i"}, nullptr, index);
