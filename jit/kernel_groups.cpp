@@ -42,6 +42,9 @@ struct WorkGroup {
 
 thread_local WorkGroup* t_group = nullptr;
 thread_local std::vector<std::unique_ptr<FiberStack>> t_stacks;  // reused by the next group
+// Stacks below this index belong to the groups running (suspended) further out: a kernel
+// with barriers that launches another one nests a group inside a work item's fiber.
+thread_local size_t t_stacks_in_use = 0;
 
 void run_item(void* p) {
   auto* g = static_cast<WorkGroup*>(p);
@@ -62,10 +65,17 @@ void raise_error(const std::string& message) {
 // (or its end), until all are done. Errors make the barriers return at once, so the items
 // unwind through their frames as they would from any error.
 void run_group_with_barriers(WorkGroup& g) {
-  while (t_stacks.size() < static_cast<size_t>(g.count)) t_stacks.push_back(std::make_unique<FiberStack>(kFiberStack));
+  size_t base = t_stacks_in_use;
+  while (t_stacks.size() < base + static_cast<size_t>(g.count)) t_stacks.push_back(std::make_unique<FiberStack>(kFiberStack));
+  t_stacks_in_use = base + static_cast<size_t>(g.count);
   g.items.clear();
   g.items.resize(static_cast<size_t>(g.count));
-  for (int64_t i = 0; i < g.count; ++i) g.items[i].ctx.prepare(t_stacks[i]->low(), t_stacks[i]->size(), &run_item, &g);
+  for (int64_t i = 0; i < g.count; ++i)
+    g.items[i].ctx.prepare(t_stacks[base + i]->low(), t_stacks[base + i]->size(), &run_item, &g);
+  struct Release {
+    size_t base;
+    ~Release() { t_stacks_in_use = base; }
+  } release{base};
   for (;;) {
     for (int64_t i = 0; i < g.count; ++i) {
       if (g.items[i].done) continue;
