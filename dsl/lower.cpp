@@ -238,12 +238,18 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::While: {
       Node* r = mk(Op::While, n);
-      r->kids = {expr(n.child(0)), expr(n.child(1))};
+      Node* cond = expr(n.child(0));
+      ++loop_depth_;
+      Node* body = expr(n.child(1));
+      --loop_depth_;
+      r->kids = {cond, body};
       return r;
     }
     case NodeKind::For: return lower_for(n, 0);
-    case NodeKind::Break: return mk(Op::Break, n);
-    case NodeKind::Continue: return mk(Op::Continue, n);
+    case NodeKind::Break:
+    case NodeKind::Continue:
+      if (loop_depth_ == 0) l_.fail(n, std::string(n.kind == NodeKind::Break ? "break" : "continue") + " outside a loop");
+      return mk(n.kind == NodeKind::Break ? Op::Break : Op::Continue, n);
     case NodeKind::Return: {
       Node* r = mk(Op::Return, n);
       r->kids.push_back(returned(n, n.size() > 0 && n.child(0).kind != NodeKind::Empty ? expr(n.child(0)) : nothing(n)));
@@ -447,7 +453,9 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
     body->kids.push_back(lower_assign(it, var, call(it, "getindex", {get(c), get(i)})));
     step = set(i, call(it, "+", {get(i), literal(it, Value::from_int(t.Int64, 1))}));
   }
+  ++loop_depth_;
   body->kids.push_back(lower_loops(n, its, iteration + 1, inner));
+  --loop_depth_;
   loop->kids.push_back(body);
   loop->kids.push_back(step);
   outer->kids.push_back(loop);

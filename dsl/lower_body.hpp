@@ -294,6 +294,7 @@ class BodyLowerer {
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
   int simd_ = 0;                       // inside an @simd loop: float + and * may reassociate
+  int loop_depth_ = 0;                 // loops around the code being lowered (break needs one)
   bool kernel_ = false;                // a @kernel body: @index and @groupsize are available
 };
 
