@@ -358,10 +358,8 @@ void tsr_make_struct(Value* out, const DataType* t, const Value* fields, int64_t
 const Value* tsr_struct_fields(const Value* v) { return v->as_struct().fields.data(); }
 
 void tsr_tensor_bounds_error(const Value* t, const int64_t* idx, int64_t n) {
-  std::vector<TensorIndex> at;
-  for (int64_t i = 0; i < n; ++i) at.push_back(TensorIndex{TensorIndex::Int, idx[i], 1, idx[i]});
   try {
-    tensor_index(abi_globals().types(), *t, at);  // raises the BoundsError with the shape and index
+    element_offset(*t, std::span<const int64_t>(idx, static_cast<size_t>(n)));  // raises the BoundsError
     throw InternalError("a tensor index reported out of bounds is in bounds");
   } catch (...) {
     jit::raise_current_exception(abi_globals());

@@ -125,25 +125,15 @@ void run_work_groups(const GroupLaunch& l, int64_t lo, int64_t hi) {
 
 namespace {
 
-// The element offset of t[idx...], or a BoundsError naming the shape and the index.
-int64_t element_offset(TypeRegistry& types, const Value& t, std::span<const Value> idx, const char* fname) {
-  const TensorObject& o = tensor_of(t);
-  if (static_cast<int>(idx.size()) != o.rank)
-    throw ArgumentError(std::string(fname) + ": a " + std::to_string(o.rank) + "-dimensional tensor takes " +
-                        std::to_string(o.rank) + " indices, got " + std::to_string(idx.size()));
-  int64_t off = 0;
-  bool bad = false;
-  std::vector<TensorIndex> at;
-  for (size_t d = 0; d < idx.size(); ++d) {
-    if (idx[d].type()->name->payload != Payload::Int)
-      throw ArgumentError(std::string(fname) + ": indices are integers, got " + show_value(idx[d]));
-    int64_t i = idx[d].as_int();
-    at.push_back(TensorIndex{TensorIndex::Int, i, 1, i});
-    bad = bad || i < 1 || i > o.shape[d];
-    off += (i - 1) * o.strides[d];
+// t[idx...]'s place in its storage, the indices given as values (integers, one per dimension).
+int64_t element_offset_of(const Value& t, std::span<const Value> idx, const char* fname) {
+  std::vector<int64_t> at;
+  for (const Value& i : idx) {
+    if (i.type()->name->payload != Payload::Int)
+      throw ArgumentError(std::string(fname) + ": indices are integers, got " + show_value(i));
+    at.push_back(i.as_int());
   }
-  if (bad) tensor_index(types, t, at);  // raises the BoundsError
-  return off;
+  return element_offset(t, at);
 }
 
 }  // namespace
@@ -194,7 +184,7 @@ void register_kernel_builtins(Registrar& r) {
     if (a.size() < 2) throw ArgumentError("atomic_add! takes a tensor, its indices and a value: atomic_add!(t, i, v)");
     static std::mutex mu;
     std::lock_guard<std::mutex> lock(mu);
-    int64_t off = element_offset(t, a[0], a.subspan(1, a.size() - 2), "atomic_add!");
+    int64_t off = element_offset_of(a[0], a.subspan(1, a.size() - 2), "atomic_add!");
     const TensorObject& o = tensor_of(a[0]);
     Value old = load_element(t, o, off);
     Value pair[] = {old, a.back()};

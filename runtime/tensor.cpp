@@ -345,6 +345,23 @@ namespace {
 
 }  // namespace
 
+int64_t element_offset(const Value& v, std::span<const int64_t> idx) {
+  const TensorObject& t = tensor_of(v);
+  if (static_cast<int>(idx.size()) != t.rank)
+    throw ArgumentError("a " + std::to_string(t.rank) + "-dimensional tensor needs " + std::to_string(t.rank) +
+                        " indices, got " + std::to_string(idx.size()));
+  int64_t off = t.offset;
+  for (int i = 0; i < t.rank; ++i) {
+    if (idx[i] < 1 || idx[i] > t.shape[i]) {
+      std::vector<TensorIndex> at;
+      for (int64_t k : idx) at.push_back(TensorIndex{TensorIndex::Int, k, 1, k});
+      tensor_bounds_error(v, t, at);
+    }
+    off += (idx[i] - 1) * t.strides[i];
+  }
+  return off;
+}
+
 Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIndex> idx) {
   const TensorObject& t = tensor_of(v);
   if (static_cast<int>(idx.size()) != t.rank) {
@@ -396,13 +413,13 @@ void tensor_set_index(TypeRegistry& types, const Value& v, std::span<const Tenso
   const TensorObject& t = tensor_of(v);
   if (!is_tensor(target)) {
     // Every index an integer (one: a linear index): find the element again and store it.
-    int64_t off = t.offset;
     if (static_cast<int>(idx.size()) == t.rank) {
-      for (int i = 0; i < t.rank; ++i) off += (idx[i].start - 1) * t.strides[i];
+      std::vector<int64_t> at;
+      for (const TensorIndex& i : idx) at.push_back(i.start);
+      store_element(types, t, element_offset(v, at), x);
     } else {
-      off = storage_offset(t, idx[0].start - 1);
+      store_element(types, t, storage_offset(t, idx[0].start - 1), x);
     }
-    store_element(types, t, off, x);
     return;
   }
   // A slice: set to a tensor of its shape (t[1:2, :] = u, as Julia's setindex!), or every

@@ -99,6 +99,10 @@ struct TensorIndex {
 };
 // t[i, j, ...] as a view (a scalar value when every index is an integer).
 Value tensor_index(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx);
+// Where t[i1, ..., in] (1-based, one integer per dimension) sits in t's storage, in elements
+// (what load_element and store_element take); a BoundsError naming the shape and the index
+// when one is outside.
+int64_t element_offset(const Value& t, std::span<const int64_t> idx);
 void tensor_set_index(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx, const Value& v);
 
 // Counter-based random numbers (Philox-4x32-10): element i of a draw depends only on the seed,
