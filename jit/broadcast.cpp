@@ -32,17 +32,6 @@ std::string shape_text(std::span<const int64_t> s) {
   return out + (s.size() == 1 ? ",)" : ")");
 }
 
-// LANGUAGE.md's retention rule: the semantic type the tensor leaves share (their join);
-// plain Tensors and numbers are neutral.
-const TypeName* result_kind(TypeRegistry& t, std::span<const Value> leaves) {
-  const TypeName* kind = nullptr;
-  for (const Value& v : leaves) {
-    if (!is_tensor(v) || v.type()->name == t.TensorName) continue;
-    const TypeName* k = v.type()->name;
-    kind = kind ? t.semantic_join(kind, k) : k;
-  }
-  return kind ? kind : t.TensorName;
-}
 
 // Functions and closures broadcast as they are, like numbers ((v -> 2v).(x) calls the
 // closure that is its first leaf).
@@ -102,7 +91,7 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
       if (!d || !dtype_of(r.type()) || *dtype_of(r.type()) != *d)
         throw ArgumentError("broadcast: the elements computed are not all numbers of one type (got " +
                             show_type(r.type()) + ")");
-    out = new_tensor(t, *d, shape, result_kind(t, leaves));
+    out = new_tensor(t, *d, shape, shared_kind(t, leaves));
   }
   const TensorObject& o = tensor_of(out);
   std::vector<int64_t> i(rank, 0);
@@ -136,7 +125,7 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
   }
   BroadcastPlan plan;
   plan.world = globals_.world().age;
-  plan.kind = result_kind(t, leaves);
+  plan.kind = shared_kind(t, leaves);
   if (half) {
     plan.dynamic = true;
     return plan;
@@ -174,21 +163,12 @@ bool is_number_vector(const Value& v) {
   return dt && dt->name->name == "Vector" && dt->params.size() == 1 && dtype_of(dt->params[0]).has_value();
 }
 
-Value vector_as_tensor(TypeRegistry& t, const Value& v) {
-  const auto& xs = v.as_struct().fields;
-  int64_t n = static_cast<int64_t>(xs.size());
-  Value out = new_tensor(t, *dtype_of(v.type()->params[0]), std::span<const int64_t>(&n, 1));
-  for (int64_t k = 0; k < n; ++k) store_element(t, tensor_of(out), k, xs[static_cast<size_t>(k)]);
-  return out;
-}
-
 // The elements of a tensor, in order, as the fields of a Vector of its element type.
 Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
   const TensorObject& o = tensor_of(tv);
-  auto* obj = new StructObject();
-  for (int64_t k = 0, n = o.numel(); k < n; ++k) obj->fields.push_back(load_element(t, o, storage_offset(o, k)));
-  const Type* ps[] = {element_type(t, o.dtype)};
-  return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+  std::vector<Value> xs;
+  for (int64_t k = 0, n = o.numel(); k < n; ++k) xs.push_back(load_element(t, o, storage_offset(o, k)));
+  return vector_of(t, element_type(t, o.dtype), std::move(xs));
 }
 
 }  // namespace
@@ -205,7 +185,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   if (vectors) {
     std::vector<Value> as_tensors(a.begin(), a.end());
     for (Value& v : as_tensors)
-      if (is_number_vector(v)) v = vector_as_tensor(t, v);
+      if (is_number_vector(v)) v = tensor_from_vector(t, v);
     Value r = broadcast(as_tensors, in_place);
     if (in_place && is_number_vector(a[0])) {
       Value back = tensor_as_vector(t, r);  // the result written back into the destination

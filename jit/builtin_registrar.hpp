@@ -67,6 +67,12 @@ enum class ResultRule {
 };
 void set_result_rule(const Method* m, ResultRule rule);
 
+// A Vector{elem} holding xs (builtins_more.cpp).
+Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);
+// tensor([1.0, 2.0]): a 1-d tensor of a vector's numbers, their type its element type
+// (builtins_tensor.cpp); an ArgumentError for anything else.
+Value tensor_from_vector(TypeRegistry& t, const Value& v);
+
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).

@@ -16,16 +16,17 @@
 
 namespace tsr::jit {
 
-namespace {
-
-const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_string(); }
-
 Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs) {
   const Type* ps[] = {elem};
   auto* obj = new StructObject();
   obj->fields = std::move(xs);
   return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
 }
+
+namespace {
+
+const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_string(); }
+
 
 // The element type of a collection, as far as its type tells.
 const Type* element_type(TypeRegistry& t, const Value& xs) {

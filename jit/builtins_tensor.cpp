@@ -98,18 +98,6 @@ std::vector<TensorIndex> indices_of(std::span<const Value> a, size_t from) {
   return out;
 }
 
-Value tensor_from_vector(TypeRegistry& t, const Value& v) {
-  if (v.type()->name->name != "Vector")
-    throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(v.type()));
-  const auto& xs = v.as_struct().fields;
-  auto d = dtype_of(v.type()->params[0]);
-  if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(v.type()));
-  int64_t n = static_cast<int64_t>(xs.size());
-  Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
-  const TensorObject& obj = tensor_of(out);
-  for (int64_t k = 0; k < n; ++k) store_element(t, obj, k, xs[static_cast<size_t>(k)]);
-  return out;
-}
 
 Value tuple_of(TypeRegistry& t, const std::vector<int64_t>& xs) {
   std::vector<const Type*> ts;
@@ -122,6 +110,19 @@ Value tuple_of(TypeRegistry& t, const std::vector<int64_t>& xs) {
 }
 
 }  // namespace
+
+Value tensor_from_vector(TypeRegistry& t, const Value& v) {
+  if (v.type()->name->name != "Vector")
+    throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(v.type()));
+  const auto& xs = v.as_struct().fields;
+  auto d = dtype_of(v.type()->params[0]);
+  if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(v.type()));
+  int64_t n = static_cast<int64_t>(xs.size());
+  Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
+  const TensorObject& obj = tensor_of(out);
+  for (int64_t k = 0; k < n; ++k) store_element(t, obj, k, xs[static_cast<size_t>(k)]);
+  return out;
+}
 
 void register_tensor_builtins(Registrar& r) {
   TypeRegistry& t = r.t_;
@@ -253,14 +254,10 @@ void register_tensor_builtins(Registrar& r) {
   // __semantic_like(out, ts): out re-tagged with the semantic type the tensors ts share (their
   // join; plain Tensors are neutral), as broadcasts do. cat and stack keep TensorImage so.
   r.add("__semantic_like", {tensor, any}, {"out", "ts"}, nullptr, [&t](std::span<const Value> a) {
-    const TypeName* kind = nullptr;
     const TypeName* n = a[1].type()->name;
     if (!n->is_tuple && n->name != "Vector") throw ArgumentError("__semantic_like: the tensors are a tuple or a vector");
-    for (const Value& v : a[1].as_struct().fields) {
-      if (!is_tensor(v) || v.type()->name == t.TensorName) continue;
-      kind = kind ? t.semantic_join(kind, v.type()->name) : v.type()->name;
-    }
-    if (!kind || kind == a[0].type()->name) return a[0];
+    const TypeName* kind = shared_kind(t, a[1].as_struct().fields);
+    if (kind == t.TensorName || kind == a[0].type()->name) return a[0];
     return retag(t, a[0], kind);
   });
   // a == b: the same shape and equal elements, compared by == (so 1 == 1.0), as Julia's arrays.

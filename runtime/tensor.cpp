@@ -198,6 +198,15 @@ Value retag(TypeRegistry& types, const Value& v, const TypeName* kind) {
   return Value::from_object(t, out.as_object());
 }
 
+const TypeName* shared_kind(TypeRegistry& types, std::span<const Value> values) {
+  const TypeName* kind = nullptr;
+  for (const Value& v : values) {
+    if (!is_tensor(v) || v.type()->name == types.TensorName) continue;
+    kind = kind ? types.semantic_join(kind, v.type()->name) : v.type()->name;
+  }
+  return kind ? kind : types.TensorName;
+}
+
 Value load_element(TypeRegistry& types, const TensorObject& t, int64_t off) {
   const char* p = static_cast<const char*>(t.storage->data) + off * static_cast<int64_t>(dtype_size(t.dtype));
   const DataType* et = element_type(types, t.dtype);

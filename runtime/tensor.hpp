@@ -77,6 +77,9 @@ Value tensor_view(TypeRegistry& types, const Value& t, std::span<const int64_t> 
                   std::span<const int64_t> strides, int64_t offset);
 // The same tensor, re-tagged with another kind (TensorImage(t), Tensor(img)): no copy.
 Value retag(TypeRegistry& types, const Value& t, const TypeName* kind);
+// LANGUAGE.md's retention rule: the semantic type that the tensors among `values` share (the
+// join in the lattice; plain Tensors and non-tensors are neutral), or Tensor when none has one.
+const TypeName* shared_kind(TypeRegistry& types, std::span<const Value> values);
 // A contiguous copy.
 Value tensor_copy(TypeRegistry& types, const Value& t);
 
