@@ -1032,9 +1032,7 @@ class FnGen {
   // The function a static call goes to: the specialization, or a private copy of it in this
   // module (Compiler::inline_copy), made on first use.
   llvm::Function* callee_function(Spec& callee) {
-    // Not from top-level code: its module is compiled without optimization, so a copy there
-    // would run unoptimized (a loop three times slower) instead of calling the optimized code.
-    if (!s_.method || !c_.inline_copy(callee)) return declare(m_, callee);
+    if (!c_.inline_copy(s_, callee)) return declare(m_, callee);
     std::string name = callee.symbol + ".copy";
     if (auto f = m_.getFunction(name)) return f;
     FnGen g(c_, m_, callee);

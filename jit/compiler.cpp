@@ -299,9 +299,9 @@ const std::string& build_identity() {
 
 }  // namespace
 
-bool Compiler::inline_copy(const Spec& callee) const {
+bool Compiler::inline_copy(const Spec& caller, const Spec& callee) const {
   constexpr size_t kMaxNodes = 160;
-  return callee.compiled && !callee.kernel && callee.method && callee.body && callee.body->pool.size() <= kMaxNodes;
+  return caller.method && callee.compiled && !callee.kernel && callee.method && callee.body && callee.body->pool.size() <= kMaxNodes;
 }
 
 std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize) const {
@@ -313,7 +313,7 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
     for (const auto& n : s->body->pool) {
       if (!n->spec) continue;
       text += "calls " + n->spec->symbol + (n->spec->may_throw ? " throws" : "") + "\n";
-      if (s->method && inline_copy(*n->spec) && copied.insert(n->spec).second) {
+      if (inline_copy(*s, *n->spec) && copied.insert(n->spec).second) {
         text += "copy of " + n->spec->symbol + "\n" + print_body(*n->spec->body);
         add(n->spec);
       }

@@ -115,7 +115,9 @@ class Compiler {
   // A small function compiled earlier, in another module: code that calls it statically gets
   // a private copy in its own module, so that LLVM can inline it (gelu in a broadcast loop,
   // say, which then vectorizes). The compile cache keys on those copies' IR too.
-  bool inline_copy(const Spec& callee) const;
+  // Never in top-level code (caller without a method): its module is compiled unoptimized, so
+  // a copy there would run slower than the optimized code it replaces.
+  bool inline_copy(const Spec& caller, const Spec& callee) const;
   // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
   void register_launch();
   Value launch(std::span<const Value> args);
