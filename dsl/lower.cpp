@@ -630,20 +630,27 @@ std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& 
   return body;
 }
 
+std::vector<TypeVar*> Lowering::type_params(const SNode& list, std::vector<std::pair<std::string, const TypeVar*>>& scope) {
+  // {T <: Real, S >: Int}: each bound may name the parameters before it.
+  std::vector<TypeVar*> vars;
+  for (const auto& tp : list.children) {
+    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
+    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
+    TypeVar* v = compiler_.types().new_typevar(tp->text, lb, ub);
+    vars.push_back(v);
+    scope.emplace_back(tp->text, v);
+  }
+  return vars;
+}
+
 void Lowering::define_function(const SNode& def) {
   namespace fs = syntax::function_slot;
   const SNode& name = def.child(fs::name);
   if (name.kind != NodeKind::Identifier) fail(name, "expected a function name");
   TypeRegistry& t = compiler_.types();
   std::vector<std::pair<std::string, const TypeVar*>> scope;
-  std::vector<const TypeVar*> vars;
-  for (const auto& tp : def.child(fs::type_params).children) {
-    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
-    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
-    TypeVar* v = t.new_typevar(tp->text, lb, ub);
-    vars.push_back(v);
-    scope.emplace_back(tp->text, v);
-  }
+  std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
+  std::vector<const TypeVar*> vars(declared.begin(), declared.end());
   // f(x, y = 2) is two methods, as in Julia: f(x, y) and f(x) = f(x, 2).
   const auto& params = def.child(fs::params).children;
   size_t first_default = params.size();
@@ -672,16 +679,9 @@ void Lowering::define_kernel(const SNode& macro) {
     if (p->is_vararg) fail(*p, "kernel arguments cannot be Vararg");
   }
   if (!def.child(fs::keyword_params).children.empty()) fail(def, "kernels take no keyword arguments");
-  TypeRegistry& t = compiler_.types();
   std::vector<std::pair<std::string, const TypeVar*>> scope;
-  std::vector<const TypeVar*> vars;
-  for (const auto& tp : def.child(fs::type_params).children) {
-    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
-    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
-    TypeVar* v = t.new_typevar(tp->text, lb, ub);
-    vars.push_back(v);
-    scope.emplace_back(tp->text, v);
-  }
+  std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
+  std::vector<const TypeVar*> vars(declared.begin(), declared.end());
   GenericFunction& f = compiler_.globals().function(name.text);
   if (!f.methods().empty() && !compiler_.is_kernel(&f))
     fail(name, "`" + name.text + "` is already an ordinary function; a kernel needs a name of its own");
@@ -775,13 +775,7 @@ void Lowering::define_type(const SNode& def) {
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   TypeDecl d;
   d.name = name.text;
-  for (const auto& tp : def.child(1).children) {
-    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
-    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
-    TypeVar* v = t.new_typevar(tp->text, lb, ub);
-    d.params.push_back(v);
-    scope.emplace_back(tp->text, v);
-  }
+  d.params = type_params(def.child(1), scope);
   const SNode& super = def.child(2);
   if (super.kind != NodeKind::Empty) d.super = eval_type(super, scope);
   if (def.kind == NodeKind::AbstractTypeDef) {

@@ -50,6 +50,8 @@ class Lowering {
                      std::vector<std::pair<std::string, const TypeVar*>>& scope,
                      const std::vector<const TypeVar*>& vars, bool kernel);
   const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
+  // The type parameters of a definition, as new TypeVars added to `scope`.
+  std::vector<TypeVar*> type_params(const syntax::Node& list, std::vector<std::pair<std::string, const TypeVar*>>& scope);
 
   jit::Compiler& compiler_;
   const Type* new_type_ = nullptr;  // inside an inner constructor: what `new` builds
