@@ -15,6 +15,23 @@ def row(r, fmt):
     return "; ".join(fmt.format(r=r, j=j, r1=r + 1, j1=j + 1) for j in range(NR))
 
 
+def register_block(w, pad, init, loop, a_load, b_loads, store):
+    """The MR x NR block of locals c{r}_{j}: set by `init`, a loop (`loop`) of multiply-adds of
+    a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1}), stored by `store`."""
+    for r in range(MR):
+        w(pad + row(r, init))
+    w(pad + loop)
+    w(pad + "    " + "; ".join(a_load.format(r=r, r1=r + 1) for r in range(MR)))
+    for line in b_loads[:-1]:
+        w(pad + "    " + line)
+    w(pad + "    " + "; ".join(b_loads[-1].format(j=j, j1=j + 1) for j in range(NR)))
+    for r in range(MR):
+        w(pad + "    " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})"))
+    w(pad + "end")
+    for r in range(MR):
+        w(pad + row(r, store))
+
+
 def main():
     out = []
     w = out.append
@@ -66,16 +83,8 @@ def main():
     w("            j0 = (jb - 1) * _MM_NR")
     w("            for ib in ib0:ib1")
     w("                i0 = (ib - 1) * _MM_MR")
-    for r in range(MR):
-        w("                " + row(r, "c{r}_{j} = c[i0 + {r1}, j0 + {j1}]"))
-    w("                for p in pb + 1:pe")
-    w("                    " + "; ".join("a%d = ap[ib, p, %d]" % (r, r + 1) for r in range(MR)))
-    w("                    " + "; ".join("b%d = bp[jb, p, %d]" % (j, j + 1) for j in range(NR)))
-    for r in range(MR):
-        w("                    " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})"))
-    w("                end")
-    for r in range(MR):
-        w("                " + row(r, "c[i0 + {r1}, j0 + {j1}] = c{r}_{j}"))
+    register_block(w, " " * 16, "c{r}_{j} = c[i0 + {r1}, j0 + {j1}]", "for p in pb + 1:pe", "a{r} = ap[ib, p, {r1}]",
+                   ["b{j} = bp[jb, p, {j1}]"], "c[i0 + {r1}, j0 + {j1}] = c{r}_{j}")
     w("            end")
     w("        end")
     w("        pb += _MM_KC")
@@ -96,17 +105,8 @@ def main():
     w("        # the taps' runs for these NR positions stay in the L1 cache across the blocks ob")
     w("        for ob in 1:nob")
     w("        r0 = (n - 1) * OP + (ob - 1) * _MM_MR")
-    for r in range(MR):
-        w("        " + row(r, "c{r}_{j} = z"))
-    w("        for t in 1:taps")
-    w("            " + "; ".join("a%d = wp[ob, t, %d]" % (r, r + 1) for r in range(MR)))
-    w("            o = offs[t] + j0")
-    w("            " + "; ".join("b%d = xq[n, o + %d]" % (j, j + 1) for j in range(NR)))
-    for r in range(MR):
-        w("            " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})"))
-    w("        end")
-    for r in range(MR):
-        w("        " + row(r, "acc[r0 + {r1}, j0 + {j1}] = c{r}_{j}"))
+    register_block(w, " " * 8, "c{r}_{j} = z", "for t in 1:taps", "a{r} = wp[ob, t, {r1}]",
+                   ["o = offs[t] + j0", "b{j} = xq[n, o + {j1}]"], "acc[r0 + {r1}, j0 + {j1}] = c{r}_{j}")
     w("        end")
     w("    end")
     w("end")
