@@ -28,14 +28,6 @@ bool is_float(const DataType* t) {
   return t->name->payload == Payload::Float64 || t->name->payload == Payload::Float32;
 }
 bool is_bool(const DataType* t) { return t->name->payload == Payload::Bool; }
-int int_bits(const DataType* t) {
-  const std::string& n = t->name->name;
-  if (n == "Int8" || n == "UInt8") return 8;
-  if (n == "Int16" || n == "UInt16") return 16;
-  if (n == "Int32" || n == "UInt32") return 32;
-  return 64;
-}
-bool is_unsigned(const DataType* t) { return t->name->name[0] == 'U'; }
 
 }  // namespace
 
@@ -54,9 +46,9 @@ const DataType* promote_type(TypeRegistry& types, const DataType* a, const DataT
   }
   if (is_bool(a)) return b;
   if (is_bool(b)) return a;
-  int ba = int_bits(a), bb = int_bits(b);
+  int ba = integer_bits(a), bb = integer_bits(b);
   if (ba != bb) return ba > bb ? a : b;
-  return is_unsigned(a) ? a : b;
+  return is_unsigned_integer(a) ? a : b;
 }
 
 std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic op, std::span<const Type* const> args) {
@@ -118,11 +110,11 @@ namespace {
 
 // Integers are computed in 64 bits and then wrapped to their width, as the hardware does.
 int64_t wrap(const DataType* t, uint64_t x) {
-  int b = int_bits(t);
+  int b = integer_bits(t);
   if (b == 64) return static_cast<int64_t>(x);
   uint64_t mask = (uint64_t(1) << b) - 1;
   x &= mask;
-  if (!is_unsigned(t) && (x >> (b - 1)) & 1) x |= ~mask;
+  if (!is_unsigned_integer(t) && (x >> (b - 1)) & 1) x |= ~mask;
   return static_cast<int64_t>(x);
 }
 
@@ -131,7 +123,7 @@ double as_double(const Value& v) {
     case Payload::Float64: return v.as_f64();
     case Payload::Float32: return v.as_f32();
     case Payload::Bool: return v.as_bool();
-    default: return is_unsigned(v.type()) && int_bits(v.type()) == 64 ? double(uint64_t(v.as_int())) : double(v.as_int());
+    default: return is_unsigned_integer(v.type()) && integer_bits(v.type()) == 64 ? double(uint64_t(v.as_int())) : double(v.as_int());
   }
 }
 int64_t as_int(const Value& v) { return v.type()->name->payload == Payload::Bool ? v.as_bool() : v.as_int(); }
@@ -199,7 +191,7 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
   double x = as_double(args[0]), y = args.size() > 1 ? as_double(args[1]) : 0;
   int64_t a = fl ? 0 : as_int(args[0]), b = (fl || args.size() < 2) ? 0 : as_int(args[1]);
   if (!fl && args.size() > 1 && is_float(args[1].type())) b = 0;
-  bool u = !fl && is_unsigned(c);
+  bool u = !fl && is_unsigned_integer(c);
   auto cmp = [&](bool fr, bool ir) { return Value::from_bool(types.Bool, fl ? fr : ir); };
   switch (op) {
     case Intrinsic::Add: return make_num(types, r, x + y, int64_t(uint64_t(a) + uint64_t(b)));
@@ -208,7 +200,7 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
     case Intrinsic::Div: return make_num(types, r, x / y, 0);
     case Intrinsic::IntDiv:
       if (fl) return make_num(types, r, std::trunc(x / y), 0);
-      if (b == 0 || (!u && b == -1 && wrap(c, uint64_t(a)) == wrap(c, uint64_t(1) << (int_bits(c) - 1))))
+      if (b == 0 || (!u && b == -1 && wrap(c, uint64_t(a)) == wrap(c, uint64_t(1) << (integer_bits(c) - 1))))
         divide_error();
       return make_num(types, r, 0, u ? int64_t(uint64_t(a) / uint64_t(b)) : a / b);
     case Intrinsic::Rem:

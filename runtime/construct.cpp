@@ -10,6 +10,15 @@
 
 namespace tsr {
 
+bool is_unsigned_integer(const DataType* t) { return t->name->name[0] == 'U'; }
+int integer_bits(const DataType* t) {
+  const std::string& n = t->name->name;
+  if (n == "Int8" || n == "UInt8") return 8;
+  if (n == "Int16" || n == "UInt16") return 16;
+  if (n == "Int32" || n == "UInt32") return 32;
+  return 64;
+}
+
 bool is_number_type(const DataType* t) {
   Payload p = t->name->payload;
   return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool || p == Payload::Half;
@@ -17,14 +26,6 @@ bool is_number_type(const DataType* t) {
 
 namespace {
 
-bool is_unsigned(const DataType* t) { return t->name->name[0] == 'U'; }
-int bits_of(const DataType* t) {
-  const std::string& n = t->name->name;
-  if (n == "Int8" || n == "UInt8") return 8;
-  if (n == "Int16" || n == "UInt16") return 16;
-  if (n == "Int32" || n == "UInt32") return 32;
-  return 64;
-}
 
 [[noreturn]] void inexact(const DataType* to, const Value& v) {
   throw Error("InexactError", show_type(to) + "(" + show_value(v) + ")");
@@ -65,8 +66,8 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
         if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) >= 9.3e18) inexact(to, v);
         i = int64_t(d);
       }
-      int b = bits_of(to);
-      bool ok = is_unsigned(to) ? (i >= 0 && (b == 64 || i < (int64_t(1) << b)))
+      int b = integer_bits(to);
+      bool ok = is_unsigned_integer(to) ? (i >= 0 && (b == 64 || i < (int64_t(1) << b)))
                                 : (b == 64 || (i >= -(int64_t(1) << (b - 1)) && i < (int64_t(1) << (b - 1))));
       if (!ok) inexact(to, v);
       return Value::from_int(to, i);

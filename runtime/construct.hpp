@@ -17,6 +17,9 @@ const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<c
 // Converts a number to another number type; throws when the value does not fit exactly.
 Value convert_number(TypeRegistry& types, const DataType* to, const Value& v);
 bool is_number_type(const DataType* t);
+// An integer type's width in bits (8, 16, 32 or 64) and whether it is unsigned (UInt*).
+int integer_bits(const DataType* t);
+bool is_unsigned_integer(const DataType* t);
 // x as a value of type `to`, as Julia's `convert` does for assignments into typed places: x
 // itself when it already is one, a number converted exactly, else a MethodError (with
 // `context`, such as the field being set, in parentheses).
