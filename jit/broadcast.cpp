@@ -160,7 +160,8 @@ namespace {
 // A Vector whose elements are numbers of one tensor element type.
 bool is_number_vector(const Value& v) {
   const DataType* dt = v.type();
-  return dt && dt->name->name == "Vector" && dt->params.size() == 1 && dtype_of(dt->params[0]).has_value();
+  return v.payload() == Payload::Object && !is_tensor(v) && dt->name->name == "Vector" && dt->params.size() == 1 &&
+         dtype_of(dt->params[0]).has_value();
 }
 
 // The elements of a tensor, in order, as the fields of a Vector of its element type.
@@ -179,8 +180,8 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // Vector [2, 3], v .= v .* 2 updates v; mixed with tensors the result is a tensor.
   bool vectors = false, tensors = false;
   for (const Value& v : a) {
-    vectors = vectors || is_number_vector(v);
-    tensors = tensors || is_tensor(v);
+    if (is_tensor(v)) tensors = true;
+    else if (is_number_vector(v)) vectors = true;
   }
   if (vectors) {
     std::vector<Value> as_tensors(a.begin(), a.end());
