@@ -157,7 +157,11 @@ std::string describe_exception(const Value& ex) {
       ex.as_struct().fields[0].type()->name->name == "String") {
     const TypeName* n = t->name;
     const DataType* sup = as_datatype(n->super);
-    if (sup && sup->name->name == "Exception") return n->name + ": " + ex.as_struct().fields[0].as_string();
+    const std::string& msg = ex.as_struct().fields[0].as_string();
+    // A DomainError that names its value reads as Julia's "DomainError with -8.0:\n<why>"
+    // (its message then starts "with ", see domain_error_with).
+    if (n->name == "DomainError" && msg.rfind("with ", 0) == 0) return n->name + " " + msg;
+    if (sup && sup->name->name == "Exception") return n->name + ": " + msg;
   }
   return show_value(ex);
 }

@@ -1,6 +1,7 @@
 // Registering built-in C++ methods: shared by the files that define them.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <span>
@@ -15,10 +16,27 @@ using Fn = std::function<Value(std::span<const Value>)>;
 
 struct Builtin {
   Fn fn;
+  std::string name;                   // for the MethodError of unsupported keywords
+  std::vector<std::string> keywords;  // the keyword arguments it takes (a trailing #KwArgs)
 };
 
+// True when the last of args is the #KwArgs carrier of a call's keyword arguments.
+bool has_kwargs(const Value* args, size_t n);
+// The MethodError of a call given keyword arguments its method does not take, as Julia's:
+// "no method matching f(::Int64; b::Int64)" and a line saying the keywords are the problem.
+[[noreturn]] void unsupported_keywords(const std::string& fname, std::span<const Value> positional, const Value& kwargs);
+
+// A built-in rejects keyword arguments it does not name (println(1; x = 2) is a MethodError,
+// not a print of the carrier).
 inline Value call_builtin(const void* ctx, const Value* args, size_t n) {
-  return static_cast<const Builtin*>(ctx)->fn(std::span<const Value>(args, n));
+  const auto* b = static_cast<const Builtin*>(ctx);
+  if (has_kwargs(args, n)) {
+    const auto& kw = args[n - 1].as_struct().fields;
+    for (size_t i = 0; i + 1 < kw.size(); i += 2)
+      if (std::find(b->keywords.begin(), b->keywords.end(), kw[i].as_string()) == b->keywords.end())
+        unsupported_keywords(b->name, std::span<const Value>(args, n - 1), args[n - 1]);
+  }
+  return b->fn(std::span<const Value>(args, n));
 }
 
 class Registrar {
@@ -28,17 +46,17 @@ class Registrar {
   const Type* ty(const char* name) { return t_.lookup(name); }
 
   const Method* add(const char* fname, std::vector<const Type*> sig, std::vector<std::string> names, const Type* result,
-                    Fn fn) {
-    return add_where(fname, t_.tuple(sig), std::move(names), result, std::move(fn));
+                    Fn fn, std::vector<std::string> keywords = {}) {
+    return add_where(fname, t_.tuple(sig), std::move(names), result, std::move(fn), std::move(keywords));
   }
   // The same with a whole signature, `where` included.
   const Method* add_where(const char* fname, const Type* sig, std::vector<std::string> names, const Type* result,
-                          Fn fn) {
+                          Fn fn, std::vector<std::string> keywords = {}) {
     Method m;
     m.sig = sig;
     m.arg_names = std::move(names);
     m.invoke = &call_builtin;
-    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn)});
+    m.ctx = std::make_shared<const Builtin>(Builtin{std::move(fn), fname, std::move(keywords)});
     m.location = "built-in";
     m.result = result;
     return g_.function(fname).add(std::move(m));

@@ -78,6 +78,9 @@ bool egal(const Value& a, const Value& b) {
   switch (a.payload()) {
     case Payload::Object:
       if (a.type()->name->name == "String") return a.as_string() == b.as_string();
+      // A tensor is mutable storage (an array in Julia): the same object or not. Only
+      // StructObjects (structs, tuples, closures) compare field by field.
+      if (is_tensor(a)) return a.as_object() == b.as_object();
       if (!a.type()->name->is_mutable) {
         const auto& fa = a.as_struct().fields;
         const auto& fb = b.as_struct().fields;
@@ -144,7 +147,7 @@ void register_intrinsics(Registrar& r) {
     IntrinsicInfo info = intrinsic_info(op);
     const Type* arg = t.Real;
     if (op == Intrinsic::BitAnd || op == Intrinsic::BitOr || op == Intrinsic::BitXor || op == Intrinsic::Shl ||
-        op == Intrinsic::Shr)
+        op == Intrinsic::Shr || op == Intrinsic::LShr)
       arg = t.Integer;
     if (op == Intrinsic::Not) arg = t.Bool;
     std::vector<const Type*> sig(info.arity, arg);
@@ -400,6 +403,19 @@ void no_method(const char* fname, std::span<const Value> args) {
   std::string call = std::string("no method matching ") + fname + "(";
   for (size_t i = 0; i < args.size(); ++i) call += (i ? ", ::" : "::") + show_type(args[i].type());
   throw MethodError(call + ")");
+}
+
+bool has_kwargs(const Value* args, size_t n) {
+  return n > 0 && args[n - 1].type() && args[n - 1].type()->name->name == "#KwArgs";
+}
+
+void unsupported_keywords(const std::string& fname, std::span<const Value> positional, const Value& kwargs) {
+  std::string call = "no method matching " + fname + "(";
+  for (size_t i = 0; i < positional.size(); ++i) call += (i ? ", ::" : "::") + show_type(positional[i].type());
+  const auto& kw = kwargs.as_struct().fields;
+  for (size_t i = 0; i + 1 < kw.size(); i += 2)
+    call += (i ? ", " : "; ") + kw[i].as_string() + "::" + show_type(kw[i + 1].type());
+  throw MethodError(call + ")\nThis method does not support all of the given keyword arguments (and may not support any).");
 }
 
 void set_result_rule(const Method* m, ResultRule rule) { result_rules()[m] = rule; }

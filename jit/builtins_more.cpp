@@ -203,7 +203,7 @@ void add_default_constructor(Globals& g, GenericFunction& f, const Type* type) {
   m.sig = sig;
   m.arg_names = body->name->field_names;
   m.invoke = &call_builtin;
-  m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }});
+  m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }, f.name(), {}});
   m.location = "default constructor";
   f.add(std::move(m));
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "jit/abi.hpp"
+#include "jit/builtin_registrar.hpp"
 #include "jit/builtins.hpp"
 #include "jit/codegen.hpp"
 #include "jit/compile_cache.hpp"
@@ -352,6 +353,10 @@ void* Compiler::resolve_constant(const std::string& symbol) {
   TypeRegistry& t = types();
   if (d.rfind("str:", 0) == 0) {
     r = &const_strings_.emplace_back(rest(4));
+  } else if (d.rfind("strx:", 0) == 0) {
+    r = &const_strings_.emplace_back(decode_symbol_text(rest(5)));
+  } else if (d.rfind("vstrx:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(decode_symbol_text(rest(6)))));
   } else if (d.rfind("cstr:", 0) == 0) {
     r = const_cast<char*>(const_strings_.emplace_back(rest(5)).c_str());
   } else if (d.rfind("strs:", 0) == 0) {
@@ -465,7 +470,7 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
     const auto& f = kw->as_struct().fields;
     for (size_t i = 0; i + 1 < f.size(); i += 2)
       if (std::find(body.kwargs.begin(), body.kwargs.end(), f[i].as_string()) == body.kwargs.end())
-        throw MethodError(body.name + " got an unsupported keyword argument \"" + f[i].as_string() + "\"");
+        unsupported_keywords(def.function->name(), std::span<const Value>(args, n), *kw);
   }
   Spec* s = specialize(m, argtypes);
   compile(s);

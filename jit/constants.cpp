@@ -6,6 +6,23 @@ namespace tsr::jit {
 
 namespace {
 constexpr char kSep = '\x1f';  // between the parts of a name (never in a .tsr identifier)
+
+// Symbol names end at a NUL byte in object files, so text holding one ("a\0b") is named by
+// its bytes in hex, under a prefix of its own ("strx:", "vstrx:").
+std::string text_part(const char* tag, const std::string& s) {
+  if (s.find('\0') == std::string::npos) return std::string(tag) + ":" + s;
+  static const char* digits = "0123456789abcdef";
+  std::string out = std::string(tag) + "x:";
+  for (unsigned char c : s) out += std::string{digits[c >> 4], digits[c & 15]};
+  return out;
+}
+}  // namespace
+
+std::string decode_symbol_text(const std::string& hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+  return out;
 }
 
 std::string type_symbol(TypeRegistry& types, const Type* t) {
@@ -26,7 +43,7 @@ std::string method_symbol(const GenericFunction& f, const Method* m) {
   return std::string(kConstPrefix) + "method:" + f.name() + kSep + f.show_method(*m, false);
 }
 
-std::string string_symbol(const std::string& s) { return std::string(kConstPrefix) + "str:" + s; }
+std::string string_symbol(const std::string& s) { return std::string(kConstPrefix) + text_part("str", s); }
 
 std::string strings_symbol(const std::string* first, size_t n) {
   std::string out = std::string(kConstPrefix) + "strs:";
@@ -40,7 +57,7 @@ std::string value_symbol(TypeRegistry& types, const Value& v) {
   std::string p = kConstPrefix;
   switch (v.payload()) {
     case Payload::Object:
-      if (v.type() == types.String) return p + "vstr:" + v.as_string();
+      if (v.type() == types.String) return p + text_part("vstr", v.as_string());
       // A field-less struct (Colon()): any instance is as good as another.
       if (v.type()->name->field_names.empty() && !v.type()->name->is_tuple && v.type()->params.empty() &&
           types.lookup(v.type()->name->name) == v.type() && !v.type()->name->is_mutable)

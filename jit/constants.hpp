@@ -24,5 +24,7 @@ std::string string_symbol(const std::string& s);
 std::string strings_symbol(const std::string* first, size_t n);
 std::string cstring_symbol(const char* s);
 std::string value_symbol(TypeRegistry& types, const Value& v);
+// The text of a "strx:"/"vstrx:" name (a string holding NUL bytes, named in hex).
+std::string decode_symbol_text(const std::string& hex);
 
 }  // namespace tsr::jit

@@ -7,13 +7,14 @@
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
+#include "runtime/value_printer.hpp"
 
 namespace tsr::jit {
 
 IntrinsicInfo intrinsic_info(Intrinsic op) {
   static const IntrinsicInfo table[] = {
       {"+", 2},     {"-", 2},    {"*", 2},     {"/", 2},     {"div", 2},   {"rem", 2},   {"^", 2},
-      {"&", 2},     {"|", 2},    {"xor", 2},   {"<<", 2},    {">>", 2},    {"==", 2},    {"!=", 2},
+      {"&", 2},     {"|", 2},    {"xor", 2},   {"<<", 2},    {">>", 2},    {">>>", 2},   {"==", 2},    {"!=", 2},
       {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
       {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
@@ -79,7 +80,7 @@ std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic o
     case Intrinsic::BitAnd: case Intrinsic::BitOr: case Intrinsic::BitXor:
       if (is_float(c)) return std::nullopt;
       return IntrinsicTyping{c, c};
-    case Intrinsic::Shl: case Intrinsic::Shr:
+    case Intrinsic::Shl: case Intrinsic::Shr: case Intrinsic::LShr:
       if (is_float(a) || is_float(as_datatype(args[1]))) return std::nullopt;
       return IntrinsicTyping{a, a};
     case Intrinsic::Eq: case Intrinsic::Ne: case Intrinsic::Lt: case Intrinsic::Le: case Intrinsic::Gt: case Intrinsic::Ge:
@@ -210,15 +211,37 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
       return make_num(types, r, 0, u ? int64_t(uint64_t(a) % uint64_t(b)) : a % b);
     case Intrinsic::Pow:
       if (is_float(r) && !is_float(args[1].type())) return make_num(types, r, std::pow(x, double(as_int(args[1]))), 0);
-      if (is_float(r)) return make_num(types, r, std::pow(x, y), 0);
+      if (is_float(r)) {
+        // A negative base to a finite non-integer power has no real result (Julia's error).
+        if (x < 0 && std::trunc(y) != y && std::isfinite(y))
+          throw domain_error_with(show_value(make_num(types, r, x, 0)),
+                                  "Exponentiation yielding a complex result requires a complex argument.\n"
+                                  "Replace x^y with (x+0im)^y, Complex(x)^y, or similar.");
+        return make_num(types, r, std::pow(x, y), 0);
+      }
       return make_num(types, r, 0, ipow(as_int(args[0]), as_int(args[1])));
     case Intrinsic::BitAnd: return make_num(types, r, 0, a & b);
     case Intrinsic::BitOr: return make_num(types, r, 0, a | b);
     case Intrinsic::BitXor: return make_num(types, r, 0, a ^ b);
-    case Intrinsic::Shl: return make_num(types, r, 0, (b < 0 || b >= 64) ? 0 : int64_t(uint64_t(a) << b));
+    case Intrinsic::Shl:
     case Intrinsic::Shr:
-      if (b < 0 || b >= 64) return make_num(types, r, 0, (!u && a < 0) ? -1 : 0);
-      return make_num(types, r, 0, u ? int64_t(uint64_t(a) >> b) : (a >> b));
+    case Intrinsic::LShr: {
+      // Julia's shifts: a negative count shifts the other way (8 << -1 == 4, 8 >> -1 == 16),
+      // a count of the width or more shifts everything out (>> of a negative number leaves -1).
+      uint64_t n = uint64_t(as_int(args[1]));
+      bool unsigned_count = is_unsigned_integer(args[1].type());
+      bool neg = !unsigned_count && int64_t(n) < 0;
+      uint64_t mag = neg ? 0 - n : n;
+      int bits = integer_bits(c);
+      bool left = (op == Intrinsic::Shl) != neg;
+      uint64_t x = uint64_t(wrap(c, uint64_t(a)));
+      if (left) return make_num(types, r, 0, mag >= uint64_t(bits) ? 0 : int64_t(x << mag));
+      bool arith = op != Intrinsic::LShr && !u;  // << by a negative count is >> too
+      if (mag >= uint64_t(bits)) return make_num(types, r, 0, arith && int64_t(x) < 0 ? -1 : 0);
+      if (arith) return make_num(types, r, 0, int64_t(x) >> mag);
+      uint64_t mask = bits == 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+      return make_num(types, r, 0, int64_t((x & mask) >> mag));
+    }
     case Intrinsic::Eq: return cmp(x == y, a == b);
     case Intrinsic::Ne: return cmp(x != y, a != b);
     case Intrinsic::Lt: return cmp(x < y, u ? uint64_t(a) < uint64_t(b) : a < b);

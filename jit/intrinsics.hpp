@@ -13,7 +13,7 @@
 namespace tsr::jit {
 
 enum class Intrinsic : int {
-  Add, Sub, Mul, Div /* / */, IntDiv /* div */, Rem, Pow, BitAnd, BitOr, BitXor, Shl, Shr,
+  Add, Sub, Mul, Div /* / */, IntDiv /* div */, Rem, Pow, BitAnd, BitOr, BitXor, Shl, Shr, LShr /* >>> */,
   Eq, Ne, Lt, Le, Gt, Ge,
   Neg, Not, Pos,
   Sqrt, Sin, Cos, Tan, Exp, Log, Abs, Floor, Ceil, Round, Tanh,

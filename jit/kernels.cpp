@@ -21,7 +21,7 @@ void Compiler::register_launch() {
   Registrar r(globals_);
   TypeRegistry& t = types();
   r.add("launch", {t.Function, t.Any, t.vararg(t.Any)}, {"kernel", "ndrange", "args"}, t.Nothing,
-        [this](std::span<const Value> a) { return launch(a); });
+        [this](std::span<const Value> a) { return launch(a); }, {"workgroup"});
   register_kernel_builtins(r);
 }
 
@@ -32,8 +32,6 @@ Value Compiler::launch(std::span<const Value> a) {
   if (!a.empty() && a.back().type() && a.back().type()->name->name == "#KwArgs") {
     const auto& kw = a.back().as_struct().fields;
     for (size_t i = 0; i + 1 < kw.size(); i += 2) {
-      if (kw[i].as_string() != "workgroup")
-        throw MethodError("launch got an unsupported keyword argument \"" + kw[i].as_string() + "\"");
       if (kw[i + 1].type()->name->payload != Payload::Int || kw[i + 1].as_int() < 1)
         throw ArgumentError("launch: workgroup must be a positive integer, got " + show_value(kw[i + 1]));
       workgroup = kw[i + 1].as_int();

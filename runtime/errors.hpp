@@ -52,6 +52,12 @@ class ErrorException : public Error {
   explicit ErrorException(const std::string& m) : Error("ErrorException", m) {}
 };
 
+// Julia's DomainError(x, why), which prints "DomainError with <x>:\n<why>": value_text is x
+// as shown.
+inline Error domain_error_with(const std::string& value_text, const std::string& why) {
+  return Error("DomainError", "with " + value_text + ":\n" + why);
+}
+
 // A bug in Tessera, never the user's fault.
 class InternalError : public Error {
  public:

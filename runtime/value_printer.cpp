@@ -88,6 +88,33 @@ bool implied_element_type(const Type* t) {
 
 std::string text(const Value& v, Mode mode);
 
+// A string as Julia's show writes it: quoted, with escapes for quotes, backslashes, `$` and
+// control bytes (\0 stays \0 unless a digit follows, where it would read as octal).
+std::string quoted_string(const std::string& s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '$': out += "\\$"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\v': out += "\\v"; break;
+      case 0x1b: out += "\\e"; break;
+      default:
+        if (c == 0 && !(i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7')) out += "\\0";
+        else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+        else out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 std::string elements(const std::vector<Value>& xs, Mode mode) {
   std::string out;
   for (size_t i = 0; i < xs.size(); ++i) out += (i ? ", " : "") + text(xs[i], mode);
@@ -145,7 +172,7 @@ std::string text(const Value& v, Mode mode) {
     case Payload::Object:
       break;
   }
-  if (n->name == "String") return mode == Mode::Print ? v.as_string() : "\"" + v.as_string() + "\"";
+  if (n->name == "String") return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
   if (is_tensor(v)) return show_tensor(v);
   const auto& fields = v.as_struct().fields;
   if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");
