@@ -224,12 +224,7 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::Lambda: return lower_lambda(n);
     case NodeKind::Block: return block(n);
-    case NodeKind::Let: {
-      Node* b = mk(Op::Block, n);
-      for (const auto& k : n.child(0).children) b->kids.push_back(expr(*k));
-      b->kids.push_back(expr(n.child(1)));
-      return b;
-    }
+    case NodeKind::Let: return lower_let(n);
     case NodeKind::If: {
       Node* r = mk(Op::If, n);
       r->kids = {expr(n.child(0)), expr(n.child(1))};
@@ -239,8 +234,12 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::While: {
       Node* r = mk(Op::While, n);
       Node* cond = expr(n.child(0));
+      // The body is a scope entered on each iteration.
       ++loop_depth_;
-      Node* body = expr(n.child(1));
+      Node* body = mk(Op::Block, n);
+      if (Node* fresh = open_scope(n, true, {&n.child(1)}, {})) body->kids.push_back(fresh);
+      body->kids.push_back(expr(n.child(1)));
+      close_scope();
       --loop_depth_;
       r->kids = {cond, body};
       return r;
@@ -255,19 +254,7 @@ Node* BodyLowerer::expr(const SNode& n) {
       r->kids.push_back(returned(n, n.size() > 0 && n.child(0).kind != NodeKind::Empty ? expr(n.child(0)) : nothing(n)));
       return r;
     }
-    case NodeKind::Try: {
-      Node* r = mk(Op::Try, n);
-      r->kids.push_back(expr(n.child(0)));
-      const SNode& var = n.child(1);
-      if (var.kind == NodeKind::Identifier) r->slot = resolve(var.text) >= 0 ? resolve(var.text) : add_slot(var.text);
-      r->kids.push_back(n.child(2).kind == NodeKind::Empty ? nothing(n) : expr(n.child(2)));
-      if (n.child(3).kind != NodeKind::Empty) r->kids.push_back(expr(n.child(3)));
-      // try ... finally without catch: the error goes on after `finally`.
-      if (n.child(2).kind == NodeKind::Empty && n.child(1).kind == NodeKind::Empty && r->kids.size() > 2)
-        r->name = "nocatch";
-      if (r->slot >= 0 && b_.slots[r->slot].is_cell) l_.fail(var, "a caught exception captured by a closure is not supported yet");
-      return r;
-    }
+    case NodeKind::Try: return lower_try(n);
     case NodeKind::MacroCall: return lower_macro(n);
     case NodeKind::Const: {
       const SNode& a = n.child(0);
@@ -285,17 +272,13 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::Global: {
       Node* b = mk(Op::Block, n);
-      for (const auto& k : n.children) {
-        const SNode* name = k.get();
-        if (name->kind == NodeKind::Assign || name->kind == NodeKind::UpdateAssign) name = &name->child(0);
-        if (name->kind == NodeKind::Identifier) globals_.insert(name->text);
+      // The scope's scan declared the names (scan_scope).
+      for (const auto& k : n.children)
         if (k->kind != NodeKind::Identifier) b->kids.push_back(expr(*k));
-      }
       b->kids.push_back(nothing(n));
       return b;
     }
-    case NodeKind::FunctionDef:
-      l_.fail(n, "a named function inside a function or block is not supported yet; use an anonymous function");
+    case NodeKind::FunctionDef: return lower_local_function(n);
     case NodeKind::StructDef:
     case NodeKind::AbstractTypeDef:
     case NodeKind::SemanticDef:
@@ -401,11 +384,14 @@ Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
   std::vector<const SNode*> its;
   for (size_t i = 0; i + 1 < n.size(); ++i) its.push_back(&n.child(i));
   const SNode& last = n.child(n.size() - 1);
-  return lower_loops(n, its, iteration, [&] { return expr(last); });
+  return lower_loops(n, its, iteration, {&last}, true, [&] { return expr(last); });
 }
 
-// Nested loops over the iterations from `iteration` on, with `inner` the innermost body.
+// Nested loops over the iterations from `iteration` on, with `inner` the innermost body. Each
+// iteration is a scope (soft for `for`, hard for a comprehension): its loop variables, and in
+// the innermost what `bodies` assign, are new locals of each iteration.
 Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
+                               const std::vector<const SNode*>& bodies, bool soft,
                                const std::function<Node*()>& inner) {
   if (iteration == its.size()) return inner();
   const SNode& it = *its[iteration];
@@ -424,6 +410,7 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
   Node* loop = mk(Op::While, n);
   Node* body = mk(Op::Block, n);
   Node* step;
+  Node* value;  // what the loop variable is set to, each iteration
   if (coll.kind == NodeKind::Range) {
     // for i in a:b / a:s:b: a counting loop on integers.
     bool stepped = coll.size() == 3;
@@ -441,7 +428,7 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
       cond = c;
     }
     loop->kids.push_back(cond);
-    body->kids.push_back(lower_assign(it, var, get(i)));
+    value = get(i);
     step = set(i, call(it, "+", {get(i), stepped ? get(s) : literal(it, Value::from_int(t.Int64, 1))}));
   } else {
     // Any other collection: by index, 1 to length.
@@ -450,12 +437,19 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
     outer->kids.push_back(set(i, literal(it, Value::from_int(t.Int64, 1))));
     outer->kids.push_back(set(stop, call(it, "length", {get(c)})));
     loop->kids.push_back(call(it, "<=", {get(i), get(stop)}));
-    body->kids.push_back(lower_assign(it, var, call(it, "getindex", {get(c), get(i)})));
+    value = call(it, "getindex", {get(c), get(i)});
     step = set(i, call(it, "+", {get(i), literal(it, Value::from_int(t.Int64, 1))}));
   }
+  std::vector<std::string> names;
+  scope_names(var, names);
+  bool innermost = iteration + 1 == its.size();
+  if (Node* fresh = open_scope(it, soft, innermost ? bodies : std::vector<const SNode*>{}, names))
+    body->kids.push_back(fresh);
+  body->kids.push_back(lower_assign(it, var, value));
   ++loop_depth_;
-  body->kids.push_back(lower_loops(n, its, iteration + 1, inner));
+  body->kids.push_back(lower_loops(n, its, iteration + 1, bodies, soft, inner));
   --loop_depth_;
+  close_scope();
   loop->kids.push_back(body);
   loop->kids.push_back(step);
   outer->kids.push_back(loop);
@@ -474,7 +468,9 @@ Node* BodyLowerer::lower_comprehension(const SNode& n) {
   int acc = add_slot("#comprehension" + std::to_string(b_.slots.size()));
   Node* block = mk(Op::Block, n);
   block->kids.push_back(slot_set(n, acc, call(n, "Vector", {})));
-  block->kids.push_back(lower_loops(n, its, 0, [&]() -> Node* {
+  std::vector<const SNode*> bodies{&n.child(0)};
+  if (filter) bodies.push_back(filter);
+  block->kids.push_back(lower_loops(n, its, 0, bodies, false, [&]() -> Node* {
     Node* push = call(n, "push!", {slot_get(n, acc), expr(n.child(0))});
     if (!filter) return push;
     Node* r = mk(Op::If, n);
@@ -485,15 +481,20 @@ Node* BodyLowerer::lower_comprehension(const SNode& n) {
   return block;
 }
 
-Node* BodyLowerer::lower_lambda(const SNode& n) {
-  const SNode& params = n.child(0);
+Node* BodyLowerer::lower_lambda(const SNode& n) { return lower_closure(n, n.child(0), n.child(1), "#lambda", nullptr); }
+
+// A closure: a new type whose fields are the captured variables (their cells when assigned), and
+// one method, the body. `name` names its type and stack frames.
+Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNode& body_node, const std::string& name,
+                                 const SNode* return_type) {
   auto lb = std::make_unique<Body>();
-  lb->name = "#lambda";
+  lb->name = name;
   lb->loc = loc(n);
-  BodyLowerer inner(l_, *lb, false, toplevel_ ? nullptr : this);
+  BodyLowerer inner(l_, *lb, false, this);
   inner.add_slot("#self#", true);
   for (const auto& p : params.children) {
-    if (p->child(1).kind != NodeKind::Empty) l_.fail(*p, "default values of lambda arguments are not supported yet");
+    if (p->child(1).kind != NodeKind::Empty)
+      l_.fail(*p, "default values of arguments of anonymous and local functions are not supported yet");
     int s = inner.add_slot(p->text.empty() ? "#unused" : p->text, true);
     if (p->child(0).kind != NodeKind::Empty) {
       std::vector<std::pair<std::string, const TypeVar*>> scope;
@@ -502,16 +503,20 @@ Node* BodyLowerer::lower_lambda(const SNode& n) {
     if (p->is_vararg) lb->vararg = true;
   }
   lb->nargs = lb->slots.size();
-  inner.declare_locals(n.child(1));
-  Node* body = inner.expr(n.child(1));
+  if (return_type && return_type->kind != NodeKind::Empty) {
+    std::vector<std::pair<std::string, const TypeVar*>> scope;
+    inner.return_type_ = l_.eval_type(*return_type, scope);
+  }
+  inner.declare_locals(body_node);
+  Node* body = inner.returned(n, inner.expr(body_node));
   lb->root = inner.prologue(n, body);
   std::vector<std::string> captured = inner.captured_;
   const DataType* closure = l_.compiler_.add_closure_type(std::move(lb), captured);
   Node* r = mk(Op::Lambda, n);
   r->type_arg = closure;
-  for (const std::string& name : captured) {
-    int s = resolve(name);
-    r->kids.push_back(s >= 0 ? slot_get(n, s) : read(n, name));  // a slot, or a `where` variable's value
+  for (const std::string& c : captured) {
+    int s = resolve(c);
+    r->kids.push_back(s >= 0 ? slot_get(n, s) : read(n, c));  // a slot, or a `where` variable's value
   }
   return r;
 }

@@ -1,13 +1,13 @@
 // Lowering: the syntax tree to the JIT's IR, and type definitions to the runtime's lattice.
 //
-// Names are resolved here: in a function, every name assigned anywhere in its body is a local
-// of the whole function (a `global x` declaration aside); other names are globals, looked up
-// when the code runs (or bound at compile time when they name a function, type or constant).
-// At the top level, assignments set globals and loop variables are locals of the statement.
-// Variables captured by a closure live in cells (Julia's Box) shared by both sides.
+// Names are resolved here, with Julia's scopes (lower_scope.cpp): a name assigned in a scope is
+// a local of it unless an enclosing scope has it; other names are globals, looked up when the
+// code runs (or bound at compile time when they name a function, type or constant). Variables
+// captured by a closure live in cells (Julia's Box) shared by both sides.
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +53,12 @@ class Lowering {
   // The type parameters of a definition, as new TypeVars added to `scope`.
   std::vector<TypeVar*> type_params(const syntax::Node& list, std::vector<std::pair<std::string, const TypeVar*>>& scope);
 
+  // Names the top-level code lowered so far assigns as globals: at the top level, a loop body
+  // that assigns one of them assigns the global (it exists when the loop runs).
+  std::set<std::string> toplevel_assigned_;
+  bool is_existing_global(const std::string& name) const {
+    return compiler_.globals().global(name) || toplevel_assigned_.count(name);
+  }
   jit::Compiler& compiler_;
   const Type* new_type_ = nullptr;  // inside an inner constructor: what `new` builds
   const syntax::SourceFile& file_;

@@ -24,78 +24,87 @@ inline void collect_identifiers(const SNode& n, std::set<std::string>& out) {
 }
 
 
+// One local scope of a body (Julia's): a function's or lambda's own, or one opened inside it by
+// `for`, `while`, `try`, `let` or a comprehension. At the top level the outermost scope is the
+// global one and holds no user variables.
+struct Scope {
+  std::map<std::string, int> vars;  // the locals of this scope: name -> slot
+  std::set<std::string> globals;    // `global x` declared here
+  bool soft = false;                // for / while / try: at the top level, existing globals are assigned
+};
+
+// What a scope's own code (not that of scopes nested in it) assigns and declares.
+struct ScopeScan {
+  std::vector<std::string> assigned;  // in order of appearance
+  std::set<std::string> locals, globals;
+  std::set<std::string> in_closures;  // names mentioned by the lambdas and local functions inside
+};
+
 // Lowers one body (a function, a lambda or top-level statements).
 class BodyLowerer {
  public:
   BodyLowerer(Lowering& l, Body& body, bool toplevel, BodyLowerer* parent = nullptr)
-      : l_(l), b_(body), toplevel_(toplevel), parent_(parent) {}
+      : l_(l), b_(body), toplevel_(toplevel), parent_(parent), scopes_(1) {}
 
   jit::SrcLoc loc(const SNode& n) {
     syntax::Location p = l_.file_.location(n.span.begin);
     return jit::SrcLoc{l_.path_, p.line, p.column};
   }
 
+  // A new slot, a local of the innermost scope.
   int add_slot(const std::string& name, bool is_arg = false) {
-    b_.slots.push_back(jit::SlotInfo{name, is_arg});
-    int s = static_cast<int>(b_.slots.size() - 1);
-    locals_[name] = s;
+    int s = new_slot(name, is_arg);
+    scopes_.back().vars[name] = s;
     return s;
   }
-
-  // Before lowering a function body: its locals (everything assigned), and which of them a
-  // closure captures (those live in cells).
-  void declare_locals(const SNode& body) {
-    std::set<std::string> assigned, in_lambdas;
-    scan(body, assigned, in_lambdas, false);
-    for (const std::string& name : assigned) {
-      // In a closure, assigning a variable of the enclosing function assigns that one.
-      if (parent_ && parent_->visible(name)) continue;
-      if (!globals_.count(name) && !locals_.count(name)) add_slot(name);
-    }
-    for (auto& [name, slot] : locals_)
-      if (in_lambdas.count(name)) b_.slots[slot].is_cell = true;
+  int new_slot(const std::string& name, bool is_arg = false) {
+    b_.slots.push_back(jit::SlotInfo{name, is_arg});
+    return static_cast<int>(b_.slots.size() - 1);
   }
 
-  void scan(const SNode& n, std::set<std::string>& assigned, std::set<std::string>& in_lambdas, bool in_lambda) {
-    switch (n.kind) {
-      case NodeKind::Lambda:
-        collect_identifiers(n, in_lambdas);
-        return;
-      case NodeKind::Global:
-        for (const auto& k : n.children) {
-          const SNode* name = k.get();
-          if (name->kind == NodeKind::Assign || name->kind == NodeKind::UpdateAssign) name = &name->child(0);
-          if (name->kind == NodeKind::Identifier) globals_.insert(name->text);
-        }
-        return;
-      case NodeKind::Assign:
-      case NodeKind::UpdateAssign: {
-        const SNode* lhs = &n.child(0);
-        if (lhs->kind == NodeKind::TypeAssert) lhs = &lhs->child(0);
-        if (lhs->kind == NodeKind::Identifier && !in_lambda) assigned.insert(lhs->text);
-        if (lhs->kind == NodeKind::Tuple)
-          for (const auto& k : lhs->children)
-            if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
-        break;
+  // Scopes (lower_scope.cpp). Before lowering a function or lambda body: the locals of its own
+  // scope.
+  void declare_locals(const SNode& body);
+  // Opens a scope for `bodies`: `declared` (loop variables) and what the bodies assign that is
+  // not already a variable outside become its locals. Returns the code that gives its captured
+  // locals fresh cells (run each time the scope is entered: each iteration of a loop), or null.
+  Node* open_scope(const SNode& at, bool soft, const std::vector<const SNode*>& bodies,
+                   const std::vector<std::string>& declared);
+  void close_scope() { scopes_.pop_back(); }
+  // Classifies what the innermost scope's code assigns (`declared` first): new locals of it, or
+  // names of an enclosing scope or globals.
+  void add_scope_locals(const ScopeScan& scan, const std::vector<std::string>& declared);
+  void scan_scope(const SNode& n, ScopeScan& out);
+  // The names a binding (x, (a, b), x::T) assigns.
+  static void scope_names(const SNode& lhs, std::vector<std::string>& out);
+  // Cells for the captured locals of the innermost scope, made when it is entered.
+  // (Those made from slot `first` on.)
+  Node* fresh_cells(const SNode& at, int first = 0);
+  // Where a name refers to from here: a local of this body (its slot), a global, or neither
+  // (then an enclosing function's variable, or a global).
+  enum class Found { Local, Global, Unknown };
+  Found lookup(const std::string& name, int* slot = nullptr) const {
+    for (size_t i = scopes_.size(); i-- > 0;) {
+      const Scope& s = scopes_[i];
+      if (auto it = s.vars.find(name); it != s.vars.end()) {
+        if (slot) *slot = it->second;
+        return Found::Local;
       }
-      case NodeKind::Iteration:
-        if (n.child(0).kind == NodeKind::Identifier) assigned.insert(n.child(0).text);
-        if (n.child(0).kind == NodeKind::Tuple)
-          for (const auto& k : n.child(0).children)
-            if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
-        break;
-      case NodeKind::Try:
-        if (n.child(1).kind == NodeKind::Identifier) assigned.insert(n.child(1).text);
-        break;
-      case NodeKind::Local:
-        for (const auto& k : n.children)
-          if (k->kind == NodeKind::Identifier) assigned.insert(k->text);
-        break;
-      default:
-        break;
+      if (s.globals.count(name)) return Found::Global;
     }
-    for (const auto& k : n.children) scan(*k, assigned, in_lambdas, in_lambda);
+    return Found::Unknown;
   }
+  // At the top level in for/while/try bodies only (Julia's soft scope), where assignments to
+  // existing globals assign them.
+  bool in_toplevel_soft_scope() const {
+    if (!toplevel_ || scopes_.size() < 2) return false;
+    for (size_t i = 1; i < scopes_.size(); ++i)
+      if (!scopes_[i].soft) return false;
+    return true;
+  }
+  Node* lower_let(const SNode& n);
+  Node* lower_try(const SNode& n);
+  Node* lower_local_function(const SNode& def);
 
   Node* mk(Op op, const SNode& at) {
     Node* n = b_.make(op, loc(at));
@@ -131,39 +140,46 @@ class BodyLowerer {
   }
   Node* nothing(const SNode& at) { return literal(at, Value::singleton(l_.compiler_.types().Nothing)); }
 
-  // A captured variable of a closure: its slot holds the cell.
+  // A captured variable of a closure: its slot holds the cell. Captures are locals of the
+  // closure's own scope.
   int capture(const std::string& name) {
-    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
     if (!parent_) return -1;
-    if (parent_->resolve(name) < 0) {
-      // A `where` variable of the enclosing method: captured as its value.
-      if (!parent_->is_sparam(name)) return -1;
-      int s = add_slot(name);
-      b_.capture_slots.push_back(s);
-      captured_.push_back(name);
-      return s;
-    }
-    int s = add_slot(name);
-    b_.slots[s].is_cell = parent_->b_.slots[parent_->resolve(name)].is_cell;
+    int ps = parent_->resolve(name);
+    if (ps < 0 && !parent_->is_sparam(name)) return -1;
+    // A `where` variable of the enclosing method is captured as its value.
+    int s = new_slot(name);
+    scopes_.front().vars[name] = s;
+    if (ps >= 0) b_.slots[s].is_cell = parent_->b_.slots[ps].is_cell;
     b_.capture_slots.push_back(s);
     captured_.push_back(name);
     return s;
   }
-  // A `where` variable of this body's method (not shadowed by a global definition).
+  // A `where` variable of this body's method (not shadowed by a local or global).
   bool is_sparam(const std::string& name) const {
-    if (globals_.count(name)) return false;
+    if (lookup(name) != Found::Unknown) return false;
     for (const TypeVar* v : b_.sparams)
       if (v->name == name) return true;
     return false;
   }
   // A local of this body or of an enclosing function (without capturing it).
   bool visible(const std::string& name) const {
-    if (globals_.count(name)) return false;
-    return locals_.count(name) || (parent_ && parent_->visible(name));
+    Found f = lookup(name);
+    if (f != Found::Unknown) return f == Found::Local;
+    return parent_ && parent_->visible(name);
+  }
+  // Declared `global` here or in an enclosing scope (of this body or an enclosing function's).
+  bool declared_global(const std::string& name) const {
+    Found f = lookup(name);
+    if (f != Found::Unknown) return f == Found::Global;
+    return parent_ && parent_->declared_global(name);
   }
   int resolve(const std::string& name) {
-    if (globals_.count(name)) return -1;
-    if (auto it = locals_.find(name); it != locals_.end()) return it->second;
+    int s = -1;
+    switch (lookup(name, &s)) {
+      case Found::Local: return s;
+      case Found::Global: return -1;
+      case Found::Unknown: break;
+    }
     return capture(name);
   }
 
@@ -172,7 +188,7 @@ class BodyLowerer {
     if (s < 0) {
       // A `where` variable of the method: its value for the arguments at hand.
       for (size_t i = 0; i < b_.sparams.size(); ++i)
-        if (b_.sparams[i]->name == name && !globals_.count(name)) {
+        if (b_.sparams[i]->name == name && is_sparam(name)) {
           Node* p = mk(Op::SParam, at);
           p->slot = static_cast<int>(i);
           return p;
@@ -189,8 +205,11 @@ class BodyLowerer {
 
   Node* write(const SNode& at, const std::string& name, Node* value) {
     int s = resolve(name);
-    if (s < 0 && !toplevel_ && !globals_.count(name)) s = add_slot(name);
+    // Scopes classify every assignment when they open; one they did not see (made by lowering
+    // itself) is a local in a function.
+    if (s < 0 && !toplevel_ && !declared_global(name)) s = add_slot(name);
     if (s < 0) {
+      if (toplevel_) l_.toplevel_assigned_.insert(name);
       Node* n = mk(Op::SetGlobal, at);
       n->name = name;
       n->kids.push_back(value);
@@ -204,11 +223,14 @@ class BodyLowerer {
     return slot_set(at, s, value);
   }
 
-  // Slots created before the body runs: cells get their Box at entry.
+  // The function's own slots before the body runs: cells get their Box at entry.
   Node* prologue(const SNode& at, Node* body) {
     Node* block = mk(Op::Block, at);
+    std::set<int> own;
+    for (auto& [name, slot] : scopes_.front().vars) own.insert(slot);
     for (size_t i = 0; i < b_.slots.size(); ++i) {
-      if (!b_.slots[i].is_cell || std::find(b_.capture_slots.begin(), b_.capture_slots.end(), int(i)) != b_.capture_slots.end())
+      if (!b_.slots[i].is_cell || !own.count(int(i)) ||
+          std::find(b_.capture_slots.begin(), b_.capture_slots.end(), int(i)) != b_.capture_slots.end())
         continue;
       int slot = static_cast<int>(i);
       Node* cell = mk(Op::NewCell, at);
@@ -267,10 +289,12 @@ class BodyLowerer {
   Node* lower_call(const SNode& n);
   Node* lower_for(const SNode& n, size_t iteration);
   Node* lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
-                    const std::function<Node*()>& inner);
+                    const std::vector<const SNode*>& bodies, bool soft, const std::function<Node*()>& inner);
   Node* lower_comprehension(const SNode& n);
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
+  Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
+                      const SNode* return_type);
   Node* lower_macro(const SNode& n);
   // Broadcasting (lower_broadcast.cpp): a dotted expression, fused into one loop.
   static bool is_broadcast(const SNode& n);
@@ -286,9 +310,9 @@ class BodyLowerer {
   Body& b_;
   bool toplevel_;
   BodyLowerer* parent_;
-  std::map<std::string, int> locals_;
-  std::set<std::string> globals_;
+  std::vector<Scope> scopes_;  // innermost last; the first is the body's own (or the global scope)
   std::vector<std::string> captured_;
+  std::set<int> local_functions_;  // slots holding a local function (one method each, for now)
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T

@@ -35,8 +35,10 @@ std::string shape_text(std::span<const int64_t> s) {
 
 // Functions and closures broadcast as they are, like numbers ((v -> 2v).(x) calls the
 // closure that is its first leaf).
+// Functions, closures and types (a local `T` in `T.(x)`) broadcast as scalars, as in Julia.
 bool is_function_value(const Value& v) {
-  return v.payload() == Payload::Function || (v.type() && v.type()->name->callable != nullptr);
+  return v.payload() == Payload::Function || v.payload() == Payload::Type ||
+         (v.type() && v.type()->name->callable != nullptr);
 }
 
 }  // namespace

@@ -1,0 +1,210 @@
+// Scopes, as Julia's: a function, a lambda, `let` and a comprehension open a hard scope; `for`,
+// `while` and `try` a soft one. A name assigned in a scope is a local of that scope unless it
+// is already a variable of an enclosing scope (or declared `global`); at the top level, in soft
+// scopes only, an assignment to an existing global assigns it (Julia's interactive rule, see
+// docs/language.md). Loop variables are new locals of each iteration, as is what a loop body
+// assigns first: a closure made in the loop keeps its iteration's variables (fresh cells).
+#include "dsl/lower_body.hpp"
+
+namespace tsr {
+
+void BodyLowerer::scope_names(const SNode& lhs, std::vector<std::string>& out) {
+  const SNode* l = &lhs;
+  if (l->kind == NodeKind::TypeAssert) l = &l->child(0);
+  if (l->kind == NodeKind::Identifier) out.push_back(l->text);
+  if (l->kind == NodeKind::Tuple)
+    for (const auto& k : l->children) scope_names(*k, out);
+}
+
+namespace {
+
+// The names mentioned inside the lambdas and local functions of `n`: the variables a closure may
+// capture (those live in cells).
+void closure_names(const SNode& n, std::set<std::string>& out) {
+  if (n.kind == NodeKind::Lambda || n.kind == NodeKind::FunctionDef) {
+    collect_identifiers(n, out);
+    return;
+  }
+  for (const auto& k : n.children) closure_names(*k, out);
+}
+
+}  // namespace
+
+// What `n` assigns and declares in the scope it is in (nested scopes are their own).
+void BodyLowerer::scan_scope(const SNode& n, ScopeScan& out) {
+  switch (n.kind) {
+    case NodeKind::Lambda:
+    case NodeKind::Comprehension:
+    case NodeKind::Generator:
+    case NodeKind::Let:
+    case NodeKind::Try:
+      return;
+    case NodeKind::FunctionDef:
+      // A local function: its name is a variable of this scope.
+      if (n.child(syntax::function_slot::name).kind == NodeKind::Identifier)
+        out.assigned.push_back(n.child(syntax::function_slot::name).text);
+      return;
+    case NodeKind::For:
+      // The collections are evaluated here; the body is a scope of its own.
+      for (size_t i = 0; i + 1 < n.size(); ++i) scan_scope(n.child(i).child(1), out);
+      return;
+    case NodeKind::While:
+      scan_scope(n.child(0), out);
+      return;
+    case NodeKind::Global:
+    case NodeKind::Local:
+      for (const auto& k : n.children) {
+        std::vector<std::string> names;
+        scope_names(k->kind == NodeKind::Assign || k->kind == NodeKind::UpdateAssign ? k->child(0) : *k, names);
+        for (const std::string& name : names) (n.kind == NodeKind::Global ? out.globals : out.locals).insert(name);
+        if (k->kind == NodeKind::Assign || k->kind == NodeKind::UpdateAssign) scan_scope(k->child(1), out);
+      }
+      return;
+    case NodeKind::Assign:
+    case NodeKind::UpdateAssign:
+      scope_names(n.child(0), out.assigned);
+      break;
+    default:
+      break;
+  }
+  for (const auto& k : n.children) scan_scope(*k, out);
+}
+
+void BodyLowerer::add_scope_locals(const ScopeScan& scan, const std::vector<std::string>& declared) {
+  Scope& s = scopes_.back();
+  s.globals.insert(scan.globals.begin(), scan.globals.end());
+  auto add = [&](const std::string& name) {
+    if (s.vars.count(name)) return;
+    int slot = new_slot(name);
+    s.vars[name] = slot;
+    if (scan.in_closures.count(name)) b_.slots[slot].is_cell = true;
+  };
+  for (const std::string& name : declared) add(name);
+  for (const std::string& name : scan.locals) add(name);
+  bool global_scope = toplevel_ && scopes_.size() == 1;
+  for (const std::string& name : scan.assigned) {
+    if (global_scope || s.vars.count(name) || s.globals.count(name)) continue;
+    // Already a variable of an enclosing scope (or declared global there): that one.
+    if (visible(name) || declared_global(name)) continue;
+    if (in_toplevel_soft_scope() && l_.is_existing_global(name)) continue;
+    add(name);
+  }
+}
+
+void BodyLowerer::declare_locals(const SNode& body) {
+  ScopeScan scan;
+  scan_scope(body, scan);
+  closure_names(body, scan.in_closures);
+  add_scope_locals(scan, {});
+  // Arguments a closure captures live in cells too (the prologue moves them in).
+  for (auto& [name, slot] : scopes_.front().vars)
+    if (scan.in_closures.count(name)) b_.slots[slot].is_cell = true;
+}
+
+Node* BodyLowerer::open_scope(const SNode& at, bool soft, const std::vector<const SNode*>& bodies,
+                              const std::vector<std::string>& declared) {
+  scopes_.emplace_back();
+  scopes_.back().soft = soft;
+  ScopeScan scan;
+  for (const SNode* b : bodies) {
+    scan_scope(*b, scan);
+    closure_names(*b, scan.in_closures);
+  }
+  add_scope_locals(scan, declared);
+  return fresh_cells(at);
+}
+
+Node* BodyLowerer::fresh_cells(const SNode& at, int first) {
+  Node* block = nullptr;
+  for (auto& [name, slot] : scopes_.back().vars) {
+    if (!b_.slots[slot].is_cell || slot < first) continue;
+    if (!block) block = mk(Op::Block, at);
+    block->kids.push_back(slot_set(at, slot, mk(Op::NewCell, at)));
+  }
+  return block;
+}
+
+
+// let a = 1, b = a; body end: a hard scope. Each binding is a new local, visible to the bindings
+// after it and to the body; its value is computed before it exists (`let x = x` reads the
+// enclosing x). The body's own assignments make locals of the let as well.
+Node* BodyLowerer::lower_let(const SNode& n) {
+  Node* b = mk(Op::Block, n);
+  std::set<std::string> in_closures;
+  closure_names(n, in_closures);
+  scopes_.emplace_back();
+  for (const auto& k : n.child(0).children) {
+    const SNode* lhs = k->kind == NodeKind::Assign ? &k->child(0) : k.get();
+    Node* value = k->kind == NodeKind::Assign ? expr(k->child(1)) : nullptr;
+    std::vector<std::string> names;
+    scope_names(*lhs, names);
+    if (names.empty() || (!value && lhs->kind != NodeKind::Identifier))
+      l_.fail(*k, "a let binding is `name` or `name = value`");
+    for (const std::string& name : names) {
+      int slot = new_slot(name);
+      scopes_.back().vars[name] = slot;
+      if (!in_closures.count(name)) continue;
+      b_.slots[slot].is_cell = true;
+      b->kids.push_back(slot_set(*k, slot, mk(Op::NewCell, *k)));
+    }
+    if (value) b->kids.push_back(lower_assign(*k, *lhs, value));
+  }
+  ScopeScan scan;
+  scan_scope(n.child(1), scan);
+  closure_names(n.child(1), scan.in_closures);
+  int first_new = static_cast<int>(b_.slots.size());
+  add_scope_locals(scan, {});
+  if (Node* fresh = fresh_cells(n, first_new)) b->kids.push_back(fresh);
+  b->kids.push_back(expr(n.child(1)));
+  close_scope();
+  return b;
+}
+
+// try / catch e / finally: each part is a soft scope; `e` is a local of the catch part.
+Node* BodyLowerer::lower_try(const SNode& n) {
+  namespace ts = syntax::try_slot;
+  Node* r = mk(Op::Try, n);
+  const SNode& var = n.child(ts::catch_variable);
+  auto part = [&](const SNode& code, bool with_var) {
+    Node* b = mk(Op::Block, code);
+    std::vector<std::string> declared;
+    if (with_var) declared.push_back(var.text);
+    std::vector<const SNode*> bodies;
+    if (code.kind != NodeKind::Empty) bodies.push_back(&code);
+    if (Node* fresh = open_scope(code, true, bodies, declared)) b->kids.push_back(fresh);
+    if (with_var) lookup(var.text, &r->slot);
+    b->kids.push_back(code.kind == NodeKind::Empty ? nothing(n) : expr(code));
+    close_scope();
+    return b;
+  };
+  r->kids.push_back(part(n.child(ts::body), false));
+  bool has_var = var.kind == NodeKind::Identifier;
+  r->kids.push_back(n.child(ts::catch_body).kind == NodeKind::Empty && !has_var ? nothing(n)
+                                                                                 : part(n.child(ts::catch_body), has_var));
+  if (n.child(ts::finally_body).kind != NodeKind::Empty) r->kids.push_back(part(n.child(ts::finally_body), false));
+  // try ... finally without catch: the error goes on after `finally`.
+  if (n.child(ts::catch_body).kind == NodeKind::Empty && !has_var && r->kids.size() > 2) r->name = "nocatch";
+  if (r->slot >= 0 && b_.slots[r->slot].is_cell) l_.fail(var, "a caught exception captured by a closure is not supported yet");
+  return r;
+}
+
+// function g(x) ... end (or g(x) = ...) inside a function or a local scope: a closure assigned
+// to the local variable g, as in Julia; it sees itself through that variable, so it may recurse.
+Node* BodyLowerer::lower_local_function(const SNode& def) {
+  namespace fs = syntax::function_slot;
+  const SNode& name = def.child(fs::name);
+  if (toplevel_ && scopes_.size() == 1)
+    l_.fail(def, "a function defined inside a top-level block (if, begin, ...) is not supported yet; define it at the top level");
+  if (name.kind != NodeKind::Identifier) l_.fail(name, "a local function needs a plain name");
+  if (!def.child(fs::keyword_params).children.empty())
+    l_.fail(def, "keyword arguments of a local function are not supported yet");
+  if (!def.child(fs::type_params).children.empty())
+    l_.fail(def, "`where` parameters of a local function are not supported yet");
+  int slot = resolve(name.text);
+  if (slot >= 0 && !local_functions_.insert(slot).second)
+    l_.fail(def, "a second method of the local function `" + name.text + "` is not supported yet");
+  Node* closure = lower_closure(def, def.child(fs::params), def.child(fs::body), name.text, &def.child(fs::return_type));
+  return write(def, name.text, closure);
+}
+
+}  // namespace tsr
