@@ -15,6 +15,8 @@ namespace tsr {
 
 namespace {
 
+ShowHook g_show_hook = nullptr;
+
 // How a value is being written, as Julia's IOContext tells it.
 enum class Mode {
   Print,     // print/println/string: strings raw, Float32 without f0, unsigned in decimal
@@ -115,6 +117,12 @@ std::string quoted_string(const std::string& s) {
   return out + "\"";
 }
 
+// How the elements of a collection of `elem`s show once its prefix has named the type.
+Mode element_mode(const Type* elem) {
+  bool plain = as_datatype(elem) && as_datatype(elem)->is_concrete;
+  return plain ? Mode::Implicit : Mode::Show;
+}
+
 std::string elements(const std::vector<Value>& xs, Mode mode) {
   std::string out;
   for (size_t i = 0; i < xs.size(); ++i) out += (i ? ", " : "") + text(xs[i], mode);
@@ -158,13 +166,16 @@ std::string text(const Value& v, Mode mode) {
           }
         }
       std::string num = float_text(f, true, false);
-      return mode == Mode::Print ? num : n->name + "(" + num + ")";
+      return mode == Mode::Show ? n->name + "(" + num + ")" : num;
     }
     case Payload::Bool:
       if (mode == Mode::Implicit) return v.as_bool() ? "1" : "0";
       return v.as_bool() ? "true" : "false";
-    case Payload::None:
-      return n->name == "Nothing" ? "nothing" : n->name + "()";
+    case Payload::None: {
+      if (n->name == "Nothing") return "nothing";
+      if (std::string user; g_show_hook && g_show_hook(v, user)) return user;
+      return n->name + "()";
+    }
     case Payload::Function:
       return v.as_function()->name();
     case Payload::Type:
@@ -174,13 +185,13 @@ std::string text(const Value& v, Mode mode) {
   }
   if (n->name == "String") return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
   if (is_tensor(v)) return show_tensor(v);
+  if (std::string user; g_show_hook && g_show_hook(v, user)) return user;
   const auto& fields = v.as_struct().fields;
   if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");
   if (n->name == "Vector") {
     const Type* elem = t->params[0];
-    if (implied_element_type(elem)) return "[" + elements(fields, Mode::Show) + "]";
-    bool plain = as_datatype(elem) && as_datatype(elem)->is_concrete;
-    return show_type(elem) + "[" + elements(fields, plain ? Mode::Implicit : Mode::Show) + "]";
+    if (implied_element_type(elem) && !fields.empty()) return "[" + elements(fields, Mode::Show) + "]";
+    return show_type(elem) + "[" + elements(fields, element_mode(elem)) + "]";
   }
   if (n->name == "UnitRange") return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show);
   if (n->name == "StepRange")
@@ -191,5 +202,9 @@ std::string text(const Value& v, Mode mode) {
 }  // namespace
 
 std::string show_value(const Value& v, bool quoted) { return text(v, quoted ? Mode::Show : Mode::Print); }
+
+std::string show_element(const Value& v, const Type* elem) { return text(v, element_mode(elem)); }
+
+void set_show_hook(ShowHook hook) { g_show_hook = hook; }
 
 }  // namespace tsr

@@ -10,4 +10,14 @@ namespace tsr {
 // `show`: strings quoted. `print` (quoted = false): strings as they are.
 std::string show_value(const Value& v, bool quoted = true);
 
+// `show` of an element of a collection whose element type `elem` has already been printed
+// (Julia's :typeinfo): Float32[1.5] shows its element as 1.5, not 1.5f0.
+std::string show_element(const Value& v, const Type* elem);
+
+// A user-defined `show(io, x)` for x's type, when there is one: the hook writes its text to
+// `out` and returns true. Values of built-in types never reach it. The runtime cannot call
+// Tessera code itself, so the JIT installs this (jit/builtins_io.cpp).
+using ShowHook = bool (*)(const Value& v, std::string& out);
+void set_show_hook(ShowHook hook);
+
 }  // namespace tsr

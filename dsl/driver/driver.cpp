@@ -111,7 +111,7 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
         if (int rc = flush()) return rc;
         if (s.kind == NodeKind::FunctionDef) lower.define_function(s);
         else lower.define_type(s);
-        if (last) *last = rt_.nothing();
+        if (last) *last = defined_value(s);
       } else if (s.kind == NodeKind::MacroCall && s.text == "@kernel") {
         if (int rc = flush()) return rc;
         lower.define_kernel(s);
@@ -141,6 +141,16 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
     std::fprintf(stderr, "ERROR: %s\n", e.what());
     return 1;
   }
+}
+
+// What a definition evaluates to, as in Julia: a function definition gives the function
+// (the REPL shows `f (generic function with 1 method)`), a type definition nothing.
+Value Driver::defined_value(const syntax::Node& def) {
+  const syntax::Node& name = def.child(syntax::function_slot::name);
+  if (def.kind == syntax::NodeKind::FunctionDef && name.kind == syntax::NodeKind::Identifier)
+    if (GenericFunction* f = rt_.globals().find_function(name.text))
+      return Value::from_function(f->type(), f);
+  return rt_.nothing();
 }
 
 void Driver::report_uncaught() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dsl/runtime.hpp"
+#include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/source.hpp"
 #include "jit/compiler.hpp"
 
@@ -41,6 +42,7 @@ class Driver {
  private:
   int run(const syntax::SourceFile& src, const std::string* path, Value* last);
   std::string resolve_include(const std::string& name) const;
+  Value defined_value(const syntax::Node& def);
 
   Runtime rt_;
   jit::Compiler compiler_;

@@ -1,4 +1,6 @@
 // tsr: the Tessera driver.
+//   tsr                      the interactive prompt (dsl/driver/repl.hpp); statements piped
+//                            into it run the same way, their values printed
 //   tsr run FILE [args...]   run a script (its arguments in ARGS); also `tsr FILE [args...]`
 //   tsr -e 'code'            run code given on the command line
 //   tsr --emit=ast FILE      print the syntax tree and stop
@@ -12,6 +14,7 @@
 #include <cstdio>
 
 #include "dsl/driver/driver.hpp"
+#include "dsl/driver/repl.hpp"
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
 #include "jit/host_target.hpp"
@@ -65,10 +68,7 @@ int main(int argc, char** argv) {
   }
   rest.assign(argv + own, argv + argc);
   if (!rest.empty() && rest[0] == "run") rest.erase(rest.begin());
-  if (code.empty() && rest.empty()) {
-    std::fputs(app.help().c_str(), stderr);
-    return 2;
-  }
+  bool repl = code.empty() && rest.empty();
   if (emit == "ast") {
     if (rest.empty()) {
       std::fputs("tsr: --emit=ast needs a file\n", stderr);
@@ -82,7 +82,10 @@ int main(int argc, char** argv) {
   driver.compiler().options().dump_ir = emit == "ir";
   driver.compiler().options().dump_llvm = emit == "llvm";
   int rc;
-  if (!code.empty()) {
+  if (repl) {
+    driver.set_args({});
+    rc = run_repl(driver);
+  } else if (!code.empty()) {
     driver.set_args(rest);
     rc = driver.run_source("-e", code);
   } else {

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Runs one conformance test: tsr run NAME.tsr from the test's folder, comparing stdout, stderr
-# and the exit status exactly with NAME.expected (format: tests/lang/README.md).
+# and the exit status exactly with NAME.expected (format: tests/lang/README.md). For a REPL
+# test, NAME.in, the file is piped into `tsr` with no script instead.
 set -u
 tsr="$1"; script="$2"
-dir=$(dirname "$script"); name=$(basename "$script" .tsr)
+dir=$(dirname "$script"); name=$(basename "$script"); name=${name%.*}
 expected="$dir/$name.expected"
 [ -f "$expected" ] || { echo "no $expected"; exit 1; }
 want_exit=$(sed -n 's/^exit: //p' "$expected" | head -1)
 want_out=$(awk '/^--- stdout$/{f=1;next} /^--- stderr$/{f=0} f' "$expected")
 want_err=$(awk '/^--- stderr$/{f=1;next} f' "$expected")
 tmp=$(mktemp -d)
-(cd "$dir" && timeout 60 "$tsr" run "$name.tsr" > "$tmp/out" 2> "$tmp/err" < /dev/null); got_exit=$?
+if [ "${script##*.}" = in ]; then
+  (cd "$dir" && timeout 60 "$tsr" < "$name.in" > "$tmp/out" 2> "$tmp/err"); got_exit=$?
+else
+  (cd "$dir" && timeout 60 "$tsr" run "$name.tsr" > "$tmp/out" 2> "$tmp/err" < /dev/null); got_exit=$?
+fi
 ok=1
 [ "$got_exit" = "$want_exit" ] || { echo "exit status: expected $want_exit, got $got_exit"; ok=0; }
 [ "$(cat "$tmp/out")" = "$want_out" ] || { echo "--- stdout differs"; diff <(echo "$want_out") "$tmp/out" | head -20; ok=0; }
