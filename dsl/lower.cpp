@@ -1,6 +1,7 @@
 #include "dsl/lower.hpp"
 #include "dsl/lower_body.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -107,7 +108,7 @@ Node* BodyLowerer::expr(const SNode& n) {
       for (const auto& k : n.children) r->kids.push_back(expr(*k));
       return r;
     }
-    case NodeKind::Comprehension: return lower_comprehension(n);
+    case NodeKind::Comprehension: return lower_comprehension(n, nullptr);
     case NodeKind::Range: {
       std::vector<Node*> parts;
       for (const auto& k : n.children) parts.push_back(expr(*k));
@@ -160,6 +161,8 @@ Node* BodyLowerer::expr(const SNode& n) {
       return r;
     }
     case NodeKind::Index: {
+      // T[f(x) for x in xs]: a comprehension with the element type T.
+      if (n.size() == 2 && n.child(1).kind == NodeKind::Generator) return lower_comprehension(n.child(1), expr(n.child(0)));
       std::vector<Node*> args{expr(n.child(0))};
       for (Node* i : indices(n)) args.push_back(i);
       Node* get = call(n, "getindex", args);
@@ -372,6 +375,10 @@ Node* BodyLowerer::lower_call(const SNode& n) {
     } else if (a.is_keyword_section && a.kind == NodeKind::Identifier) {
       c->kwnames.push_back(a.text);
       kw.push_back(expr(a));
+    } else if (a.kind == NodeKind::Generator) {
+      // sum(f(x) for x in xs): the generator's values are computed first, as a vector (or a
+      // tensor for several iterables), and given to the call.
+      c->kids.push_back(lower_comprehension(a, nullptr));
     } else {
       c->kids.push_back(expr(a));
     }
@@ -457,17 +464,56 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
   return outer;
 }
 
-// [f(x) for x in xs if p(x)]: a vector filled by the loops, its element type the tightest.
-Node* BodyLowerer::lower_comprehension(const SNode& n) {
+namespace {
+
+// A copy of a syntax subtree (a loop variable the lowering binds once more).
+std::unique_ptr<SNode> clone(const SNode& n) {
+  auto c = std::make_unique<SNode>(n.kind, n.span);
+  c->text = n.text;
+  c->int_value = n.int_value;
+  c->float_value = n.float_value;
+  c->bool_value = n.bool_value;
+  for (const auto& k : n.children) c->children.push_back(clone(*k));
+  return c;
+}
+
+}  // namespace
+
+// [f(x) for x in xs if p(x)], a generator given to a call, and T[...]: a vector filled by the
+// loops, its element type the tightest (or T). One `for` over several iterables iterates
+// their product as Julia does: the iterables evaluated once, first, the first one varying
+// fastest; unfiltered it makes a tensor of their lengths' shape (Julia makes an N-d array).
+Node* BodyLowerer::lower_comprehension(const SNode& n, Node* eltype) {
   std::vector<const SNode*> its;
   const SNode* filter = nullptr;
+  size_t clauses = 0;
   for (size_t i = 1; i < n.size(); ++i) {
     if (n.child(i).kind == NodeKind::Iteration) its.push_back(&n.child(i));
     else if (n.child(i).kind == NodeKind::Filter) filter = &n.child(i).child(0);
+    clauses += n.child(i).kind == NodeKind::Iteration && n.child(i).text == "for";
   }
-  int acc = add_slot("#comprehension" + std::to_string(b_.slots.size()));
+  bool product = clauses == 1 && its.size() > 1;
+  std::string tag = std::to_string(b_.slots.size());
+  int acc = add_slot("#comprehension" + tag);
   Node* block = mk(Op::Block, n);
-  block->kids.push_back(slot_set(n, acc, call(n, "Vector", {})));
+  block->kids.push_back(slot_set(n, acc, eltype ? call(n, "getindex", {eltype}) : call(n, "Vector", {})));
+  std::vector<std::unique_ptr<SNode>> over;  // for a product: `var in #iterK`, K an evaluated iterable
+  Node* shape = mk(Op::Tuple, n);  // (length(c_1), ..., length(c_k))
+  if (product) {
+    for (size_t k = 0; k < its.size(); ++k) {
+      std::string name = "#iter" + std::to_string(k) + "#" + tag;
+      int s = add_slot(name);
+      block->kids.push_back(slot_set(*its[k], s, expr(its[k]->child(1))));
+      shape->kids.push_back(call(*its[k], "length", {slot_get(*its[k], s)}));
+      auto it = std::make_unique<SNode>(NodeKind::Iteration, its[k]->span);
+      it->children.push_back(clone(its[k]->child(0)));
+      it->children.push_back(std::make_unique<SNode>(NodeKind::Identifier, its[k]->child(1).span));
+      it->children.back()->text = name;
+      its[k] = it.get();
+      over.push_back(std::move(it));
+    }
+    std::reverse(its.begin(), its.end());  // the first iterable innermost
+  }
   std::vector<const SNode*> bodies{&n.child(0)};
   if (filter) bodies.push_back(filter);
   block->kids.push_back(lower_loops(n, its, 0, bodies, false, [&]() -> Node* {
@@ -477,7 +523,8 @@ Node* BodyLowerer::lower_comprehension(const SNode& n) {
     r->kids = {expr(*filter), push, nothing(n)};
     return r;
   }));
-  block->kids.push_back(call(n, "__narrow", {slot_get(n, acc)}));
+  Node* values = eltype ? slot_get(n, acc) : call(n, "__narrow", {slot_get(n, acc)});
+  block->kids.push_back(product && !filter ? call(n, "__comprehension_tensor", {values, shape}) : values);
   return block;
 }
 

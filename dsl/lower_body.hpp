@@ -290,7 +290,7 @@ class BodyLowerer {
   Node* lower_for(const SNode& n, size_t iteration);
   Node* lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
                     const std::vector<const SNode*>& bodies, bool soft, const std::function<Node*()>& inner);
-  Node* lower_comprehension(const SNode& n);
+  Node* lower_comprehension(const SNode& n, Node* eltype);
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,

@@ -197,6 +197,23 @@ void register_tensor_builtins(Registrar& r) {
   });
   // tensor([1.0, 2.0]): the element type is the vector's.
   r.add("tensor", {any}, {"xs"}, nullptr, [&t](std::span<const Value> a) { return tensor_from_vector(t, a[0]); });
+  // What a comprehension over several iterables (`[f(i, j) for i in a, j in b]`) makes: Julia's
+  // N-d array, a tensor here. Lowering pushes the values first index fastest (Julia's order),
+  // so they fill the reversed shape, whose dimensions are then reversed: element [i, j] is
+  // f(a[i], b[j]), as in Julia.
+  r.add("__comprehension_tensor", {any, any}, {"values", "shape"}, nullptr, [&t](std::span<const Value> a) {
+    const Type* element = a[0].type()->params[0];
+    if (a[0].as_struct().fields.empty())
+      throw ArgumentError("an empty comprehension over several iterables is not supported yet (its element type is unknown)");
+    if (!dtype_of(element))
+      throw ArgumentError("a comprehension over several iterables makes a tensor, whose elements are numbers, not " +
+                          show_type(element) + " (nested `for` clauses make a vector)");
+    std::vector<int64_t> shape = dims_of(a[1].as_struct().fields, 0, "comprehension");
+    std::vector<int64_t> perm;
+    for (size_t k = shape.size(); k > 0; --k) perm.push_back(static_cast<int64_t>(k));
+    std::reverse(shape.begin(), shape.end());
+    return tensor_copy(t, permutedims(t, reshape(t, tensor_from_vector(t, a[0]), shape), perm));
+  });
 
   r.add("size", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
     const TensorObject& o = tensor_of(a[0]);

@@ -28,7 +28,8 @@
 // Range                          start, stop | start, step, stop     a:b, a:s:b
 // Comprehension                  body, Iteration..., [Filter]   [f(x) for x in xs if p(x)]
 // Generator                      body, Iteration..., [Filter]   sum(f(x) for x in xs)
-// Iteration                      variable, iterable        `x in xs` / `i = 1:n`
+// Iteration      "for" | ""      variable, iterable        `x in xs` / `i = 1:n`; in a generator,
+//                                                          "for" when it opens a `for` clause
 // Filter                         condition
 // Call                           callee, arguments...      arguments: expressions, Splat, Kwarg;
 //                                                          those after `;` have is_keyword_section

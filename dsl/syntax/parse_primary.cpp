@@ -170,8 +170,13 @@ NodePtr Parser::parse_generator(NodeKind kind, NodePtr body) {
   generator->add(std::move(body));
   while (!panicking_ && at_keyword("for")) {
     take();
+    // `for i in a, j in b` iterates the product (a matrix); `for i in a for j in b` nests
+    // (a vector): the iteration that opens a `for` says so.
+    bool opens = true;
     do {
       generator->add(parse_iteration());
+      if (opens) generator->children.back()->text = "for";
+      opens = false;
     } while (!panicking_ && accept_op(","));
   }
   if (!panicking_ && at_keyword("if")) {
