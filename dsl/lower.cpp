@@ -1,5 +1,6 @@
 #include "dsl/lower.hpp"
 #include "dsl/lower_body.hpp"
+#include "dsl/lower_support.hpp"
 
 #include <algorithm>
 #include <map>
@@ -76,8 +77,21 @@ const Type* Lowering::eval_type(const SNode& n, std::vector<std::pair<std::strin
 }
 
 
+void BodyLowerer::require_supported(const SNode& n) {
+  SupportContext cx;
+  cx.global_scope = toplevel_ && scopes_.size() == 1;
+  cx.function_body = !toplevel_;
+  cx.loop_depth = loop_depth_;
+  cx.kernel = kernel_;
+  cx.constructor = l_.new_type_ != nullptr;
+  cx.index = end_of_ != nullptr;
+  if (auto why = unsupported(n, cx)) l_.fail(*why->at, why->message);
+}
+
 Node* BodyLowerer::expr(const SNode& n) {
   TypeRegistry& t = l_.compiler_.types();
+  // What cannot be lowered here (lower_support.cpp; the driver checked the whole file already).
+  require_supported(n);
   switch (n.kind) {
     case NodeKind::Int: {
       // 0xff is a UInt8, 0x100 a UInt16...: unsigned, sized by the digits written (Julia).
@@ -122,7 +136,6 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::BinaryOp: {
       if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
-      if (n.text == "=>") l_.fail(n, "pairs (`=>`) are not supported yet");
       return call(n, n.text, {expr(n.child(0)), expr(n.child(1))});
     }
     case NodeKind::UnaryOp:
@@ -177,7 +190,6 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::IndexEnd: {
       // `end` inside a[...] is the last index: length(a), or size(a, k) in the k-th of
       // several indices (a evaluated again).
-      if (!end_of_) l_.fail(n, "`end` is only meaningful inside an index a[...]");
       if (end_dim_ > 0)
         return call(n, "size", {expr(*end_of_), literal(n, Value::from_int(l_.compiler_.types().Int64, end_dim_))});
       return call(n, "length", {expr(*end_of_)});
@@ -218,7 +230,6 @@ Node* BodyLowerer::expr(const SNode& n) {
       return lower_broadcast(n, &n.child(1), expr(n.child(0)));
     case NodeKind::DotCall: return lower_broadcast(n, &n, nullptr);
     case NodeKind::TypeAssert: {
-      if (n.child(0).kind == NodeKind::Empty) l_.fail(n, "`::T` needs a value before it");
       std::vector<std::pair<std::string, const TypeVar*>> scope;
       Node* r = mk(Op::TypeAssert, n);
       r->kids.push_back(expr(n.child(0)));
@@ -250,7 +261,6 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::For: return lower_for(n, 0);
     case NodeKind::Break:
     case NodeKind::Continue:
-      if (loop_depth_ == 0) l_.fail(n, std::string(n.kind == NodeKind::Break ? "break" : "continue") + " outside a loop");
       return mk(n.kind == NodeKind::Break ? Op::Break : Op::Continue, n);
     case NodeKind::Return: {
       Node* r = mk(Op::Return, n);
@@ -261,8 +271,6 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::MacroCall: return lower_macro(n);
     case NodeKind::Const: {
       const SNode& a = n.child(0);
-      if (!toplevel_ || a.kind != NodeKind::Assign || a.child(0).kind != NodeKind::Identifier)
-        l_.fail(n, "`const` is supported for global variables: const name = value");
       return call(n, "__setconst", {literal(a.child(0), Value::from_object(t.String, new StringObject(a.child(0).text))),
                                     expr(a.child(1))});
     }
@@ -282,17 +290,11 @@ Node* BodyLowerer::expr(const SNode& n) {
       return b;
     }
     case NodeKind::FunctionDef: return lower_local_function(n);
-    case NodeKind::StructDef:
-    case NodeKind::AbstractTypeDef:
-    case NodeKind::SemanticDef:
-      l_.fail(n, "types can only be defined at the top level");
-    case NodeKind::Using:
-    case NodeKind::Import:
-      l_.fail(n, "`using` is only allowed at the top level");
     default:
       break;
   }
-  l_.fail(n, std::string(syntax::describe_node_kind(n.kind)) + " is not supported yet");
+  // unsupported() rejected everything else (definitions only reach here nested).
+  throw InternalError(std::string("lowering: no lowering for ") + std::string(syntax::describe_node_kind(n.kind)));
 }
 
 Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
@@ -331,15 +333,16 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
       return b;
     }
     default:
-      l_.fail(lhs, std::string("cannot assign to ") + std::string(syntax::describe_node_kind(lhs.kind)));
+      if (auto why = bad_target(lhs)) l_.fail(*why->at, why->message);
+      throw InternalError("lowering: an assignment target bad_target accepts");
   }
 }
 
 Node* BodyLowerer::lower_call(const SNode& n) {
+  require_supported(n);  // also reached from `do` blocks
   Node* c = mk(Op::Call, n);
   const SNode& callee = n.child(0);
   if (callee.kind == NodeKind::Identifier && callee.text == "new") {
-    if (!l_.new_type_) l_.fail(callee, "`new` is only available in an inner constructor");
     TypeRegistry& t = l_.compiler_.types();
     c->kids.push_back(literal(callee, Value::from_type(t.DataTypeT, l_.new_type_)));
   } else {
@@ -354,8 +357,6 @@ Node* BodyLowerer::lower_call(const SNode& n) {
     apply->kids.push_back(c->kids[0]);
     for (size_t i = 1; i < n.size(); ++i) {
       const SNode& a = n.child(i);
-      if (a.kind == NodeKind::Kwarg || a.is_keyword_section)
-        l_.fail(a, "keyword arguments together with splatting are not supported yet");
       if (a.kind == NodeKind::Splat) {
         apply->kids.push_back(expr(a.child(0)));
       } else {
@@ -540,8 +541,6 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
   BodyLowerer inner(l_, *lb, false, this);
   inner.add_slot("#self#", true);
   for (const auto& p : params.children) {
-    if (p->child(1).kind != NodeKind::Empty)
-      l_.fail(*p, "default values of arguments of anonymous and local functions are not supported yet");
     int s = inner.add_slot(p->text.empty() ? "#unused" : p->text, true);
     if (p->child(0).kind != NodeKind::Empty) {
       std::vector<std::pair<std::string, const TypeVar*>> scope;
@@ -572,7 +571,6 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
   TypeRegistry& t = l_.compiler_.types();
   const std::string& name = n.text;
   if (name == "@assert") {
-    if (n.size() < 1) l_.fail(n, "@assert needs a condition");
     Node* r = mk(Op::If, n);
     Node* msg = n.size() > 1 ? expr(n.child(1))
                              : literal(n, Value::from_object(t.String, new StringObject(std::string(l_.file_.slice(n.child(0).span)))));
@@ -590,7 +588,6 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     // @simd for ...: as Julia's, the loop's floating-point additions and multiplications may
     // be reassociated, so reductions over it vectorize (the sum's rounding then depends on
     // the vector width, as any parallel sum's does).
-    if (n.size() != 1 || n.child(0).kind != NodeKind::For) l_.fail(n, "@simd applies to a for loop: @simd for i in 1:n ... end");
     ++simd_;
     Node* r = expr(n.child(0));
     --simd_;
@@ -607,18 +604,15 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     return b;
   }
   if (name == "@index" || name == "@groupsize" || name == "@localmem" || name == "@synchronize") {
-    if (!kernel_) l_.fail(n, name + " is only meaningful inside a @kernel function");
     TypeRegistry& types = l_.compiler_.types();
     if (name == "@synchronize") {
       // A barrier for the work items of a group; the line tells barriers apart in errors.
-      if (n.size() != 0) l_.fail(n, "@synchronize takes no arguments");
       b_.uses_barrier = true;
       return call(n, "__synchronize", {literal(n, Value::from_int(types.Int64, l_.file_.location(n.span.begin).line))});
     }
     if (name == "@localmem") {
       // @localmem T (dims...): one tensor per work-group, shared by its work items; the site
       // number tells the @localmem calls of a kernel apart.
-      if (n.size() != 2) l_.fail(n, "@localmem takes an element type and a shape: @localmem Float32 (16, 16)");
       const SNode& dims = n.child(1);
       Node* shape = dims.kind == NodeKind::Tuple ? expr(dims) : [&] {
         Node* tup = mk(Op::Tuple, n);
@@ -647,18 +641,12 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
       outer->kids = {call(n, "==", {read(n, "#rank"), lit(1)}), tuple(1), inner};
       return outer;
     }
-    if (form == "NTuple" && which != "Global")
-      l_.fail(n, "@index(" + which + ", NTuple) is not supported: work-groups are linear, so @index(" + which +
-                     ") is one integer");
-    if (form != "Linear") l_.fail(n, "@index takes Linear or NTuple as its second argument");
     if (which == "Global") return read(n, "#lin");
     Node* zero_based = call(n, "-", {read(n, "#lin"), lit(1)});
     if (which == "Local") return call(n, "+", {call(n, "rem", {zero_based, read(n, "#wg")}), lit(1)});
-    if (which == "Group") return call(n, "+", {call(n, "div", {zero_based, read(n, "#wg")}), lit(1)});
-    l_.fail(n, "@index takes Global, Local or Group");
+    return call(n, "+", {call(n, "div", {zero_based, read(n, "#wg")}), lit(1)});  // Group
   }
-  if (name == "@kernel") l_.fail(n, "@kernel defines a kernel at the top level: @kernel function name(args) ... end");
-  l_.fail(n, "unknown macro " + name);
+  throw InternalError("lowering: a macro unsupported() accepts: " + name);
 }
 
 std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& statements) {
@@ -698,7 +686,10 @@ std::vector<TypeVar*> Lowering::type_params(const SNode& list, std::vector<std::
 void Lowering::define_function(const SNode& def) {
   namespace fs = syntax::function_slot;
   const SNode& name = def.child(fs::name);
-  if (name.kind != NodeKind::Identifier) fail(name, "expected a function name");
+  SupportContext cx;
+  cx.statement = true;
+  cx.constructor = new_type_ != nullptr;
+  if (auto why = unsupported(def, cx)) fail(*why->at, why->message);
   TypeRegistry& t = compiler_.types();
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
@@ -709,10 +700,7 @@ void Lowering::define_function(const SNode& def) {
   for (size_t i = 0; i < params.size(); ++i) {
     bool has_default = params[i]->child(1).kind != NodeKind::Empty;
     if (has_default && first_default == params.size()) first_default = i;
-    if (!has_default && first_default < i) fail(*params[i], "a parameter without a default cannot follow one with a default");
   }
-  if (first_default < params.size() && !def.child(fs::keyword_params).children.empty())
-    fail(def, "default positional arguments together with keyword arguments are not supported yet");
   if (const Type* type = t.lookup(name.text); type && !compiler_.globals().find_function(name.text))
     jit::add_default_constructor(compiler_.globals(), compiler_.globals().function(name.text), type);
   for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars, false);
@@ -721,16 +709,13 @@ void Lowering::define_function(const SNode& def) {
 
 void Lowering::define_kernel(const SNode& macro) {
   namespace fs = syntax::function_slot;
-  if (macro.size() != 1 || macro.child(0).kind != NodeKind::FunctionDef)
-    fail(macro, "@kernel needs a function definition: @kernel function name(args) ... end");
+  SupportContext cx;
+  cx.statement = true;
+  if (auto why = unsupported(macro, cx)) fail(*why->at, why->message);
   const SNode& def = macro.child(0);
+  cx.kernel = true;
+  if (auto why = unsupported(def, cx)) fail(*why->at, why->message);
   const SNode& name = def.child(fs::name);
-  if (name.kind != NodeKind::Identifier) fail(name, "expected a kernel name");
-  for (const auto& p : def.child(fs::params).children) {
-    if (p->child(1).kind != NodeKind::Empty) fail(*p, "kernel arguments cannot have defaults");
-    if (p->is_vararg) fail(*p, "kernel arguments cannot be Vararg");
-  }
-  if (!def.child(fs::keyword_params).children.empty()) fail(def, "kernels take no keyword arguments");
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
   std::vector<const TypeVar*> vars(declared.begin(), declared.end());
@@ -798,7 +783,6 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
       bl.return_type_ = eval_type(def.child(fs::return_type), scope);
     bl.declare_locals(def.child(fs::body));
     for (const auto& kp : def.child(fs::keyword_params).children) {
-      if (kp->child(1).kind == NodeKind::Empty) fail(*kp, "keyword arguments without a default are not supported yet");
       jit::Node* d = bl.expr(kp->child(1));
       const Type* declared = t.Any;
       if (kp->child(0).kind != NodeKind::Empty) {
@@ -865,10 +849,11 @@ void Lowering::define_type(const SNode& def) {
   // Inner constructors replace the default one; `new(...)` in them builds the value.
   for (const auto& m : def.child(ss::body).children) {
     if (m->kind != NodeKind::FunctionDef) continue;
-    const SNode& fname = m->child(syntax::function_slot::name);
-    if (fname.kind != NodeKind::Identifier || fname.text != d.name)
-      fail(*m, "a function inside a struct must be a constructor named " + d.name);
-    if (!declared->params.empty()) fail(*m, "inner constructors of parametric types are not supported yet");
+    SupportContext cx;
+    cx.statement = true;
+    cx.constructor = true;
+    cx.in_struct = &def;
+    if (auto why = unsupported(*m, cx)) fail(*why->at, why->message);
     compiler_.globals().function(d.name);  // exists now: no default constructor is added
     new_type_ = declared->wrapper;
     try {

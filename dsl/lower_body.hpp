@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dsl/lower.hpp"
+#include "dsl/lower_support.hpp"
 
 namespace tsr {
 
@@ -259,6 +260,8 @@ class BodyLowerer {
   }
 
   Node* expr(const SNode& n);
+  // Fails (file:line:col) on what unsupported() rejects in this node's context.
+  void require_supported(const SNode& n);
   // A value the function returns: converted to the declared return type, if there is one.
   Node* returned(const SNode& at, Node* value) {
     if (!return_type_) return value;

@@ -34,16 +34,14 @@ Node* BodyLowerer::broadcast_body(const SNode& n, BodyLowerer& inner, std::vecto
   auto sub = [&](const SNode& x) { return dotted(x) ? broadcast_body(x, inner, leaves) : leaf(x); };
   if (!dotted(n)) return leaf(n);  // y .= x: the whole right side is one leaf
   if (n.kind == NodeKind::DotCall) {
+    require_supported(n);  // keyword arguments and splats are not (nested dotted calls come here, not through expr)
     Node* c = inner.mk(Op::Call, n);
     const SNode& f = n.child(0);
     // A global function is called by name; any other callee (a closure) is itself a leaf.
     bool global_callee = f.kind == NodeKind::Identifier && resolve(f.text) < 0;
     c->kids.push_back(global_callee ? inner.global(f, f.text) : leaf(f));
     for (size_t i = 1; i < n.size(); ++i) {
-      const SNode& a = n.child(i);
-      if (a.kind == NodeKind::Kwarg || a.kind == NodeKind::Splat || a.is_keyword_section)
-        l_.fail(a, "keyword arguments and splatting in a broadcast call are not supported yet");
-      c->kids.push_back(sub(a));
+      c->kids.push_back(sub(n.child(i)));
     }
     return c;
   }

@@ -138,8 +138,6 @@ Node* BodyLowerer::lower_let(const SNode& n) {
     Node* value = k->kind == NodeKind::Assign ? expr(k->child(1)) : nullptr;
     std::vector<std::string> names;
     scope_names(*lhs, names);
-    if (names.empty() || (!value && lhs->kind != NodeKind::Identifier))
-      l_.fail(*k, "a let binding is `name` or `name = value`");
     for (const std::string& name : names) {
       int slot = new_slot(name);
       scopes_.back().vars[name] = slot;
@@ -192,14 +190,7 @@ Node* BodyLowerer::lower_try(const SNode& n) {
 // to the local variable g, as in Julia; it sees itself through that variable, so it may recurse.
 Node* BodyLowerer::lower_local_function(const SNode& def) {
   namespace fs = syntax::function_slot;
-  const SNode& name = def.child(fs::name);
-  if (toplevel_ && scopes_.size() == 1)
-    l_.fail(def, "a function defined inside a top-level block (if, begin, ...) is not supported yet; define it at the top level");
-  if (name.kind != NodeKind::Identifier) l_.fail(name, "a local function needs a plain name");
-  if (!def.child(fs::keyword_params).children.empty())
-    l_.fail(def, "keyword arguments of a local function are not supported yet");
-  if (!def.child(fs::type_params).children.empty())
-    l_.fail(def, "`where` parameters of a local function are not supported yet");
+  const SNode& name = def.child(fs::name);  // a plain name, a single method (unsupported() checked)
   int slot = resolve(name.text);
   if (slot >= 0 && !local_functions_.insert(slot).second)
     l_.fail(def, "a second method of the local function `" + name.text + "` is not supported yet");

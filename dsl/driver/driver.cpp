@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "dsl/lower.hpp"
+#include "dsl/lower_support.hpp"
 #include "dsl/syntax/parser.hpp"
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
@@ -52,6 +54,25 @@ void Driver::set_args(const std::vector<std::string>& args) {
   rt_.globals().set_global("ARGS", Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj), true);
 }
 
+void Driver::check_up_front(const syntax::SourceFile& src, const syntax::Node& root, const std::string& dir,
+                            std::set<std::string>& seen, std::string& report) {
+  std::vector<const syntax::Node*> includes;
+  for (const auto& d : check_support(src, root, &includes)) report += d.render();
+  // Files included with a literal path, as far as they can be read now (include itself says
+  // so when it runs otherwise); their syntax errors count too.
+  for (const syntax::Node* inc : includes) {
+    std::filesystem::path p(inc->child(1).text);
+    std::string path = p.is_absolute() || dir.empty() ? p.string() : (std::filesystem::path(dir) / p).string();
+    if (!seen.insert(path).second) continue;
+    std::string err;
+    auto file = syntax::SourceFile::load(path, &err);
+    if (!file) continue;
+    syntax::ParseResult parsed = syntax::parse(*file);
+    for (const auto& d : parsed.diagnostics) report += d.render();
+    if (parsed.ok()) check_up_front(*file, *parsed.root, std::filesystem::path(path).parent_path().string(), seen, report);
+  }
+}
+
 std::string Driver::resolve_include(const std::string& name) const {
   std::filesystem::path p(name);
   if (p.is_absolute() || dirs_.empty()) return p.string();
@@ -90,6 +111,15 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
     for (const auto& d : parsed.diagnostics) std::fputs(d.render().c_str(), stderr);
     return 2;
   }
+  // What the lowering cannot do is reported before any statement runs, as syntax errors are.
+  std::string unsupported_report;
+  std::set<std::string> seen;
+  check_up_front(src, *parsed.root, dirs_.empty() ? std::string() : dirs_.back(), seen, unsupported_report);
+  if (!unsupported_report.empty()) {
+    std::fflush(stdout);
+    std::fputs(unsupported_report.c_str(), stderr);
+    return 2;
+  }
   Lowering lower(compiler_, src, path);
   std::vector<const syntax::Node*> pending;
   // A run of ordinary statements, compiled and run together.
@@ -117,11 +147,10 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
         lower.define_kernel(s);
       } else if (s.kind == NodeKind::Using || s.kind == NodeKind::Import) {
         if (int rc = flush()) return rc;
-        for (const auto& m : s.children)
-          if (!(m->kind == NodeKind::Identifier && m->text == "Base"))
-            throw LoweringError(syntax::make_diagnostic(src, m->span, syntax::Severity::Error,
-                                                        "module `" + std::string(src.slice(m->span)) +
-                                                            "` is not available yet (only Base is)"));
+        SupportContext statement;
+        statement.statement = true;
+        if (auto why = unsupported(s, statement))
+          throw LoweringError(syntax::make_diagnostic(src, why->at->span, syntax::Severity::Error, why->message));
       } else if (s.kind == NodeKind::Call && s.child(0).kind == NodeKind::Identifier && s.child(0).text == "include") {
         // Alone, so that what the file defines is known to the statements after it.
         if (int rc = flush()) return rc;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ class Driver {
  private:
   int run(const syntax::SourceFile& src, const std::string* path, Value* last);
   std::string resolve_include(const std::string& name) const;
+  // Every construct of a parsed file (and of the files it includes with a literal path) that
+  // the lowering does not support, rendered into `report`.
+  void check_up_front(const syntax::SourceFile& src, const syntax::Node& root, const std::string& dir,
+                      std::set<std::string>& seen, std::string& report);
   Value defined_value(const syntax::Node& def);
 
   Runtime rt_;

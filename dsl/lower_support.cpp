@@ -1,0 +1,388 @@
+#include "dsl/lower_support.hpp"
+
+namespace tsr {
+
+using syntax::Node;
+using syntax::NodeKind;
+
+namespace {
+
+namespace fs = syntax::function_slot;
+
+// The kinds BodyLowerer::expr has a lowering for (it asks unsupported() first, so a kind added
+// there must be added here, and the other way round).
+bool lowered_kind(NodeKind k) {
+  switch (k) {
+    case NodeKind::Int: case NodeKind::Float64: case NodeKind::Float32: case NodeKind::Bool:
+    case NodeKind::Nothing: case NodeKind::String: case NodeKind::InterpolatedString:
+    case NodeKind::Identifier: case NodeKind::Tuple: case NodeKind::Vector: case NodeKind::Comprehension:
+    case NodeKind::Range: case NodeKind::Call: case NodeKind::Do: case NodeKind::BinaryOp:
+    case NodeKind::UnaryOp: case NodeKind::Comparison: case NodeKind::And: case NodeKind::Or:
+    case NodeKind::Ternary: case NodeKind::FieldAccess: case NodeKind::Index: case NodeKind::Colon:
+    case NodeKind::IndexEnd: case NodeKind::Curly: case NodeKind::Assign: case NodeKind::UpdateAssign:
+    case NodeKind::DotAssign: case NodeKind::DotCall: case NodeKind::TypeAssert: case NodeKind::Lambda:
+    case NodeKind::Block: case NodeKind::Let: case NodeKind::If: case NodeKind::While: case NodeKind::For:
+    case NodeKind::Break: case NodeKind::Continue: case NodeKind::Return: case NodeKind::Try:
+    case NodeKind::MacroCall: case NodeKind::Const: case NodeKind::Local: case NodeKind::Global:
+    case NodeKind::FunctionDef: case NodeKind::StructDef: case NodeKind::AbstractTypeDef:
+    case NodeKind::SemanticDef: case NodeKind::Using: case NodeKind::Import:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<Unsupported> at(const Node& n, std::string message) { return Unsupported{&n, std::move(message)}; }
+
+std::string module_path(const Node& m) {
+  if (m.kind == NodeKind::FieldAccess) return module_path(m.child(0)) + "." + m.child(1).text;
+  return m.text;
+}
+
+// A function definition's parameters and keywords.
+std::optional<Unsupported> definition(const Node& def, const SupportContext& cx) {
+  const Node& name = def.child(fs::name);
+  const auto& params = def.child(fs::params).children;
+  const auto& keywords = def.child(fs::keyword_params).children;
+  if (cx.kernel) {
+    if (name.kind != NodeKind::Identifier) return at(name, "expected a kernel name");
+    for (const auto& p : params) {
+      if (p->child(1).kind != NodeKind::Empty) return at(*p, "kernel arguments cannot have defaults");
+      if (p->is_vararg) return at(*p, "kernel arguments cannot be Vararg");
+    }
+    if (!keywords.empty()) return at(def, "kernels take no keyword arguments");
+    return std::nullopt;
+  }
+  if (name.kind != NodeKind::Identifier) return at(name, "expected a function name");
+  if (cx.in_struct) {
+    const Node& type = cx.in_struct->child(syntax::struct_slot::name);
+    if (name.text != type.text) return at(def, "a function inside a struct must be a constructor named " + type.text);
+    if (cx.in_struct->child(syntax::struct_slot::type_params).size() > 0)
+      return at(def, "inner constructors of parametric types are not supported yet");
+  }
+  bool defaults = false;
+  for (size_t i = 0; i < params.size(); ++i) {
+    bool has_default = params[i]->child(1).kind != NodeKind::Empty;
+    if (defaults && !has_default) return at(*params[i], "a parameter without a default cannot follow one with a default");
+    defaults = defaults || has_default;
+    if (params[i]->is_vararg && i + 1 != params.size()) return at(*params[i], "only the last argument may be a Vararg");
+  }
+  if (defaults && !keywords.empty()) return at(def, "default positional arguments together with keyword arguments are not supported yet");
+  for (const auto& k : keywords)
+    if (k->child(1).kind == NodeKind::Empty) return at(*k, "keyword arguments without a default are not supported yet");
+  return std::nullopt;
+}
+
+std::optional<Unsupported> closure_defaults(const Node& params) {
+  for (const auto& p : params.children)
+    if (p->child(1).kind != NodeKind::Empty)
+      return at(*p, "default values of arguments of anonymous and local functions are not supported yet");
+  return std::nullopt;
+}
+
+std::optional<Unsupported> local_function(const Node& def, const SupportContext& cx) {
+  if (cx.global_scope)
+    return at(def, "a function defined inside a top-level block (if, begin, ...) is not supported yet; define it at the top level");
+  if (def.child(fs::name).kind != NodeKind::Identifier) return at(def.child(fs::name), "a local function needs a plain name");
+  if (!def.child(fs::keyword_params).children.empty()) return at(def, "keyword arguments of a local function are not supported yet");
+  if (!def.child(fs::type_params).children.empty()) return at(def, "`where` parameters of a local function are not supported yet");
+  return closure_defaults(def.child(fs::params));
+}
+
+std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
+  const std::string& name = n.text;
+  if (name == "@assert") return n.size() < 1 ? at(n, "@assert needs a condition") : std::nullopt;
+  if (name == "@inbounds" || name == "@time") return std::nullopt;
+  if (name == "@simd")
+    return n.size() != 1 || n.child(0).kind != NodeKind::For ? at(n, "@simd applies to a for loop: @simd for i in 1:n ... end")
+                                                              : std::nullopt;
+  if (name == "@kernel") {
+    if (!cx.statement) return at(n, "@kernel defines a kernel at the top level: @kernel function name(args) ... end");
+    if (n.size() != 1 || n.child(0).kind != NodeKind::FunctionDef)
+      return at(n, "@kernel needs a function definition: @kernel function name(args) ... end");
+    return std::nullopt;
+  }
+  if (name != "@index" && name != "@groupsize" && name != "@localmem" && name != "@synchronize") return at(n, "unknown macro " + name);
+  if (!cx.kernel) return at(n, name + " is only meaningful inside a @kernel function");
+  if (name == "@synchronize" && n.size() != 0) return at(n, "@synchronize takes no arguments");
+  if (name == "@localmem" && n.size() != 2) return at(n, "@localmem takes an element type and a shape: @localmem Float32 (16, 16)");
+  if (name != "@index") return std::nullopt;
+  std::string which = n.size() > 0 && n.child(0).kind == NodeKind::Identifier ? n.child(0).text : "";
+  std::string form = n.size() > 1 && n.child(1).kind == NodeKind::Identifier ? n.child(1).text : "Linear";
+  if (which != "Global" && which != "Local" && which != "Group") return at(n, "@index takes Global, Local or Group");
+  if (form == "NTuple" && which != "Global")
+    return at(n, "@index(" + which + ", NTuple) is not supported: work-groups are linear, so @index(" + which + ") is one integer");
+  if (form != "Linear" && form != "NTuple") return at(n, "@index takes Linear or NTuple as its second argument");
+  return std::nullopt;
+}
+
+std::optional<Unsupported> call_arguments(const Node& n) {
+  bool splats = false, keywords = false;
+  for (size_t i = 1; i < n.size(); ++i) {
+    splats = splats || n.child(i).kind == NodeKind::Splat;
+    keywords = keywords || n.child(i).kind == NodeKind::Kwarg || n.child(i).is_keyword_section;
+  }
+  for (size_t i = 1; i < n.size(); ++i) {
+    const Node& a = n.child(i);
+    bool keyword = a.kind == NodeKind::Kwarg || a.is_keyword_section;
+    if (n.kind == NodeKind::DotCall && (keyword || a.kind == NodeKind::Splat))
+      return at(a, "keyword arguments and splatting in a broadcast call are not supported yet");
+    if (n.kind == NodeKind::Call && splats && keyword) return at(a, "keyword arguments together with splatting are not supported yet");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Unsupported> bad_target(const Node& lhs) {
+  switch (lhs.kind) {
+    case NodeKind::Identifier:
+    case NodeKind::FieldAccess:
+    case NodeKind::Index:
+      return std::nullopt;
+    case NodeKind::TypeAssert:
+      return bad_target(lhs.child(0));
+    case NodeKind::Tuple:
+      for (const auto& k : lhs.children)
+        if (auto why = bad_target(*k)) return why;
+      return std::nullopt;
+    default:
+      return at(lhs, std::string("cannot assign to ") + std::string(syntax::describe_node_kind(lhs.kind)));
+  }
+}
+
+std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) {
+  if (!lowered_kind(n.kind)) {
+    if (n.kind == NodeKind::Generator) return at(n, "a generator outside a call's arguments is not supported yet");
+    return at(n, std::string(syntax::describe_node_kind(n.kind)) + " is not supported yet");
+  }
+  switch (n.kind) {
+    case NodeKind::BinaryOp:
+      if (n.text == "=>") return at(n, "pairs (`=>`) are not supported yet");
+      break;
+    case NodeKind::IndexEnd:
+      if (!cx.index) return at(n, "`end` is only meaningful inside an index a[...]");
+      break;
+    case NodeKind::TypeAssert:
+      if (n.child(0).kind == NodeKind::Empty) return at(n, "`::T` needs a value before it");
+      break;
+    case NodeKind::Break:
+    case NodeKind::Continue:
+      if (cx.loop_depth == 0) return at(n, std::string(n.kind == NodeKind::Break ? "break" : "continue") + " outside a loop");
+      break;
+    case NodeKind::Const: {
+      const Node& a = n.child(0);
+      if (cx.function_body || a.kind != NodeKind::Assign || a.child(0).kind != NodeKind::Identifier)
+        return at(n, "`const` is supported for global variables: const name = value");
+      break;
+    }
+    case NodeKind::StructDef:
+    case NodeKind::AbstractTypeDef:
+    case NodeKind::SemanticDef:
+      if (!cx.statement) return at(n, "types can only be defined at the top level");
+      break;
+    case NodeKind::Using:
+    case NodeKind::Import:
+      if (!cx.statement) return at(n, "`using` is only allowed at the top level");
+      for (const auto& m : n.children)
+        if (!(m->kind == NodeKind::Identifier && m->text == "Base"))
+          return at(*m, "module `" + module_path(*m) + "` is not available yet (only Base is)");
+      break;
+    case NodeKind::FunctionDef:
+      return cx.statement ? definition(n, cx) : local_function(n, cx);
+    case NodeKind::Lambda:
+      return closure_defaults(n.child(0));
+    case NodeKind::MacroCall:
+      return macro(n, cx);
+    case NodeKind::Call:
+      if (n.child(0).kind == NodeKind::Identifier && n.child(0).text == "new" && !cx.constructor)
+        return at(n.child(0), "`new` is only available in an inner constructor");
+      return call_arguments(n);
+    case NodeKind::DotCall:
+      return call_arguments(n);
+    case NodeKind::Assign:
+    case NodeKind::UpdateAssign:
+      return bad_target(n.child(0));
+    case NodeKind::Let:
+      for (const auto& k : n.child(0).children) {
+        bool assign = k->kind == NodeKind::Assign;
+        const Node& lhs = assign ? k->child(0) : *k;
+        const Node& name = lhs.kind == NodeKind::TypeAssert ? lhs.child(0) : lhs;
+        bool named = name.kind == NodeKind::Identifier || (assign && name.kind == NodeKind::Tuple);
+        if (!named || (!assign && lhs.kind != NodeKind::Identifier)) return at(*k, "a let binding is `name` or `name = value`");
+      }
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Walks a file as the lowering will, with the context each node will be lowered in.
+class Checker {
+ public:
+  Checker(const syntax::SourceFile& file, std::vector<syntax::Diagnostic>& out) : file_(file), out_(out) {}
+
+  void visit(const Node& n, const SupportContext& cx) {
+    if (n.kind == NodeKind::Empty || n.kind == NodeKind::Error) return;
+    if (auto why = unsupported(n, cx)) {
+      out_.push_back(syntax::make_diagnostic(file_, why->at->span, syntax::Severity::Error, why->message));
+      return;
+    }
+    children(n, cx);
+  }
+
+ private:
+  static SupportContext local(SupportContext c) {
+    c.global_scope = false;
+    return c;
+  }
+  void target(const Node& lhs) {
+    if (auto why = bad_target(lhs)) out_.push_back(syntax::make_diagnostic(file_, why->at->span, syntax::Severity::Error, why->message));
+  }
+  // A generator where one is allowed (a call's argument, T[...]): its parts only.
+  void generator(const Node& g, const SupportContext& cx) { children(g, cx); }
+
+  void children(const Node& n, SupportContext cx) {
+    bool statement = cx.statement;
+    cx.statement = false;
+    cx.in_struct = nullptr;
+    switch (n.kind) {
+      case NodeKind::FunctionDef: {
+        SupportContext body = local(cx);
+        body.function_body = true;
+        body.loop_depth = 0;
+        body.index = false;
+        body.kernel = statement && cx.kernel;
+        for (size_t list : {syntax::function_slot::params, syntax::function_slot::keyword_params})
+          for (const auto& p : n.child(list).children) visit(p->child(1), body);
+        visit(n.child(syntax::function_slot::body), body);
+        return;
+      }
+      case NodeKind::Lambda: {
+        SupportContext body = local(cx);
+        body.function_body = true;
+        body.loop_depth = 0;
+        body.index = false;
+        body.kernel = false;
+        visit(n.child(1), body);
+        return;
+      }
+      case NodeKind::StructDef: {
+        SupportContext member;
+        member.statement = true;
+        member.constructor = true;
+        member.in_struct = &n;
+        for (const auto& m : n.child(syntax::struct_slot::body).children)
+          if (m->kind == NodeKind::FunctionDef) visit(*m, member);
+        return;
+      }
+      case NodeKind::AbstractTypeDef:
+      case NodeKind::SemanticDef:
+      case NodeKind::Using:
+      case NodeKind::Import:
+      case NodeKind::Curly:
+        return;
+      case NodeKind::MacroCall:
+        if (n.text == "@kernel") {
+          SupportContext def;
+          def.statement = true;
+          def.kernel = true;
+          visit(n.child(0), def);
+          return;
+        }
+        if (n.text == "@index" || n.text == "@groupsize" || n.text == "@synchronize") return;
+        if (n.text == "@localmem") {
+          visit(n.child(1), cx);
+          return;
+        }
+        break;
+      case NodeKind::For: {
+        SupportContext body = local(cx);
+        body.loop_depth++;
+        for (size_t i = 0; i + 1 < n.size(); ++i) {
+          target(n.child(i).child(0));
+          visit(n.child(i).child(1), i == 0 ? cx : body);
+        }
+        visit(n.child(n.size() - 1), body);
+        return;
+      }
+      case NodeKind::While: {
+        visit(n.child(0), cx);
+        SupportContext body = local(cx);
+        body.loop_depth++;
+        visit(n.child(1), body);
+        return;
+      }
+      case NodeKind::Comprehension:
+      case NodeKind::Generator: {
+        SupportContext body = local(cx);
+        body.loop_depth++;
+        for (const auto& k : n.children) {
+          if (k->kind == NodeKind::Iteration) {
+            target(k->child(0));
+            visit(k->child(1), body);
+          } else {
+            visit(k->kind == NodeKind::Filter ? k->child(0) : *k, body);
+          }
+        }
+        return;
+      }
+      case NodeKind::Let:
+      case NodeKind::Try:
+        for (const auto& k : n.children) visit(*k, local(cx));
+        return;
+      case NodeKind::Index: {
+        visit(n.child(0), cx);
+        if (n.size() == 2 && n.child(1).kind == NodeKind::Generator) return generator(n.child(1), cx);
+        SupportContext inside = cx;
+        inside.index = true;
+        for (size_t i = 1; i < n.size(); ++i) visit(n.child(i), inside);
+        return;
+      }
+      case NodeKind::Call:
+        visit(n.child(0), cx);
+        for (size_t i = 1; i < n.size(); ++i) {
+          const Node& a = n.child(i);
+          if (a.kind == NodeKind::Generator) generator(a, cx);
+          else if (a.kind == NodeKind::Kwarg || a.kind == NodeKind::Splat) visit(a.child(0), cx);
+          else visit(a, cx);
+        }
+        return;
+      case NodeKind::TypeAssert:
+      case NodeKind::FieldAccess:
+        visit(n.child(0), cx);
+        return;
+      case NodeKind::Comparison:  // operands between the Operator nodes
+        for (size_t i = 0; i < n.size(); i += 2) visit(n.child(i), cx);
+        return;
+      default:
+        break;
+    }
+    for (const auto& k : n.children) visit(*k, cx);
+  }
+
+  const syntax::SourceFile& file_;
+  std::vector<syntax::Diagnostic>& out_;
+};
+
+}  // namespace
+
+std::vector<syntax::Diagnostic> check_support(const syntax::SourceFile& file, const Node& root,
+                                              std::vector<const Node*>* includes) {
+  std::vector<syntax::Diagnostic> out;
+  Checker checker(file, out);
+  SupportContext top;
+  top.statement = true;
+  for (const auto& s : root.children) {
+    checker.visit(*s, top);
+    if (includes && s->kind == NodeKind::Call && s->size() == 2 && s->child(0).kind == NodeKind::Identifier &&
+        s->child(0).text == "include" && s->child(1).kind == NodeKind::String)
+      includes->push_back(s.get());
+  }
+  return out;
+}
+
+}  // namespace tsr

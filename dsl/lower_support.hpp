@@ -1,0 +1,45 @@
+// What the lowering does not support (yet), and the static errors Julia reports while lowering
+// (`break` outside a loop): one decision per syntax node, taken in one place. The lowering asks
+// it when it meets a node; check_support asks it for every node of a file before any
+// statement runs, so that such errors come up front (exit status 2, as syntax errors) rather
+// than when the driver reaches the statement.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/syntax/ast.hpp"
+#include "dsl/syntax/source.hpp"
+
+namespace tsr {
+
+// Where a node is.
+struct SupportContext {
+  bool statement = false;      // a top-level statement of a file (or an inner constructor): a definition
+  bool global_scope = true;    // at the top level outside any local scope (in `if` and `begin` still)
+  bool function_body = false;  // inside a function or lambda
+  int loop_depth = 0;          // loops around it in its function (break and continue need one)
+  bool kernel = false;         // in a @kernel function: @index, @groupsize, ... are available
+  bool constructor = false;    // in an inner constructor: `new` is available
+  bool index = false;          // inside a[...]: `end` is available
+  const syntax::Node* in_struct = nullptr;  // an inner constructor of this struct
+};
+
+// What is wrong, and the node to point at (`n` itself or a part of it).
+struct Unsupported {
+  const syntax::Node* at;
+  std::string message;
+};
+
+// Why `n` cannot be lowered where it is, or nothing when it can (its children are asked apart).
+std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
+// Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
+std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+
+// Every node of `root` (a parsed file) that unsupported() rejects, as diagnostics in source
+// order. `includes` receives the nodes of the `include("path")` calls with a literal path.
+std::vector<syntax::Diagnostic> check_support(const syntax::SourceFile& file, const syntax::Node& root,
+                                              std::vector<const syntax::Node*>* includes);
+
+}  // namespace tsr
