@@ -409,6 +409,9 @@ bool tsr_truthy(const Value* v) {
   return false;
 }
 
+double tsr_cbrt(double x) { return jit::cbrt_nearest(x); }
+float tsr_cbrtf(float x) { return jit::cbrt_nearest(x); }
+
 void tsr_raise_error(const char* kind, const char* message) {
   Globals& g = abi_globals();
   if (std::string(kind) == "DivideError") {

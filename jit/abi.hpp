@@ -115,6 +115,9 @@ void tsr_cell_set(const tsr::Value* cell, const tsr::Value* v);
 void tsr_typeassert(const tsr::Value* v, const tsr::Type* t);
 bool tsr_truthy(const tsr::Value* v);
 void tsr_raise_error(const char* kind, const char* message);
+// cbrt as Julia's (exact on exact cubes), for compiled code.
+double tsr_cbrt(double x);
+float tsr_cbrtf(float x);
 void tsr_raise_undef(const std::string* name);
 void tsr_add_frame(const std::string* function, const std::string* file, int64_t line);
 void tsr_take_error(tsr::Value* out);

@@ -93,6 +93,8 @@ Value tensor_from_vector(TypeRegistry& t, const Value& v);
 
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);
+// pop!, insert!, deleteat!, ...: vectors changing length (builtins_vector.cpp).
+void register_vector_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).
 void register_tensor_builtins(Registrar& r);
 

@@ -1,6 +1,7 @@
 #include "jit/builtins.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <limits>
@@ -71,6 +72,36 @@ int64_t range_length(const Value& v) {
                          ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
                          : show_value(v);
   throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
+}
+
+// round(x; digits = d, base = b) as Julia's: x * b^d rounded (ties to even) and divided back;
+// a negative d rounds to a multiple of b^-d. Integers with d >= 0 are themselves.
+Value round_digits(TypeRegistry& t, const Value& x, const Value& kw) {
+  int64_t digits = 0, base = 10;
+  const auto& f = kw.as_struct().fields;
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    if (f[i + 1].type()->name->payload != Payload::Int)
+      throw TypeError("in keyword argument " + f[i].as_string() + ", expected Integer, got a value of type " +
+                      show_type(f[i + 1].type()));
+    (f[i].as_string() == "digits" ? digits : base) = f[i + 1].as_int();
+  }
+  const DataType* xt = x.type();
+  bool f32 = xt == t.Float32;
+  bool is_int = xt->name->payload == Payload::Int || xt->name->payload == Payload::Bool;
+  if (is_int && digits >= 0) return x;
+  double v = f32 ? x.as_f32() : convert_number(t, t.Float64, x).as_f64();
+  if (!std::isfinite(v)) return x;
+  double y;
+  if (digits >= 0) {
+    double inv = std::pow(double(base), double(digits));
+    if (f32) inv = float(inv);
+    y = std::isfinite(inv) ? (f32 ? double(std::nearbyint(float(v) * float(inv)) / float(inv)) : std::nearbyint(v * inv) / inv) : v;
+  } else {
+    double step = std::pow(double(base), double(-digits));
+    y = f32 ? double(std::nearbyint(float(v) / float(step)) * float(step)) : std::nearbyint(v / step) * step;
+  }
+  if (is_int) return convert_number(t, xt, Value::from_f64(t.Float64, y));
+  return f32 ? Value::from_f32(t.Float32, float(y)) : Value::from_f64(t.Float64, std::isfinite(y) ? y : v);
 }
 
 bool egal(const Value& a, const Value& b) {
@@ -155,7 +186,17 @@ void register_intrinsics(Registrar& r) {
                                      : info.arity == 2 ? std::vector<std::string>{"x", "y"}
                                                        : std::vector<std::string>{"x", "y", "z"};
     Fn fn = [&t, op](std::span<const Value> a) { return eval_intrinsic(t, op, a); };
-    const Method* m = r.add(info.name, sig, names, nullptr, fn);
+    std::vector<std::string> keywords;
+    if (op == Intrinsic::Round) {
+      // round(x; digits = 2, base = 10) comes here with its keywords (only through a dynamic
+      // call: a call without keywords stays the inline intrinsic).
+      keywords = {"digits", "base"};
+      fn = [&t](std::span<const Value> a) {
+        if (!has_kwargs(a.data(), a.size())) return eval_intrinsic(t, Intrinsic::Round, a);
+        return round_digits(t, a[0], a[1]);
+      };
+    }
+    const Method* m = r.add(info.name, sig, names, nullptr, fn, keywords);
     intrinsic_methods()[m] = op;
     // Julia's other spellings.
     if (op == Intrinsic::Rem) intrinsic_methods()[r.add("%", sig, names, nullptr, fn)] = op;
@@ -388,6 +429,7 @@ void register_builtins(Globals& g) {
   register_io_and_reflection(*r);
   register_collections(*r);
   register_more_builtins(*r);
+  register_vector_builtins(*r);
   register_tensor_builtins(*r);
   keep = std::move(r);
 }

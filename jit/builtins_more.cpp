@@ -111,6 +111,25 @@ void register_numbers(Registrar& r) {
   set_result_rule(r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
                               [&t](std::span<const Value> a) { return convert_to(t, a[0].as_type(), a[1]); }),
                   ResultRule::TypeArgument);
+  // eps(x): the gap from |x| to the next larger float (nextfloat(0.0) below floatmin, as
+  // Julia's); nextfloat and prevfloat step one float up or down.
+  for (const DataType* ft : {t.Float64, t.Float32}) {
+    bool f32 = ft == t.Float32;
+    auto make = [ft, f32](double v) { return f32 ? Value::from_f32(ft, float(v)) : Value::from_f64(ft, v); };
+    r.add("eps", {ft}, {"x"}, ft, [f32, make](std::span<const Value> a) {
+      double x = f32 ? a[0].as_f32() : a[0].as_f64();
+      if (!std::isfinite(x)) return make(NAN);
+      x = std::fabs(x);
+      if (f32) return make(std::nextafter(float(x), INFINITY) - float(x));
+      return make(std::nextafter(x, INFINITY) - x);
+    });
+    r.add("nextfloat", {ft}, {"x"}, ft, [f32, make](std::span<const Value> a) {
+      return f32 ? make(std::nextafter(a[0].as_f32(), INFINITY)) : make(std::nextafter(a[0].as_f64(), INFINITY));
+    });
+    r.add("prevfloat", {ft}, {"x"}, ft, [f32, make](std::span<const Value> a) {
+      return f32 ? make(std::nextafter(a[0].as_f32(), -INFINITY)) : make(std::nextafter(a[0].as_f64(), -INFINITY));
+    });
+  }
   Globals& g = r.g_;
   g.set_global("NaN", Value::from_f64(t.Float64, std::numeric_limits<double>::quiet_NaN()), true);
   g.set_global("Inf", Value::from_f64(t.Float64, std::numeric_limits<double>::infinity()), true);

@@ -167,10 +167,7 @@ bool Compiler::body_may_throw(const Spec& s) const {
           for (size_t i = 1; i < n->kids.size(); ++i)
             if (i - 1 >= dt->field_types.size() || n->kids[i]->type != dt->field_types[i - 1]) return true;
         } else if (n->bind == Bind::Intrinsic) {
-          auto op = static_cast<Intrinsic>(n->intrinsic);
-          if (op == Intrinsic::IntDiv || op == Intrinsic::Rem || op == Intrinsic::Sqrt || op == Intrinsic::Log ||
-              op == Intrinsic::Pow)
-            return true;
+          if (intrinsic_may_throw(static_cast<Intrinsic>(n->intrinsic))) return true;
         } else if (n->bind == Bind::TensorLength) {
           // never fails
         } else if (n->bind == Bind::TensorSize) {

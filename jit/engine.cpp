@@ -141,6 +141,8 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   add("tsr_typeassert", &tsr_typeassert);
   add("tsr_truthy", &tsr_truthy);
   add("tsr_raise_error", &tsr_raise_error);
+  add("tsr_cbrt", &tsr_cbrt);
+  add("tsr_cbrtf", &tsr_cbrtf);
   add("tsr_raise_undef", &tsr_raise_undef);
   add("tsr_add_frame", &tsr_add_frame);
   add("tsr_take_error", &tsr_take_error);

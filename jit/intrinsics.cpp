@@ -19,6 +19,8 @@ IntrinsicInfo intrinsic_info(Intrinsic op) {
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
       {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
       {"fma", 3},   {"muladd", 3}, {"exp_fast", 1},
+      {"atan", 1},  {"asin", 1}, {"acos", 1},  {"sinh", 1},  {"cosh", 1},  {"log2", 1},  {"log10", 1},
+      {"log1p", 1}, {"expm1", 1}, {"cbrt", 1}, {"exp2", 1},  {"atan", 2},  {"hypot", 2},
   };
   return table[static_cast<int>(op)];
 }
@@ -100,6 +102,10 @@ std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic o
     case Intrinsic::Fma: case Intrinsic::MulAdd:
       if (is_bool(c)) c = types.Int64;
       return IntrinsicTyping{c, c};
+    case Intrinsic::Atan2: case Intrinsic::Hypot: {
+      const DataType* f = is_float(c) ? c : types.Float64;
+      return IntrinsicTyping{f, f};
+    }
     default: {  // sqrt, sin, ...: floats; integers become Float64
       const DataType* f = is_float(a) ? a : types.Float64;
       return IntrinsicTyping{f, f};
@@ -157,6 +163,97 @@ int64_t ipow(int64_t base, int64_t e) {
 }
 
 }  // namespace
+
+// glibc's cbrt is off by an ulp on exact cubes (cbrt(27.0) is 3.0000000000000004); Julia's
+// gives 3.0. Of libm's answer and its two neighbours, take the one whose cube is nearest.
+namespace {
+// W is wide enough to judge the cubes of F's candidates.
+template <class F, class W>
+F cbrt_nearest_in(F x) {
+  F y = std::cbrt(x);
+  if (!std::isfinite(y) || y == 0) return y;
+  F best = y;
+  W err = std::fabs(static_cast<W>(y) * y * y - x);
+  for (F c : {std::nextafter(y, F(-INFINITY)), std::nextafter(y, F(INFINITY))}) {
+    W e = std::fabs(static_cast<W>(c) * c * c - x);
+    if (e < err) best = c, err = e;
+  }
+  return best;
+}
+}  // namespace
+
+double cbrt_nearest(double x) { return cbrt_nearest_in<double, long double>(x); }
+float cbrt_nearest(float x) { return cbrt_nearest_in<float, double>(x); }
+
+bool intrinsic_may_throw(Intrinsic op) {
+  switch (op) {
+    case Intrinsic::IntDiv: case Intrinsic::Rem: case Intrinsic::Sqrt: case Intrinsic::Log: case Intrinsic::Pow:
+    case Intrinsic::Log2: case Intrinsic::Log10: case Intrinsic::Log1p: case Intrinsic::Asin: case Intrinsic::Acos:
+      return true;
+    default: return false;
+  }
+}
+
+std::optional<std::string> libm_domain_error(Intrinsic op, double x) {
+  auto complex_only = [](const char* f, const char* what) {
+    return std::string(f) + " was called with a " + what +
+           " but will only return a complex result if called with a complex argument. Try " + f + "(Complex(x)).";
+  };
+  switch (op) {
+    case Intrinsic::Log2: if (x < 0) return complex_only("log2", "negative real argument"); break;
+    case Intrinsic::Log10: if (x < 0) return complex_only("log10", "negative real argument"); break;
+    case Intrinsic::Log1p: if (x < -1) return complex_only("log1p", "real argument < -1"); break;
+    case Intrinsic::Asin: if (std::fabs(x) > 1) return std::string("asin(x) is not defined for |x| > 1."); break;
+    case Intrinsic::Acos: if (std::fabs(x) > 1) return std::string("acos(x) is not defined for |x| > 1."); break;
+    default: break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+// std:: has float and double overloads of each: F picks the precision.
+template <class F>
+F libm_eval(Intrinsic op, F x, F y) {
+  switch (op) {
+    case Intrinsic::Atan: return std::atan(x);
+    case Intrinsic::Asin: return std::asin(x);
+    case Intrinsic::Acos: return std::acos(x);
+    case Intrinsic::Sinh: return std::sinh(x);
+    case Intrinsic::Cosh: return std::cosh(x);
+    case Intrinsic::Log2: return std::log2(x);
+    case Intrinsic::Log10: return std::log10(x);
+    case Intrinsic::Log1p: return std::log1p(x);
+    case Intrinsic::Expm1: return std::expm1(x);
+    case Intrinsic::Cbrt: return cbrt_nearest(x);
+    case Intrinsic::Exp2: return std::exp2(x);
+    case Intrinsic::Atan2: return std::atan2(x, y);
+    case Intrinsic::Hypot: return std::hypot(x, y);
+    default: throw InternalError("not a libm intrinsic");
+  }
+}
+}  // namespace
+
+double libm_f64(Intrinsic op, double x, double y) { return libm_eval(op, x, y); }
+float libm_f32(Intrinsic op, float x, float y) { return libm_eval(op, x, y); }
+
+const char* libm_name(Intrinsic op, bool f32) {
+  switch (op) {
+    case Intrinsic::Atan: return f32 ? "atanf" : "atan";
+    case Intrinsic::Asin: return f32 ? "asinf" : "asin";
+    case Intrinsic::Acos: return f32 ? "acosf" : "acos";
+    case Intrinsic::Sinh: return f32 ? "sinhf" : "sinh";
+    case Intrinsic::Cosh: return f32 ? "coshf" : "cosh";
+    case Intrinsic::Log2: return f32 ? "log2f" : "log2";
+    case Intrinsic::Log10: return f32 ? "log10f" : "log10";
+    case Intrinsic::Log1p: return f32 ? "log1pf" : "log1p";
+    case Intrinsic::Expm1: return f32 ? "expm1f" : "expm1";
+    case Intrinsic::Cbrt: return f32 ? "tsr_cbrtf" : "tsr_cbrt";  // cbrt_nearest
+    case Intrinsic::Exp2: return f32 ? "exp2f" : "exp2";
+    case Intrinsic::Atan2: return f32 ? "atan2f" : "atan2";
+    case Intrinsic::Hypot: return f32 ? "hypotf" : "hypot";
+    default: return nullptr;
+  }
+}
 
 Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> args) {
   // Float16 and BFloat16 compute in Float32 and round back, as Julia's Float16 does: the
@@ -271,6 +368,13 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
       if (x < 0) throw Error("DomainError", "log was called with a negative real argument");
       return make_num(types, r, std::log(x), 0);
     case Intrinsic::Tanh: return make_num(types, r, std::tanh(x), 0);
+    case Intrinsic::Atan: case Intrinsic::Asin: case Intrinsic::Acos: case Intrinsic::Sinh: case Intrinsic::Cosh:
+    case Intrinsic::Log2: case Intrinsic::Log10: case Intrinsic::Log1p: case Intrinsic::Expm1: case Intrinsic::Cbrt:
+    case Intrinsic::Exp2: case Intrinsic::Atan2: case Intrinsic::Hypot: {
+      if (auto why = libm_domain_error(op, x)) throw domain_error_with(show_value(make_num(types, r, x, 0)), *why);
+      bool f32 = r == types.Float32;
+      return make_num(types, r, f32 ? libm_f32(op, float(x), float(y)) : libm_f64(op, x, y), 0);
+    }
     case Intrinsic::Fma:
     case Intrinsic::MulAdd: {
       // muladd fuses wherever compiled code does (FMA hardware), so the dynamic path fuses too.

@@ -21,6 +21,10 @@ enum class Intrinsic : int {
   Fma,       // fma(x, y, z): x*y + z rounded once
   MulAdd,    // muladd(x, y, z): x*y + z, fused where the hardware can (Julia's muladd)
   ExpFast,   // exp_fast(x): exp within a few ulp, in Float32 lanes (exp_f32.hpp)
+  // More of libm, as Julia's (a DomainError outside the real domain, never NaN):
+  Atan, Asin, Acos, Sinh, Cosh, Log2, Log10, Log1p, Expm1, Cbrt, Exp2,
+  Atan2,     // atan(y, x)
+  Hypot,     // hypot(x, y)
   Count
 };
 
@@ -41,6 +45,17 @@ struct IntrinsicTyping {
   const DataType* result;
 };
 std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic op, std::span<const Type* const> args);
+// Whether compiled code for op may raise (DivideError, DomainError).
+bool intrinsic_may_throw(Intrinsic op);
+// The libm intrinsics (Atan ... Hypot): the C function's name (nullptr for others), the
+// value in C++, and the DomainError message for an argument outside the real domain.
+const char* libm_name(Intrinsic op, bool f32);
+double libm_f64(Intrinsic op, double x, double y);
+float libm_f32(Intrinsic op, float x, float y);
+std::optional<std::string> libm_domain_error(Intrinsic op, double x);
+// The cube root nearest the true one (libm's may be an ulp off).
+double cbrt_nearest(double x);
+float cbrt_nearest(float x);
 // The dynamic path: evaluates the intrinsic on values (throws DivideError and friends).
 Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> args);
 

@@ -85,7 +85,12 @@ bool implied_element_type(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
   const std::string& n = dt->name->name;
-  return n == "Int64" || n == "Float64" || n == "String" || n == "Nothing";
+  if (dt->name->is_tuple) {  // a tuple whose every element type is implied: [(1, "a")]
+    for (const Type* p : dt->params)
+      if (p->kind == TypeKind::Vararg || !implied_element_type(p)) return false;
+    return !dt->params.empty();
+  }
+  return n == "Int64" || n == "Float64" || n == "String" || n == "Nothing" || n == "Char";
 }
 
 std::string text(const Value& v, Mode mode);

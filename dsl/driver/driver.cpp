@@ -33,7 +33,7 @@ Driver::~Driver() = default;
 
 int Driver::load_base() {
   const char* dir = std::getenv("TSR_STDLIB");
-  for (const char* file : {"Base.tsr", "Tensors.tsr", "Matmul.tsr"}) {
+  for (const char* file : {"Base.tsr", "Collections.tsr", "Numbers.tsr", "Strings.tsr", "Tensors.tsr", "Matmul.tsr"}) {
     std::string path = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/" + file;
     if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {
       report_uncaught();

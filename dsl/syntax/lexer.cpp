@@ -25,6 +25,10 @@ constexpr OperatorSpelling kOperators[] = {
     {"\xE2\x89\xA0", "!="},
     {"\xE2\x88\x9A", "√"},
     {"\xE2\x8A\xBB", "⊻"},
+    {"\xE2\x88\x89", "∉"},
+    {"\xE2\x89\x88", "≈"},
+    {"\xE2\x89\x89", "≉"},
+    {"\xE2\x88\x98", "∘"},
     {"==", "=="},
     {"!=", "!="},
     {"<=", "<="},
@@ -112,7 +116,7 @@ bool is_identifier_start(char32_t c) {
   if (c == 0xD7 || c == 0xF7) return false;
   if (c >= 0x2000 && c <= 0x206F) return false;
   if (c == kElementOf || c == 0x2264 || c == 0x2265 || c == 0x2260 || c == 0x221A || c == 0x22BB ||
-      c == 0xFFFD) {
+      c == 0x2209 || c == 0x2248 || c == 0x2249 || c == 0x2218 || c == 0xFFFD) {
     return false;
   }
   return true;

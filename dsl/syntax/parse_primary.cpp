@@ -14,7 +14,8 @@ bool is_operator_value(const Token& token) {
   std::string_view op = undotted_operator(token.text);
   for (std::string_view candidate :
        {"+",  "-",  "*", "/", "\\", "^", "%",  "÷",  "==", "!=", "===", "!==", "<", ">",
-        "<=", ">=", "&", "|", "!",  "~", "<:", ">:", "|>", "<<", ">>",  "⊻",   "√", "//"}) {
+        "<=", ">=", "&", "|", "!",  "~", "<:", ">:", "|>", "<<", ">>",  "⊻",   "√", "//",
+        ">>>", "∉", "≈", "≉", "∘"}) {
     if (op == candidate) return true;
   }
   return false;
