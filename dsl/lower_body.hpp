@@ -19,10 +19,6 @@ using jit::Body;
 using jit::Node;
 using jit::Op;
 
-inline void collect_identifiers(const SNode& n, std::set<std::string>& out) {
-  if (n.kind == NodeKind::Identifier) out.insert(n.text);
-  for (const auto& k : n.children) collect_identifiers(*k, out);
-}
 
 
 // One local scope of a body (Julia's): a function's or lambda's own, or one opened inside it by

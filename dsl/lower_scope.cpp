@@ -16,20 +16,6 @@ void BodyLowerer::scope_names(const SNode& lhs, std::vector<std::string>& out) {
     for (const auto& k : l->children) scope_names(*k, out);
 }
 
-namespace {
-
-// The names mentioned inside the lambdas and local functions of `n`: the variables a closure may
-// capture (those live in cells).
-void closure_names(const SNode& n, std::set<std::string>& out) {
-  if (n.kind == NodeKind::Lambda || n.kind == NodeKind::FunctionDef) {
-    collect_identifiers(n, out);
-    return;
-  }
-  for (const auto& k : n.children) closure_names(*k, out);
-}
-
-}  // namespace
-
 // What `n` assigns and declares in the scope it is in (nested scopes are their own).
 void BodyLowerer::scan_scope(const SNode& n, ScopeScan& out) {
   switch (n.kind) {
@@ -182,7 +168,6 @@ Node* BodyLowerer::lower_try(const SNode& n) {
   if (n.child(ts::finally_body).kind != NodeKind::Empty) r->kids.push_back(part(n.child(ts::finally_body), false));
   // try ... finally without catch: the error goes on after `finally`.
   if (n.child(ts::catch_body).kind == NodeKind::Empty && !has_var && r->kids.size() > 2) r->name = "nocatch";
-  if (r->slot >= 0 && b_.slots[r->slot].is_cell) l_.fail(var, "a caught exception captured by a closure is not supported yet");
   return r;
 }
 
@@ -192,8 +177,10 @@ Node* BodyLowerer::lower_local_function(const SNode& def) {
   namespace fs = syntax::function_slot;
   const SNode& name = def.child(fs::name);  // a plain name, a single method (unsupported() checked)
   int slot = resolve(name.text);
-  if (slot >= 0 && !local_functions_.insert(slot).second)
-    l_.fail(def, "a second method of the local function `" + name.text + "` is not supported yet");
+  if (slot >= 0 && !local_functions_.insert(slot).second) {
+    Unsupported why = second_local_method(def);
+    l_.fail(*why.at, why.message);
+  }
   Node* closure = lower_closure(def, def.child(fs::params), def.child(fs::body), name.text, &def.child(fs::return_type));
   return write(def, name.text, closure);
 }

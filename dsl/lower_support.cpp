@@ -32,6 +32,11 @@ bool lowered_kind(NodeKind k) {
   }
 }
 
+void collect(const Node& n, std::set<std::string>& out) {
+  if (n.kind == NodeKind::Identifier) out.insert(n.text);
+  for (const auto& k : n.children) collect(*k, out);
+}
+
 std::optional<Unsupported> at(const Node& n, std::string message) { return Unsupported{&n, std::move(message)}; }
 
 std::string module_path(const Node& m) {
@@ -134,6 +139,18 @@ std::optional<Unsupported> call_arguments(const Node& n) {
 
 }  // namespace
 
+void closure_names(const Node& n, std::set<std::string>& out) {
+  if (n.kind == NodeKind::Lambda || n.kind == NodeKind::FunctionDef) {
+    collect(n, out);
+    return;
+  }
+  for (const auto& k : n.children) closure_names(*k, out);
+}
+
+Unsupported second_local_method(const Node& def) {
+  return Unsupported{&def, "a second method of the local function `" + def.child(fs::name).text + "` is not supported yet"};
+}
+
 std::optional<Unsupported> bad_target(const Node& lhs) {
   switch (lhs.kind) {
     case NodeKind::Identifier:
@@ -203,6 +220,16 @@ std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) 
     case NodeKind::Assign:
     case NodeKind::UpdateAssign:
       return bad_target(n.child(0));
+    case NodeKind::Try: {
+      // The caught exception lives in a slot the handler writes, never in a cell.
+      namespace ts = syntax::try_slot;
+      const Node& var = n.child(ts::catch_variable);
+      std::set<std::string> captured;
+      closure_names(n.child(ts::catch_body), captured);
+      if (var.kind == NodeKind::Identifier && captured.count(var.text))
+        return at(var, "a caught exception captured by a closure is not supported yet");
+      break;
+    }
     case NodeKind::Let:
       for (const auto& k : n.child(0).children) {
         bool assign = k->kind == NodeKind::Assign;
@@ -245,12 +272,29 @@ class Checker {
   // A generator where one is allowed (a call's argument, T[...]): its parts only.
   void generator(const Node& g, const SupportContext& cx) { children(g, cx); }
 
+  // The local functions defined in each scope being walked (a second method is not supported).
+  std::vector<std::set<std::string>> functions_{{}};
+  struct ScopeNames {
+    Checker& c;
+    explicit ScopeNames(Checker& checker) : c(checker) { c.functions_.emplace_back(); }
+    ~ScopeNames() { c.functions_.pop_back(); }
+  };
+  void scoped(const Node& n, const SupportContext& cx) {
+    ScopeNames names(*this);
+    visit(n, cx);
+  }
+
   void children(const Node& n, SupportContext cx) {
     bool statement = cx.statement;
     cx.statement = false;
     cx.in_struct = nullptr;
     switch (n.kind) {
       case NodeKind::FunctionDef: {
+        if (!statement && !functions_.back().insert(n.child(syntax::function_slot::name).text).second) {
+          Unsupported why = second_local_method(n);
+          out_.push_back(syntax::make_diagnostic(file_, why.at->span, syntax::Severity::Error, why.message));
+        }
+        ScopeNames names(*this);
         SupportContext body = local(cx);
         body.function_body = true;
         body.loop_depth = 0;
@@ -267,7 +311,7 @@ class Checker {
         body.loop_depth = 0;
         body.index = false;
         body.kernel = false;
-        visit(n.child(1), body);
+        scoped(n.child(1), body);
         return;
       }
       case NodeKind::StructDef: {
@@ -306,18 +350,19 @@ class Checker {
           target(n.child(i).child(0));
           visit(n.child(i).child(1), i == 0 ? cx : body);
         }
-        visit(n.child(n.size() - 1), body);
+        scoped(n.child(n.size() - 1), body);
         return;
       }
       case NodeKind::While: {
         visit(n.child(0), cx);
         SupportContext body = local(cx);
         body.loop_depth++;
-        visit(n.child(1), body);
+        scoped(n.child(1), body);
         return;
       }
       case NodeKind::Comprehension:
       case NodeKind::Generator: {
+        ScopeNames names(*this);
         SupportContext body = local(cx);
         body.loop_depth++;
         for (const auto& k : n.children) {
@@ -330,9 +375,13 @@ class Checker {
         }
         return;
       }
-      case NodeKind::Let:
-      case NodeKind::Try:
+      case NodeKind::Let: {
+        ScopeNames names(*this);
         for (const auto& k : n.children) visit(*k, local(cx));
+        return;
+      }
+      case NodeKind::Try:
+        for (const auto& k : n.children) scoped(*k, local(cx));
         return;
       case NodeKind::Index: {
         visit(n.child(0), cx);

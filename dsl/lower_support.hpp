@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,12 @@ struct Unsupported {
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
 // Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
 std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+
+// The names mentioned inside the lambdas and local functions of `n`: the variables a closure
+// may capture (the lowering keeps those in cells).
+void closure_names(const syntax::Node& n, std::set<std::string>& out);
+// A local function defined twice in one scope (a second method): not supported yet.
+Unsupported second_local_method(const syntax::Node& def);
 
 // Every node of `root` (a parsed file) that unsupported() rejects, as diagnostics in source
 // order. `includes` receives the nodes of the `include("path")` calls with a literal path.
