@@ -13,8 +13,9 @@ namespace tsr {
 
 
 
-Lowering::Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path)
-    : compiler_(compiler), file_(file), path_(path) {}
+Lowering::Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path,
+                   ModuleTable* modules, Module* module)
+    : compiler_(compiler), modules_(modules), module_(module), file_(file), path_(path) {}
 
 void Lowering::fail(const SNode& at, const std::string& message) const {
   throw LoweringError(syntax::make_diagnostic(file_, at.span, syntax::Severity::Error, message));
@@ -26,7 +27,7 @@ const Type* Lowering::eval_type(const SNode& n, std::vector<std::pair<std::strin
     case NodeKind::Identifier: {
       for (size_t i = scope.size(); i-- > 0;)
         if (scope[i].first == n.text) return scope[i].second;
-      if (const Type* ty = t.lookup(n.text)) return ty;
+      if (const Type* ty = t.lookup(global_name(n.text))) return ty;
       if (n.text == "Vararg") return t.vararg(t.Any);
       fail(n, "UndefVarError: `" + n.text + "` not defined (expected a type)");
     }
@@ -68,7 +69,14 @@ const Type* Lowering::eval_type(const SNode& n, std::vector<std::pair<std::strin
     case NodeKind::Call:
       if (n.child(0).kind == NodeKind::Identifier && n.child(0).text == "typeof" && n.size() == 2 &&
           n.child(1).kind == NodeKind::Identifier)
-        return compiler_.globals().function(n.child(1).text).type();
+        return compiler_.globals().function(global_name(n.child(1).text)).type();
+      break;
+    case NodeKind::FieldAccess:
+      // M.Point: a type of another module.
+      if (Module* m = module_path(n.child(0))) {
+        if (const Type* ty = t.lookup(modules_->resolve(*m, n.child(1).text))) return ty;
+        fail(n, "UndefVarError: `" + n.child(1).text + "` not defined in " + m->full_name() + " (expected a type)");
+      }
       break;
     default:
       break;
@@ -136,16 +144,16 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::BinaryOp: {
       if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
-      return call(n, n.text, {expr(n.child(0)), expr(n.child(1))});
+      return call(n, l_.global_name(n.text), {expr(n.child(0)), expr(n.child(1))});
     }
     case NodeKind::UnaryOp:
       if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
-      return call(n, n.text, {expr(n.child(0))});
+      return call(n, l_.global_name(n.text), {expr(n.child(0))});
     case NodeKind::Comparison: {
       // a < b <= c: (a < b) && (b <= c)
       Node* result = nullptr;
       for (size_t i = 1; i + 1 < n.size(); i += 2) {
-        Node* cmp = call(n.child(i), n.child(i).text, {expr(n.child(i - 1)), expr(n.child(i + 1))});
+        Node* cmp = call(n.child(i), l_.global_name(n.child(i).text), {expr(n.child(i - 1)), expr(n.child(i + 1))});
         if (!result) {
           result = cmp;
         } else {
@@ -168,6 +176,12 @@ Node* BodyLowerer::expr(const SNode& n) {
       return r;
     }
     case NodeKind::FieldAccess: {
+      // M.f: a name of module M (unless M is a local variable).
+      if (const SNode* root = &n.child(0); true) {
+        while (root->kind == NodeKind::FieldAccess) root = &root->child(0);
+        if (root->kind == NodeKind::Identifier && resolve(root->text) < 0 && !is_sparam(root->text))
+          if (Module* m = l_.module_path(n.child(0))) return global(n, l_.modules_->resolve(*m, n.child(1).text));
+      }
       Node* r = mk(Op::GetField, n);
       r->kids.push_back(expr(n.child(0)));
       r->name = n.child(1).text;
@@ -222,7 +236,7 @@ Node* BodyLowerer::expr(const SNode& n) {
         } give_back{sum};
         return lower_broadcast(n, &sum, expr(n.child(0)));
       }
-      Node* value = call(n, op, {expr(n.child(0)), expr(n.child(1))});
+      Node* value = call(n, l_.global_name(op), {expr(n.child(0)), expr(n.child(1))});
       return lower_assign(n, n.child(0), value);
     }
     case NodeKind::DotAssign:
@@ -271,7 +285,8 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::MacroCall: return lower_macro(n);
     case NodeKind::Const: {
       const SNode& a = n.child(0);
-      return call(n, "__setconst", {literal(a.child(0), Value::from_object(t.String, new StringObject(a.child(0).text))),
+      std::string flat = l_.definition_name(a.child(0), a.child(0).text);
+      return call(n, "__setconst", {literal(a.child(0), Value::from_object(t.String, new StringObject(flat))),
                                     expr(a.child(1))});
     }
     case NodeKind::Local: {
@@ -690,6 +705,8 @@ void Lowering::define_function(const SNode& def) {
   cx.statement = true;
   cx.constructor = new_type_ != nullptr;
   if (auto why = unsupported(def, cx)) fail(*why->at, why->message);
+  std::string short_name;
+  std::string flat = defined_function_name(name, &short_name);
   TypeRegistry& t = compiler_.types();
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
@@ -701,10 +718,10 @@ void Lowering::define_function(const SNode& def) {
     bool has_default = params[i]->child(1).kind != NodeKind::Empty;
     if (has_default && first_default == params.size()) first_default = i;
   }
-  if (const Type* type = t.lookup(name.text); type && !compiler_.globals().find_function(name.text))
-    jit::add_default_constructor(compiler_.globals(), compiler_.globals().function(name.text), type);
-  for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars, false);
-  define_method(def, params.size(), scope, vars, false);
+  if (const Type* type = t.lookup(flat); type && !compiler_.globals().find_function(flat))
+    jit::add_default_constructor(compiler_.globals(), compiler_.globals().function(flat), type);
+  for (size_t count = first_default; count < params.size(); ++count) define_method(def, count, scope, vars, false, flat);
+  define_method(def, params.size(), scope, vars, false, flat);
 }
 
 void Lowering::define_kernel(const SNode& macro) {
@@ -716,27 +733,28 @@ void Lowering::define_kernel(const SNode& macro) {
   cx.kernel = true;
   if (auto why = unsupported(def, cx)) fail(*why->at, why->message);
   const SNode& name = def.child(fs::name);
+  std::string flat = definition_name(name, name.text);
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   std::vector<TypeVar*> declared = type_params(def.child(fs::type_params), scope);
   std::vector<const TypeVar*> vars(declared.begin(), declared.end());
-  GenericFunction& f = compiler_.globals().function(name.text);
+  GenericFunction& f = compiler_.globals().function(flat);
   if (!f.methods().empty() && !compiler_.is_kernel(&f))
     fail(name, "`" + name.text + "` is already an ordinary function; a kernel needs a name of its own");
   compiler_.mark_kernel(&f);
   f.set_no_method_hint("`" + name.text + "` is a @kernel function: run it with launch(" + name.text +
                        ", ndrange, args...); its methods take hidden index arguments after yours (#lin, ...)");
-  define_method(def, def.child(fs::params).size(), scope, vars, true);
+  define_method(def, def.child(fs::params).size(), scope, vars, true, flat);
 }
 
 void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pair<std::string, const TypeVar*>>& scope,
-                             const std::vector<const TypeVar*>& vars, bool kernel) {
+                             const std::vector<const TypeVar*>& vars, bool kernel, const std::string& flat) {
   namespace fs = syntax::function_slot;
   TypeRegistry& t = compiler_.types();
   const SNode& name = def.child(fs::name);
   const auto& params = def.child(fs::params).children;
   bool full = count == params.size();
   auto body = std::make_unique<Body>();
-  body->name = name.text;
+  body->name = name.kind == NodeKind::FieldAccess ? name.child(1).text : name.text;
   body->sparams = vars;
   syntax::Location p = file_.location(def.span.begin);
   body->loc = jit::SrcLoc{path_, p.line, p.column};
@@ -770,7 +788,7 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
   if (!full) {
     // The shorter method calls the full one with the defaults of the missing arguments.
     Node* c = body->make(Op::Call, body->loc);
-    c->kids.push_back(bl.global(name, name.text));
+    c->kids.push_back(bl.global(name, flat));
     for (size_t i = 0; i < count; ++i) c->kids.push_back(bl.read(*params[i], body->slots[i].name));
     for (size_t i = count; i < params.size(); ++i) c->kids.push_back(bl.expr(params[i]->child(1)));
     body->root = c;
@@ -801,7 +819,7 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
   const Type* sigtype = t.unionall(vars, t.tuple(sig));
   body->sig = sigtype;
   std::string location = *path_ + ":" + std::to_string(p.line);
-  compiler_.add_method(compiler_.globals().function(name.text), sigtype, names, std::move(body), location);
+  compiler_.add_method(compiler_.globals().function(flat), sigtype, names, std::move(body), location);
 }
 
 void Lowering::define_type(const SNode& def) {
@@ -810,7 +828,7 @@ void Lowering::define_type(const SNode& def) {
   const SNode& name = def.child(0);
   std::vector<std::pair<std::string, const TypeVar*>> scope;
   TypeDecl d;
-  d.name = name.text;
+  d.name = definition_name(name, name.text);
   d.params = type_params(def.child(1), scope);
   const SNode& super = def.child(2);
   if (super.kind != NodeKind::Empty) d.super = eval_type(super, scope);
@@ -830,7 +848,7 @@ void Lowering::define_type(const SNode& def) {
   // an identical redefinition (LANGUAGE.md declares the six standard ones, which the runtime
   // already has, so its lines run as written).
   if (d.kind == TypeDecl::Kind::Semantic && d.params.empty()) {
-    const Type* found = t.lookup(name.text);
+    const Type* found = t.lookup(d.name);
     auto existing = found ? as_datatype(unwrap_unionall(found)) : nullptr;
     const Type* new_parent = d.super ? d.super : t.lookup("Tensor");
     auto np = as_datatype(unwrap_unionall(new_parent));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dsl/modules.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/source.hpp"
 #include "jit/compiler.hpp"
@@ -31,7 +32,13 @@ class LoweringError : public Error {
 
 class Lowering {
  public:
-  Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path);
+  // `modules` (optional) and `module`: the module whose code this is; without them names are
+  // the runtime's flat names (Main and Base).
+  Lowering(jit::Compiler& compiler, const syntax::SourceFile& file, const std::string* path,
+           ModuleTable* modules = nullptr, Module* module = nullptr);
+  void set_module(Module* m) { module_ = m; }
+  Module* module() const { return module_; }
+  const syntax::SourceFile& file() const { return file_; }
 
   // Top-level statements (not definitions) as one body to run.
   std::unique_ptr<jit::Body> lower_toplevel(const std::vector<const syntax::Node*>& statements);
@@ -48,7 +55,7 @@ class Lowering {
   // One method of a definition: the first `count` parameters (the rest take their defaults).
   void define_method(const syntax::Node& def, size_t count,
                      std::vector<std::pair<std::string, const TypeVar*>>& scope,
-                     const std::vector<const TypeVar*>& vars, bool kernel);
+                     const std::vector<const TypeVar*>& vars, bool kernel, const std::string& flat);
   const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
   // The type parameters of a definition, as new TypeVars added to `scope`.
   std::vector<TypeVar*> type_params(const syntax::Node& list, std::vector<std::pair<std::string, const TypeVar*>>& scope);
@@ -57,9 +64,20 @@ class Lowering {
   // that assigns one of them assigns the global (it exists when the loop runs).
   std::set<std::string> toplevel_assigned_;
   bool is_existing_global(const std::string& name) const {
-    return compiler_.globals().global(name) || toplevel_assigned_.count(name);
+    return compiler_.globals().global(global_name(name)) || toplevel_assigned_.count(name);
   }
+  // Names (lower_names.cpp): the flat name an identifier means in this module; the flat name a
+  // definition or top-level assignment of it creates (an error if `using` brought it in);
+  // the module a path (`M`, `M.N`, `Base`) names, or nullptr.
+  std::string global_name(const std::string& name) const;
+  std::string definition_name(const syntax::Node& at, const std::string& name);
+  Module* module_path(const syntax::Node& n) const;
+  // The flat name of a definition's name: `f`, `Base.show`, `M.f`; `short_name` gets `f`.
+  std::string defined_function_name(const syntax::Node& name, std::string* short_name);
+
   jit::Compiler& compiler_;
+  ModuleTable* modules_ = nullptr;
+  Module* module_ = nullptr;
   const Type* new_type_ = nullptr;  // inside an inner constructor: what `new` builds
   const syntax::SourceFile& file_;
   const std::string* path_;

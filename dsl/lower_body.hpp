@@ -190,7 +190,7 @@ class BodyLowerer {
           p->slot = static_cast<int>(i);
           return p;
         }
-      return global(at, name);
+      return global(at, l_.global_name(name));
     }
     Node* n = slot_get(at, s);
     if (!b_.slots[s].is_cell) return n;
@@ -208,7 +208,7 @@ class BodyLowerer {
     if (s < 0) {
       if (toplevel_) l_.toplevel_assigned_.insert(name);
       Node* n = mk(Op::SetGlobal, at);
-      n->name = name;
+      n->name = l_.definition_name(at, name);
       n->kids.push_back(value);
       return n;
     }

@@ -25,7 +25,8 @@ bool lowered_kind(NodeKind k) {
     case NodeKind::Break: case NodeKind::Continue: case NodeKind::Return: case NodeKind::Try:
     case NodeKind::MacroCall: case NodeKind::Const: case NodeKind::Local: case NodeKind::Global:
     case NodeKind::FunctionDef: case NodeKind::StructDef: case NodeKind::AbstractTypeDef:
-    case NodeKind::SemanticDef: case NodeKind::Using: case NodeKind::Import:
+    case NodeKind::SemanticDef: case NodeKind::Using: case NodeKind::Import: case NodeKind::Module:
+    case NodeKind::Export:
       return true;
     default:
       return false;
@@ -39,10 +40,6 @@ void collect(const Node& n, std::set<std::string>& out) {
 
 std::optional<Unsupported> at(const Node& n, std::string message) { return Unsupported{&n, std::move(message)}; }
 
-std::string module_path(const Node& m) {
-  if (m.kind == NodeKind::FieldAccess) return module_path(m.child(0)) + "." + m.child(1).text;
-  return m.text;
-}
 
 // A function definition's parameters and keywords.
 std::optional<Unsupported> definition(const Node& def, const SupportContext& cx) {
@@ -58,7 +55,10 @@ std::optional<Unsupported> definition(const Node& def, const SupportContext& cx)
     if (!keywords.empty()) return at(def, "kernels take no keyword arguments");
     return std::nullopt;
   }
-  if (name.kind != NodeKind::Identifier) return at(name, "expected a function name");
+  // f, Base.show / M.f (a method of another module's function), (m::T) (callable objects)
+  bool named = name.kind == NodeKind::Identifier || name.kind == NodeKind::FieldAccess ||
+               (name.kind == NodeKind::TypeAssert && !cx.in_struct);
+  if (!named) return at(name, "expected a function name");
   if (cx.in_struct) {
     const Node& type = cx.in_struct->child(syntax::struct_slot::name);
     if (name.text != type.text) return at(def, "a function inside a struct must be a constructor named " + type.text);
@@ -200,10 +200,12 @@ std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) 
       break;
     case NodeKind::Using:
     case NodeKind::Import:
-      if (!cx.statement) return at(n, "`using` is only allowed at the top level");
-      for (const auto& m : n.children)
-        if (!(m->kind == NodeKind::Identifier && m->text == "Base"))
-          return at(*m, "module `" + module_path(*m) + "` is not available yet (only Base is)");
+    case NodeKind::Export:
+      // Which modules exist is known when the statement runs (a stdlib file may be loaded).
+      if (!cx.statement) return at(n, "`" + std::string(syntax::node_kind_name(n.kind)) + "` is only allowed at the top level of a file or module");
+      break;
+    case NodeKind::Module:
+      if (!cx.statement) return at(n, "a module can only be defined at the top level of a file or module");
       break;
     case NodeKind::FunctionDef:
       return cx.statement ? definition(n, cx) : local_function(n, cx);
@@ -327,8 +329,16 @@ class Checker {
       case NodeKind::SemanticDef:
       case NodeKind::Using:
       case NodeKind::Import:
+      case NodeKind::Export:
       case NodeKind::Curly:
         return;
+      case NodeKind::Module: {
+        // Its body's statements are top-level statements.
+        SupportContext top;
+        top.statement = true;
+        for (const auto& k : n.child(1).children) visit(*k, top);
+        return;
+      }
       case NodeKind::MacroCall:
         if (n.text == "@kernel") {
           SupportContext def;

@@ -36,14 +36,14 @@ std::string show_type(const Type* t) {
       return "Union{}";
     case TypeKind::DataType: {
       auto dt = static_cast<const DataType*>(t);
-      if (dt->params.empty()) return dt->name->is_tuple ? "Tuple{}" : dt->name->name;
+      if (dt->params.empty()) return dt->name->is_tuple ? "Tuple{}" : dt->name->printed();
       // Julia writes a tuple of four or more equal element types as NTuple{N, T}.
       if (dt->name->is_tuple && dt->params.size() >= 4 && !as_vararg(dt->params[0]) &&
           std::all_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return p == dt->params[0]; }))
         return "NTuple{" + std::to_string(dt->params.size()) + ", " + show_type(dt->params[0]) + "}";
       std::vector<std::string> ps;
       for (const Type* p : dt->params) ps.push_back(show_type(p));
-      return dt->name->name + "{" + join(ps) + "}";
+      return dt->name->printed() + "{" + join(ps) + "}";
     }
     case TypeKind::Union: {
       std::vector<std::string> ms;
@@ -56,7 +56,7 @@ std::string show_type(const Type* t) {
     case TypeKind::UnionAll: {
       // A type name's wrapper prints as the bare name: Point, not Point{T} where T<:Real.
       if (auto body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t)
-        return body->name->name;
+        return body->name->printed();
       std::vector<std::string> vars;
       const Type* body = t;
       while (auto ua = as_unionall(body)) {

@@ -50,6 +50,10 @@ enum class Payload : uint8_t {
 // What a type name declares: shared by every instantiation (`Point` for Point{Int}, Point{T}).
 struct TypeName {
   std::string name;
+  // How the type prints when that differs from `name`: a module's type is stored under its
+  // qualified name (Main.M.Point) and prints bare where the script sees it (after `using`).
+  std::string shown;
+  const std::string& printed() const { return shown.empty() ? name : shown; }
   TypeRegistry* registry = nullptr;  // the registry that owns it (printers reach types through it)
   std::vector<TypeVar*> params;  // declared parameters, in order
   const Type* super = nullptr;   // supertype, in terms of `params` (a DataType)

@@ -13,7 +13,11 @@
 
 namespace tsr {
 
-Driver::Driver() : compiler_(rt_.globals()) {
+Driver::Driver() : compiler_(rt_.globals()), current_(&modules_.main()) {
+  modules_.exists = [this](const std::string& name) {
+    Globals& g = rt_.globals();
+    return g.find_function(name) || g.global(name) || rt_.types().lookup(name);
+  };
   jit::register_builtins(rt_.globals());
   compiler_.register_launch();
   compiler_.register_broadcast();
@@ -31,10 +35,14 @@ Driver::Driver() : compiler_(rt_.globals()) {
 
 Driver::~Driver() = default;
 
-int Driver::load_base() {
+std::string stdlib_dir() {
   const char* dir = std::getenv("TSR_STDLIB");
+  return dir && *dir ? dir : TSR_STDLIB_DIR;
+}
+
+int Driver::load_base() {
   for (const char* file : {"Base.tsr", "Collections.tsr", "Numbers.tsr", "Strings.tsr", "Tensors.tsr", "Matmul.tsr"}) {
-    std::string path = std::string(dir && *dir ? dir : TSR_STDLIB_DIR) + "/" + file;
+    std::string path = stdlib_dir() + "/" + file;
     if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {
       report_uncaught();
       std::fprintf(stderr, "tsr: the standard library (%s) failed to load\n", path.c_str());
@@ -120,7 +128,11 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
     std::fputs(unsupported_report.c_str(), stderr);
     return 2;
   }
-  Lowering lower(compiler_, src, path);
+  Lowering lower(compiler_, src, path, &modules_, current_);
+  return run_statements(*parsed.root, lower, last);
+}
+
+int Driver::run_statements(const syntax::Node& block, Lowering& lower, Value* last) {
   std::vector<const syntax::Node*> pending;
   // A run of ordinary statements, compiled and run together.
   auto flush = [&]() -> int {
@@ -133,7 +145,7 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
     return 0;
   };
   try {
-    for (const auto& stmt : parsed.root->children) {
+    for (const auto& stmt : block.children) {
       using syntax::NodeKind;
       const syntax::Node& s = *stmt;
       if (s.kind == NodeKind::FunctionDef || s.kind == NodeKind::StructDef || s.kind == NodeKind::AbstractTypeDef ||
@@ -145,12 +157,13 @@ int Driver::run(const syntax::SourceFile& src, const std::string* path, Value* l
       } else if (s.kind == NodeKind::MacroCall && s.text == "@kernel") {
         if (int rc = flush()) return rc;
         lower.define_kernel(s);
-      } else if (s.kind == NodeKind::Using || s.kind == NodeKind::Import) {
+      } else if (s.kind == NodeKind::Module) {
         if (int rc = flush()) return rc;
-        SupportContext statement;
-        statement.statement = true;
-        if (auto why = unsupported(s, statement))
-          throw LoweringError(syntax::make_diagnostic(src, why->at->span, syntax::Severity::Error, why->message));
+        if (int rc = run_module(s, lower)) return rc;
+        if (last) *last = rt_.nothing();
+      } else if (s.kind == NodeKind::Using || s.kind == NodeKind::Import || s.kind == NodeKind::Export) {
+        if (int rc = flush()) return rc;
+        run_using(s, lower);
       } else if (s.kind == NodeKind::Call && s.child(0).kind == NodeKind::Identifier && s.child(0).text == "include") {
         // Alone, so that what the file defines is known to the statements after it.
         if (int rc = flush()) return rc;

@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "dsl/modules.hpp"
 #include "dsl/runtime.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/source.hpp"
 #include "jit/compiler.hpp"
 
 namespace tsr {
+
+class Lowering;
 
 class Driver {
  public:
@@ -42,6 +45,14 @@ class Driver {
 
  private:
   int run(const syntax::SourceFile& src, const std::string* path, Value* last);
+  // The statements of a file or of a module's body, in the current module.
+  int run_statements(const syntax::Node& block, Lowering& lower, Value* last);
+  // module M ... end (driver_modules.cpp).
+  int run_module(const syntax::Node& def, Lowering& lower);
+  // using / import / export statements.
+  void run_using(const syntax::Node& s, Lowering& lower);
+  // The stdlib module NAME, loaded from stdlib/NAME.tsr on first use; nullptr if no such file.
+  Module* load_stdlib(const syntax::Node& at, const std::string& name, Lowering& lower);
   std::string resolve_include(const std::string& name) const;
   // Every construct of a parsed file (and of the files it includes with a literal path) that
   // the lowering does not support, rendered into `report`.
@@ -54,6 +65,9 @@ class Driver {
   std::vector<std::unique_ptr<std::string>> paths_;
   std::vector<std::unique_ptr<syntax::SourceFile>> sources_;
   std::vector<std::string> dirs_;  // folders of the files being run, innermost last
+  ModuleTable modules_;
+  Module* current_;               // the module whose code runs now (Main at first)
+  std::string loading_stdlib_;     // a stdlib module being loaded by `using`
 };
 
 }  // namespace tsr

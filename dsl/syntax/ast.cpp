@@ -78,6 +78,7 @@ KindNames names_of(NodeKind kind) {
     case NodeKind::Local: return {"local", "a 'local' declaration"};
     case NodeKind::Global: return {"global", "a 'global' declaration"};
     case NodeKind::Module: return {"module", "a module"};
+    case NodeKind::Export: return {"export", "an 'export' statement"};
   }
   return {"?", "an expression"};
 }

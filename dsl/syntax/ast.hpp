@@ -72,7 +72,10 @@
 // AbstractTypeDef                Identifier, TypeParamList, supertype | Empty
 // SemanticDef                    Identifier, TypeParamList, supertype
 // MacroCall      "@name"         arguments...              @kernel function..., @index(Global)
-// Using / Import                 module paths (Identifier or FieldAccess)
+// Using / Import                 module paths (Identifier or FieldAccess; the first Identifier's
+//                                int_value counts leading dots: `using ..M` is 2); with text ":"
+//                                one path then the names: `using M: f, g`, `import Base: +`
+// Export                         Identifiers               export f, g
 // Const                          the declaration (usually an Assign)
 // Local / Global                 names or assignments
 // Let                            Block of bindings, body Block
@@ -111,7 +114,7 @@ enum class NodeKind : uint8_t {
   Block, If, While, For, Break, Continue, Return, Let, Try, Do,
   // declarations
   StructDef, Field, AbstractTypeDef, SemanticDef, MacroCall, Using, Import, Const, Local, Global,
-  Module,
+  Module, Export,
 };
 // clang-format on
 

@@ -68,6 +68,11 @@ NodePtr Parser::parse_statement() {
     if (token.text == "semantic" && next.kind == TokenKind::Identifier && next.space_before) {
       return parse_semantic();
     }
+    if (token.text == "export" && next.space_before &&
+        (next.kind == TokenKind::Identifier || (next.kind == TokenKind::Operator && next.text != "=" &&
+                                                 next.text != "(" && next.text != "[" && next.text != "."))) {
+      return parse_export();
+    }
   }
   return parse_expr_list();
 }
@@ -244,17 +249,25 @@ NodePtr Parser::parse_return() {
 }
 
 NodePtr Parser::parse_using() {
+  // using A, .B, ..C.D  |  using A: f, g  |  import A.f  |  import Base: +, show
+  // Each path is an Identifier or FieldAccess chain; its first Identifier's int_value counts
+  // the leading dots (relative paths). With `: names` the node's text is ":" and the
+  // children are the one path followed by the names (Identifiers; operators too).
   const Token& keyword = take();
   NodeKind kind = keyword.text == "using" ? NodeKind::Using : NodeKind::Import;
   NodePtr node = make_node(kind, keyword.span);
   do {
+    int64_t dots = 0;
+    while (at_op(".") || at_op("...")) dots += take().text.size();
     if (peek().kind != TokenKind::Identifier) {
       error_expected(fmt::format("a module name after '{}'", keyword.text));
       break;
     }
     const Token& first = take();
     NodePtr path = make_node(NodeKind::Identifier, first.span, first.text);
-    while (at_op(".") && peek_raw(1).kind == TokenKind::Identifier) {
+    path->int_value = dots;
+    while (at_op(".") && (peek_raw(1).kind == TokenKind::Identifier || peek_raw(1).kind == TokenKind::Operator)) {
+      if (peek_raw(1).kind == TokenKind::Operator && peek_raw(1).text == ",") break;
       take();
       const Token& name = take();
       NodePtr access = make_node(NodeKind::FieldAccess, path->span);
@@ -263,6 +276,34 @@ NodePtr Parser::parse_using() {
       path = std::move(access);
     }
     node->add(std::move(path));
+    if (node->size() == 1 && accept_op(":")) {
+      node->text = ":";
+      do {
+        const Token& name = peek();
+        if (name.kind != TokenKind::Identifier && name.kind != TokenKind::Operator) {
+          error_expected(fmt::format("a name after '{}' ... ':'", keyword.text));
+          break;
+        }
+        take();
+        node->add(make_node(NodeKind::Identifier, name.span, name.text));
+      } while (accept_op(","));
+      break;
+    }
+  } while (accept_op(","));
+  return node;
+}
+
+NodePtr Parser::parse_export() {
+  // export f, g, +  (a contextual keyword: `export` elsewhere is an ordinary name)
+  NodePtr node = make_node(NodeKind::Export, take().span);
+  do {
+    const Token& name = peek();
+    if (name.kind != TokenKind::Identifier && name.kind != TokenKind::Operator) {
+      error_expected("a name after 'export'");
+      break;
+    }
+    take();
+    node->add(make_node(NodeKind::Identifier, name.span, name.text));
   } while (accept_op(","));
   return node;
 }

@@ -104,6 +104,7 @@ class Parser {
   NodePtr parse_try();
   NodePtr parse_return();
   NodePtr parse_using();
+  NodePtr parse_export();
   NodePtr parse_declaration(NodeKind kind);  // const, local, global
   NodePtr parse_module();
 
