@@ -754,13 +754,22 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
   const auto& params = def.child(fs::params).children;
   bool full = count == params.size();
   auto body = std::make_unique<Body>();
-  body->name = name.kind == NodeKind::FieldAccess ? name.child(1).text : name.text;
+  bool callable = name.kind == NodeKind::TypeAssert;  // (m::T)(x) = ...: m is a hidden first argument
+  body->name = name.kind == NodeKind::FieldAccess ? name.child(1).text
+               : callable                          ? "(::" + std::string(file_.slice(name.child(1).span)) + ")"
+                                                   : name.text;
   body->sparams = vars;
   syntax::Location p = file_.location(def.span.begin);
   body->loc = jit::SrcLoc{path_, p.line, p.column};
   BodyLowerer bl(*this, *body, false);
   std::vector<const Type*> sig;
   std::vector<std::string> names;
+  if (callable) {
+    const SNode& self = name.child(0);
+    sig.push_back(eval_type(name.child(1), scope));
+    names.push_back(self.kind == NodeKind::Identifier ? self.text : "");
+    bl.add_slot(self.kind == NodeKind::Identifier ? self.text : "#self#", true);
+  }
   for (size_t i = 0; i < count; ++i) {
     const SNode& prm = *params[i];
     const Type* ty = prm.child(0).kind == NodeKind::Empty ? t.Any : eval_type(prm.child(0), scope);
@@ -789,7 +798,9 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
     // The shorter method calls the full one with the defaults of the missing arguments.
     Node* c = body->make(Op::Call, body->loc);
     c->kids.push_back(bl.global(name, flat));
-    for (size_t i = 0; i < count; ++i) c->kids.push_back(bl.read(*params[i], body->slots[i].name));
+    size_t first = callable ? 1 : 0;
+    if (callable) c->kids.push_back(bl.read(name, body->slots[0].name));
+    for (size_t i = 0; i < count; ++i) c->kids.push_back(bl.read(*params[i], body->slots[first + i].name));
     for (size_t i = count; i < params.size(); ++i) c->kids.push_back(bl.expr(params[i]->child(1)));
     body->root = c;
   } else {

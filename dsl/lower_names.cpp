@@ -36,6 +36,11 @@ std::string Lowering::defined_function_name(const syntax::Node& name, std::strin
     *short_name = name.child(1).text;
     return modules_->resolve(*m, name.child(1).text);
   }
+  if (name.kind == syntax::NodeKind::TypeAssert) {
+    // (m::Dense)(x) = ...: a method of `#call`, which calling any non-function value runs.
+    *short_name = "(::" + std::string(file_.slice(name.child(1).span)) + ")";
+    return "#call";
+  }
   if (name.kind != syntax::NodeKind::Identifier) fail(name, "expected a function name");
   *short_name = name.text;
   return definition_name(name, name.text);

@@ -463,9 +463,11 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
   try {
     const DataType* t = callee->type();
     std::vector<Value> all;
-    if (t->name->callable) all.push_back(*callee);  // a closure receives itself first
-    all.insert(all.end(), args, args + (n - nkw));
     GenericFunction* f = t->name->payload == Payload::Function ? callee->as_function() : t->name->callable;
+    // Any other value is called through `#call`, which holds the `(m::T)(x) = ...` methods.
+    if (!f && t->name->payload != Payload::Type) f = g.find_function("#call");
+    if (f && t->name->payload != Payload::Function) all.push_back(*callee);  // the object comes first
+    all.insert(all.end(), args, args + (n - nkw));
     if (nkw > 0) {
       if (!f) throw MethodError("keyword arguments given to " + show_value(*callee) + ", which takes none");
       const Method* m = f->dispatch(all.data(), all.size());

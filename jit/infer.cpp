@@ -253,6 +253,18 @@ class Inferrer {
       known = Value::from_function(dt, dt->name->instance);
       callee = &known;
     }
+    // A callable object (a struct with `(m::T)(x) = ...` methods): m(x) is `#call`(m, x),
+    // bound statically like any call when the method is known.
+    if (auto dt = as_datatype(callee_t); !callee && n->kwnames.empty() && dt && dt->is_concrete && !dt->name->callable &&
+                                        !dt->name->instance && dt->name->payload != Payload::Type) {
+      if (GenericFunction* cf = c_.globals().find_function("#call")) {
+        Node* fn = b_.make(Op::Global, n->loc);
+        fn->name = "#call";
+        fn->literal = Value::from_function(cf->type(), cf);
+        n->kids.insert(n->kids.begin(), fn);
+        return call(n);
+      }
+    }
     if (!callee || !n->kwnames.empty()) return types_.Any;
     if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Global) {
       // A type with outer constructors: the call goes to the function of its name.

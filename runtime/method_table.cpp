@@ -127,12 +127,14 @@ std::vector<const Method*> GenericFunction::methods() const {
 
 std::string GenericFunction::show_method(const Method& m, bool with_location) const {
   const DataType* body = as_datatype(unwrap_unionall(m.sig));
-  std::string out = name_ + "(";
-  for (size_t i = 0; i < body->params.size(); ++i) {
+  bool object = name_ == "#call" && !body->params.empty();  // (m::Dense)(x)
+  std::string out = object ? "(" + (m.arg_names.empty() ? "" : m.arg_names[0]) + "::" + show_type(body->params[0]) + ")("
+                           : name_ + "(";
+  for (size_t i = object ? 1 : 0; i < body->params.size(); ++i) {
     std::string arg = i < m.arg_names.size() ? m.arg_names[i] : "";
     const Type* t = body->params[i];
     bool untyped_any = !arg.empty() && t == types_.Any;
-    out += (i ? ", " : "") + arg + (untyped_any ? "" : "::" + show_type(t));
+    out += (i > (object ? 1u : 0u) ? ", " : "") + arg + (untyped_any ? "" : "::" + show_type(t));
   }
   out += ")";
   auto vars = where_vars(m.sig);
@@ -156,8 +158,11 @@ std::string GenericFunction::show_methods() const {
 }
 
 std::string GenericFunction::show_call(std::span<const Type* const> argtypes) const {
-  std::string out = name_ + "(";
-  for (size_t i = 0; i < argtypes.size(); ++i) out += (i ? ", ::" : "::") + show_type(argtypes[i]);
+  // `#call` holds the methods of callable objects: Julia writes them (::Dense)(::Int64).
+  bool object = name_ == "#call" && !argtypes.empty();
+  std::string out = object ? "(::" + show_type(argtypes[0]) + ")(" : name_ + "(";
+  for (size_t i = object ? 1 : 0; i < argtypes.size(); ++i)
+    out += (i > (object ? 1u : 0u) ? ", ::" : "::") + show_type(argtypes[i]);
   return out + ")";
 }
 
