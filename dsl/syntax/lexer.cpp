@@ -40,6 +40,7 @@ constexpr OperatorSpelling kOperators[] = {
     {">:", ">:"},
     {"->", "->"},
     {"=>", "=>"},
+    {"++", "++"},  // its own operator, as in Julia (no method in Base: `1 ++ 2` is an UndefVarError)
     {"+=", "+="},
     {"-=", "-="},
     {"*=", "*="},

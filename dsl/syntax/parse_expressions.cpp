@@ -45,7 +45,7 @@ int Parser::binary_precedence(const Token& token) const {
   if (!dotted && one_of(op, {"<:", ">:"})) return kComparison;
   if (!dotted && one_of(op, {"|>", "<|"})) return kPipe;
   if (!dotted && op == ":") return context_.colon_is_range ? kRange : kNoPrecedence;
-  if (one_of(op, {"+", "-", "|", "⊻"})) return kPlus;
+  if (one_of(op, {"+", "-", "|", "⊻", "++"})) return kPlus;
   if (one_of(op, {"*", "/", "%", "&", "\\", "÷", "//", "∘"})) return kTimes;
   if (one_of(op, {"<<", ">>", ">>>"})) return kShift;
   return kNoPrecedence;

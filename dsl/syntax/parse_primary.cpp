@@ -15,7 +15,7 @@ bool is_operator_value(const Token& token) {
   for (std::string_view candidate :
        {"+",  "-",  "*", "/", "\\", "^", "%",  "÷",  "==", "!=", "===", "!==", "<", ">",
         "<=", ">=", "&", "|", "!",  "~", "<:", ">:", "|>", "<<", ">>",  "⊻",   "√", "//",
-        ">>>", "∉", "≈", "≉", "∘"}) {
+        ">>>", "∉", "≈", "≉", "∘", "++"}) {
     if (op == candidate) return true;
   }
   return false;
