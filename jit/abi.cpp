@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "jit/builtin_registrar.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/tensor.hpp"
@@ -365,6 +366,14 @@ void tsr_tensor_bounds_error(const Value* t, const int64_t* idx, int64_t n) {
   try {
     element_offset(*t, std::span<const int64_t>(idx, static_cast<size_t>(n)));  // raises the BoundsError
     throw InternalError("a tensor index reported out of bounds is in bounds");
+  } catch (...) {
+    jit::raise_current_exception(abi_globals());
+  }
+}
+
+void tsr_vector_bounds_error(const Value* v, int64_t i) {
+  try {
+    jit::bounds_error(*v, i);
   } catch (...) {
     jit::raise_current_exception(abi_globals());
   }

@@ -107,6 +107,8 @@ void tsr_make_struct(tsr::Value* out, const tsr::DataType* t, const tsr::Value* 
 const tsr::Value* tsr_struct_fields(const tsr::Value* v);
 // The BoundsError of t[idx[0], ..., idx[n-1]].
 void tsr_tensor_bounds_error(const tsr::Value* t, const int64_t* idx, int64_t n);
+// The BoundsError of v[i] on a Vector.
+void tsr_vector_bounds_error(const tsr::Value* v, int64_t i);
 void tsr_make_vect(tsr::Value* out, const tsr::Value* elems, int64_t n);
 void tsr_make_closure(tsr::Value* out, const tsr::DataType* t, const tsr::Value* captures, int64_t n);
 void tsr_new_cell(tsr::Value* out);

@@ -73,6 +73,8 @@ class Registrar {
 // The MethodError a built-in raises for arguments it cannot take (it accepts Any and
 // checks inside): "no method matching f(::A, ::B)".
 [[noreturn]] void no_method(const char* fname, std::span<const Value> args);
+// The BoundsError of v[i] on a Vector, tuple or range.
+[[noreturn]] void bounds_error(const Value& v, int64_t i);
 
 // What type inference may assume a built-in returns when the argument types decide it
 // (Method::result covers the methods whose result type is fixed).

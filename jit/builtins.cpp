@@ -67,12 +67,6 @@ int64_t range_length(const Value& v) {
   return stop > start ? 0 : (start - stop) / (-step) + 1;
 }
 
-[[noreturn]] void bounds_error(const Value& v, int64_t i) {
-  std::string what = v.type()->name->name == "Vector"
-                         ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
-                         : show_value(v);
-  throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
-}
 
 // round(x; digits = d, base = b) as Julia's: x * b^d rounded (ties to even) and divided back;
 // a negative d rounds to a multiple of b^-d. Integers with d >= 0 are themselves.
@@ -417,6 +411,13 @@ void register_collections(Registrar& r) {
 }
 
 }  // namespace
+
+[[noreturn]] void bounds_error(const Value& v, int64_t i) {
+  std::string what = v.type()->name->name == "Vector"
+                         ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
+                         : show_value(v);
+  throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
+}
 
 void register_builtins(Globals& g) {
   static std::unique_ptr<Registrar> keep;  // the lambdas hold a reference to it

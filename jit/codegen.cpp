@@ -14,6 +14,7 @@
 #include "runtime/tensor.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
+#include "runtime/value_layout.hpp"
 
 namespace tsr::jit {
 
@@ -560,6 +561,43 @@ class FnGen {
     return RVal{t, true, st};
   }
 
+  // A boxed slot read where it lives, without the copy load_slot makes (an atomic retain and
+  // release): for an inline element access, which calls no code that could assign the slot
+  // while the value is in use.
+  RVal load_slot_in_place(int slot, const Node* at) {
+    const Type* st = body_.slots[slot].type;
+    if (!st || st->kind == TypeKind::Bottom || is_bits(st) || body_.slots[slot].is_cell || readonly_arg_[slot])
+      return load_slot(slot, at);
+    llvm::Value* type_word = b_.CreateLoad(ptr_, slot_ptr_[slot]);
+    auto* undef = llvm::BasicBlock::Create(ctx_, "undef", fn_);
+    auto* ok = llvm::BasicBlock::Create(ctx_, "defined", fn_);
+    b_.CreateCondBr(b_.CreateICmpEQ(type_word, llvm::ConstantPointerNull::get(ptr_)), undef, ok,
+                    llvm::MDBuilder(ctx_).createBranchWeights(1, 1000000));
+    b_.SetInsertPoint(undef);
+    call_void("tsr_raise_undef", {str_ref(body_.slots[slot].name)});
+    check_error(at);
+    b_.CreateUnreachable();
+    b_.SetInsertPoint(ok);
+    return RVal{slot_ptr_[slot], true, st};
+  }
+  static bool assigns_slot(const Node* n, int slot) {
+    if (n->op == Op::SetSlot && n->slot == slot) return true;
+    for (const Node* k : n->kids)
+      if (assigns_slot(k, slot)) return true;
+    return false;
+  }
+  // An inline tensor or vector access whose collection is a local variable that the other
+  // arguments do not assign: it may read the variable in place.
+  static bool reads_collection_in_place(const Node* n) {
+    bool inline_access = n->bind == Bind::TensorGet || n->bind == Bind::TensorSet || n->bind == Bind::TensorAtomicAdd ||
+                         n->bind == Bind::TensorSize || n->bind == Bind::TensorLength || n->bind == Bind::VectorGet ||
+                         n->bind == Bind::VectorSet || n->bind == Bind::VectorLength;
+    if (!inline_access || n->kids.size() < 2 || n->kids[1]->op != Op::Slot) return false;
+    for (size_t i = 2; i < n->kids.size(); ++i)
+      if (assigns_slot(n->kids[i], n->kids[1]->slot)) return false;
+    return true;
+  }
+
   // After a call that can fail: on error go to the innermost catch, or record this frame
   // and leave.
   void check_error(const Node* at) {
@@ -972,7 +1010,7 @@ class FnGen {
     RVal callee = emit(n->kids[0]);
     if (!callee.v) return callee;
     for (size_t i = 1; i < n->kids.size(); ++i) {
-      args.push_back(emit(n->kids[i]));
+      args.push_back(i == 1 && reads_collection_in_place(n) ? load_slot_in_place(n->kids[1]->slot, n->kids[1]) : emit(n->kids[i]));
       if (!args.back().v) return dead();
     }
     if (n->type && n->type->kind == TypeKind::Bottom && n->bind == Bind::Unresolved) return dead();
@@ -990,6 +1028,10 @@ class FnGen {
       case Bind::TensorSize:
       case Bind::TensorLength:
         return tensor_shape_query(n, args);
+      case Bind::VectorGet:
+      case Bind::VectorSet:
+      case Bind::VectorLength:
+        return vector_access(n, args);
       case Bind::Barrier:
         call_void("tsr_kernel_barrier", {as_bits(args[0])});
         check_error(n);
@@ -1068,6 +1110,8 @@ class FnGen {
   // size(t, d) and length(t) from the tensor's shape.
   RVal tensor_shape_query(Node* n, const std::vector<RVal>& args);
   RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
+  // v[i], v[i] = x and length(v) on a Vector's element Values (codegen_vectors.inc).
+  RVal vector_access(Node* n, const std::vector<RVal>& args);
   // Scoped no-alias metadata on an access to tensor argument alias_arg_ of a kernel whose
   // tensor arguments have distinct storage (Spec::kNoAliasBit).
   void mark_alias_scope(llvm::Instruction* access);
@@ -1114,6 +1158,7 @@ class FnGen {
 }  // namespace tsr::jit
 
 #include "jit/codegen_intrinsics.inc"
+#include "jit/codegen_vectors.inc"
 
 namespace tsr::jit {
 

@@ -132,6 +132,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   add("tsr_make_struct", &tsr_make_struct);
   add("tsr_struct_fields", &tsr_struct_fields);
   add("tsr_tensor_bounds_error", &tsr_tensor_bounds_error);
+  add("tsr_vector_bounds_error", &tsr_vector_bounds_error);
   add("tsr_kernel_barrier", &tsr_kernel_barrier);
   add("tsr_make_vect", &tsr_make_vect);
   add("tsr_make_closure", &tsr_make_closure);

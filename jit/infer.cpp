@@ -13,6 +13,7 @@
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
+#include "runtime/value_layout.hpp"
 
 namespace tsr::jit {
 
@@ -291,6 +292,7 @@ class Inferrer {
     }
     if (const Type* t = tensor_access(f, args, n)) return t;
     if (const Type* t = tensor_shape_query(f, args, n)) return t;
+    if (const Type* t = vector_access(f, args, n)) return t;
     if (f->name() == "__synchronize" && args.size() == 1 && args[0] == types_.Int64) {
       n->bind = Bind::Barrier;
       return types_.Nothing;
@@ -352,20 +354,29 @@ class Inferrer {
     if (set || atomic) {
       // The value: the element type itself, or a float for a float tensor (rounded, as Julia's
       // setindex! converts); anything else goes through the runtime's checked conversion.
-      const Type* v = set ? args[1] : args.back();
-      bool ok = v == elem || ((v == types_.Float64 || v == types_.Float32) && (elem == types_.Float64 || elem == types_.Float32)) ||
-                (v == types_.Int64 && (elem == types_.Float64 || elem == types_.Float32));
-      if (!ok) return nullptr;
+      if (!stores_inline(set ? args[1] : args.back(), elem)) return nullptr;
     }
     // Only in place of the built-in methods: a script's own method for its tensor type wins.
-    try {
-      if (c_.tessera_def(f->which(args))) return nullptr;
-    } catch (const Error&) {
-      return nullptr;
-    }
+    if (!builtin_method(f, args)) return nullptr;
     n->bind = set ? Bind::TensorSet : atomic ? Bind::TensorAtomicAdd : Bind::TensorGet;
     n->method = nullptr;
     return set ? args[1] : elem;
+  }
+
+  // The value an inline store takes: the element type itself, or a number for a float element
+  // (rounded, as Julia's setindex! converts); anything else goes through the runtime's checked
+  // conversion.
+  bool stores_inline(const Type* v, const Type* elem) const {
+    bool float_elem = elem == types_.Float64 || elem == types_.Float32;
+    return v == elem || (float_elem && (v == types_.Float64 || v == types_.Float32 || v == types_.Int64));
+  }
+  // Whether f's method for these arguments is a built-in one (no script has added its own).
+  bool builtin_method(GenericFunction* f, const std::vector<const Type*>& args) const {
+    try {
+      return !c_.tessera_def(f->which(args));
+    } catch (const Error&) {
+      return false;
+    }
   }
 
   // size(t, d) and length(t) on a tensor of known rank: read from its shape inline (kernels
@@ -378,14 +389,30 @@ class Inferrer {
     if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2 ||
         !as_const(dt->params[1]))
       return nullptr;
-    try {
-      if (c_.tessera_def(f->which(args))) return nullptr;
-    } catch (const Error&) {
-      return nullptr;
-    }
+    if (!builtin_method(f, args)) return nullptr;
     n->bind = size ? Bind::TensorSize : Bind::TensorLength;
     n->method = nullptr;
     return types_.Int64;
+  }
+
+  // v[i], v[i] = x on a Vector of numbers or Bool, and length(v) on any Vector: done inline
+  // by codegen on the elements' Values (jit/codegen_vectors.inc), when no script has added its
+  // own methods. A value of another type is converted by the runtime's setindex!.
+  const Type* vector_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    bool get = f->name() == "getindex" && args.size() == 2, set = f->name() == "setindex!" && args.size() == 3;
+    bool length = f->name() == "length" && args.size() == 1;
+    if ((!get && !set && !length) || !struct_fields_layout().usable) return nullptr;
+    auto dt = as_datatype(args[0]);
+    if (!dt || !dt->is_concrete || dt->name->name != "Vector" || dt->params.size() != 1) return nullptr;
+    const Type* elem = dt->params[0];
+    if (!length) {
+      if (args.back() != types_.Int64 || !(is_bits_number(elem) || elem == types_.Bool)) return nullptr;
+      if (set && !stores_inline(args[1], elem)) return nullptr;
+    }
+    if (!builtin_method(f, args)) return nullptr;
+    n->bind = get ? Bind::VectorGet : set ? Bind::VectorSet : Bind::VectorLength;
+    n->method = nullptr;
+    return get ? elem : set ? args[1] : types_.Int64;
   }
 
   Compiler& c_;

@@ -107,6 +107,9 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   else if (n->bind == Bind::TensorAtomicAdd) out += " [tensor atomic add]";
   else if (n->bind == Bind::Barrier) out += " [barrier]";
   else if (n->bind == Bind::TensorSize || n->bind == Bind::TensorLength) out += " [tensor shape]";
+  else if (n->bind == Bind::VectorGet) out += " [vector load]";
+  else if (n->bind == Bind::VectorSet) out += " [vector store]";
+  else if (n->bind == Bind::VectorLength) out += " [vector length]";
   if (n->op == Op::Call && n->reassoc) out += " [simd]";
   if (n->op == Op::Call && n->inbounds) out += " [inbounds]";
   out += "   @" + std::to_string(n->loc.line) + "\n";

@@ -69,6 +69,9 @@ enum class Bind : uint8_t {
   Barrier,     // __synchronize(line), what @synchronize lowers to: a work-group barrier
   TensorSize,  // size(t, d) on a tensor of known rank: a load of its shape
   TensorLength,  // length(t) likewise: the product of its shape
+  VectorGet,   // v[i] on a Vector of numbers or Bool: an inline load of the element's payload
+  VectorSet,   // v[i] = x likewise: an inline store of the element
+  VectorLength,  // length(v) on any Vector: its element count
 };
 
 struct Node {
