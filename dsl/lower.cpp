@@ -664,6 +664,38 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
   throw InternalError("lowering: a macro unsupported() accepts: " + name);
 }
 
+bool BodyLowerer::is_index_destructure(const SNode& n) const {
+  if (!kernel_ || n.kind != NodeKind::Assign || n.child(0).kind != NodeKind::Tuple) return false;
+  const SNode& m = n.child(1);
+  return m.kind == NodeKind::MacroCall && m.text == "@index" && m.size() == 2 && m.child(0).kind == NodeKind::Identifier &&
+         m.child(0).text == "Global" && m.child(1).kind == NodeKind::Identifier && m.child(1).text == "NTuple";
+}
+
+Node* BodyLowerer::destructure_index(const SNode& n) {
+  TypeRegistry& t = l_.compiler_.types();
+  const SNode& lhs = n.child(0);
+  Node* b = mk(Op::Block, n);
+  for (size_t d = 0; d < lhs.size(); ++d) {
+    const SNode& at = lhs.child(d);
+    auto lit = [&](int64_t v) { return literal(at, Value::from_int(t.Int64, v)); };
+    // Past the launch's rank: what indexing the tuple raises (a BoundsError), as an Int64.
+    Node* past = mk(Op::TypeAssert, at);
+    past->kids.push_back(call(at, "getindex", {expr(n.child(1)), lit(static_cast<int64_t>(d + 1))}));
+    past->type_arg = t.Int64;
+    Node* item = past;
+    if (d == 0) {
+      item = read(at, "#g1");
+    } else if (d < 3) {
+      item = mk(Op::If, at);
+      item->kids = {call(at, ">=", {read(at, "#rank"), lit(static_cast<int64_t>(d + 1))}), read(at, "#g" + std::to_string(d + 1)),
+                    past};
+    }
+    b->kids.push_back(lower_assign(n, at, item));
+  }
+  b->kids.push_back(nothing(n));
+  return b;
+}
+
 std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& statements) {
   auto body = std::make_unique<Body>();
   body->name = "top-level";

@@ -250,7 +250,11 @@ class BodyLowerer {
 
   Node* block(const SNode& n) {
     Node* b = mk(Op::Block, n);
-    for (const auto& k : n.children) b->kids.push_back(expr(*k));
+    for (size_t i = 0; i < n.children.size(); ++i) {
+      const SNode& k = *n.children[i];
+      bool value_unused = i + 1 < n.children.size();
+      b->kids.push_back(value_unused && is_index_destructure(k) ? destructure_index(k) : expr(k));
+    }
     if (b->kids.empty()) b->kids.push_back(nothing(n));
     return b;
   }
@@ -295,6 +299,10 @@ class BodyLowerer {
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
                       const SNode* return_type);
   Node* lower_macro(const SNode& n);
+  // `i, j = @index(Global, NTuple)` as a statement in a kernel: the names take the Cartesian
+  // indices directly, with no tuple made (its type depends on the launch's rank).
+  bool is_index_destructure(const SNode& n) const;
+  Node* destructure_index(const SNode& n);
   // Broadcasting (lower_broadcast.cpp): a dotted expression, fused into one loop.
   static bool is_broadcast(const SNode& n);
   Node* lower_broadcast(const SNode& at, const SNode* expr, Node* dest);

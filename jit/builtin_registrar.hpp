@@ -84,8 +84,14 @@ enum class ResultRule {
   TypeArgument,    // zero(T), one(T), convert(T, x): the T given as a type
   TypeOfFirst,     // typeof(x): the type Type{typeof(x)}
   LocalMem,        // __localmem(T, (d1, ..., dn), site): a Tensor{T, n}
+  ElementTypeOfFirst,  // eltype(xs): Type{T} for a Vector{T}, a range of T, a Tensor{T, N}
 };
 void set_result_rule(const Method* m, ResultRule rule);
+// A built-in whose result depends on its arguments' types or constant values only, with no
+// effect (eltype, typeof, zero(T), typemax(T)): inference may compute it at compile time.
+void set_pure(const Method* m);
+// The element type of a collection of this type (Any when the type does not tell).
+const Type* element_type_of(TypeRegistry& t, const DataType* dt);
 
 // A Vector{elem} holding xs (builtins_more.cpp).
 Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);

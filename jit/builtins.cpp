@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
@@ -21,6 +22,10 @@ namespace {
 
 std::unordered_map<const Method*, Intrinsic>& intrinsic_methods() {
   static std::unordered_map<const Method*, Intrinsic> m;
+  return m;
+}
+std::unordered_set<const Method*>& pure_methods() {
+  static std::unordered_set<const Method*> m;
   return m;
 }
 std::unordered_map<const Method*, ResultRule>& result_rules() {
@@ -226,9 +231,9 @@ void register_io_and_reflection(Registrar& r) {
     return r.str(s);
   });
   r.add("repr", {any}, {"x"}, t.String, [&r](std::span<const Value> a) { return r.str(show_value(a[0])); });
-  set_result_rule(r.add("typeof", {any}, {"x"}, nullptr,
-                        [&t](std::span<const Value> a) { return type_value(t, a[0].type()); }),
-                  ResultRule::TypeOfFirst);
+  const Method* type_of = r.add("typeof", {any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return type_value(t, a[0].type()); });
+  set_result_rule(type_of, ResultRule::TypeOfFirst);
+  set_pure(type_of);
   r.add("isa", {any, any}, {"x", "T"}, t.Bool, [&r, &t](std::span<const Value> a) {
     if (a[1].payload() != Payload::Type) throw TypeError("isa: the second argument must be a type, got " + show_value(a[1]));
     // A type is an instance of Type{itself}: isa(Int, Type{Int}), isa(Int, Type).
@@ -286,14 +291,14 @@ void register_io_and_reflection(Registrar& r) {
                : nt->name->name.find("32") != std::string::npos ? 32 : 64;
     int64_t max = un ? (bits == 64 ? -1 : (int64_t(1) << bits) - 1) : (bits == 64 ? INT64_MAX : (int64_t(1) << (bits - 1)) - 1);
     int64_t min = un ? 0 : (bits == 64 ? INT64_MIN : -(int64_t(1) << (bits - 1)));
-    r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); });
-    r.add("typemin", {tt}, {""}, nt, [nt, min](std::span<const Value>) { return Value::from_int(nt, min); });
+    set_pure(r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); }));
+    set_pure(r.add("typemin", {tt}, {""}, nt, [nt, min](std::span<const Value>) { return Value::from_int(nt, min); }));
   }
   // Floats: typemax is Inf, typemin -Inf (Julia's); floatmax/floatmin/eps the finite limits.
   auto float_const = [&](const char* name, const DataType* ft, double v) {
-    r.add(name, {t.type_of_type(ft)}, {""}, ft, [ft, v](std::span<const Value>) {
+    set_pure(r.add(name, {t.type_of_type(ft)}, {""}, ft, [ft, v](std::span<const Value>) {
       return ft->name->payload == Payload::Float64 ? Value::from_f64(ft, v) : Value::from_f32(ft, static_cast<float>(v));
-    });
+    }));
   };
   for (const DataType* ft : {t.Float64, t.Float32}) {
     bool single = ft == t.Float32;
@@ -413,9 +418,12 @@ void register_collections(Registrar& r) {
 }  // namespace
 
 [[noreturn]] void bounds_error(const Value& v, int64_t i) {
-  std::string what = v.type()->name->name == "Vector"
-                         ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
-                         : show_value(v);
+  // As Julia prints them: a vector or range by its length and type, a tuple by its type.
+  const std::string& n = v.type()->name->name;
+  std::string what = n == "Vector"                          ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
+                     : n == "UnitRange" || n == "StepRange" ? std::to_string(range_length(v)) + "-element " + show_type(v.type())
+                     : v.type()->name->is_tuple             ? show_type(v.type())
+                                                            : show_value(v);
   throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
 }
 
@@ -424,6 +432,7 @@ void register_builtins(Globals& g) {
   // One runtime at a time: forget the methods of the previous one.
   intrinsic_methods().clear();
   result_rules().clear();
+  pure_methods().clear();
   register_types(g.types());
   auto r = std::make_unique<Registrar>(g);
   register_intrinsics(*r);
@@ -463,6 +472,9 @@ void unsupported_keywords(const std::string& fname, std::span<const Value> posit
 
 void set_result_rule(const Method* m, ResultRule rule) { result_rules()[m] = rule; }
 
+void set_pure(const Method* m) { pure_methods().insert(m); }
+bool is_pure_builtin(const Method* m) { return pure_methods().count(m) > 0; }
+
 const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args) {
   if (m->result) return m->result;
   auto rule = result_rules().find(m);
@@ -489,6 +501,10 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::TypeArgument:  // Type{T}, whose one parameter is T
       return first->name->is_type_of_type && first->params.size() == 1 ? concrete(first->params[0]) : types.Any;
     case ResultRule::TypeOfFirst: return types.type_of_type(first);
+    case ResultRule::ElementTypeOfFirst: {  // eltype(xs): Type{T} when xs's type tells T
+      const Type* e = element_type_of(types, first);
+      return e == types.Any ? types.Any : types.type_of_type(e);
+    }
     case ResultRule::LocalMem: break;  // handled above
   }
   return types.Any;

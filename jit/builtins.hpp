@@ -19,6 +19,8 @@ void add_default_constructor(Globals& g, GenericFunction& f, const Type* type);
 
 // The intrinsic a built-in method stands for, if it is one.
 std::optional<Intrinsic> builtin_intrinsic(const Method* m);
+// Whether a built-in method may be computed at compile time (see set_pure).
+bool is_pure_builtin(const Method* m);
 // What a call to a C++ method returns, as far as the argument types tell.
 const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args);
 

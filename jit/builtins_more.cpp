@@ -23,6 +23,15 @@ Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs) {
   return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
 }
 
+const Type* element_type_of(TypeRegistry& t, const DataType* dt) {
+  const std::string& n = dt->name->name;
+  if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && !dt->params.empty()) return dt->params[0];
+  // Tensor{T, N} and the semantic tensor kinds: T.
+  if ((dt->name == t.TensorName || dt->name->is_semantic) && dt->params.size() == 2 && as_const(dt->params[1]))
+    return dt->params[0];
+  return t.Any;
+}
+
 namespace {
 
 const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_string(); }
@@ -30,11 +39,8 @@ const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_
 
 // The element type of a collection, as far as its type tells.
 const Type* element_type(TypeRegistry& t, const Value& xs) {
-  const DataType* dt = xs.type();
-  const std::string& n = dt->name->name;
-  if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && !dt->params.empty()) return dt->params[0];
   if (is_tensor(xs)) return tsr::element_type(t, tensor_of(xs).dtype);
-  return t.Any;
+  return element_type_of(t, xs.type());
 }
 
 void register_strings(Registrar& r) {
@@ -104,8 +110,11 @@ void register_numbers(Registrar& r) {
   const Type* typeT[] = {t.type_of_type(T)};
   set_result_rule(r.add("zero", {t.Number}, {"x"}, nullptr, zero_like(0)), ResultRule::SameAsFirst);
   set_result_rule(r.add("one", {t.Number}, {"x"}, nullptr, zero_like(1)), ResultRule::SameAsFirst);
-  set_result_rule(r.add_where("zero", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(0)), ResultRule::TypeArgument);
-  set_result_rule(r.add_where("one", t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(1)), ResultRule::TypeArgument);
+  for (const char* name : {"zero", "one"}) {
+    const Method* m = r.add_where(name, t.unionall(T, t.tuple(typeT)), {""}, nullptr, zero_like(name[0] == 'o'));
+    set_result_rule(m, ResultRule::TypeArgument);
+    set_pure(m);  // zero(Float32) is a constant
+  }
   TypeVar* C = t.new_typevar("T");
   const Type* conv[] = {t.type_of_type(C), t.Any};
   set_result_rule(r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
@@ -191,10 +200,12 @@ void register_helpers(Registrar& r) {
   r.add("blackbox", {t.Any}, {"x"}, nullptr, [](std::span<const Value> a) { return a[0]; });
   r.add("__empty_like", {t.Any}, {"xs"}, nullptr,
         [&t](std::span<const Value> a) { return vector_of(t, element_type(t, a[0]), {}); });
-  r.add("eltype", {t.Any}, {"xs"}, nullptr, [&t](std::span<const Value> a) {
+  const Method* eltype = r.add("eltype", {t.Any}, {"xs"}, nullptr, [&t](std::span<const Value> a) {
     const Type* e = element_type(t, a[0]);
     return Value::from_type(e->kind == TypeKind::UnionAll ? t.UnionAllT : t.DataTypeT, e);
   });
+  set_result_rule(eltype, ResultRule::ElementTypeOfFirst);
+  set_pure(eltype);
   r.add("__setconst", {t.String, t.Any}, {"name", "v"}, nullptr, [&g](std::span<const Value> a) {
     g.set_global(a[0].as_string(), a[1], true);
     return a[1];

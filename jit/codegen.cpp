@@ -1007,6 +1007,16 @@ class FnGen {
   // ---- calls ----
   RVal call(Node* n) {
     std::vector<RVal> args;
+    if (n->bind == Bind::Folded) {
+      // Computed at compile time; arguments that are not constants still run (for their effects).
+      for (size_t i = 1; i < n->kids.size(); ++i) {
+        const Node* k = n->kids[i];
+        bool constant = k->op == Op::Literal || ((k->op == Op::Global || k->op == Op::SParam) && k->literal.defined()) ||
+                        (k->op == Op::Call && k->bind == Bind::Folded);
+        if (!constant && !emit(n->kids[i]).v) return dead();
+      }
+      return literal(n->literal, n->type);
+    }
     RVal callee = emit(n->kids[0]);
     if (!callee.v) return callee;
     for (size_t i = 1; i < n->kids.size(); ++i) {

@@ -109,7 +109,7 @@ void Compiler::record_edges(Spec& s) {
     if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic && n->bind != Bind::TensorGet &&
                               n->bind != Bind::TensorSet && n->bind != Bind::TensorAtomicAdd && n->bind != Bind::TensorSize &&
                               n->bind != Bind::TensorLength && n->bind != Bind::VectorGet && n->bind != Bind::VectorSet &&
-                              n->bind != Bind::VectorLength))
+                              n->bind != Bind::VectorLength && n->bind != Bind::Folded))
       continue;
     const Value& callee = n->kids[0]->literal;
     if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());
@@ -169,7 +169,7 @@ bool Compiler::body_may_throw(const Spec& s) const {
             if (i - 1 >= dt->field_types.size() || n->kids[i]->type != dt->field_types[i - 1]) return true;
         } else if (n->bind == Bind::Intrinsic) {
           if (intrinsic_may_throw(static_cast<Intrinsic>(n->intrinsic))) return true;
-        } else if (n->bind == Bind::TensorLength || n->bind == Bind::VectorLength) {
+        } else if (n->bind == Bind::TensorLength || n->bind == Bind::VectorLength || n->bind == Bind::Folded) {
           // never fails
         } else if (n->bind == Bind::TensorSize) {
           // fails only for a dimension below 1

@@ -86,7 +86,8 @@ class Inferrer {
 
   // The constant a node evaluates to, when inference knows it (functions, types, const globals).
   const Value* constant(Node* n) {
-    if (n->op == Op::Literal || ((n->op == Op::Global || n->op == Op::SParam) && n->literal.defined()))
+    if (n->op == Op::Literal || ((n->op == Op::Global || n->op == Op::SParam) && n->literal.defined()) ||
+        (n->op == Op::Call && n->bind == Bind::Folded))
       return &n->literal;
     return nullptr;
   }
@@ -329,7 +330,43 @@ class Inferrer {
       return callee_spec->ret ? callee_spec->ret : types_.bottom();
     }
     n->bind = Bind::Static;
-    return builtin_result_type(types_, m, args);
+    const Type* result = builtin_result_type(types_, m, args);
+    if (is_pure_builtin(m)) fold(n, m, result);
+    return result;
+  }
+
+  // A pure built-in's call computed now: from its result type when that has one value
+  // (eltype(t) is Type{Float32}: Float32), else by running it on constant arguments
+  // (zero(Float32), typemax(Int)). Left as a call when it would raise an error.
+  void fold(Node* n, const Method* m, const Type* result) {
+    auto rt = as_datatype(result);
+    Value v;
+    if (rt && rt->name->is_type_of_type && rt->params.size() == 1 && !is_type_of_type(rt->params[0])) {
+      const Type* x = rt->params[0];
+      v = Value::from_type(x->kind == TypeKind::UnionAll ? types_.UnionAllT
+                           : x->kind == TypeKind::Union  ? types_.UnionTypeT
+                                                         : types_.DataTypeT,
+                           x);
+    } else {
+      std::vector<Value> values;
+      for (size_t i = 1; i < n->kids.size(); ++i) {
+        const Value* c = constant(n->kids[i]);
+        if (!c) return;
+        values.push_back(*c);
+      }
+      try {
+        v = m->invoke(m->ctx.get(), values.data(), values.size());
+      } catch (const Error&) {
+        return;
+      }
+      if (value_type(v) != result) return;
+    }
+    n->bind = Bind::Folded;
+    n->literal = v;
+  }
+  static bool is_type_of_type(const Type* t) {
+    auto dt = as_datatype(t);
+    return dt && dt->name->is_type_of_type;
   }
 
   // t[i, j], t[i, j] = v and atomic_add!(t, i, j, v) on a tensor whose element type and rank

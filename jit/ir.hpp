@@ -72,6 +72,7 @@ enum class Bind : uint8_t {
   VectorGet,   // v[i] on a Vector of numbers or Bool: an inline load of the element's payload
   VectorSet,   // v[i] = x likewise: an inline store of the element
   VectorLength,  // length(v) on any Vector: its element count
+  Folded,      // a pure built-in computed at compile time (eltype(t), zero(Float32)): `literal`
 };
 
 struct Node {
