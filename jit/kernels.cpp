@@ -91,6 +91,7 @@ Value Compiler::launch(std::span<const Value> a) {
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
+  check_kernel(*s);
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
   int64_t groups = (total + workgroup - 1) / workgroup;
