@@ -1,8 +1,9 @@
-// The same three programs in C++ (-O2), each printing its best time in ms.
+// The same programs in C++ (-O2), each printing its best time in ms.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 static long fib(long n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
@@ -27,6 +28,23 @@ static double walk(long n) {
   return acc;
 }
 
+// The naive matmul of matmul_ntuple.tsr / matmul_linear.tsr: one thread, row-major n×n Float32.
+static void matmul(const std::vector<float>& a, const std::vector<float>& b, std::vector<float>& c, long n) {
+  for (long i = 0; i < n; ++i)
+    for (long j = 0; j < n; ++j) {
+      float acc = 0;
+      for (long k = 0; k < n; ++k) acc += a[i * n + k] * b[k * n + j];
+      c[i * n + j] = acc;
+    }
+}
+
+// The loop of vector_loop.tsr / tensor_loop.tsr.
+static double vsum(const std::vector<double>& v) {
+  double s = 0;
+  for (size_t i = 0; i < v.size(); ++i) s += v[i];
+  return s;
+}
+
 template <class F>
 static double best_ms(int runs, F&& f) {
   double best = 1e300;
@@ -48,5 +66,16 @@ int main(int argc, char** argv) {
   if (!std::strcmp(which, "fib")) std::printf("%f\n", best_ms(5, [&] { sink = double(fib(size)); }));
   else if (!std::strcmp(which, "sumsq")) std::printf("%f\n", best_ms(3, [&] { sink = sumsq(size); }));
   else if (!std::strcmp(which, "structs")) std::printf("%f\n", best_ms(3, [&] { sink = walk(size); }));
+  else if (!std::strcmp(which, "matmul")) {
+    long n = size;
+    std::vector<float> a(n * n, 1.0f), b(n * n, 1.0f), c(n * n);
+    std::printf("%f\n", best_ms(5, [&] {
+      matmul(a, b, c, size);
+      sink = c[n * n - 1];
+    }));
+  } else if (!std::strcmp(which, "vsum")) {
+    std::vector<double> v(size, 1.0);
+    std::printf("%f\n", best_ms(5, [&] { sink = vsum(v); }));
+  }
   return 0;
 }

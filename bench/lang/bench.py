@@ -22,12 +22,36 @@ def walk(n):
         acc += p.x * step.x + p.y * step.y
     return acc
 
+def matmul(a, b, n):
+    c = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            acc = 0.0
+            for k in range(n):
+                acc += a[i][k] * b[k][j]
+            c[i][j] = acc
+    return c
+
+def vsum(v):
+    s = 0.0
+    for i in range(len(v)):
+        s += v[i]
+    return s
+
 which = sys.argv[1]
 t0 = time.perf_counter()
 if which == "fib":
     fib(30); scale = 1
 elif which == "sumsq":
     sumsq(10**7); scale = 10
-else:
+elif which == "structs":
     walk(10**6); scale = 10
+elif which == "matmul":
+    ones = [[1.0] * 64 for _ in range(64)]
+    t0 = time.perf_counter()
+    matmul(ones, ones, 64); scale = 8  # 64³ of the 128³ work
+elif which == "vsum":
+    v = [1.0] * 10**5
+    t0 = time.perf_counter()
+    vsum(v); scale = 10
 print((time.perf_counter() - t0) * 1000 * scale)

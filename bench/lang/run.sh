@@ -35,6 +35,11 @@ row() {  # name tsr-script cxx-arg cxx-n
 row "fib(30), recursive" fib.tsr fib 30
 row "sum of 1/i^2, 10^8 terms" sumsq.tsr sumsq 100000000
 row "struct-heavy loop, 10^7 steps" structs.tsr structs 10000000
+# Tessera's kernels run on every thread of the pool; the C++ and CPython matmuls on one.
+row "kernel matmul 128^3, NTuple index" matmul_ntuple.tsr matmul 128
+row "kernel matmul 128^3, linear index" matmul_linear.tsr matmul 128
+row "Vector{Float64} loop, 10^6" vector_loop.tsr vsum 1000000
+row "Tensor{Float64,1} loop, 10^6" tensor_loop.tsr vsum 1000000
 
 # Whole process: parse, load Base, compile (or load from the cache) and run examples/fib.tsr.
 # Cold: an empty compile cache each time; warm: the cache filled by the run before. Median of 11.
