@@ -561,6 +561,12 @@ class FnGen {
     return RVal{t, true, st};
   }
 
+  // Whether the Value at v never changes while this function runs, so a load of its object may
+  // be marked invariant: a kernel's argument, which the launch holds for the whole launch.
+  // (Not any function's argument: inlined into its caller, the argument becomes the caller's
+  // frame slot, written before the call, and an invariant load of it would read the old value.)
+  bool value_fixed(llvm::Value* v) const { return s_.kernel && llvm::isa<llvm::Argument>(v); }
+
   // A boxed slot read where it lives, without the copy load_slot makes (an atomic retain and
   // release): for an inline element access, which calls no code that could assign the slot
   // while the value is in use.
