@@ -124,7 +124,10 @@ Node* BodyLowerer::expr(const SNode& n) {
       return call(n, "string", parts);
     }
     case NodeKind::Identifier: return read(n, n.text);
+    case NodeKind::Symbol: return literal(n, Value::from_object(t.Symbol, new StringObject(n.text)));
     case NodeKind::Tuple:
+      if (is_named_tuple(n)) return lower_named_tuple(n);
+      [[fallthrough]];
     case NodeKind::Vector: {
       Node* r = mk(n.kind == NodeKind::Tuple ? Op::Tuple : Op::Vect, n);
       for (const auto& k : n.children) r->kids.push_back(expr(*k));
@@ -144,6 +147,7 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::BinaryOp: {
       if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
+      if (n.text == "=>") return call(n, "Pair", {expr(n.child(0)), expr(n.child(1))});
       return call(n, l_.global_name(n.text), {expr(n.child(0)), expr(n.child(1))});
     }
     case NodeKind::UnaryOp:
@@ -312,6 +316,26 @@ Node* BodyLowerer::expr(const SNode& n) {
   throw InternalError(std::string("lowering: no lowering for ") + std::string(syntax::describe_node_kind(n.kind)));
 }
 
+// NamedTuple{(:a, :b)}(1, 2): the names make the type, the values its parameters.
+Node* BodyLowerer::lower_named_tuple(const SNode& n) {
+  std::vector<std::string> names;
+  std::vector<Node*> values;
+  for (const auto& k : n.children) {
+    // bad_named_tuple (lower_support.cpp) has checked the elements before lowering.
+    const SNode& e = *k;
+    bool assign = e.kind == NodeKind::Assign;
+    names.push_back(assign ? e.child(0).text : e.kind == NodeKind::FieldAccess ? e.child(1).text : e.text);
+    values.push_back(expr(assign ? e.child(1) : e));
+  }
+  TypeRegistry& t = l_.compiler_.types();
+  const Type* wrapper = t.named_tuple(names)->wrapper;
+  const DataType* kind = wrapper->kind == TypeKind::UnionAll ? t.UnionAllT : t.DataTypeT;
+  Node* c = mk(Op::Call, n);
+  c->kids.push_back(literal(n, Value::from_type(kind, wrapper)));
+  for (Node* v : values) c->kids.push_back(v);
+  return c;
+}
+
 Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
   switch (lhs.kind) {
     case NodeKind::Identifier: return write(n, lhs.text, value);
@@ -454,14 +478,18 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
     value = get(i);
     step = set(i, call(it, "+", {get(i), stepped ? get(s) : literal(it, Value::from_int(t.Int64, 1))}));
   } else {
-    // Any other collection: by index, 1 to length.
+    // Any other collection: Julia's iterate protocol, through Base's __iter_* functions
+    // (stdlib/Base.tsr), which dispatch on the collection: vectors, tuples, named tuples,
+    // tensors and ranges keep an indexed loop (the state is the index, `stop` the length);
+    // everything else calls iterate(xs) / iterate(xs, state) until it returns nothing.
     int c = slot("#coll" + tag);
+    b_.slots[c].stable = true;
     outer->kids.push_back(set(c, expr(coll)));
-    outer->kids.push_back(set(i, literal(it, Value::from_int(t.Int64, 1))));
-    outer->kids.push_back(set(stop, call(it, "length", {get(c)})));
-    loop->kids.push_back(call(it, "<=", {get(i), get(stop)}));
-    value = call(it, "getindex", {get(c), get(i)});
-    step = set(i, call(it, "+", {get(i), literal(it, Value::from_int(t.Int64, 1))}));
+    outer->kids.push_back(set(i, call(it, "__iter_init", {get(c)})));
+    outer->kids.push_back(set(stop, call(it, "__iter_stop", {get(c)})));
+    loop->kids.push_back(call(it, "__iter_more", {get(c), get(i), get(stop)}));
+    value = call(it, "__iter_value", {get(c), get(i)});
+    step = set(i, call(it, "__iter_next", {get(c), get(i)}));
   }
   std::vector<std::string> names;
   scope_names(var, names);

@@ -290,6 +290,7 @@ class BodyLowerer {
     return out;
   }
   Node* lower_call(const SNode& n);
+  Node* lower_named_tuple(const SNode& n);
   Node* lower_for(const SNode& n, size_t iteration);
   Node* lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
                     const std::vector<const SNode*>& bodies, bool soft, const std::function<Node*()>& inner);

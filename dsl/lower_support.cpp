@@ -14,7 +14,7 @@ namespace fs = syntax::function_slot;
 bool lowered_kind(NodeKind k) {
   switch (k) {
     case NodeKind::Int: case NodeKind::Float64: case NodeKind::Float32: case NodeKind::Bool:
-    case NodeKind::Nothing: case NodeKind::String: case NodeKind::InterpolatedString:
+    case NodeKind::Nothing: case NodeKind::String: case NodeKind::InterpolatedString: case NodeKind::Symbol:
     case NodeKind::Identifier: case NodeKind::Tuple: case NodeKind::Vector: case NodeKind::Comprehension:
     case NodeKind::Range: case NodeKind::Call: case NodeKind::Do: case NodeKind::BinaryOp:
     case NodeKind::UnaryOp: case NodeKind::Comparison: case NodeKind::And: case NodeKind::Or:
@@ -168,14 +168,42 @@ std::optional<Unsupported> bad_target(const Node& lhs) {
   }
 }
 
+bool is_named_tuple(const Node& n) {
+  if (n.kind != NodeKind::Tuple) return false;
+  if (n.text == ";") return true;
+  if (!n.is_parenthesized) return false;
+  for (const auto& k : n.children)
+    if (k->kind == NodeKind::Assign) return true;
+  return false;
+}
+
+// The field name an element of a named tuple gives: a = v, or (; a) and (; p.a).
+std::optional<std::string> named_tuple_field(const Node& e) {
+  if (e.kind == NodeKind::Assign && e.child(0).kind == NodeKind::Identifier) return e.child(0).text;
+  if (e.is_keyword_section && e.kind == NodeKind::Identifier) return e.text;
+  if (e.is_keyword_section && e.kind == NodeKind::FieldAccess) return e.child(1).text;
+  return std::nullopt;
+}
+
+std::optional<Unsupported> bad_named_tuple(const Node& n) {
+  std::set<std::string> seen;
+  for (const auto& k : n.children) {
+    auto name = named_tuple_field(*k);
+    if (!name)
+      return at(*k, std::string("invalid named tuple element: expected `name = value`") + (n.text == ";" ? ", a name or a field access" : ""));
+    if (!seen.insert(*name).second) return at(*k, "field name \"" + *name + "\" repeated in named tuple");
+  }
+  return std::nullopt;
+}
+
 std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) {
   if (!lowered_kind(n.kind)) {
     if (n.kind == NodeKind::Generator) return at(n, "a generator outside a call's arguments is not supported yet");
     return at(n, std::string(syntax::describe_node_kind(n.kind)) + " is not supported yet");
   }
   switch (n.kind) {
-    case NodeKind::BinaryOp:
-      if (n.text == "=>") return at(n, "pairs (`=>`) are not supported yet");
+    case NodeKind::Tuple:
+      if (is_named_tuple(n)) return bad_named_tuple(n);
       break;
     case NodeKind::IndexEnd:
       if (!cx.index) return at(n, "`end` is only meaningful inside an index a[...]");

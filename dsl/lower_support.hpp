@@ -37,6 +37,11 @@ struct Unsupported {
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
 // Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
 std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+// (a = 1, b = 2) and (; a, b): a parenthesized tuple of assignments to names, or `(; ...)`
+// (not the lhs of a destructuring `(a, b) = t`).
+bool is_named_tuple(const syntax::Node& n);
+// Why a named tuple cannot be made: an element that names no field, a name given twice.
+std::optional<Unsupported> bad_named_tuple(const syntax::Node& n);
 
 // The names mentioned inside the lambdas and local functions of `n`: the variables a closure
 // may capture (the lowering keeps those in cells).

@@ -28,6 +28,9 @@ struct TExpr {
     size_t pos;
   };
   std::vector<Var> vars;  // Where
+  // Apply of "@NamedTuple": the field names (args are their types); of "NamedTuple": the
+  // names of NamedTuple{(:a, :b)} and, in args, at most a Tuple of their types.
+  std::vector<std::string> names;
   size_t pos = 0, len = 0;
 };
 
@@ -136,9 +139,12 @@ class TypeParser {
       expect(")", "to close '('");
       return inner;
     }
+    if (at("@")) return named_tuple_macro();
     if (peek().kind != Token::Name || peek().text == "where")
       fail(peek().pos, std::max<size_t>(1, peek().text.size()), "expected a type, found " + found());
     t.name = next().text;
+    if (t.name == "NamedTuple" && at("{") && toks_[i_ + 1].kind == Token::Punct && toks_[i_ + 1].text == "(")
+      return named_tuple_names(std::move(t));
     t.len = t.name.size();
     if (at("{")) {
       t.kind = TExpr::Apply;
@@ -153,6 +159,57 @@ class TypeParser {
       expect("}", ("to close the parameters of " + t.name).c_str());
       t.len = toks_[i_ - 1].pos + 1 - t.pos;
     }
+    return t;
+  }
+
+  // @NamedTuple{a::A, b::B}
+  TExpr named_tuple_macro() {
+    TExpr t;
+    t.pos = peek().pos;
+    next();
+    if (!at_name("NamedTuple")) fail(peek().pos, std::max<size_t>(1, peek().text.size()), "expected NamedTuple after '@'");
+    next();
+    t.kind = TExpr::Apply;
+    t.name = "@NamedTuple";
+    expect("{", "after @NamedTuple");
+    while (!at("}")) {
+      if (peek().kind != Token::Name) fail(peek().pos, std::max<size_t>(1, peek().text.size()), "expected a field name, found " + found());
+      t.names.push_back(next().text);
+      if (at("::")) {
+        next();
+        t.args.push_back(type());
+      } else {
+        TExpr any;
+        any.name = "Any";
+        t.args.push_back(any);
+      }
+      if (!at(",")) break;
+      next();
+    }
+    expect("}", "to close @NamedTuple{...}");
+    t.len = toks_[i_ - 1].pos + 1 - t.pos;
+    return t;
+  }
+
+  // NamedTuple{(:a, :b)} and NamedTuple{(:a, :b), Tuple{A, B}}
+  TExpr named_tuple_names(TExpr t) {
+    t.kind = TExpr::Apply;
+    next();  // {
+    next();  // (
+    while (at(":")) {
+      next();
+      if (peek().kind != Token::Name) fail(peek().pos, std::max<size_t>(1, peek().text.size()), "expected a field name, found " + found());
+      t.names.push_back(next().text);
+      if (!at(",")) break;
+      next();
+    }
+    expect(")", "to close the names of a NamedTuple");
+    if (at(",")) {
+      next();
+      t.args.push_back(type());
+    }
+    expect("}", "to close the parameters of NamedTuple");
+    t.len = toks_[i_ - 1].pos + 1 - t.pos;
     return t;
   }
 
@@ -189,6 +246,15 @@ class TypeParser {
         std::vector<const Type*> ps;
         for (const TExpr& a : e.args) ps.push_back(eval(a, scope));
         if (e.name == "Union") return reg_.union_of(ps);
+        if (e.name == "@NamedTuple") return reg_.named_tuple(e.names, ps);
+        if (e.name == "NamedTuple" && (!e.names.empty() || ps.empty())) {
+          const TypeName* n = reg_.named_tuple(e.names);
+          if (ps.empty()) return n->wrapper;
+          auto tup = as_datatype(ps[0]);
+          if (!tup || !tup->name->is_tuple || tup->params.size() != e.names.size())
+            fail(e.pos, e.len, "NamedTuple{names, T}: T must be a Tuple of one type per name");
+          return reg_.apply(n, tup->params);
+        }
         if (e.name == "Tuple") return reg_.tuple(ps);
         if (e.name == "Vararg") {
           if (ps.empty() || ps.size() > 2) fail(e.pos, e.len, "Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}");
@@ -247,7 +313,7 @@ class TypeParser {
         while (p < text_.size() && std::isdigit(static_cast<unsigned char>(text_[p]))) ++p;
         toks_.push_back({Token::Int, std::string(text_.substr(start, p - start)), start});
       } else {
-        static const char* puncts[] = {"...", "::", "<:", ">:", "{", "}", "(", ")", ",", ";"};
+        static const char* puncts[] = {"...", "::", "<:", ">:", "{", "}", "(", ")", ",", ";", ":", "@"};
         bool matched = false;
         for (const char* q : puncts) {
           std::string_view pv(q);

@@ -93,6 +93,9 @@ void set_pure(const Method* m);
 // The element type of a collection of this type (Any when the type does not tell).
 const Type* element_type_of(TypeRegistry& t, const DataType* dt);
 
+// The elements of any iterable: vectors, tuples and ranges directly, the rest through
+// iterate(xs) / iterate(xs, state) (builtins.cpp).
+std::vector<Value> iterate_all(Globals& g, const Value& v);
 // A Vector{elem} holding xs (builtins_more.cpp).
 Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);
 // tensor([1.0, 2.0]): a 1-d tensor of a vector's numbers, their type its element type
@@ -103,6 +106,9 @@ Value tensor_from_vector(TypeRegistry& t, const Value& v);
 void register_more_builtins(Registrar& r);
 // pop!, insert!, deleteat!, ...: vectors changing length (builtins_vector.cpp).
 void register_vector_builtins(Registrar& r);
+// Symbol, Pair, named tuples, Dict and Set (builtins_collections.cpp).
+void register_collection_types(TypeRegistry& t);
+void register_collection_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).
 void register_tensor_builtins(Registrar& r);
 

@@ -11,6 +11,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
+#include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
@@ -49,20 +50,38 @@ const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* su
 // print's text for a value: strings as they are, everything else as show writes it.
 std::string print_text(const Value& v) { return show_value(v, false); }
 
-// Elements of a vector, tuple or range, for iteration helpers.
-std::vector<Value> elements(Registrar& r, const Value& v) {
+}  // namespace
+
+// Elements of a collection, for splatting and collect: vectors, tuples and ranges directly,
+// anything else by the iterate protocol.
+std::vector<Value> iterate_all(Globals& g, const Value& v) {
   const std::string& n = v.type()->name->name;
-  if (n == "Vector" || v.type()->name->is_tuple) return v.as_struct().fields;
+  if (v.payload() == Payload::Object && (n == "Vector" || v.type()->name->is_tuple)) return v.as_struct().fields;
   if (n == "UnitRange" || n == "StepRange") {
     const auto& f = v.as_struct().fields;
     int64_t start = f[0].as_int(), step = n == "UnitRange" ? 1 : f[1].as_int(), stop = f[n == "UnitRange" ? 1 : 2].as_int();
     std::vector<Value> out;
     if (step == 0) throw ArgumentError("step cannot be zero");
-    for (int64_t i = start; step > 0 ? i <= stop : i >= stop; i += step) out.push_back(r.integer(i));
+    for (int64_t i = start; step > 0 ? i <= stop : i >= stop; i += step) out.push_back(Value::from_int(f[0].type(), i));
     return out;
   }
-  no_method("iterate", std::span<const Value>(&v, 1));
+  GenericFunction& iterate = g.function("iterate");
+  std::vector<Value> out;
+  Value next = iterate.call(&v, 1);
+  while (next.type() != g.types().Nothing) {
+    if (next.payload() != Payload::Object || !next.type()->name->is_tuple || next.as_struct().fields.size() != 2)
+      throw TypeError("iterate must return nothing or a (value, state) tuple, got " + show_value(next));
+    Value st = next.as_struct().fields[1];
+    out.push_back(next.as_struct().fields[0]);
+    Value args[] = {v, st};
+    next = iterate.call(args, 2);
+  }
+  return out;
 }
+
+namespace {
+
+std::vector<Value> elements(Registrar& r, const Value& v) { return iterate_all(r.g_, v); }
 
 int64_t range_length(const Value& v) {
   const auto& f = v.as_struct().fields;
@@ -103,37 +122,7 @@ Value round_digits(TypeRegistry& t, const Value& x, const Value& kw) {
   return f32 ? Value::from_f32(t.Float32, float(y)) : Value::from_f64(t.Float64, std::isfinite(y) ? y : v);
 }
 
-bool egal(const Value& a, const Value& b) {
-  if (a.type() != b.type()) return false;
-  switch (a.payload()) {
-    case Payload::Object:
-      if (a.type()->name->name == "String") return a.as_string() == b.as_string();
-      // A tensor is mutable storage (an array in Julia): the same object or not. Only
-      // StructObjects (structs, tuples, closures) compare field by field.
-      if (is_tensor(a)) return a.as_object() == b.as_object();
-      if (!a.type()->name->is_mutable) {
-        const auto& fa = a.as_struct().fields;
-        const auto& fb = b.as_struct().fields;
-        if (fa.size() != fb.size()) return false;
-        for (size_t i = 0; i < fa.size(); ++i)
-          if (!egal(fa[i], fb[i])) return false;
-        return true;
-      }
-      return a.as_object() == b.as_object();
-    case Payload::Function: return a.as_function() == b.as_function();
-    case Payload::Type: return a.as_type() == b.as_type();
-    // === on floats compares bits: 0.0 !== -0.0, and NaN === NaN.
-    case Payload::Float64: {
-      double x = a.as_f64(), y = b.as_f64();
-      return std::memcmp(&x, &y, sizeof x) == 0 || (x != x && y != y);
-    }
-    case Payload::Float32: {
-      float x = a.as_f32(), y = b.as_f32();
-      return std::memcmp(&x, &y, sizeof x) == 0 || (x != x && y != y);
-    }
-    default: return a.as_int() == b.as_int();
-  }
-}
+bool egal(const Value& a, const Value& b) { return egal_values(a, b); }
 
 Value type_value(TypeRegistry& t, const Type* ty) {
   const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
@@ -168,6 +157,7 @@ void register_types(TypeRegistry& t) {
   declare_struct(t, "#Box", nullptr, {"contents"}, {t.Any}, true);
   declare_struct(t, "#KwArgs", nullptr, {}, {});
   declare_struct(t, "Colon", nullptr, {}, {});  // the `:` of t[2:3, :]
+  register_collection_types(t);
 }
 
 void register_intrinsics(Registrar& r) {
@@ -440,6 +430,7 @@ void register_builtins(Globals& g) {
   register_collections(*r);
   register_more_builtins(*r);
   register_vector_builtins(*r);
+  register_collection_builtins(*r);
   register_tensor_builtins(*r);
   keep = std::move(r);
 }

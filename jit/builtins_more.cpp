@@ -175,20 +175,7 @@ void register_helpers(Registrar& r) {
   // x in xs: by ==, as Julia's `in`.
   r.add("in", {t.Any, t.Any}, {"x", "xs"}, t.Bool, [&r, &g](std::span<const Value> a) {
     GenericFunction& eq = g.function("==");
-    const DataType* xt = a[1].type();
-    std::vector<Value> items;
-    if (xt->name->name == "Vector" || xt->name->is_tuple) {
-      items = a[1].as_struct().fields;
-    } else {
-      GenericFunction& len = g.function("length");
-      GenericFunction& get = g.function("getindex");
-      Value coll = a[1];
-      int64_t n = len.call(&coll, 1).as_int();
-      for (int64_t i = 1; i <= n; ++i) {
-        Value args[] = {coll, r.integer(i)};
-        items.push_back(get.call(args, 2));
-      }
-    }
+    std::vector<Value> items = iterate_all(g, a[1]);
     for (const Value& y : items) {
       Value args[] = {y, a[0]};
       if (eq.call(args, 2).as_bool()) return r.boolean(true);

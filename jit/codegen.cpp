@@ -544,7 +544,7 @@ class FnGen {
     }
     if (is_bits(st) && !body_.slots[slot].is_cell)
       return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
-    if (readonly_arg_[slot]) return RVal{slot_ptr_[slot], true, st};
+    if (readonly_arg_[slot] || body_.slots[slot].stable) return RVal{slot_ptr_[slot], true, st};
     // A copy, so that a later assignment to the slot does not change a value in flight; an
     // undefined slot is an UndefVarError.
     llvm::Value* t = temp();
@@ -1122,6 +1122,7 @@ class FnGen {
   RVal construct_inline(Node* n, const std::vector<RVal>& args);
   // t[i, j] / t[i, j] = v: the element's address from the tensor's base and strides, with
   // the indices checked against its shape (a BoundsError naming both otherwise).
+  void fixed_argument(llvm::Value* tv, llvm::LoadInst* obj);
   RVal tensor_access(Node* n, const std::vector<RVal>& args);
   // size(t, d) and length(t) from the tensor's shape.
   RVal tensor_shape_query(Node* n, const std::vector<RVal>& args);

@@ -378,6 +378,8 @@ void* Compiler::resolve_constant(const std::string& symbol) {
       if (f.show_method(*m, false) == text) r = const_cast<Method*>(m);
   } else if (d.rfind("vstr:", 0) == 0) {
     r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(rest(5))));
+  } else if (d.rfind("vsym:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.Symbol, new StringObject(rest(5))));
   } else if (d.rfind("vsingle:", 0) == 0) {
     if (auto st = as_datatype(t.lookup(rest(8))))
       r = &const_values_.emplace_back(Value::from_object(st, new StructObject()));

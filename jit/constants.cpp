@@ -58,6 +58,7 @@ std::string value_symbol(TypeRegistry& types, const Value& v) {
   switch (v.payload()) {
     case Payload::Object:
       if (v.type() == types.String) return p + text_part("vstr", v.as_string());
+      if (v.type() == types.Symbol && v.as_string().find('\0') == std::string::npos) return p + "vsym:" + v.as_string();
       // A field-less struct (Colon()): any instance is as good as another.
       if (v.type()->name->field_names.empty() && !v.type()->name->is_tuple && v.type()->params.empty() &&
           types.lookup(v.type()->name->name) == v.type() && !v.type()->name->is_mutable)

@@ -331,6 +331,8 @@ class Inferrer {
     }
     n->bind = Bind::Static;
     const Type* result = builtin_result_type(types_, m, args);
+    if (result == types_.Any)
+      if (const Type* e = constant_index_type(f, args, n)) return e;
     if (is_pure_builtin(m)) fold(n, m, result);
     return result;
   }
@@ -367,6 +369,23 @@ class Inferrer {
   static bool is_type_of_type(const Type* t) {
     auto dt = as_datatype(t);
     return dt && dt->name->is_type_of_type;
+  }
+
+  // t[2] and nt[:a] with a literal index on a tuple or named tuple of known type: that
+  // element's type (destructuring `(i, x) = t` and loops over enumerate stay typed).
+  const Type* constant_index_type(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    if (f->name() != "getindex" || args.size() != 2 || n->kids[2]->op != Op::Literal) return nullptr;
+    auto dt = as_datatype(args[0]);
+    if (!dt || !dt->is_concrete || !(dt->name->is_tuple || dt->name->is_named_tuple)) return nullptr;
+    const Value& k = n->kids[2]->literal;
+    if (k.type() == types_.Int64) {
+      int64_t i = k.as_int();
+      return i >= 1 && i <= static_cast<int64_t>(dt->params.size()) ? dt->params[i - 1] : nullptr;
+    }
+    if (k.type() == types_.Symbol && dt->name->is_named_tuple)
+      for (size_t i = 0; i < dt->name->field_names.size(); ++i)
+        if (dt->name->field_names[i] == k.as_string()) return dt->params[i];
+    return nullptr;
   }
 
   // t[i, j], t[i, j] = v and atomic_add!(t, i, j, v) on a tensor whose element type and rank

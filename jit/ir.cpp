@@ -131,6 +131,7 @@ std::string print_body(const Body& body) {
     const SlotInfo& s = body.slots[i];
     out += "  local " + s.name + "#" + std::to_string(i);
     if (s.is_cell) out += " (cell)";
+    if (s.stable) out += " (stable)";
     if (s.type) out += " :: " + show_type(s.type);
     out += "\n";
   }

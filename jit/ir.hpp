@@ -100,6 +100,9 @@ struct SlotInfo {
   std::string name;
   bool is_arg = false;
   bool is_cell = false;           // captured by a closure and assigned: lives in a Box
+  // A hidden slot (a loop's collection) assigned before every read of it and never while a
+  // value read from it is in use: codegen passes it in place instead of copying it.
+  bool stable = false;
   const Type* declared = nullptr; // x::T on an argument
   const Type* type = nullptr;     // inferred
 };

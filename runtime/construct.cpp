@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/half.hpp"
 #include "runtime/tensor.hpp"
@@ -29,6 +30,35 @@ namespace {
 
 [[noreturn]] void inexact(const DataType* to, const Value& v) {
   throw Error("InexactError", show_type(to) + "(" + show_value(v) + ")");
+}
+
+// Dict{K,V}(pairs...) and Set{T}(collection): converted to the declared key, value and
+// element types.
+Value construct_dict(TypeRegistry& types, const DataType* target, std::span<const Value> args) {
+  Value d = make_dict(target);
+  DictObject& obj = as_dict(d);
+  if (obj.is_set) {
+    if (args.size() > 1) throw MethodError("no method matching " + show_type(target) + " with " + std::to_string(args.size()) + " arguments");
+    if (args.empty()) return d;
+    const Value& src = args[0];
+    std::vector<Value> items;
+    if (src.payload() == Payload::Object && (src.type()->name->is_tuple || src.type()->name->name == "Vector")) items = src.as_struct().fields;
+    else if (is_set(src)) {
+      const DictObject& so = as_dict(src);
+      for (size_t i = so.next_live(0); i < so.keys.size(); i = so.next_live(i + 1)) items.push_back(so.keys[i]);
+    } else
+      throw MethodError("no method matching " + show_type(target) + "(::" + show_type(src.type()) + ")");
+    for (const Value& x : items) obj.set(convert_to(types, target->params[0], x, "an element of " + show_type(target)), Value());
+    return d;
+  }
+  for (const Value& p : args) {
+    if (p.payload() != Payload::Object || p.type()->name->name != "Pair")
+      throw MethodError("no method matching " + show_type(target) + "(::" + show_type(p.type()) + "): a Dict is made of pairs k => v");
+    const auto& kv = p.as_struct().fields;
+    obj.set(convert_to(types, target->params[0], kv[0], "a key of " + show_type(target)),
+            convert_to(types, target->params[1], kv[1], "a value of " + show_type(target)));
+  }
+  return d;
 }
 
 }  // namespace
@@ -128,6 +158,8 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args) {
     for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
     return MethodError("no method matching " + call + ")");
   };
+  if (target && is_dict_type(target->name))
+    return construct_dict(types, target, args);
   if (!target || target->name->payload != Payload::Object || target->name->is_tuple || target->name->is_semantic ||
       target->name == types.TensorName || target->name->callable)
     throw no_method();

@@ -18,6 +18,27 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
+std::string named_tuple_head(const TypeName* n);
+std::string show_named_tuple_type(const DataType* dt);
+
+// NamedTuple{(:a, :b): the names of a named tuple type, as Julia writes its first parameter.
+std::string named_tuple_head(const TypeName* n) {
+  std::string out = "NamedTuple{(";
+  for (size_t i = 0; i < n->field_names.size(); ++i) out += (i ? ", :" : ":") + n->field_names[i];
+  return out + (n->field_names.size() == 1 ? ",)" : ")");
+}
+
+// Julia 1.10: @NamedTuple{a::Int64, b::Int64}; with free parameters the long form.
+std::string show_named_tuple_type(const DataType* dt) {
+  std::vector<std::string> parts;
+  if (dt->has_free_vars) {
+    for (const Type* p : dt->params) parts.push_back(show_type(p));
+    return named_tuple_head(dt->name) + ", Tuple{" + join(parts) + "}}";
+  }
+  for (size_t i = 0; i < dt->params.size(); ++i) parts.push_back(dt->name->field_names[i] + "::" + show_type(dt->params[i]));
+  return "@NamedTuple{" + join(parts) + "}";
+}
+
 }  // namespace
 
 std::string show_typevar_bounds(const TypeVar* v) {
@@ -36,6 +57,7 @@ std::string show_type(const Type* t) {
       return "Union{}";
     case TypeKind::DataType: {
       auto dt = static_cast<const DataType*>(t);
+      if (dt->name->is_named_tuple) return show_named_tuple_type(dt);
       if (dt->params.empty()) return dt->name->is_tuple ? "Tuple{}" : dt->name->printed();
       // Julia writes a tuple of four or more equal element types as NTuple{N, T}.
       if (dt->name->is_tuple && dt->params.size() >= 4 && !as_vararg(dt->params[0]) &&
@@ -56,7 +78,7 @@ std::string show_type(const Type* t) {
     case TypeKind::UnionAll: {
       // A type name's wrapper prints as the bare name: Point, not Point{T} where T<:Real.
       if (auto body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t)
-        return body->name->printed();
+        return body->name->is_named_tuple ? named_tuple_head(body->name) + "}" : body->name->printed();
       std::vector<std::string> vars;
       const Type* body = t;
       while (auto ua = as_unionall(body)) {

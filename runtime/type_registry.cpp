@@ -98,6 +98,10 @@ void TypeRegistry::declare_builtins() {
   String = declare_builtin("String", AbstractString, false, Payload::Object);
   Nothing = declare_builtin("Nothing", Any, false, Payload::None);
   Function = declare_builtin("Function", Any, true);
+  Symbol = declare_builtin("Symbol", Any, false, Payload::Object);
+  // The abstract parent of every NamedTuple{names}{types...} (Julia's is a UnionAll of one
+  // type; here each list of names has its own type name, see named_tuple_type.cpp).
+  NamedTupleT = declare_builtin("NamedTuple", Any, true);
   DataTypeT = declare_builtin("DataType", Any, false, Payload::Type);
   UnionTypeT = declare_builtin("Union", Any, false, Payload::Type);
   UnionAllT = declare_builtin("UnionAll", Any, false, Payload::Type);

@@ -66,6 +66,12 @@ class TypeRegistry {
   const ConstParam* const_param(int64_t value);
   // Type{t}: the type that dispatches on the value t itself.
   const DataType* type_of_type(const Type* t);
+  // NamedTuple{names}: one immutable type name per list of field names, its parameters the
+  // field types (runtime/named_tuple_type.cpp). Bound to no name; a subtype of the abstract
+  // `NamedTuple`.
+  const TypeName* named_tuple(const std::vector<std::string>& names);
+  // @NamedTuple{a::A, b::B}.
+  const DataType* named_tuple(const std::vector<std::string>& names, std::span<const Type* const> types);
   // typeof(f) for the generic function f: a concrete singleton subtype of Function.
   const DataType* function_type(const std::string& fname, GenericFunction* f);
 
@@ -89,7 +95,7 @@ class TypeRegistry {
   const DataType *Any = nullptr, *Number, *Real, *AbstractFloat, *Float64, *Float32, *Float16, *BFloat16,
       *Integer, *Signed, *Int64, *Int32, *Int16, *Int8, *Unsigned, *UInt8, *UInt16, *UInt32,
       *UInt64, *Bool, *AbstractString, *String, *Nothing, *Function, *DataTypeT, *UnionTypeT,
-      *UnionAllT, *TupleAny;
+      *UnionAllT, *TupleAny, *Symbol, *NamedTupleT;
   const TypeName *TupleName = nullptr, *TypeName_ = nullptr, *AbstractTensorName = nullptr, *TensorName = nullptr;
 
  private:
@@ -120,6 +126,7 @@ class TypeRegistry {
   std::map<int64_t, const ConstParam*> consts_;
   std::unordered_map<std::string, const Type*> bindings_;
   std::map<std::pair<const TypeVar*, size_t>, const TypeVar*> aliases_;
+  std::map<std::vector<std::string>, const TypeName*> named_tuples_;
 };
 
 }  // namespace tsr

@@ -65,6 +65,7 @@ struct TypeName {
   bool is_final = true;      // concrete structs cannot be subtyped (Tensor is the exception)
   bool is_tuple = false;     // Tuple: covariant parameters
   bool is_type_of_type = false;  // Type{T}: the type of the value T
+  bool is_named_tuple = false;   // NamedTuple{(:a, :b)}: field_names are the names, params their types
   Payload payload = Payload::None;
   GenericFunction* callable = nullptr;  // closure types: calling a value calls this function
   GenericFunction* instance = nullptr;  // typeof(f): the one function of this type

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/dict.hpp"
 #include "runtime/half.hpp"
 #include "runtime/method_table.hpp"
 #include "runtime/tensor.hpp"
@@ -80,17 +82,30 @@ int hex_digits(const std::string& type_name) {
   return 16;
 }
 
-// Julia omits a vector's element-type prefix when the elements' printing implies it.
+// Julia omits a vector's element-type prefix when the elements' printing implies it
+// (Base.typeinfo_implicit): Float64, Int64, String, Symbol, singletons, and concrete vectors,
+// tuples, named tuples, pairs and dicts made of such types.
 bool implied_element_type(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
   const std::string& n = dt->name->name;
-  if (dt->name->is_tuple) {  // a tuple whose every element type is implied: [(1, "a")]
-    for (const Type* p : dt->params)
-      if (p->kind == TypeKind::Vararg || !implied_element_type(p)) return false;
-    return !dt->params.empty();
-  }
-  return n == "Int64" || n == "Float64" || n == "String" || n == "Nothing" || n == "Char";
+  if (n == "Int64" || n == "Float64" || n == "String" || n == "Symbol" || n == "Nothing" || n == "Char") return true;
+  if (!dt->is_concrete) return false;
+  if (dt->name->payload == Payload::None) return true;  // a singleton
+  if (dt->name->is_tuple && dt->params.empty()) return false;
+  bool composite = dt->name->is_tuple || dt->name->is_named_tuple || n == "Pair" || n == "Vector" || n == "Dict";
+  if (!composite) return false;
+  for (const Type* p : dt->params)
+    if (p->kind == TypeKind::Vararg || !implied_element_type(p)) return false;
+  return true;
+}
+
+// A symbol as Julia shows it: :name, or Symbol("...") when it is not an identifier.
+std::string symbol_text(const std::string& name) {
+  bool ident = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '!' || (c & 0x80));
+  return ident ? ":" + name : "Symbol(\"" + name + "\")";
 }
 
 std::string text(const Value& v, Mode mode);
@@ -126,6 +141,43 @@ std::string quoted_string(const std::string& s) {
 Mode element_mode(const Type* elem) {
   bool plain = as_datatype(elem) && as_datatype(elem)->is_concrete;
   return plain ? Mode::Implicit : Mode::Show;
+}
+
+// One side of a pair: a pair inside a pair is parenthesized, 1 => (2 => 3).
+std::string pair_side(const Value& x, Mode mode) {
+  std::string s = text(x, mode);
+  return x.type()->name->name == "Pair" ? "(" + s + ")" : s;
+}
+
+// The live entries of a dict or set, in insertion order.
+template <class F>
+void each_entry(const DictObject& d, F&& f) {
+  for (size_t i = d.next_live(0); i < d.keys.size(); i = d.next_live(i + 1)) f(d.keys[i], d.is_set ? d.keys[i] : d.vals[i]);
+}
+
+// show: Dict("a" => 1), Dict{String, Float32}("a" => 1.0), Dict{String, Int64}(), Set([1, 2]).
+std::string dict_text(const Value& v) {
+  const DictObject& d = as_dict(v);
+  const DataType* t = v.type();
+  if (d.count == 0) return show_type(t) + "()";
+  std::vector<std::string> parts;
+  if (d.is_set) {
+    bool implied = implied_element_type(t->params[0]);
+    Mode m = implied ? Mode::Show : element_mode(t->params[0]);
+    each_entry(d, [&](const Value& k, const Value&) { parts.push_back(text(k, m)); });
+    std::string out = "Set(" + std::string(implied ? "" : show_type(t->params[0])) + "[";
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    return out + "])";
+  }
+  bool implied = implied_element_type(t->params[0]) && implied_element_type(t->params[1]);
+  Mode km = implied ? Mode::Show : element_mode(t->params[0]), vm = implied ? Mode::Show : element_mode(t->params[1]);
+  std::string out = implied ? "Dict(" : show_type(t) + "(";
+  bool first = true;
+  each_entry(d, [&](const Value& k, const Value& x) {
+    out += (first ? "" : ", ") + pair_side(k, km) + " => " + pair_side(x, vm);
+    first = false;
+  });
+  return out + ")";
 }
 
 std::string elements(const std::vector<Value>& xs, Mode mode) {
@@ -189,10 +241,19 @@ std::string text(const Value& v, Mode mode) {
       break;
   }
   if (n->name == "String") return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
+  if (t == n->registry->Symbol) return mode == Mode::Print ? v.as_string() : symbol_text(v.as_string());
   if (is_tensor(v)) return show_tensor(v);
   if (std::string user; g_show_hook && g_show_hook(v, user)) return user;
+  if (is_dict(v) || is_set(v)) return dict_text(v);
   const auto& fields = v.as_struct().fields;
   if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");
+  if (n->is_named_tuple) {
+    if (fields.empty()) return "NamedTuple()";
+    std::string out = "(";
+    for (size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + n->field_names[i] + " = " + text(fields[i], Mode::Show);
+    return out + (fields.size() == 1 ? ",)" : ")");
+  }
+  if (n->name == "Pair" && fields.size() == 2) return pair_side(fields[0], Mode::Show) + " => " + pair_side(fields[1], Mode::Show);
   if (n->name == "Vector") {
     const Type* elem = t->params[0];
     if (implied_element_type(elem) && !fields.empty()) return "[" + elements(fields, Mode::Show) + "]";
@@ -211,5 +272,32 @@ std::string show_value(const Value& v, bool quoted) { return text(v, quoted ? Mo
 std::string show_element(const Value& v, const Type* elem) { return text(v, element_mode(elem)); }
 
 void set_show_hook(ShowHook hook) { g_show_hook = hook; }
+
+std::string show_value_plain(const Value& v) {
+  if (!is_dict(v) && !is_set(v)) return text(v, Mode::Show);
+  const DictObject& d = as_dict(v);
+  const DataType* t = v.type();
+  if (d.count == 0) return show_type(t) + "()";
+  std::string out = show_type(t) + " with " + std::to_string(d.count) + (d.is_set ? " element" : " entr") +
+                    (d.is_set ? (d.count == 1 ? "" : "s") : (d.count == 1 ? "y" : "ies")) + ":";
+  if (d.is_set) {
+    Mode m = element_mode(t->params[0]);
+    each_entry(d, [&](const Value& k, const Value&) { out += "\n  " + text(k, m); });
+    return out;
+  }
+  std::vector<std::pair<std::string, std::string>> rows;
+  size_t width = 0;
+  auto columns = [](const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  };
+  each_entry(d, [&](const Value& k, const Value& x) {
+    rows.emplace_back(pair_side(k, element_mode(t->params[0])), pair_side(x, element_mode(t->params[1])));
+    width = std::max(width, columns(rows.back().first));
+  });
+  for (auto& [k, x] : rows) out += "\n  " + k + std::string(width - columns(k), ' ') + " => " + x;
+  return out;
+}
 
 }  // namespace tsr

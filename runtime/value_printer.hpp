@@ -9,6 +9,9 @@ namespace tsr {
 
 // `show`: strings quoted. `print` (quoted = false): strings as they are.
 std::string show_value(const Value& v, bool quoted = true);
+// Julia's text/plain form of a Dict or Set (display): a summary line, then one entry per
+// line, dict keys padded to one width. Other values: as show_value.
+std::string show_value_plain(const Value& v);
 
 // `show` of an element of a collection whose element type `elem` has already been printed
 // (Julia's :typeinfo): Float32[1.5] shows its element as 1.5, not 1.5f0.

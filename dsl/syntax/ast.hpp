@@ -23,7 +23,8 @@
 // Identifier     name            -                         also an operator used as a value: `+`
 // Colon                          -                         a bare `:` as in a[2:3, :]
 // IndexEnd                       -                         `end` inside an index: a[end]
-// Tuple                          elements                  (1, 2.0), and the bare `a, b = ...`
+// Tuple          ";" in (; ...)  elements                  (1, 2.0), and the bare `a, b = ...`; named
+//                                                          tuples (a = 1, b = 2) hold Assign elements
 // Vector                         elements                  [1, 2, 3]
 // Range                          start, stop | start, step, stop     a:b, a:s:b
 // Comprehension                  body, Iteration..., [Filter]   [f(x) for x in xs if p(x)]

@@ -117,6 +117,21 @@ NodePtr Parser::parse_parenthesized() {
     empty->is_parenthesized = true;
     return empty;
   }
+  if (at_op(";")) {
+    // (; a, b = 2, p.c): a named tuple; a bare name or field access names itself.
+    take();
+    NodePtr named = make_node(NodeKind::Tuple, open, ";");
+    while (!panicking_ && !at_op(")")) {
+      NodePtr element = parse_list_element(true);
+      element->is_keyword_section = true;
+      named->add(std::move(element));
+      if (!accept_op(",")) break;
+    }
+    uint32_t end = expect_closer(")", "(", open);
+    named->is_parenthesized = true;
+    if (!panicking_) named->span = {open.begin, end};
+    return named;
+  }
 
   NodePtr first = parse_list_element(true);
   NodePtr result;
