@@ -33,6 +33,29 @@ Value trampoline(const void* ctx, const Value* args, size_t n) {
   return def.compiler->invoke(def, nullptr, args, n);
 }
 
+// The symbols the code of these specializations defines (what a cached object must provide).
+std::vector<std::string> symbols_of(const std::vector<Spec*>& todo) {
+  std::vector<std::string> names;
+  for (const Spec* s : todo) {
+    names.push_back(s->symbol);
+    names.push_back(s->symbol + ".entry");
+    if (s->kernel) names.push_back(s->symbol + ".kernel");
+  }
+  return names;
+}
+
+// The compile cache's folder, checked once per process: nothing (after one warning) when it
+// is not safe to load code from it.
+const std::optional<std::string>& checked_cache_dir() {
+  static const std::optional<std::string> dir = [] {
+    std::string problem;
+    std::optional<std::string> d = usable_cache_dir(&problem);
+    if (!d) std::fprintf(stderr, "tsr: warning: %s; compiling without the cache\n", problem.c_str());
+    return d;
+  }();
+  return dir;
+}
+
 }  // namespace
 
 Compiler::Compiler(Globals& globals)
@@ -257,13 +280,18 @@ void Compiler::compile(Spec* root) {
     for (Spec* s : todo) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
   bool optimize = options_.optimize && root->method != nullptr;
   // The cache: the same typed IR for the same target was compiled before: load its code.
-  bool use_cache = options_.use_cache && !options_.dump_llvm;
+  const std::optional<std::string>& dir = options_.use_cache && !options_.dump_llvm ? checked_cache_dir() : std::nullopt;
+  bool use_cache = dir.has_value();
   std::string key = use_cache ? cache_key(cache_text(todo, optimize)) : "";
-  std::string path = use_cache ? cache_dir() + "/" + key + ".o" : "";
+  std::string path = use_cache ? *dir + "/" + key + ".o" : "";
   std::optional<std::string> cached = use_cache ? read_cache_file(path) : std::nullopt;
-  if (cached) {
-    engine_->add_object(*cached, key);
-  } else {
+  if (cached && !engine_->try_object(*cached, key, symbols_of(todo))) {
+    // It checked out but does not load (made by other code, damaged before it was summed):
+    // never trusted again, and compiled afresh now.
+    discard_cache_file(path);
+    cached.reset();
+  }
+  if (!cached) {
     auto module = engine_->new_module(use_cache ? key : root->symbol);
     bool cacheable = generate(*this, *module, todo);
     engine_->add(std::move(module), optimize, options_.dump_llvm, use_cache && cacheable ? path : "");

@@ -84,6 +84,9 @@ struct Engine::Impl {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unique_ptr<llvm::TargetMachine> tm;
   llvm::orc::ThreadSafeContext tsc{std::make_unique<llvm::LLVMContext>()};
+  // What the JIT reported while linking (kept for the message of a failed lookup, instead of
+  // printed: a cached object that fails to link is not an error, it is compiled again).
+  std::string session_errors;
 };
 
 Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
@@ -108,6 +111,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
                          .create(),
                      "creating the JIT");
   auto& es = impl_->jit->getExecutionSession();
+  es.setErrorReporter([impl = impl_.get()](llvm::Error err) { impl->session_errors += "\n" + to_string(std::move(err)); });
   llvm::orc::SymbolMap symbols;
   auto add = [&](const char* name, auto* fn) {
     symbols[es.intern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void*>(fn)),
@@ -200,15 +204,25 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, cons
     throw InternalError("adding a module to the JIT: " + to_string(std::move(err)));
 }
 
-void Engine::add_object(const std::string& bytes, const std::string& name) {
-  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(bytes, name);
-  if (auto err = impl_->jit->addObjectFile(std::move(buffer)))
-    throw InternalError("adding cached code to the JIT: " + to_string(std::move(err)));
+bool Engine::try_object(const std::string& bytes, const std::string& name, const std::vector<std::string>& symbols) {
+  auto tracker = impl_->jit->getMainJITDylib().createResourceTracker();
+  auto drop = [&](llvm::Error err) {
+    llvm::consumeError(std::move(err));
+    impl_->session_errors.clear();
+    llvm::cantFail(tracker->remove());
+    return false;
+  };
+  if (auto err = impl_->jit->addObjectFile(tracker, llvm::MemoryBuffer::getMemBufferCopy(bytes, name)))
+    return drop(std::move(err));
+  for (const std::string& s : symbols)
+    if (auto addr = impl_->jit->lookup(s); !addr) return drop(addr.takeError());
+  return true;
 }
 
 void* Engine::lookup(const std::string& symbol) {
-  auto addr = check(impl_->jit->lookup(symbol), "looking up a compiled function");
-  return addr.toPtr<void*>();
+  auto addr = impl_->jit->lookup(symbol);
+  if (!addr) throw InternalError("looking up a compiled function: " + to_string(addr.takeError()) + impl_->session_errors);
+  return addr->toPtr<void*>();
 }
 
 }  // namespace tsr::jit

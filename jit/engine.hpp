@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -28,8 +29,10 @@ class Engine {
   // rejects it (a compiler bug), with LLVM's message. `dump` prints the final IR to stderr.
   // When `cache_path` is not empty, the object code is also written there (see compile_cache).
   void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path = "");
-  // Object code read back from the cache.
-  void add_object(const std::string& bytes, const std::string& name);
+  // Object code read back from the cache, which must define `symbols`: links it and looks
+  // them up. False, with nothing of it left in the JIT, when it does not load (a damaged ELF,
+  // an entry made for other code, a missing symbol): the caller compiles the code afresh.
+  bool try_object(const std::string& bytes, const std::string& name, const std::vector<std::string>& symbols);
   void* lookup(const std::string& symbol);
 
  private:
