@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace tsr::syntax {
@@ -17,14 +20,36 @@ SourceFile::SourceFile(std::string path, std::string text)
 }
 
 std::optional<SourceFile> SourceFile::load(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = fmt::format("cannot open '{}'", path);
+  auto fail = [&](std::string why) {
+    if (error) *error = std::move(why);
     return std::nullopt;
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just after).
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return fail(fmt::format("cannot open '{}'", path));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    return fail(dir ? fmt::format("'{}' is a directory", path)
+                    : fmt::format("'{}' is not a regular file (a device, FIFO or socket)", path));
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return SourceFile(path, contents.str());
+  if (static_cast<uint64_t>(st.st_size) > kMaxBytes) {
+    ::close(fd);
+    return fail(fmt::format("'{}' is {} bytes, over the limit of {} MiB for a source file", path,
+                            static_cast<uint64_t>(st.st_size), kMaxBytes >> 20));
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t r = ::read(fd, text.data() + got, text.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  text.resize(got);  // a file that shrank while being read: what was there
+  return SourceFile(path, std::move(text));
 }
 
 std::string_view SourceFile::slice(Span span) const {

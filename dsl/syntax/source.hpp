@@ -47,7 +47,10 @@ class SourceFile {
  public:
   SourceFile(std::string path, std::string text);
 
-  // Reads a file from disk; on failure returns nothing and sets *error to the reason.
+  // The largest source file read (positions are 32-bit; a larger file is not a program).
+  static constexpr uint64_t kMaxBytes = uint64_t(64) << 20;
+  // Reads a regular file of at most kMaxBytes from disk; on failure (missing, a directory, a
+  // device or FIFO such as /dev/zero, too large) returns nothing and sets *error to the reason.
   static std::optional<SourceFile> load(const std::string& path, std::string* error = nullptr);
 
   const std::string& path() const { return path_; }
