@@ -1,13 +1,8 @@
 #include "jit/abi.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <mutex>
 #include <utility>
-#include <setjmp.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include "jit/builtin_registrar.hpp"
 #include "jit/intrinsics.hpp"
@@ -55,77 +50,27 @@ ErrorState& error_state() {
 
 void set_abi_globals(Globals* g) { g_globals = g; }
 
-void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t, int64_t)>& run) {
+void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t, int64_t)>& run,
+                         const std::string* frame) {
   if (total <= 0) return;
-  parallel_for((total + chunk - 1) / chunk, [&](int64_t k) {
+  struct Chunk {
+    const std::function<void(int64_t, int64_t)>* run;
+    int64_t lo, hi;
+  };
+  GuardSite site{frame};
+  // Rounded up, and the last chunk's end capped, without overflow near typemax(Int).
+  parallel_for(total / chunk + (total % chunk != 0), [&](int64_t k) {
     if (tsr_pending) return;
-    run(k * chunk, std::min(total, (k + 1) * chunk));
+    Chunk c{&run, k * chunk, 0};
+    if (__builtin_mul_overflow(k + 1, chunk, &c.hi) || c.hi > total) c.hi = total;
+    run_guarded([](void* p) {
+      auto* c = static_cast<Chunk*>(p);
+      (*c->run)(c->lo, c->hi);
+    }, &c, site);
   });
   if (tsr_pending) rethrow_pending();
 }
 
-namespace {
-
-sigjmp_buf g_overflow_jump;
-int g_guard_depth = 0;
-uintptr_t g_stack_low = 0, g_stack_high = 0;
-
-void on_segv(int sig, siginfo_t* info, void*) {
-  auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
-  // A fault within 1 MiB of the stack's low end, while compiled code runs: a stack overflow.
-  if (g_guard_depth > 0 && g_stack_low && addr + (1u << 20) >= g_stack_low && addr < g_stack_low + (1u << 20))
-    siglongjmp(g_overflow_jump, 1);
-  // Anything else is a real crash: report it as what it is, then die as the signal would.
-  const char msg[] = "tsr: internal error: segmentation fault (this is a bug in Tessera; please report it)\n";
-  ssize_t ignored = ::write(2, msg, sizeof msg - 1);
-  (void)ignored;
-  signal(sig, SIG_DFL);
-  ::raise(sig);
-}
-
-void install_overflow_handler() {
-  static bool installed = false;
-  if (installed) return;
-  installed = true;
-  pthread_attr_t attr;
-  void* low = nullptr;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &low, &size);
-    pthread_attr_destroy(&attr);
-  }
-  g_stack_low = reinterpret_cast<uintptr_t>(low);
-  g_stack_high = g_stack_low + size;
-  static std::vector<char> alt(1 << 16);
-  stack_t ss{};
-  ss.ss_sp = alt.data();
-  ss.ss_size = alt.size();
-  sigaltstack(&ss, nullptr);
-  struct sigaction sa {};
-  sa.sa_sigaction = on_segv;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, nullptr);
-}
-
-}  // namespace
-
-bool run_guarded(void (*fn)(void*), void* ctx) {
-  if (g_guard_depth > 0) {  // an outer guard is in place
-    fn(ctx);
-    return tsr_pending == 0;
-  }
-  install_overflow_handler();
-  if (sigsetjmp(g_overflow_jump, 1)) {
-    g_guard_depth = 0;
-    jit::raise(exception_value(abi_globals(), "StackOverflowError", "stack overflow (infinite recursion?)"));
-    return false;
-  }
-  ++g_guard_depth;
-  fn(ctx);
-  --g_guard_depth;
-  return tsr_pending == 0;
-}
 Globals& abi_globals() {
   if (!g_globals) throw InternalError("the JIT runtime is not initialised");
   return *g_globals;
@@ -183,6 +128,16 @@ void raise(Value exception) {
   ErrorState& s = error_state();
   s.exception = std::move(exception);
   s.frames.clear();
+  s.owner = error_owner();
+  tsr_pending = 1;
+}
+
+void raise_with_frame(Value exception, const std::string& frame) {
+  std::lock_guard<std::mutex> lock(g_error_mu);
+  if (tsr_pending && error_state().exception.defined()) return;
+  ErrorState& s = error_state();
+  s.exception = std::move(exception);
+  s.frames.assign(1, frame);
   s.owner = error_owner();
   tsr_pending = 1;
 }

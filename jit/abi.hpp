@@ -60,19 +60,45 @@ void raise(Value exception);
 [[noreturn]] void rethrow_pending();
 
 // Runs compiled code over [0, total) in chunks of `chunk` on the kernel threads: chunks not
-// yet started are skipped once one has raised an error, which is then thrown here.
-void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t lo, int64_t hi)>& run);
+// yet started are skipped once one has raised an error, which is then thrown here. Each chunk
+// runs guarded (run_guarded): `frame` names the code for a stack overflow or a crash.
+void run_chunks_parallel(int64_t total, int64_t chunk, const std::function<void(int64_t lo, int64_t hi)>& run,
+                         const std::string* frame = nullptr);
 
 // The element type of a vector literal: equal types stay, numbers promote, else Any.
 const Type* vect_element_type(TypeRegistry& types, std::span<const Value> elems);
 const Type* vect_element_type(TypeRegistry& types, std::span<const Type* const> elems);
 
 // Runs compiled code so that running out of stack (deep recursion) ends it with a
-// StackOverflowError instead of a crash: a fault on the stack's guard page is caught on an
-// alternate signal stack and control jumps back here. Compiled code pays nothing for this.
-// The code's frames are abandoned (their boxed values are not released). Returns false with
-// the error pending when that happened. Nested calls share the outermost guard.
-bool run_guarded(void (*fn)(void*), void* ctx);
+// StackOverflowError instead of a crash, on any thread and on a fiber's stack: a fault near
+// the low end of the stack the code runs on is caught on the thread's alternate signal stack
+// and control jumps back here. Compiled code pays nothing for this. The code's frames are
+// abandoned (their boxed values are not released). Returns false with the error pending when
+// that happened. Guards nest: each run (a top-level thunk, a kernel's chunk on a pool thread,
+// a work item on its fiber) comes back to its own.
+//   frame: the Tessera frame the code is in ("deep! at k.tsr:2"): the StackOverflowError's
+//     stack trace starts with it, and a crash names it. Nullptr for top-level code, which
+//     names "top-level at FILE:LINE" (toplevel_file) in a crash.
+//   stack_low/stack_size: the fiber stack the code runs on (none: the thread's own stack).
+struct GuardSite {
+  const std::string* frame = nullptr;
+  const std::string* toplevel_file = nullptr;
+  const void* stack_low = nullptr;
+  size_t stack_size = 0;
+};
+bool run_guarded(void (*fn)(void*), void* ctx, const GuardSite& site = {});
+
+// Fibers: each has its own chain of guards (its own stack). The scheduler installs a fiber's
+// chain before switching to it and keeps it when it switches back: returns the chain it
+// replaces.
+void* swap_guard_chain(void* chain);
+
+// Compiled code with unchecked accesses (@inbounds) exists: a segmentation fault in compiled
+// code is then reported as the program's likely fault, not as a bug in Tessera.
+void note_unchecked_code();
+
+// Like raise, with the stack trace set to this one frame (code whose frames were abandoned).
+void raise_with_frame(Value exception, const std::string& frame);
 
 // The runtime the ABI functions work against (one Compiler at a time per process).
 void set_abi_globals(Globals* g);

@@ -275,6 +275,9 @@ void Compiler::compile(Spec* root) {
       if (n->spec) visit(n->spec);
   };
   visit(root);
+  for (Spec* s : todo)
+    for (const auto& n : s->body->pool)
+      if (n->inbounds) note_unchecked_code();
   auto t0 = std::chrono::steady_clock::now();
   if (options_.dump_ir)
     for (Spec* s : todo) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
@@ -526,10 +529,12 @@ bool Compiler::run_thunk(std::unique_ptr<Body> body, Value* result) {
     Spec* spec;
     Value out;
   } call{sp, Value()};
+  GuardSite site;
+  site.toplevel_file = sp->body->loc.file;
   bool ok = run_guarded([](void* p) {
     auto* c = static_cast<Call*>(p);
     c->spec->entry(&c->out, nullptr, 0);
-  }, &call);
+  }, &call, site);
   if (!ok && error_state().frames.empty() && sp->body->loc.file)
     error_state().frames.push_back("top-level at " + *sp->body->loc.file + ":" + std::to_string(tsr_toplevel_line));
   if (result) *result = call.out;

@@ -22,6 +22,8 @@ constexpr size_t kFiberStack = size_t(1) << 20;
 
 struct WorkItem {
   FiberContext ctx;
+  FiberStack* stack = nullptr;
+  void* guards = nullptr;  // its stack-overflow guards while it waits (swap_guard_chain)
   int64_t waiting_line = 0;  // the @synchronize it waits at; 0 when running or done
   bool done = false;
 };
@@ -49,9 +51,18 @@ thread_local size_t t_stacks_in_use = 0;
 void run_item(void* p) {
   auto* g = static_cast<WorkGroup*>(p);
   int64_t i = g->current;
-  int64_t lin = g->first + i;
-  const GroupLaunch& l = *g->launch;
-  l.range(l.args, lin, lin + 1, l.n1, l.n2, l.n3, l.workgroup, l.rank);
+  struct Run {
+    WorkGroup* g;
+    int64_t lin;
+  } run{g, g->first + i};
+  // Guarded on its own fiber stack: recursion that overflows it ends this item with a
+  // StackOverflowError (and the others at their next barrier), as any error does.
+  GuardSite site{g->launch->frame, nullptr, g->items[i].stack->low(), g->items[i].stack->size()};
+  run_guarded([](void* c) {
+    auto* r = static_cast<Run*>(c);
+    const GroupLaunch& l = *r->g->launch;
+    l.range(l.args, r->lin, r->lin + 1, l.n1, l.n2, l.n3, l.workgroup, l.rank);
+  }, &run, site);
   g->items[i].done = true;
   g->items[i].waiting_line = 0;
   fiber_switch(g->items[i].ctx, g->main);  // never resumed
@@ -70,8 +81,10 @@ void run_group_with_barriers(WorkGroup& g) {
   t_stacks_in_use = base + static_cast<size_t>(g.count);
   g.items.clear();
   g.items.resize(static_cast<size_t>(g.count));
-  for (int64_t i = 0; i < g.count; ++i)
-    g.items[i].ctx.prepare(t_stacks[base + i]->low(), t_stacks[base + i]->size(), &run_item, &g);
+  for (int64_t i = 0; i < g.count; ++i) {
+    g.items[i].stack = t_stacks[base + i].get();
+    g.items[i].ctx.prepare(g.items[i].stack->low(), g.items[i].stack->size(), &run_item, &g);
+  }
   struct Release {
     size_t base;
     ~Release() { t_stacks_in_use = base; }
@@ -81,7 +94,9 @@ void run_group_with_barriers(WorkGroup& g) {
       if (g.items[i].done) continue;
       g.current = i;
       const void* outer = set_error_owner(&g.items[i]);
+      void* guards = swap_guard_chain(g.items[i].guards);
       fiber_switch(g.main, g.items[i].ctx);
+      g.items[i].guards = swap_guard_chain(guards);
       set_error_owner(outer);
     }
     int64_t waiting = 0, line = 0, other = 0;
@@ -112,7 +127,7 @@ void run_work_groups(const GroupLaunch& l, int64_t lo, int64_t hi) {
   g.launch = &l;
   WorkGroup* outer = t_group;  // a launch from inside a kernel runs its groups here, nested
   t_group = &g;
-  for (int64_t first = lo; first < hi && !tsr_pending; first += l.workgroup) {
+  for (int64_t first = lo; first < hi && !tsr_pending; first += std::min(l.workgroup, hi - first)) {
     g.first = first;
     g.count = std::min(l.workgroup, l.total - first);
     g.localmem.clear();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "jit/builtin_registrar.hpp"
 
@@ -23,6 +24,7 @@ struct GroupLaunch {
   const Value* args = nullptr;
   int64_t n1 = 1, n2 = 1, n3 = 1, workgroup = 1, rank = 1, total = 0;
   bool barriers = false;  // the kernel calls @synchronize: run the items as fibers
+  const std::string* frame = nullptr;  // "kernel at file:line", for a stack overflow's trace
 };
 
 // The most work items a group with barriers may have (as on GPUs): each is a fiber.

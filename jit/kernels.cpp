@@ -55,7 +55,9 @@ Value Compiler::launch(std::span<const Value> a) {
   int64_t total = 1;
   for (int64_t d : dims) {
     if (d < 0) throw ArgumentError("launch: ndrange dimensions must be ≥ 0, got " + show_value(nd));
-    total *= d;
+    // Items are counted (and indexed) in Int64: a larger ndrange would wrap and run a few.
+    if (__builtin_mul_overflow(total, d, &total))
+      throw ArgumentError("launch: the ndrange " + show_value(nd) + " has more work items than an Int64 can count");
   }
   // The kernel's arguments, and the index arguments every kernel body takes after them.
   std::vector<Value> args(a.begin() + 2, a.end());
@@ -94,23 +96,31 @@ Value Compiler::launch(std::span<const Value> a) {
   check_kernel(*s);
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
-  int64_t groups = (total + workgroup - 1) / workgroup;
+  // Rounded up without forming total + workgroup - 1 (which may not fit near typemax(Int)).
+  int64_t groups = total / workgroup + (total % workgroup != 0);
   // Runs of work-groups per task: a few tasks per thread, so uneven ones balance out.
   int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
   auto range = s->kernel_range;
+  // The frame a stack overflow in the kernel names (its frames are abandoned, not unwound).
+  const SrcLoc& at = s->def->body->loc;
+  const std::string frame = s->def->body->name + " at " + (at.file ? *at.file : std::string("?")) + ":" + std::to_string(at.line);
   if (s->body->uses_barrier || s->body->uses_localmem) {
     // Work-groups one at a time per thread: shared @localmem, barriers between the items.
     if (s->body->uses_barrier && workgroup > kMaxBarrierGroup)
       throw ArgumentError("launch: a kernel with @synchronize takes work-groups of at most " + std::to_string(kMaxBarrierGroup) +
                           " work items (as on a GPU), got workgroup = " + std::to_string(workgroup));
-    GroupLaunch l{range, args.data(), n1, n2, n3, workgroup, rank, total, s->body->uses_barrier};
-    run_chunks_parallel(total, per_task * workgroup, [&](int64_t lo, int64_t hi) { run_work_groups(l, lo, hi); });
+    GroupLaunch l{range, args.data(), n1, n2, n3, workgroup, rank, total, s->body->uses_barrier, &frame};
+    int64_t items_per_task = 0;
+    if (__builtin_mul_overflow(per_task, workgroup, &items_per_task)) items_per_task = total;
+    run_chunks_parallel(total, items_per_task, [&](int64_t lo, int64_t hi) { run_work_groups(l, lo, hi); }, &frame);
     return Value::singleton(t.Nothing);
   }
   // Without shared memory or barriers the work-groups need not stay whole: a few chunks per
   // thread, so that a small ndrange of heavy work items (a row block each) still uses them all.
-  int64_t chunk = std::max<int64_t>(1, (total + 4 * num_threads() - 1) / (4 * num_threads()));
-  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); });
+  int64_t tasks = 4 * static_cast<int64_t>(num_threads());
+  int64_t chunk = std::max<int64_t>(1, total / tasks + (total % tasks != 0));
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(args.data(), lo, hi, n1, n2, n3, workgroup, rank); },
+                      &frame);
   return Value::singleton(t.Nothing);
 }
 
