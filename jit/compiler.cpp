@@ -33,6 +33,15 @@ Value trampoline(const void* ctx, const Value* args, size_t n) {
   return def.compiler->invoke(def, nullptr, args, n);
 }
 
+// The specializations a body calls statically, copied out of it (inferring one of them may
+// replace the body).
+std::vector<Spec*> callees_of(const Spec& s) {
+  std::vector<Spec*> out;
+  for (const auto& n : s.body->pool)
+    if (n->spec) out.push_back(n->spec);
+  return out;
+}
+
 // The symbols the code of these specializations defines (what a cached object must provide).
 std::vector<std::string> symbols_of(const std::vector<Spec*>& todo) {
   std::vector<std::string> names;
@@ -65,7 +74,13 @@ Compiler::Compiler(Globals& globals)
   options_.log_compiles = log && *log && std::string(log) != "0";
 }
 
-Compiler::~Compiler() { set_abi_globals(nullptr); }
+Compiler::~Compiler() {
+  // An exception still pending (the error that ended the program) refers to types of this
+  // compiler's registry: dropped now, while they exist, not at exit after they are gone.
+  error_state().exception = Value();
+  error_state().frames.clear();
+  set_abi_globals(nullptr);
+}
 
 std::string Compiler::next_symbol(const std::string& fname) {
   std::string clean;
@@ -262,8 +277,8 @@ void Compiler::compile(Spec* root) {
   if (!root->method) {
     // Top-level statements run once and are compiled without optimization; the functions
     // they call are compiled (and optimized) on their own first.
-    for (auto& n : root->body->pool)
-      if (n->spec) compile(n->spec);
+    for (Spec* callee : callees_of(*root))
+      compile(callee);
     seen.insert(root);
     todo.push_back(root);
   }
@@ -271,8 +286,12 @@ void Compiler::compile(Spec* root) {
     if (s->compiled || !seen.insert(s).second) return;
     for (int tries = 0; s->state == Spec::State::Provisional && tries < 3; ++tries) infer(*s);
     todo.push_back(s);
-    for (auto& n : s->body->pool)
-      if (n->spec) visit(n->spec);
+    // Inferring a callee may infer s again (mutual recursion), which replaces s->body: walk a
+    // copy of its callees, and again if the body changed meanwhile.
+    for (const Body* walked = nullptr; walked != s->body.get();) {
+      walked = s->body.get();
+      for (Spec* callee : callees_of(*s)) visit(callee);
+    }
   };
   visit(root);
   for (Spec* s : todo)

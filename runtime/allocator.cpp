@@ -25,6 +25,7 @@ size_t size_class(size_t bytes) {
     return c;
   }
   size_t mb = size_t(1) << 20;
+  if (bytes > (size_t(1) << 56)) throw std::bad_alloc();  // no machine has it; rounding would wrap
   return (bytes + mb - 1) / mb * mb;
 }
 
@@ -68,7 +69,10 @@ void* CachingAllocator::allocate(size_t bytes) {
     }
   }
   size_t align = c >= kHugePage ? kHugePage : kAlign;
-  void* p = std::aligned_alloc(align, c);
+  // aligned_alloc wants a size that is a multiple of the alignment: a 3 MiB class takes a
+  // 4 MiB block (the class stays 3 MiB: the block is only ever used for that much).
+  size_t rounded = (c + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, rounded);
   if (!p) throw std::bad_alloc();
   if (c >= kHugePage) ::madvise(p, c, MADV_HUGEPAGE);  // a hint: fewer, cheaper page faults
   return p;

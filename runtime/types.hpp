@@ -25,6 +25,9 @@ struct Type {
   TypeKind kind;
   uint32_t id;  // creation order; gives unions a canonical order
   explicit Type(TypeKind k, uint32_t i) : kind(k), id(i) {}
+  // The registry owns every kind of type through unique_ptr<Type>: deleting one deletes the
+  // whole DataType (its vectors), not only this base.
+  virtual ~Type() = default;
   Type(const Type&) = delete;
   Type& operator=(const Type&) = delete;
 };

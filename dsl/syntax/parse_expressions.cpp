@@ -214,7 +214,7 @@ NodePtr Parser::parse_arrow() {
 
 NodePtr Parser::parse_binary(int min_precedence) {
   NodePtr lhs = parse_unary();
-  Nesting folds(*this);  // a long chain (a + b + c ...) deepens the tree like nesting does
+  Nesting folds(*this, true);  // a long chain (a + b + c ...) deepens the tree: counted as a chain
   while (!panicking_) {
     const Token& op = peek();
     int precedence = binary_precedence(op);

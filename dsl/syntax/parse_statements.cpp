@@ -123,7 +123,7 @@ NodePtr Parser::parse_if() {
 
   // Each elseif nests in the else slot of the branch before it.
   Node* tail = root.get();
-  Nesting chain(*this);
+  Nesting chain(*this, true);
   while (at_keyword("elseif")) {
     if (!chain.enter()) break;
     Span keyword = take().span;

@@ -23,6 +23,10 @@ namespace tsr::syntax {
 
 struct ParseOptions {
   int max_nesting_depth = 256;  // beyond this: "expression is nested too deeply"
+  // Chains (a + b + c ..., if/elseif/elseif ...) are flat to read but deepen the tree one
+  // level per link: they do not count as nesting, but the links open along one path (chains
+  // inside chains) are limited too, so that later passes never recurse without bound.
+  int max_chain_links = 1024;
 };
 
 struct ParseResult {

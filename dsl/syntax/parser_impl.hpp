@@ -83,7 +83,8 @@ class Parser {
   bool follows_value(std::size_t index) const;  // tokens_[index - 1] ends a value
   uint32_t expect_closer(std::string_view closer, std::string_view opener_text, Span opener);
   NodePtr error_node();
-  bool enter_nesting();  // one level deeper; false (and an error) past the limit
+  bool enter_nesting();
+  bool enter_chain_link();  // one more link of a chain; false (and an error) past the limit  // one level deeper; false (and an error) past the limit
 
   ParseContext block_context() const;
   ParseContext bracket_context(bool index) const;
@@ -162,6 +163,7 @@ class Parser {
   ParseContext context_;
   int bracket_depth_ = 0;
   int depth_ = 0;
+  int chain_links_ = 0;  // links of operator and elseif chains open along this path
 
   // Recovery state: set by error_at, cleared by synchronize.
   bool panicking_ = false;
@@ -185,11 +187,11 @@ class ContextScope {
   bool bracket_;
 };
 
-// Counts nesting levels (recursion, and chains such as a+b+c that deepen the tree) and gives
-// them back at the end of the scope.
+// Counts nesting levels (recursion), or the links of a chain such as a+b+c or if/elseif
+// (`chain`), and gives them back at the end of the scope.
 class Nesting {
  public:
-  explicit Nesting(Parser& parser) : parser_(parser) {}
+  explicit Nesting(Parser& parser, bool chain = false) : parser_(parser), chain_(chain) {}
   ~Nesting();
   Nesting(const Nesting&) = delete;
   Nesting& operator=(const Nesting&) = delete;
@@ -197,6 +199,7 @@ class Nesting {
 
  private:
   Parser& parser_;
+  bool chain_;
   int levels_ = 0;
 };
 

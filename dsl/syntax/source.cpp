@@ -104,7 +104,8 @@ std::string Diagnostic::render() const {
   // Copy tabs from the source line so the caret lands under the right character in any
   // terminal, whatever its tab width.
   std::size_t offset = 0;
-  for (uint32_t column = 1; column < location.column; ++column) {
+  uint32_t caret = caret_column ? caret_column : location.column;
+  for (uint32_t column = 1; column < caret; ++column) {
     std::size_t length = 1;
     if (offset < source_line.size()) {
       out += source_line[offset] == '\t' ? '\t' : ' ';
@@ -137,6 +138,26 @@ Diagnostic make_diagnostic(const SourceFile& file, Span span, Severity severity,
   uint32_t end = std::clamp(span.end, begin, line_end);
   std::size_t width = utf8::count_code_points(file.slice({begin, end}));
   diagnostic.underline_width = static_cast<uint32_t>(std::max<std::size_t>(width, 1));
+  std::size_t columns = utf8::count_code_points(line);
+  if (columns > kMaxQuotedColumns) {
+    std::size_t before = diagnostic.location.column - 1;  // code points left of the caret
+    std::size_t from = before > kQuoteWindow ? before - kQuoteWindow : 0;
+    std::size_t to = std::min(columns, before + kQuoteWindow);
+    auto byte_of = [&](std::size_t code_points) {  // byte offset of the n-th code point
+      std::size_t at = 0, length = 1;
+      for (std::size_t k = 0; k < code_points && at < line.size(); ++k) {
+        utf8::decode(line, at, &length);
+        at += length;
+      }
+      return at;
+    };
+    std::size_t from_byte = byte_of(from), to_byte = byte_of(to);
+    diagnostic.source_line = (from > 0 ? "..." : "") + std::string(line.substr(from_byte, to_byte - from_byte)) +
+                             (to < columns ? "..." : "");
+    diagnostic.caret_column = static_cast<uint32_t>(before - from + 1 + (from > 0 ? 3 : 0));
+    diagnostic.underline_width =
+        static_cast<uint32_t>(std::clamp<std::size_t>(std::min<std::size_t>(width, to - before), 1, kQuoteWindow));
+  }
   return diagnostic;
 }
 

@@ -80,16 +80,24 @@ struct Diagnostic {
   std::string message;
   std::string path;
   Location location;             // where the caret goes
-  std::string source_line;       // the whole line, verbatim
+  std::string source_line;       // the line, verbatim; a long one cut to a window around the caret
   uint32_t underline_width = 1;  // columns marked: one caret, then width-1 tildes
+  uint32_t caret_column = 0;     // where the caret goes in source_line when it was cut (else 0)
 
   // The three lines shown above, each ending in '\n'.
   std::string render() const;
 };
 
-// Builds a diagnostic pointing at `span` (only its first line is underlined).
+// Builds a diagnostic pointing at `span` (only its first line is underlined). A line longer
+// than kMaxQuotedColumns is quoted as a window of kQuoteWindow code points either side of the
+// caret, with "..." where it was cut: a 64 KB line is not repeated for every error in it.
+constexpr std::size_t kMaxQuotedColumns = 160;
+constexpr std::size_t kQuoteWindow = 60;
 Diagnostic make_diagnostic(const SourceFile& file, Span span, Severity severity,
                            std::string message);
+
+// A parse reports at most this many errors per file; a last error, at the next one, says so.
+constexpr std::size_t kMaxErrorsPerFile = 20;
 
 // Collects the diagnostics of one or more stages, in the order they were reported.
 class DiagnosticSink {
