@@ -180,29 +180,24 @@ ContextScope::~ContextScope() {
 // ---- nesting --------------------------------------------------------------------------------
 
 bool Parser::enter_nesting() {
-  ++depth_;
-  if (depth_ <= options_.max_nesting_depth) return true;
+  return ++depth_ <= options_.max_nesting_depth ||
+         report_too_deep(fmt::format("expression is nested too deeply (more than {} levels)", options_.max_nesting_depth));
+}
+
+bool Parser::enter_chain_link() {
+  return ++chain_links_ <= options_.max_chain_links ||
+         report_too_deep(fmt::format("expression is too long (a chain of more than {} operators or elseif branches)",
+                                     options_.max_chain_links));
+}
+
+bool Parser::report_too_deep(const std::string& message) {
   // Said once per file: everything nested deeper fails the same way.
   if (nesting_reported_) {
     if (!panicking_) start_recovery();
     return false;
   }
   nesting_reported_ = true;
-  error_at(peek().span, fmt::format("expression is nested too deeply (more than {} levels)",
-                                    options_.max_nesting_depth));
-  return false;
-}
-
-bool Parser::enter_chain_link() {
-  ++chain_links_;
-  if (chain_links_ <= options_.max_chain_links) return true;
-  if (nesting_reported_) {
-    if (!panicking_) start_recovery();
-    return false;
-  }
-  nesting_reported_ = true;
-  error_at(peek().span, fmt::format("expression is too long (a chain of more than {} operators or elseif branches)",
-                                    options_.max_chain_links));
+  error_at(peek().span, message);
   return false;
 }
 

@@ -84,7 +84,8 @@ class Parser {
   uint32_t expect_closer(std::string_view closer, std::string_view opener_text, Span opener);
   NodePtr error_node();
   bool enter_nesting();
-  bool enter_chain_link();  // one more link of a chain; false (and an error) past the limit  // one level deeper; false (and an error) past the limit
+  bool enter_chain_link();  // one more link of a chain; false (and an error) past the limit
+  bool report_too_deep(const std::string& message);  // the error of both, once per file; false  // one level deeper; false (and an error) past the limit
 
   ParseContext block_context() const;
   ParseContext bracket_context(bool index) const;
