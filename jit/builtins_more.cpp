@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "jit/builtin_registrar.hpp"
+#include "runtime/allocator.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
@@ -50,8 +51,16 @@ void register_strings(Registrar& r) {
   auto repeat = [&r](std::span<const Value> a) {
     int64_t n = a[1].as_int();
     if (n < 0) throw ArgumentError("can't repeat a string " + std::to_string(n) + " times");
+    const std::string& s = str_arg(a, 0);
+    // The size is known up front: refuse what memory cannot hold before copying anything.
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(static_cast<uint64_t>(s.size()), static_cast<uint64_t>(n), &bytes) ||
+        bytes > physical_memory_bytes())
+      throw Error("OutOfMemoryError", "repeating a string of " + std::to_string(s.size()) + " bytes " + std::to_string(n) +
+                                          " times needs more memory than this machine has");
     std::string out;
-    for (int64_t i = 0; i < n; ++i) out += str_arg(a, 0);
+    out.reserve(bytes);
+    for (int64_t i = 0; i < n; ++i) out += s;
     return r.str(out);
   };
   r.add("^", {S, t.Integer}, {"s", "n"}, S, repeat);

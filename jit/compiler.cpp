@@ -523,6 +523,12 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
       if (std::find(body.kwargs.begin(), body.kwargs.end(), f[i].as_string()) == body.kwargs.end())
         unsupported_keywords(def.function->name(), std::span<const Value>(args, n), *kw);
   }
+  // An argument type too complex to specialize on (one that grows under recursion) is taken
+  // as Any, so that one specialization serves every deeper one. Not where static parameters
+  // must be read off the argument types.
+  if (body.sparams.empty())
+    for (const Type*& t : argtypes)
+      if (too_complex_to_specialize(t)) t = types().Any;
   Spec* s = specialize(m, argtypes);
   compile(s);
   Value out;

@@ -81,6 +81,16 @@ struct CompileOptions {
   bool use_cache = true;       // the on-disk compile cache (tsr --no-cache turns it off)
 };
 
+// Types that grow without end under recursion (g(x) = g(Box(x)), h(x) = h((x, x))) would make
+// inference specialize forever. As Julia limits type complexity: an argument type nested
+// deeper than kMaxSpecTypeDepth or with more than kMaxSpecTypeNodes parts is not specialized
+// on (the call is dynamic, and its specialization takes Any), and inference nested more than
+// kMaxInferDepth specializations deep calls the rest dynamically.
+constexpr int kMaxSpecTypeDepth = 8;
+constexpr int kMaxSpecTypeNodes = 96;
+constexpr int kMaxInferDepth = 96;
+bool too_complex_to_specialize(const Type* t);
+
 class Compiler {
  public:
   explicit Compiler(Globals& globals);
@@ -156,6 +166,7 @@ class Compiler {
   std::vector<std::unique_ptr<Spec>> thunks_;
   std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;
+  int infer_depth_ = 0;  // inferences in progress, one inside another (kMaxInferDepth)
   std::function<const Type*(const std::string&)> parse_type_;
   // Objects made for loaded code: kept for the life of the compiler (their addresses are in it).
   std::deque<std::string> const_strings_;

@@ -320,6 +320,11 @@ class Inferrer {
       n->bind = Bind::Dynamic;
       return types_.Any;
     }
+    if (c_.tessera_def(m) &&
+        (c_.infer_depth_ >= kMaxInferDepth || std::any_of(args.begin(), args.end(), too_complex_to_specialize))) {
+      n->bind = Bind::Dynamic;  // a type growing without end, or a chain of specializations too long
+      return types_.Any;
+    }
     if (c_.tessera_def(m)) {
       Spec* callee_spec = c_.specialize(m, args);
       if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring ||
@@ -512,6 +517,37 @@ void match_sparams(TypeRegistry& types, const Type* pat, const Type* actual, con
 
 }  // namespace
 
+namespace {
+
+// Adds t's parts to *nodes and returns its depth, stopping early past the limits.
+int type_depth(const Type* t, int* nodes) {
+  if (++*nodes > kMaxSpecTypeNodes) return kMaxSpecTypeDepth + 1;
+  int deepest = 0;
+  auto visit = [&](const Type* p) { deepest = std::max(deepest, p ? type_depth(p, nodes) : 0); };
+  switch (t->kind) {
+    case TypeKind::DataType:
+      for (const Type* p : static_cast<const DataType*>(t)->params) {
+        visit(p);
+        if (deepest > kMaxSpecTypeDepth) break;
+      }
+      break;
+    case TypeKind::Union:
+      for (const Type* m : static_cast<const UnionType*>(t)->members) visit(m);
+      return deepest;  // a union is not a level of nesting
+    case TypeKind::Vararg: visit(static_cast<const VarargType*>(t)->elem); return deepest;
+    case TypeKind::UnionAll: visit(static_cast<const UnionAll*>(t)->body); return deepest;
+    default: return 0;
+  }
+  return deepest + 1;
+}
+
+}  // namespace
+
+bool too_complex_to_specialize(const Type* t) {
+  int nodes = 0;
+  return type_depth(t, &nodes) > kMaxSpecTypeDepth || nodes > kMaxSpecTypeNodes;
+}
+
 void Compiler::infer(Spec& s) {
   if (s.state == Spec::State::Inferred || s.state == Spec::State::Inferring) return;
   s.state = Spec::State::Inferring;
@@ -536,7 +572,9 @@ void Compiler::infer(Spec& s) {
     match_sparams(types(), sig, types().tuple(actual), b.sparams, s.sparam_values);
   }
   Inferrer inf(*this, s);
+  ++infer_depth_;
   inf.run();
+  --infer_depth_;
   s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;
   record_edges(s);
   s.may_throw = body_may_throw(s);

@@ -1,6 +1,7 @@
 #include "runtime/allocator.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <map>
@@ -36,6 +37,14 @@ struct CachingAllocator::Impl {
   std::map<size_t, std::vector<void*>> free;  // size class -> blocks
   AllocatorStats stats;
 };
+
+uint64_t physical_memory_bytes() {
+  static const uint64_t bytes = [] {
+    long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : UINT64_MAX;
+  }();
+  return bytes;
+}
 
 CachingAllocator& CachingAllocator::instance() {
   static CachingAllocator a;

@@ -19,6 +19,10 @@ struct AllocatorStats {
   uint64_t bytes_in_use = 0;  // handed out and not yet freed
 };
 
+// The machine's physical memory in bytes: a request for more is refused up front (an
+// OutOfMemoryError) instead of growing towards it one copy at a time.
+uint64_t physical_memory_bytes();
+
 class CachingAllocator {
  public:
   static CachingAllocator& instance();

@@ -169,7 +169,9 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args) {
   std::vector<Value> fields;
   for (size_t i = 0; i < args.size(); ++i) {
     const Type* ft = types.subst(n->field_types[i], vars, target->params);
-    fields.push_back(convert_to(types, ft, args[i], "field " + n->field_names[i] + " of " + show_type(target)));
+    // The context is only spelled out for an error (show_type of a deep type is not cheap).
+    if (types.issub(args[i].type(), ft)) fields.push_back(args[i]);
+    else fields.push_back(convert_to(types, ft, args[i], "field " + n->field_names[i] + " of " + show_type(target)));
   }
   auto* obj = new StructObject();
   obj->fields = std::move(fields);
