@@ -1,10 +1,12 @@
 # Tessera: the two commands of README.md.
 #   make run   installs missing Debian packages, builds, runs examples/dispatch.tsr through tsr
 #   make test  the same set-up, then every test through CTest
+#   make sanitize  the whole suite under AddressSanitizer + UBSan (+ LeakSanitizer), Debug build
 BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
 JOBS  ?= 2
 
-.PHONY: all deps configure build run test bench fuzz clean
+.PHONY: all deps configure build run test bench fuzz sanitize clean
 
 all: build
 
@@ -29,9 +31,23 @@ bench: build
 	@bench/lang/run.sh $(BUILD)
 	@bench/kernels/run.sh $(BUILD)
 
-# The parser fuzzer (clang + libFuzzer), 60 seconds by default: make fuzz SECONDS=600
+# Every test under -fsanitize=address,undefined; any report fails its test. Suppressions:
+# tests/sanitize/ (third-party code only, each one explained there).
+sanitize: deps
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTESSERA_SANITIZE=ON > $(SANITIZE_BUILD).configure.log 2>&1 \
+	  || { cat $(SANITIZE_BUILD).configure.log; exit 1; }
+	@cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	@cd $(SANITIZE_BUILD) && TSR_TEST_TIMEOUT=900 \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900
+
+# Both fuzzers (clang + libFuzzer + ASan + UBSan): the parser, then whole programs through
+# lowering, inference and code generation; 60 seconds each by default: make fuzz SECONDS=1800
 fuzz:
 	@tests/fuzz/run.sh $(or $(SECONDS),60)
+	@tests/fuzz/run_programs.sh $(or $(SECONDS),60)
 
 clean:
-	rm -rf $(BUILD) $(BUILD).configure.log
+	rm -rf $(BUILD) $(BUILD).configure.log $(SANITIZE_BUILD) $(SANITIZE_BUILD).configure.log

@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 if [ "${script##*.}" = in ]; then
   (cd "$dir" && timeout 60 "$tsr" < "$name.in" > "$tmp/out" 2> "$tmp/err"); got_exit=$?
 else
-  (cd "$dir" && timeout 60 "$tsr" run "$name.tsr" > "$tmp/out" 2> "$tmp/err" < /dev/null); got_exit=$?
+  (cd "$dir" && timeout "${TSR_TEST_TIMEOUT:-60}" "$tsr" run "$name.tsr" > "$tmp/out" 2> "$tmp/err" < /dev/null); got_exit=$?
 fi
 ok=1
 [ "$got_exit" = "$want_exit" ] || { echo "exit status: expected $want_exit, got $got_exit"; ok=0; }
