@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "dsl/syntax/source.hpp"
 #include "jit/builtins.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -118,6 +119,10 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Bool: return literal(n, Value::from_bool(t.Bool, n.bool_value));
     case NodeKind::Nothing: return nothing(n);
     case NodeKind::String: return literal(n, Value::from_object(t.String, new StringObject(n.text)));
+    case NodeKind::Char: {
+      std::size_t length = 1;
+      return literal(n, Value::from_int(t.Char, static_cast<int64_t>(syntax::utf8::decode(n.text, 0, &length))));
+    }
     case NodeKind::InterpolatedString: {
       std::vector<Node*> parts;
       for (const auto& k : n.children) parts.push_back(expr(*k));
@@ -484,7 +489,7 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
     // everything else calls iterate(xs) / iterate(xs, state) until it returns nothing.
     int c = slot("#coll" + tag);
     b_.slots[c].stable = true;
-    outer->kids.push_back(set(c, expr(coll)));
+    outer->kids.push_back(set(c, call(it, "__iterable", {expr(coll)})));  // a String: its Chars
     outer->kids.push_back(set(i, call(it, "__iter_init", {get(c)})));
     outer->kids.push_back(set(stop, call(it, "__iter_stop", {get(c)})));
     loop->kids.push_back(call(it, "__iter_more", {get(c), get(i), get(stop)}));

@@ -15,6 +15,7 @@ bool lowered_kind(NodeKind k) {
   switch (k) {
     case NodeKind::Int: case NodeKind::Float64: case NodeKind::Float32: case NodeKind::Bool:
     case NodeKind::Nothing: case NodeKind::String: case NodeKind::InterpolatedString: case NodeKind::Symbol:
+    case NodeKind::Char:
     case NodeKind::Identifier: case NodeKind::Tuple: case NodeKind::Vector: case NodeKind::Comprehension:
     case NodeKind::Range: case NodeKind::Call: case NodeKind::Do: case NodeKind::BinaryOp:
     case NodeKind::UnaryOp: case NodeKind::Comparison: case NodeKind::And: case NodeKind::Or:

@@ -104,6 +104,8 @@ Value tensor_from_vector(TypeRegistry& t, const Value& v);
 
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);
+// s[i], lengths in characters, strip, split, parse (builtins_strings.cpp).
+void register_string_builtins(Registrar& r);
 // pop!, insert!, deleteat!, ...: vectors changing length (builtins_vector.cpp).
 void register_vector_builtins(Registrar& r);
 // Symbol, Pair, named tuples, Dict and Set (builtins_collections.cpp).

@@ -137,7 +137,7 @@ void register_types(TypeRegistry& t) {
   const Type* exc = t.lookup("Exception");
   for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
                            "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
-                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError"})
+                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError", "StringIndexError"})
     declare_struct(t, name, exc, {"msg"}, {t.String});
   declare_struct(t, "DivideError", exc, {}, {});
   {
@@ -336,7 +336,11 @@ void register_collections(Registrar& r) {
   r.add("length", {any}, {"x"}, t.Int64, [&r](std::span<const Value> a) {
     const Value& v = a[0];
     const std::string& n = v.type()->name->name;
-    if (n == "String") return r.integer(static_cast<int64_t>(v.as_string().size()));
+    if (n == "String") {  // characters, not bytes (ncodeunits counts those)
+      int64_t chars = 0;
+      for (unsigned char c : v.as_string()) chars += (c & 0xC0) != 0x80;
+      return r.integer(chars);
+    }
     if (n == "Vector" || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
     if (n == "UnitRange" || n == "StepRange") return r.integer(range_length(v));
     if (is_tensor(v)) return r.integer(tensor_of(v).numel());
@@ -431,6 +435,7 @@ void register_builtins(Globals& g) {
   register_more_builtins(*r);
   register_vector_builtins(*r);
   register_collection_builtins(*r);
+  register_string_builtins(*r);
   register_tensor_builtins(*r);
   keep = std::move(r);
 }

@@ -38,7 +38,7 @@ bool is_bits_number(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
   Payload p = dt->name->payload;
-  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool;
+  return (p == Payload::Int && !is_char_type(dt)) || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool;
 }
 
 const DataType* promote_type(TypeRegistry& types, const DataType* a, const DataType* b) {

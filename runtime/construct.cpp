@@ -20,9 +20,11 @@ int integer_bits(const DataType* t) {
   return 64;
 }
 
+bool is_char_type(const DataType* t) { return t->name->name == "Char" && t->name->payload == Payload::Int; }
+
 bool is_number_type(const DataType* t) {
   Payload p = t->name->payload;
-  return p == Payload::Int || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool || p == Payload::Half;
+  return (p == Payload::Int && !is_char_type(t)) || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool || p == Payload::Half;
 }
 
 namespace {
@@ -107,6 +109,23 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
   inexact(to, v);
 }
 
+// Char(97) is 'a', Int('a') is 97, UInt8('a') is 0x61 (an InexactError where it does not fit).
+Value char_conversion(TypeRegistry& types, const DataType* to, const Value& v) {
+  const DataType* from = v.type();
+  if (is_char_type(to) && is_char_type(from)) return v;
+  if (is_char_type(to)) {
+    if (from->name->payload != Payload::Int && from->name->payload != Payload::Bool)
+      throw MethodError("no method matching Char(::" + show_type(from) + ")");
+    int64_t i = from->name->payload == Payload::Bool ? v.as_bool() : v.as_int();
+    bool big = is_unsigned_integer(from) && integer_bits(from) == 64 && i < 0;
+    if (i < 0 || i > 0x10FFFF || big) inexact(to, v);
+    return Value::from_int(to, i);
+  }
+  if (to->name->payload != Payload::Int || !is_number_type(to))
+    throw MethodError("no method matching " + show_type(to) + "(::Char)");
+  return convert_number(types, to, Value::from_int(types.Int64, v.as_int()));
+}
+
 Value convert_to(TypeRegistry& types, const Type* to, const Value& x, const std::string& context) {
   if (types.issub(x.type(), to)) return x;
   if (auto dt = as_datatype(to); dt && is_number_type(dt) && is_number_type(x.type())) return convert_number(types, dt, x);
@@ -141,6 +160,8 @@ const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<c
 Value construct(Globals& g, const Type* t, std::span<const Value> args) {
   TypeRegistry& types = g.types();
   const DataType* dt = as_datatype(t);
+  if (dt && args.size() == 1 && (is_char_type(dt) || (is_char_type(args[0].type()) && is_number_type(dt))))
+    return char_conversion(types, dt, args[0]);
   if (dt && is_number_type(dt) && args.size() == 1) return convert_number(types, dt, args[0]);
   // TensorImage(t) re-tags a tensor and Tensor(img) drops the tag: no copy.
   if (const DataType* body = as_datatype(unwrap_unionall(t));

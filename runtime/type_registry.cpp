@@ -96,6 +96,9 @@ void TypeRegistry::declare_builtins() {
   Bool = declare_builtin("Bool", Integer, false, Payload::Bool);
   AbstractString = declare_builtin("AbstractString", Any, true);
   String = declare_builtin("String", AbstractString, false, Payload::Object);
+  // A Char holds its Unicode code point (Julia keeps the UTF-8 bytes; only Int(c) shows).
+  AbstractChar = declare_builtin("AbstractChar", Any, true);
+  Char = declare_builtin("Char", AbstractChar, false, Payload::Int);
   Nothing = declare_builtin("Nothing", Any, false, Payload::None);
   Function = declare_builtin("Function", Any, true);
   Symbol = declare_builtin("Symbol", Any, false, Payload::Object);

@@ -95,7 +95,7 @@ class TypeRegistry {
   const DataType *Any = nullptr, *Number, *Real, *AbstractFloat, *Float64, *Float32, *Float16, *BFloat16,
       *Integer, *Signed, *Int64, *Int32, *Int16, *Int8, *Unsigned, *UInt8, *UInt16, *UInt32,
       *UInt64, *Bool, *AbstractString, *String, *Nothing, *Function, *DataTypeT, *UnionTypeT,
-      *UnionAllT, *TupleAny, *Symbol, *NamedTupleT;
+      *UnionAllT, *TupleAny, *Symbol, *NamedTupleT, *AbstractChar, *Char;
   const TypeName *TupleName = nullptr, *TypeName_ = nullptr, *AbstractTensorName = nullptr, *TensorName = nullptr;
 
  private:

@@ -15,6 +15,27 @@
 
 namespace tsr {
 
+std::string utf8_encode(int64_t cp) {
+  std::string out;
+  auto c = static_cast<uint32_t>(cp);
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
 namespace {
 
 ShowHook g_show_hook = nullptr;
@@ -110,6 +131,26 @@ std::string symbol_text(const std::string& name) {
 
 std::string text(const Value& v, Mode mode);
 
+// A Char as Julia's show writes it: 'a', '\n', '\'', '\0', '\x01'.
+std::string quoted_char(int64_t cp) {
+  switch (cp) {
+    case '\'': return "'\\''";
+    case '\\': return "'\\\\'";
+    case '\n': return "'\\n'";
+    case '\t': return "'\\t'";
+    case '\r': return "'\\r'";
+    case '\a': return "'\\a'";
+    case '\b': return "'\\b'";
+    case '\f': return "'\\f'";
+    case '\v': return "'\\v'";
+    case 0x1b: return "'\\e'";
+    case 0: return "'\\0'";
+    default: break;
+  }
+  if (cp < 0x20 || cp == 0x7f) return fmt::format("'\\x{:02x}'", cp);
+  return "'" + utf8_encode(cp) + "'";
+}
+
 // A string as Julia's show writes it: quoted, with escapes for quotes, backslashes, `$` and
 // control bytes (\0 stays \0 unless a digit follows, where it would read as octal).
 std::string quoted_string(const std::string& s) {
@@ -199,6 +240,7 @@ std::string text(const Value& v, Mode mode) {
   const TypeName* n = t->name;
   switch (n->payload) {
     case Payload::Int:
+      if (n->name == "Char") return mode == Mode::Print ? utf8_encode(v.as_int()) : quoted_char(v.as_int());
       if (n->name[0] == 'U' && mode != Mode::Print)
         return fmt::format("0x{:0{}x}", static_cast<uint64_t>(v.as_int()), hex_digits(n->name));
       if (n->name == "UInt64") return std::to_string(static_cast<uint64_t>(v.as_int()));

@@ -7,6 +7,9 @@
 
 namespace tsr {
 
+// The UTF-8 bytes of a Unicode code point (a Char).
+std::string utf8_encode(int64_t code_point);
+
 // `show`: strings quoted. `print` (quoted = false): strings as they are.
 std::string show_value(const Value& v, bool quoted = true);
 // Julia's text/plain form of a Dict or Set (display): a summary line, then one entry per
