@@ -221,7 +221,10 @@ void tsr_get_global(Value* out, const std::string* name) {
     *out = *v;
     return;
   }
-  if (GenericFunction* f = g.find_function(*name)) {
+  // A type's name is the type even when it has constructors (the function of the same name,
+  // which a call of the type reaches), as in Julia.
+  GenericFunction* f = g.find_function(*name);
+  if (f && !g.types().lookup(*name)) {
     *out = Value::from_function(f->type(), f);
     return;
   }

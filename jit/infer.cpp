@@ -117,7 +117,10 @@ class Inferrer {
           // A global variable shadows a function or type of the same name (as Main's do Base's).
           if (g.global(n->name)) {
             if (g.is_const(n->name)) n->literal = *g.global(n->name);
-          } else if (GenericFunction* f = g.find_function(n->name)) n->literal = Value::from_function(f->type(), f);
+          } else if (GenericFunction* f = g.find_function(n->name); f && !types_.lookup(n->name))
+            n->literal = Value::from_function(f->type(), f);
+          // A type's name is the type even when it has constructors (the function of the same
+          // name, which calls of the type reach), as in Julia.
           else if (const Type* t = types_.lookup(n->name); t && !g.global(n->name))
             n->literal = Value::from_type(t->kind == TypeKind::UnionAll ? types_.UnionAllT
                                           : t->kind == TypeKind::Union  ? types_.UnionTypeT
