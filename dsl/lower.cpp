@@ -694,6 +694,7 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     if (which == "Local") return call(n, "+", {call(n, "rem", {zero_based, read(n, "#wg")}), lit(1)});
     return call(n, "+", {call(n, "div", {zero_based, read(n, "#wg")}), lit(1)});  // Group
   }
+  if (Node* io = lower_io_macro(n)) return io;
   throw InternalError("lowering: a macro unsupported() accepts: " + name);
 }
 
@@ -761,6 +762,11 @@ std::vector<TypeVar*> Lowering::type_params(const SNode& list, std::vector<std::
     scope.emplace_back(tp->text, v);
   }
   return vars;
+}
+
+const SNode& defined_name(const SNode& def) {
+  const SNode& name = def.child(syntax::function_slot::name);
+  return name.kind == NodeKind::FieldAccess ? name.child(1) : name;
 }
 
 void Lowering::define_function(const SNode& def) {

@@ -30,6 +30,10 @@ class LoweringError : public Error {
   syntax::Diagnostic diagnostic_;
 };
 
+// The name of the function a definition adds a method to: `f`, also for `Base.f` or `M.f`
+// (the name after the last dot). Anything else is returned as it is.
+const syntax::Node& defined_name(const syntax::Node& def);
+
 class Lowering {
  public:
   // `modules` (optional) and `module`: the module whose code this is; without them names are

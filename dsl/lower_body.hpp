@@ -304,6 +304,8 @@ class BodyLowerer {
   // indices directly, with no tuple made (its type depends on the launch's rank).
   bool is_index_destructure(const SNode& n) const;
   Node* destructure_index(const SNode& n);
+  // @show, @elapsed, @sprintf, @printf (lower_io_macros.cpp); null for other macros.
+  Node* lower_io_macro(const SNode& n);
   // Broadcasting (lower_broadcast.cpp): a dotted expression, fused into one loop.
   static bool is_broadcast(const SNode& n);
   Node* lower_broadcast(const SNode& at, const SNode* expr, Node* dest);

@@ -98,7 +98,9 @@ std::optional<Unsupported> local_function(const Node& def, const SupportContext&
 std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
   const std::string& name = n.text;
   if (name == "@assert") return n.size() < 1 ? at(n, "@assert needs a condition") : std::nullopt;
-  if (name == "@inbounds" || name == "@time") return std::nullopt;
+  if (name == "@inbounds" || name == "@time" || name == "@show") return std::nullopt;
+  if (name == "@elapsed") return n.size() != 1 ? at(n, "@elapsed takes one expression: @elapsed f(x)") : std::nullopt;
+  if (name == "@sprintf" || name == "@printf") return printf_problem(n);
   if (name == "@simd")
     return n.size() != 1 || n.child(0).kind != NodeKind::For ? at(n, "@simd applies to a for loop: @simd for i in 1:n ... end")
                                                               : std::nullopt;
@@ -286,7 +288,7 @@ class Checker {
   void visit(const Node& n, const SupportContext& cx) {
     if (n.kind == NodeKind::Empty || n.kind == NodeKind::Error) return;
     if (auto why = unsupported(n, cx)) {
-      out_.push_back(syntax::make_diagnostic(file_, why->at->span, syntax::Severity::Error, why->message));
+      out_.push_back(syntax::make_diagnostic(file_, why->where(), syntax::Severity::Error, why->message));
       return;
     }
     children(n, cx);
@@ -298,7 +300,7 @@ class Checker {
     return c;
   }
   void target(const Node& lhs) {
-    if (auto why = bad_target(lhs)) out_.push_back(syntax::make_diagnostic(file_, why->at->span, syntax::Severity::Error, why->message));
+    if (auto why = bad_target(lhs)) out_.push_back(syntax::make_diagnostic(file_, why->where(), syntax::Severity::Error, why->message));
   }
   // A generator where one is allowed (a call's argument, T[...]): its parts only.
   void generator(const Node& g, const SupportContext& cx) { children(g, cx); }

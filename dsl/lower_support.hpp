@@ -31,7 +31,13 @@ struct SupportContext {
 struct Unsupported {
   const syntax::Node* at;
   std::string message;
+  syntax::Span span{};  // where the caret goes when narrower than `at` (a conversion in a format)
+  syntax::Span where() const { return span.empty() ? at->span : span; }
 };
+
+// @sprintf and @printf: a format that is not a string literal, one with a conversion Tessera
+// does not know, or arguments that do not match its conversions (lower_io_macros.cpp).
+std::optional<Unsupported> printf_problem(const syntax::Node& n);
 
 // Why `n` cannot be lowered where it is, or nothing when it can (its children are asked apart).
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);

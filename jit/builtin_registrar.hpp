@@ -96,6 +96,10 @@ const Type* element_type_of(TypeRegistry& t, const DataType* dt);
 // The elements of any iterable: vectors, tuples and ranges directly, the rest through
 // iterate(xs) / iterate(xs, state) (builtins.cpp).
 std::vector<Value> iterate_all(Globals& g, const Value& v);
+// Declares a built-in struct type (builtins.cpp).
+const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
+                               std::vector<const Type*> ftypes, bool is_mutable = false, std::vector<TypeVar*> params = {});
+
 // A Vector{elem} holding xs (builtins_more.cpp).
 Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);
 // tensor([1.0, 2.0]): a 1-d tensor of a vector's numbers, their type its element type
@@ -111,6 +115,8 @@ void register_vector_builtins(Registrar& r);
 // Symbol, Pair, named tuples, Dict and Set (builtins_collections.cpp).
 void register_collection_types(TypeRegistry& t);
 void register_collection_builtins(Registrar& r);
+// IO types, print/show on an IO, exit, time, user show methods (builtins_io.cpp).
+void register_io_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).
 void register_tensor_builtins(Registrar& r);
 

@@ -35,17 +35,6 @@ std::unordered_map<const Method*, ResultRule>& result_rules() {
 }
 
 
-const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
-                               std::vector<const Type*> ftypes, bool is_mutable = false, std::vector<TypeVar*> params = {}) {
-  TypeDecl d;
-  d.kind = is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
-  d.name = name;
-  d.super = super;
-  d.params = std::move(params);
-  d.field_names = std::move(fields);
-  d.field_types = std::move(ftypes);
-  return t.declare(d)->primary;
-}
 
 // print's text for a value: strings as they are, everything else as show writes it.
 std::string print_text(const Value& v) { return show_value(v, false); }
@@ -421,6 +410,18 @@ void register_collections(Registrar& r) {
   throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
 }
 
+const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
+                               std::vector<const Type*> ftypes, bool is_mutable, std::vector<TypeVar*> params) {
+  TypeDecl d;
+  d.kind = is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
+  d.name = name;
+  d.super = super;
+  d.params = std::move(params);
+  d.field_names = std::move(fields);
+  d.field_types = std::move(ftypes);
+  return t.declare(d)->primary;
+}
+
 void register_builtins(Globals& g) {
   static std::unique_ptr<Registrar> keep;  // the lambdas hold a reference to it
   // One runtime at a time: forget the methods of the previous one.
@@ -436,6 +437,7 @@ void register_builtins(Globals& g) {
   register_vector_builtins(*r);
   register_collection_builtins(*r);
   register_string_builtins(*r);
+  register_io_builtins(*r);
   register_tensor_builtins(*r);
   keep = std::move(r);
 }

@@ -272,7 +272,7 @@ std::string text(const Value& v, Mode mode) {
       return v.as_bool() ? "true" : "false";
     case Payload::None: {
       if (n->name == "Nothing") return "nothing";
-      if (std::string user; g_show_hook && g_show_hook(v, user)) return user;
+      if (std::string user; g_show_hook && g_show_hook(v, mode == Mode::Print, user)) return user;
       return n->name + "()";
     }
     case Payload::Function:
@@ -285,7 +285,7 @@ std::string text(const Value& v, Mode mode) {
   if (n->name == "String") return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
   if (t == n->registry->Symbol) return mode == Mode::Print ? v.as_string() : symbol_text(v.as_string());
   if (is_tensor(v)) return show_tensor(v);
-  if (std::string user; g_show_hook && g_show_hook(v, user)) return user;
+  if (std::string user; g_show_hook && g_show_hook(v, mode == Mode::Print, user)) return user;
   if (is_dict(v) || is_set(v)) return dict_text(v);
   const auto& fields = v.as_struct().fields;
   if (n->is_tuple) return "(" + elements(fields, Mode::Show) + (fields.size() == 1 ? ",)" : ")");

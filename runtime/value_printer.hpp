@@ -20,10 +20,11 @@ std::string show_value_plain(const Value& v);
 // (Julia's :typeinfo): Float32[1.5] shows its element as 1.5, not 1.5f0.
 std::string show_element(const Value& v, const Type* elem);
 
-// A user-defined `show(io, x)` for x's type, when there is one: the hook writes its text to
-// `out` and returns true. Values of built-in types never reach it. The runtime cannot call
-// Tessera code itself, so the JIT installs this (jit/builtins_io.cpp).
-using ShowHook = bool (*)(const Value& v, std::string& out);
+// A user-defined `show(io, x)` for x's type (or, when `printing`, a `print(io, x)`), when
+// there is one: the hook writes its text to `out` and returns true. Numbers and strings never
+// reach it. The runtime cannot call Tessera code itself, so the JIT installs this
+// (jit/builtins_io.cpp).
+using ShowHook = bool (*)(const Value& v, bool printing, std::string& out);
 void set_show_hook(ShowHook hook);
 
 }  // namespace tsr

@@ -188,7 +188,7 @@ int Driver::run_statements(const syntax::Node& block, Lowering& lower, Value* la
 // What a definition evaluates to, as in Julia: a function definition gives the function
 // (the REPL shows `f (generic function with 1 method)`), a type definition nothing.
 Value Driver::defined_value(const syntax::Node& def) {
-  const syntax::Node& name = def.child(syntax::function_slot::name);
+  const syntax::Node& name = defined_name(def);
   if (def.kind == syntax::NodeKind::FunctionDef && name.kind == syntax::NodeKind::Identifier)
     if (GenericFunction* f = rt_.globals().find_function(name.text))
       return Value::from_function(f->type(), f);

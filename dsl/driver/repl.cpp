@@ -62,7 +62,8 @@ class LineSource {
     using_history();
     if (!history_.empty()) read_history(history_.c_str());
   }
-  ~LineSource() {
+  // After every input, as exit(n) ends the process without unwinding.
+  void save() {
     if (terminal_ && !history_.empty()) write_history(history_.c_str());
   }
   std::optional<std::string> next(const char* prompt) {
@@ -115,6 +116,7 @@ int run_repl(Driver& driver) {
       if (!incomplete(input)) break;
     }
     if (input.empty()) break;
+    lines.save();
     Value last;
     int rc = driver.run_source("REPL[" + std::to_string(n) + "]", input, &last);
     if (rc == 1) driver.report_uncaught();
