@@ -298,8 +298,17 @@ void Compiler::compile(Spec* root) {
     for (const auto& n : s->body->pool)
       if (n->inbounds) note_unchecked_code();
   auto t0 = std::chrono::steady_clock::now();
+  // What --emit shows: everything, or with --function only that function's specializations.
+  std::vector<Spec*> shown;
+  std::set<std::string> shown_symbols;
+  for (Spec* s : todo)
+    if (options_.dump_only.empty() || (s->method && s->def->body->name == options_.dump_only)) {
+      shown.push_back(s);
+      for (const char* suffix : {"", ".entry", ".kernel"}) shown_symbols.insert(s->symbol + suffix);
+    }
+  if (options_.dump_ir || options_.dump_llvm) shown_count_ += shown.size();
   if (options_.dump_ir)
-    for (Spec* s : todo) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
+    for (Spec* s : shown) std::fprintf(stderr, "%s\n", print_body(*s->body).c_str());
   bool optimize = options_.optimize && root->method != nullptr;
   // The cache: the same typed IR for the same target was compiled before: load its code.
   const std::optional<std::string>& dir = options_.use_cache && !options_.dump_llvm ? checked_cache_dir() : std::nullopt;
@@ -316,7 +325,8 @@ void Compiler::compile(Spec* root) {
   if (!cached) {
     auto module = engine_->new_module(use_cache ? key : root->symbol);
     bool cacheable = generate(*this, *module, todo);
-    engine_->add(std::move(module), optimize, options_.dump_llvm, use_cache && cacheable ? path : "");
+    engine_->add(std::move(module), optimize, options_.dump_llvm && !shown.empty(), use_cache && cacheable ? path : "",
+                 options_.dump_only.empty() ? nullptr : &shown_symbols);
   }
   if (options_.log_compiles && use_cache)
     std::fprintf(stderr, "[compile] cache %s for %s\n", cached ? "hit" : "miss", root->def->body->name.c_str());
@@ -463,7 +473,7 @@ Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Valu
   std::string name = next_symbol("broadcast");
   auto module = engine_->new_module(name);
   generate_broadcast(*this, *module, *f, is_tensor_leaf, out_elem, name);
-  engine_->add(std::move(module), options_.optimize, options_.dump_llvm);
+  engine_->add(std::move(module), options_.optimize, options_.dump_llvm && options_.dump_only.empty());
   auto fn = reinterpret_cast<BroadcastRange>(engine_->lookup(name));
   broadcast_ranges_.emplace(key, fn);
   return fn;

@@ -78,6 +78,7 @@ struct CompileOptions {
   bool log_compiles = false;   // TSR_LOG_COMPILES=1
   bool dump_ir = false;        // --emit=ir: print typed IR of each specialization
   bool dump_llvm = false;      // --emit=llvm: print LLVM IR after optimization
+  std::string dump_only;       // --function NAME: dump only the specializations of NAME
   bool use_cache = true;       // the on-disk compile cache (tsr --no-cache turns it off)
 };
 
@@ -104,6 +105,8 @@ class Compiler {
   void set_type_parser(std::function<const Type*(const std::string&)> parse) { parse_type_ = std::move(parse); }
   TypeRegistry& types() { return globals_.types(); }
   CompileOptions& options() { return options_; }
+  // How many specializations --emit has shown (those of --function's name alone, if given).
+  size_t shown_count() const { return shown_count_; }
 
   // Adds a Tessera method to f. `names` are the argument names for printing.
   const Method* add_method(GenericFunction& f, const Type* sig, std::vector<std::string> names,
@@ -167,6 +170,7 @@ class Compiler {
   std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;
   int infer_depth_ = 0;  // inferences in progress, one inside another (kMaxInferDepth)
+  size_t shown_count_ = 0;
   std::function<const Type*(const std::string&)> parse_type_;
   // Objects made for loaded code: kept for the life of the compiler (their addresses are in it).
   std::deque<std::string> const_strings_;

@@ -175,7 +175,8 @@ std::unique_ptr<llvm::Module> Engine::new_module(const std::string& name) {
   return m;
 }
 
-void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path) {
+void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path,
+                 const std::set<std::string>* only) {
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os)) throw InternalError("generated LLVM IR does not verify:\n" + problems);
@@ -198,7 +199,10 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, cons
     llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
     mpm.run(*m, mam);
   }
-  if (dump) m->print(llvm::errs(), nullptr);
+  if (dump && !only) m->print(llvm::errs(), nullptr);
+  if (dump && only)
+    for (llvm::Function& f : *m)
+      if (!f.isDeclaration() && only->count(f.getName().str())) f.print(llvm::errs());
   if (!cache_path.empty()) impl_->cache.paths[m->getModuleIdentifier()] = cache_path;
   if (auto err = impl_->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), impl_->tsc)))
     throw InternalError("adding a module to the JIT: " + to_string(std::move(err)));

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ class Engine {
   // Verifies, optimizes (O2 or none) and compiles the module. Throws InternalError when LLVM
   // rejects it (a compiler bug), with LLVM's message. `dump` prints the final IR to stderr.
   // When `cache_path` is not empty, the object code is also written there (see compile_cache).
-  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path = "");
+  // `dump` prints the module after optimization (only the functions named in `only`, if given).
+  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path = "",
+           const std::set<std::string>* only = nullptr);
   // Object code read back from the cache, which must define `symbols`: links it and looks
   // them up. False, with nothing of it left in the JIT, when it does not load (a damaged ELF,
   // an entry made for other code, a missing symbol): the caller compiles the code afresh.

@@ -5,6 +5,8 @@
 //   tsr -e 'code'            run code given on the command line
 //   tsr --emit=ast FILE      print the syntax tree and stop
 //   tsr --emit=ir|llvm ...   print the typed IR / optimized LLVM IR of what gets compiled
+//   ... --function NAME      with --emit: only NAME's methods (ast) or specializations (ir, llvm);
+//                            it may come after the file too
 //   tsr --no-cache ...       neither read nor write the on-disk compile cache
 //   tsr --version, tsr --help
 // Exit status: 0 success, 1 an uncaught error, 2 usage or syntax errors.
@@ -15,13 +17,27 @@
 
 #include "dsl/driver/driver.hpp"
 #include "dsl/driver/repl.hpp"
+#include "dsl/lower.hpp"
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
 #include "jit/host_target.hpp"
 
 namespace {
 
-int emit_ast(const std::string& path) {
+using tsr::syntax::Node;
+using tsr::syntax::NodeKind;
+
+// Every definition of a method of `name` in the tree: functions (also `Base.name`, inner
+// constructors and @kernel functions), in source order.
+void find_definitions(const Node& n, const std::string& name, std::vector<const Node*>& out) {
+  if (n.kind == NodeKind::FunctionDef) {
+    const Node& id = tsr::defined_name(n);
+    if (id.kind == NodeKind::Identifier && id.text == name) out.push_back(&n);
+  }
+  for (const auto& k : n.children) find_definitions(*k, name, out);
+}
+
+int emit_ast(const std::string& path, const std::string& function) {
   std::string err;
   auto file = tsr::syntax::SourceFile::load(path, &err);
   if (!file) {
@@ -30,8 +46,35 @@ int emit_ast(const std::string& path) {
   }
   tsr::syntax::ParseResult parsed = tsr::syntax::parse(*file);
   for (const auto& d : parsed.diagnostics) std::fputs(d.render().c_str(), stderr);
-  std::fputs(tsr::syntax::print_ast(*parsed.root, *file).c_str(), stdout);
+  if (function.empty()) {
+    std::fputs(tsr::syntax::print_ast(*parsed.root, *file).c_str(), stdout);
+  } else {
+    std::vector<const Node*> defs;
+    find_definitions(*parsed.root, function, defs);
+    if (defs.empty()) {
+      std::fprintf(stderr, "tsr: --function %s: %s defines no function named `%s`\n", function.c_str(), path.c_str(),
+                   function.c_str());
+      return 2;
+    }
+    for (const Node* d : defs) std::fputs(tsr::syntax::print_ast(*d, *file).c_str(), stdout);
+  }
   return parsed.ok() ? 0 : 2;
+}
+
+// --function given after the file: taken out of the script's arguments.
+void take_function_option(std::vector<std::string>& rest, std::string& function) {
+  for (size_t i = 1; i < rest.size(); ++i) {
+    if (rest[i] == "--function" && i + 1 < rest.size()) {
+      function = rest[i + 1];
+      rest.erase(rest.begin() + i, rest.begin() + i + 2);
+      return;
+    }
+    if (rest[i].rfind("--function=", 0) == 0) {
+      function = rest[i].substr(11);
+      rest.erase(rest.begin() + i);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -46,6 +89,8 @@ int main(int argc, char** argv) {
   app.add_option("--emit", emit, "print a stage: ast (and stop), ir (typed IR), llvm (optimized LLVM IR)")
       ->check(CLI::IsMember({"ast", "ir", "llvm"}));
   app.add_option("-e,--eval", code, "run this code");
+  std::string function;
+  app.add_option("--function", function, "with --emit: show only this function's methods or specializations");
   bool no_cache = false;
   app.add_flag("--no-cache", no_cache, "neither read nor write the on-disk compile cache");
   std::vector<std::string> rest;
@@ -55,7 +100,7 @@ int main(int argc, char** argv) {
   int own = 1;
   while (own < argc) {
     std::string a = argv[own];
-    if (a == "-e" || a == "--eval" || a == "--emit") own += 2;
+    if (a == "-e" || a == "--eval" || a == "--emit" || a == "--function") own += 2;
     else if (!a.empty() && a[0] == '-') own += 1;
     else break;
   }
@@ -68,19 +113,25 @@ int main(int argc, char** argv) {
   }
   rest.assign(argv + own, argv + argc);
   if (!rest.empty() && rest[0] == "run") rest.erase(rest.begin());
+  if (!emit.empty()) take_function_option(rest, function);
+  if (!function.empty() && emit.empty()) {
+    std::fputs("tsr: --function chooses what --emit=ast|ir|llvm shows; give --emit too\n", stderr);
+    return 2;
+  }
   bool repl = code.empty() && rest.empty();
   if (emit == "ast") {
     if (rest.empty()) {
       std::fputs("tsr: --emit=ast needs a file\n", stderr);
       return 2;
     }
-    return emit_ast(rest[0]);
+    return emit_ast(rest[0], function);
   }
   tsr::Driver driver;
   driver.compiler().options().use_cache = !no_cache;
   if (int rc = driver.load_base()) return rc;
   driver.compiler().options().dump_ir = emit == "ir";
   driver.compiler().options().dump_llvm = emit == "llvm";
+  driver.compiler().options().dump_only = function;
   int rc;
   if (repl) {
     driver.set_args({});
@@ -94,5 +145,15 @@ int main(int argc, char** argv) {
   }
   if (rc == 1) driver.report_uncaught();
   std::fflush(stdout);
+  if (rc == 0 && !function.empty() && driver.compiler().shown_count() == 0) {
+    // Nothing of it was compiled: say whether the name is unknown or only never called.
+    const tsr::GenericFunction* f = driver.runtime().globals().find_function(function);
+    if (f && !f->methods().empty())
+      std::fprintf(stderr, "tsr: --function %s: `%s` has %zu method(s) but the program never called it, so no "
+                   "specialization was compiled (try --emit=ast)\n", function.c_str(), function.c_str(), f->methods().size());
+    else
+      std::fprintf(stderr, "tsr: --function %s: no function is named `%s`\n", function.c_str(), function.c_str());
+    return 2;
+  }
   return rc;
 }
