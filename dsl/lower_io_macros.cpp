@@ -1,6 +1,8 @@
 // The printing and timing macros: @show, @elapsed, @sprintf and @printf.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dsl/lower_body.hpp"
 #include "dsl/lower_support.hpp"
 #include "jit/printf_format.hpp"
@@ -98,9 +100,14 @@ std::optional<Unsupported> printf_problem(const SNode& n) {
   auto specs = jit::parse_format(format.text, &error, &bad_begin, &bad_end);
   if (!specs) {
     Unsupported u{&format, name + ": " + error};
-    // The caret under the bad conversion when the literal is written without escapes (its
-    // text then sits at a fixed offset after the opening quote), else under the whole literal.
-    if (format.span.size() == format.text.size() + 2)
+    // The caret under the bad conversion when nothing before it in the literal needed an
+    // escape (its text then sits at a fixed offset after the opening quote), else under the
+    // whole literal.
+    std::string before = format.text.substr(0, bad_begin);
+    bool plain = std::none_of(before.begin(), before.end(), [](char c) {
+      return c == '"' || c == '\\' || c == '$' || static_cast<unsigned char>(c) < 0x20;
+    });
+    if (plain)
       u.span = {static_cast<uint32_t>(format.span.begin + 1 + bad_begin), static_cast<uint32_t>(format.span.begin + 1 + bad_end)};
     return u;
   }
