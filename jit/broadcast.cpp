@@ -174,10 +174,26 @@ Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
   return vector_of(t, element_type(t, o.dtype), std::move(xs));
 }
 
+// A range of integers (1:n, a:s:b): it broadcasts as the Vector of its elements.
+bool is_integer_range(const Value& v) {
+  const std::string& n = v.type()->name->name;
+  return v.payload() == Payload::Object && (n == "UnitRange" || n == "StepRange");
+}
+
 }  // namespace
 
 Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   TypeRegistry& t = types();
+  // Ranges as Julia's: (1:5) .^ 2 and Float32.(1:6) are Vectors, as over [1, 2, ...].
+  size_t first_leaf = in_place ? 2 : 1;
+  for (size_t i = first_leaf; i < a.size(); ++i)
+    if (is_integer_range(a[i])) {
+      std::vector<Value> with_vectors(a.begin(), a.end());
+      for (size_t j = first_leaf; j < with_vectors.size(); ++j)
+        if (is_integer_range(with_vectors[j]))
+          with_vectors[j] = vector_of(t, with_vectors[j].type()->params[0], iterate_all(globals_, with_vectors[j]));
+      return broadcast(with_vectors, in_place);
+    }
   // Vectors of numbers broadcast as 1-d tensors, as Julia's arrays do: [1, 2] .+ 1 is the
   // Vector [2, 3], v .= v .* 2 updates v; mixed with tensors the result is a tensor.
   bool vectors = false, tensors = false;
