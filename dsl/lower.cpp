@@ -245,6 +245,7 @@ Node* BodyLowerer::expr(const SNode& n) {
         } give_back{sum};
         return lower_broadcast(n, &sum, expr(n.child(0)));
       }
+      if (n.child(0).kind == NodeKind::Index) return lower_update_index(n, l_.global_name(op));
       Node* value = call(n, l_.global_name(op), {expr(n.child(0)), expr(n.child(1))});
       return lower_assign(n, n.child(0), value);
     }
@@ -380,6 +381,35 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
       if (auto why = bad_target(lhs)) l_.fail(*why->at, why->message);
       throw InternalError("lowering: an assignment target bad_target accepts");
   }
+}
+
+// xs[f()] += v: the indices (and the collection, unless it is a variable) are evaluated once,
+// as Julia does, then read with getindex and written back with setindex!.
+Node* BodyLowerer::lower_update_index(const SNode& n, const std::string& op) {
+  const SNode& lhs = n.child(0);
+  Node* b = mk(Op::Block, n);
+  auto once = [&](Node* v) {
+    int s = add_slot("#update" + std::to_string(b_.slots.size()));
+    b->kids.push_back(slot_set(n, s, v));
+    return s;
+  };
+  // A variable is read twice, not copied: a copy of a tensor would cost a retain and release.
+  bool plain = lhs.child(0).kind == NodeKind::Identifier;
+  int coll = plain ? -1 : once(expr(lhs.child(0)));
+  std::vector<int> idx;
+  for (Node* i : indices(lhs)) idx.push_back(once(i));
+  auto collection = [&] { return plain ? expr(lhs.child(0)) : slot_get(n, coll); };
+  std::vector<Node*> get_args{collection()};
+  for (int s : idx) get_args.push_back(slot_get(n, s));
+  Node* old = call(lhs, "getindex", get_args);
+  old->inbounds = inbounds_ > 0;
+  Node* value = call(n, op, {old, expr(n.child(1))});
+  std::vector<Node*> set_args{collection(), value};
+  for (int s : idx) set_args.push_back(slot_get(n, s));
+  Node* set = call(n, "setindex!", set_args);
+  set->inbounds = inbounds_ > 0;
+  b->kids.push_back(set);
+  return b;
 }
 
 Node* BodyLowerer::lower_call(const SNode& n) {

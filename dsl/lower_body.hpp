@@ -300,6 +300,8 @@ class BodyLowerer {
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
                       const SNode* return_type);
   Node* lower_macro(const SNode& n);
+  // xs[i] op= v with the indices evaluated once.
+  Node* lower_update_index(const SNode& n, const std::string& op);
   // `i, j = @index(Global, NTuple)` as a statement in a kernel: the names take the Cartesian
   // indices directly, with no tuple made (its type depends on the launch's rank).
   bool is_index_destructure(const SNode& n) const;
