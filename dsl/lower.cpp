@@ -519,7 +519,7 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
     // everything else calls iterate(xs) / iterate(xs, state) until it returns nothing.
     int c = slot("#coll" + tag);
     b_.slots[c].stable = true;
-    outer->kids.push_back(set(c, call(it, "__iterable", {expr(coll)})));  // a String: its Chars
+    outer->kids.push_back(set(c, expr(coll)));
     outer->kids.push_back(set(i, call(it, "__iter_init", {get(c)})));
     outer->kids.push_back(set(stop, call(it, "__iter_stop", {get(c)})));
     loop->kids.push_back(call(it, "__iter_more", {get(c), get(i), get(stop)}));
