@@ -124,6 +124,37 @@ void register_numbers(Registrar& r) {
     set_result_rule(m, ResultRule::TypeArgument);
     set_pure(m);  // zero(Float32) is a constant
   }
+  // promote_type(S, T) as Julia's for numbers (Bool < integers < floats; equal-sized
+  // integers promote to the unsigned one, otherwise the wider; Float16 and BFloat16 meet at
+  // Float32); for other types the one containing the other, else Any (Julia's typejoin,
+  // without its finer joins such as Real for Int64 and a user subtype of Real).
+  auto ranked_float = [&t](const DataType* x) {
+    return x == t.Float64 ? 3 : x == t.Float32 ? 2 : (x == t.Float16 || x == t.BFloat16) ? 1 : 0;
+  };
+  auto promote_number = [&t, ranked_float](const DataType* a, const DataType* b) -> const DataType* {
+    if (a == b) return a;
+    if (a == t.Bool) return b;
+    if (b == t.Bool) return a;
+    int fa = ranked_float(a), fb = ranked_float(b);
+    if (fa == 1 && fb == 1) return t.Float32;  // Float16 and BFloat16
+    if (fa || fb) return fa >= fb ? a : b;
+    int ba = integer_bits(a), bb = integer_bits(b);
+    if (ba != bb) return ba > bb ? a : b;
+    return is_unsigned_integer(a) ? a : b;
+  };
+  const TypeVar* ST[] = {t.new_typevar("S"), t.new_typevar("T")};
+  const Type* two_types[] = {t.type_of_type(ST[0]), t.type_of_type(ST[1])};
+  const Method* pt = r.add_where("promote_type", t.unionall(ST, t.tuple(two_types)), {"", ""}, nullptr, [&t, promote_number](std::span<const Value> a) {
+    const Type* x = a[0].as_type();
+    const Type* y = a[1].as_type();
+    auto dx = as_datatype(x), dy = as_datatype(y);
+    const Type* p = t.Any;
+    if (dx && dy && dx->is_concrete && dy->is_concrete && is_number_type(dx) && is_number_type(dy)) p = promote_number(dx, dy);
+    else if (t.issub(x, y)) p = y;
+    else if (t.issub(y, x)) p = x;
+    return Value::from_type(p->kind == TypeKind::UnionAll ? t.UnionAllT : t.DataTypeT, p);
+  });
+  set_pure(pt);
   TypeVar* C = t.new_typevar("T");
   const Type* conv[] = {t.type_of_type(C), t.Any};
   set_result_rule(r.add_where("convert", t.unionall(C, t.tuple(conv)), {"", "x"}, nullptr,
@@ -220,18 +251,36 @@ void register_helpers(Registrar& r) {
 void add_default_constructor(Globals& g, GenericFunction& f, const Type* type) {
   const DataType* body = as_datatype(unwrap_unionall(type));
   if (!body || body->name->is_abstract || body->name->payload != Payload::Object) return;
-  size_t n = body->name->field_names.size();
+  const TypeName* n = body->name;
   TypeRegistry& t = g.types();
-  const Type* sig = t.tuple(std::vector<const Type*>(n, t.Any));
-  for (const Method* m : f.methods())
-    if (t.equal(m->sig, sig)) return;  // already there, or the script wrote its own
-  Method m;
-  m.sig = sig;
-  m.arg_names = body->name->field_names;
-  m.invoke = &call_builtin;
-  m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }, f.name(), {}});
-  m.location = "default constructor";
-  f.add(std::move(m));
+  // Julia's signatures: `P(x::Float64, y)` and, when some field is typed, `P(x, y)` (both
+  // convert); for a parametric type only `D(v::T, d::T) where T<:Real`, and only when every
+  // parameter occurs in a field type (D{T}(v, d) converts: that is calling the type itself).
+  // So an outer `D(v::Real, d::Real) = D(promote(v, d)...)` does not call itself: the
+  // default method is more specific once the arguments agree.
+  std::vector<const Type*> sigs;
+  const Type* fields = t.tuple(n->field_types);
+  if (n->params.empty()) {
+    sigs.push_back(fields);
+    sigs.push_back(t.tuple(std::vector<const Type*>(n->field_types.size(), t.Any)));
+  } else {
+    for (const TypeVar* p : n->params)
+      if (!t.occurs_free(fields, p)) return;
+    std::vector<const TypeVar*> vars(n->params.begin(), n->params.end());
+    sigs.push_back(t.unionall(vars, fields));
+  }
+  for (const Type* sig : sigs) {
+    bool present = false;  // already there, or the script wrote its own
+    for (const Method* m : f.methods()) present = present || t.equal(m->sig, sig);
+    if (present) continue;
+    Method m;
+    m.sig = sig;
+    m.arg_names = n->field_names;
+    m.invoke = &call_builtin;
+    m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }, f.name(), {}});
+    m.location = "default constructor";
+    f.add(std::move(m));
+  }
 }
 
 void register_more_builtins(Registrar& r) {

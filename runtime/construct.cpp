@@ -133,6 +133,28 @@ Value convert_to(TypeRegistry& types, const Type* to, const Value& x, const std:
                     show_type(to) + (context.empty() ? "" : " (" + context + ")"));
 }
 
+namespace {
+
+// Matches a field's declared type against an argument's type, binding the type's parameters
+// where they occur (`T` in `v::T` or in `xs::Vector{T}`), as Julia's default outer
+// constructor `D(v::T, xs::Vector{T}) where T` does. False when the two disagree.
+bool bind_params(const TypeName* n, const Type* field, const Type* arg, std::vector<const Type*>& params) {
+  for (size_t k = 0; k < n->params.size(); ++k)
+    if (field == n->params[k]) {
+      if (params[k] && params[k] != arg) return false;
+      params[k] = arg;
+      return true;
+    }
+  auto f = as_datatype(field);
+  auto a = as_datatype(arg);
+  if (!f || !a || f->name != a->name || f->params.size() != a->params.size()) return true;
+  for (size_t i = 0; i < f->params.size(); ++i)
+    if (!bind_params(n, f->params[i], a->params[i], params)) return false;
+  return true;
+}
+
+}  // namespace
+
 const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<const Type* const> argtypes) {
   if (auto dt = as_datatype(t)) return dt->is_concrete ? dt : nullptr;
   // Point(1.0, 2.0): bind each parameter that is some field's whole type from the arguments.
@@ -141,13 +163,8 @@ const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<c
   const TypeName* n = body->name;
   if (n->field_types.size() != argtypes.size()) return nullptr;
   std::vector<const Type*> params(n->params.size(), nullptr);
-  for (size_t i = 0; i < argtypes.size(); ++i) {
-    for (size_t k = 0; k < n->params.size(); ++k)
-      if (n->field_types[i] == n->params[k]) {
-        if (params[k] && params[k] != argtypes[i]) return nullptr;
-        params[k] = argtypes[i];
-      }
-  }
+  for (size_t i = 0; i < argtypes.size(); ++i)
+    if (!bind_params(n, n->field_types[i], argtypes[i], params)) return nullptr;
   for (const Type* p : params)
     if (!p || !types.is_concrete(p)) return nullptr;
   try {
