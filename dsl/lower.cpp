@@ -7,6 +7,7 @@
 #include <set>
 
 #include "dsl/syntax/source.hpp"
+#include "dsl/type_expr.hpp"
 #include "jit/builtins.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -36,18 +37,24 @@ const Type* Lowering::eval_type(const SNode& n, std::vector<std::pair<std::strin
       return t.const_param(n.int_value);
     case NodeKind::Curly: {
       const SNode& head = n.child(0);
+      WildcardParams wildcards(t);
       std::vector<const Type*> ps;
-      for (size_t i = 1; i < n.size(); ++i) ps.push_back(eval_type(n.child(i), scope));
+      for (size_t i = 1; i < n.size(); ++i) {
+        const SNode& p = n.child(i);
+        bool wildcard = p.kind == NodeKind::UnaryOp && (p.text == "<:" || p.text == ">:");
+        ps.push_back(wildcard ? wildcards.add(p.text, eval_type(p.child(0), scope)) : eval_type(p, scope));
+      }
       try {
         if (head.kind == NodeKind::Identifier) {
-          if (head.text == "Union") return t.union_of(ps);
-          if (head.text == "Tuple") return t.tuple(ps);
+          if (head.text == "Union") return wildcards.close(t.union_of(ps));
+          if (head.text == "Tuple") return wildcards.close(t.tuple(ps));
           if (head.text == "Vararg") {
             if (ps.empty() || ps.size() > 2) fail(n, "Vararg takes one or two parameters");
+            if (wildcards.any()) fail(n, kVarargWildcard);
             return t.vararg(ps[0], ps.size() == 2 ? ps[1] : nullptr);
           }
         }
-        return t.instantiate(eval_type(head, scope), ps);
+        return wildcards.close(t.instantiate(eval_type(head, scope), ps));
       } catch (const TypeError& e) {
         fail(n, e.what());
       }

@@ -18,8 +18,8 @@ struct Token {
 
 // A parsed type expression, evaluated once the `where` variables are known.
 struct TExpr {
-  enum Kind { Name, Int, Apply, Where } kind = Name;
-  std::string name;  // Name, and the head of Apply
+  enum Kind { Name, Int, Apply, Where, Wildcard } kind = Name;
+  std::string name;  // Name, the head of Apply, "<:" or ">:" of a Wildcard (args[0]: the bound)
   int64_t value = 0;
   std::vector<TExpr> args;  // Apply: parameters; Where: args[0] is the body
   struct Var {
@@ -150,16 +150,28 @@ class TypeParser {
       t.kind = TExpr::Apply;
       next();
       if (!at("}")) {
-        t.args.push_back(type());
+        t.args.push_back(parameter());
         while (at(",")) {
           next();
-          t.args.push_back(type());
+          t.args.push_back(parameter());
         }
       }
       expect("}", ("to close the parameters of " + t.name).c_str());
       t.len = toks_[i_ - 1].pos + 1 - t.pos;
     }
     return t;
+  }
+
+  // A parameter inside { }: a type, or the shorthand `<:T` / `>:T`.
+  TExpr parameter() {
+    if (!at("<:") && !at(">:")) return type();
+    TExpr w;
+    w.kind = TExpr::Wildcard;
+    w.pos = peek().pos;
+    w.name = next().text;
+    w.args.push_back(type());
+    w.len = w.args[0].pos + w.args[0].len - w.pos;
+    return w;
   }
 
   // @NamedTuple{a::A, b::B}
@@ -243,32 +255,14 @@ class TypeParser {
         fail(e.pos, e.len, "unknown type `" + e.name + "`" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
       }
       case TExpr::Apply: {
+        WildcardParams wildcards(reg_);
         std::vector<const Type*> ps;
-        for (const TExpr& a : e.args) ps.push_back(eval(a, scope));
-        if (e.name == "Union") return reg_.union_of(ps);
-        if (e.name == "@NamedTuple") return reg_.named_tuple(e.names, ps);
-        if (e.name == "NamedTuple" && (!e.names.empty() || ps.empty())) {
-          const TypeName* n = reg_.named_tuple(e.names);
-          if (ps.empty()) return n->wrapper;
-          auto tup = as_datatype(ps[0]);
-          if (!tup || !tup->name->is_tuple || tup->params.size() != e.names.size())
-            fail(e.pos, e.len, "NamedTuple{names, T}: T must be a Tuple of one type per name");
-          return reg_.apply(n, tup->params);
-        }
-        if (e.name == "Tuple") return reg_.tuple(ps);
-        if (e.name == "Vararg") {
-          if (ps.empty() || ps.size() > 2) fail(e.pos, e.len, "Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}");
-          return reg_.vararg(ps[0], ps.size() == 2 ? ps[1] : nullptr);
-        }
-        const Type* head = scope.find(e.name) ? nullptr : reg_.lookup(e.name);
-        if (!head) {
-          TExpr name_only = e;
-          name_only.kind = TExpr::Name;
-          name_only.len = e.name.size();
-          return eval(name_only, scope);  // reports the unknown name
-        }
-        return reg_.instantiate(head, ps);
+        for (const TExpr& a : e.args)
+          ps.push_back(a.kind == TExpr::Wildcard ? wildcards.add(a.name, eval(a.args[0], scope)) : eval(a, scope));
+        return wildcards.close(apply(e, ps, scope));
       }
+      case TExpr::Wildcard:
+        fail(e.pos, e.len, "`" + e.name + "T` is only a type parameter: write it inside `{ }`, as in `Vector{<:Real}`");
       case TExpr::Where: {
         std::vector<const TypeVar*> vars;
         size_t depth = scope.vars.size();
@@ -285,6 +279,35 @@ class TypeParser {
       }
     }
     return nullptr;
+  }
+
+  // e's head applied to the evaluated parameters ps.
+  const Type* apply(const TExpr& e, const std::vector<const Type*>& ps, Scope& scope) {
+    if (e.name == "Union") return reg_.union_of(ps);
+    if (e.name == "@NamedTuple") return reg_.named_tuple(e.names, ps);
+    if (e.name == "NamedTuple" && (!e.names.empty() || ps.empty())) {
+      const TypeName* n = reg_.named_tuple(e.names);
+      if (ps.empty()) return n->wrapper;
+      auto tup = as_datatype(ps[0]);
+      if (!tup || !tup->name->is_tuple || tup->params.size() != e.names.size())
+        fail(e.pos, e.len, "NamedTuple{names, T}: T must be a Tuple of one type per name");
+      return reg_.apply(n, tup->params);
+    }
+    if (e.name == "Tuple") return reg_.tuple(ps);
+    if (e.name == "Vararg") {
+      if (ps.empty() || ps.size() > 2) fail(e.pos, e.len, "Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}");
+      for (const TExpr& a : e.args)
+        if (a.kind == TExpr::Wildcard) fail(e.pos, e.len, kVarargWildcard);
+      return reg_.vararg(ps[0], ps.size() == 2 ? ps[1] : nullptr);
+    }
+    const Type* head = scope.find(e.name) ? nullptr : reg_.lookup(e.name);
+    if (!head) {
+      TExpr name_only = e;
+      name_only.kind = TExpr::Name;
+      name_only.len = e.name.size();
+      return eval(name_only, scope);  // reports the unknown name
+    }
+    return reg_.instantiate(head, ps);
   }
 
   static constexpr int kMaxDepth = 200;
@@ -304,7 +327,17 @@ class TypeParser {
         continue;
       }
       size_t start = p;
-      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      if (text_.substr(p, 4) == "var\"") {
+        // var"#s1": a variable the printer shows so (the `{<:Real}` shorthand's), read back
+        // when generated code names a type by its text.
+        size_t close = text_.find('"', p + 4);
+        if (close == std::string_view::npos) {
+          toks_.push_back({Token::End, "", text_.size()});
+          fail(start, 4, "unterminated var\"...\" name");
+        }
+        toks_.push_back({Token::Name, std::string(text_.substr(p + 4, close - p - 4)), start});
+        p = close + 1;
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
         while (p < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[p])) || text_[p] == '_' || text_[p] == '!')) ++p;
         toks_.push_back({Token::Name, std::string(text_.substr(start, p - start)), start});
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -335,6 +368,17 @@ class TypeParser {
 };
 
 }  // namespace
+
+const Type* WildcardParams::add(std::string_view op, const Type* bound) {
+  std::string name = "#s" + std::to_string(vars_.size() + 1);
+  const TypeVar* v = op == ">:" ? reg_.new_typevar(name, bound, nullptr) : reg_.new_typevar(name, nullptr, bound);
+  vars_.push_back(v);
+  return v;
+}
+
+const Type* WildcardParams::close(const Type* applied) const {
+  return vars_.empty() ? applied : reg_.unionall(vars_, applied);
+}
 
 const Type* parse_type(TypeRegistry& reg, std::string_view text, TypeScope scope) {
   TypeParser p(reg, text);

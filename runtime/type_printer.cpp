@@ -39,15 +39,85 @@ std::string show_named_tuple_type(const DataType* dt) {
   return "@NamedTuple{" + join(parts) + "}";
 }
 
+// t mentions the variable v anywhere (bound or not: the printer only asks about variables
+// that are bound once, outside t).
+bool mentions(const Type* t, const TypeVar* v) {
+  switch (t->kind) {
+    case TypeKind::TypeVar: {
+      auto tv = static_cast<const TypeVar*>(t);
+      return tv == v || mentions(tv->lb, v) || mentions(tv->ub, v);
+    }
+    case TypeKind::DataType: {
+      auto dt = static_cast<const DataType*>(t);
+      if (!dt->has_free_vars) return false;
+      return std::any_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return mentions(p, v); });
+    }
+    case TypeKind::Union: {
+      auto& ms = static_cast<const UnionType*>(t)->members;
+      return std::any_of(ms.begin(), ms.end(), [&](const Type* m) { return mentions(m, v); });
+    }
+    case TypeKind::UnionAll: {
+      auto ua = static_cast<const UnionAll*>(t);
+      return mentions(ua->var, v) || mentions(ua->body, v);
+    }
+    case TypeKind::Vararg: {
+      auto va = static_cast<const VarargType*>(t);
+      return mentions(va->elem, v) || (va->count && mentions(va->count, v));
+    }
+    default:
+      return false;
+  }
+}
+
+bool is_gensym(const TypeVar* v) { return !v->name.empty() && v->name[0] == '#'; }
+
+// The body of a UnionAll whose `where` variables are `wheres` (outermost first), as Julia's
+// show_typeparams writes it: a variable made by the `{<:Real}` shorthand (a `#s1` name) that
+// is a parameter of the body exactly once, mentioned nowhere else and bound innermost (after
+// the variables elided before it) prints as `<:Real` (or `>:Int64`) in place and leaves
+// `wheres`. Tuples keep their variables (Julia's tuple printing does not elide).
+std::string show_with_shorthand(const Type* body, std::vector<const TypeVar*>& wheres) {
+  auto dt = as_datatype(body);
+  if (!dt || dt->name->is_tuple || dt->name->is_named_tuple || dt->params.empty()) return show_type(body);
+  const auto& ps = dt->params;
+  size_t elide = wheres.size();
+  auto can_elide = [&](const TypeVar* p, size_t skip) {
+    if (elide == 0 || wheres[elide - 1] != p) return false;
+    for (size_t i = elide; i < wheres.size(); ++i)
+      if (mentions(wheres[i]->lb, p) || mentions(wheres[i]->ub, p)) return false;
+    for (size_t i = 0; i < ps.size(); ++i)
+      if (i != skip && mentions(ps[i], p)) return false;
+    return true;
+  };
+  for (size_t i = ps.size(); i-- > 0;) {
+    auto p = as_typevar(ps[i]);
+    if (p && is_gensym(p) && (p->lb->kind == TypeKind::Bottom || is_any(p->ub)) && can_elide(p, i)) --elide;
+  }
+  if (elide == wheres.size()) return show_type(body);
+  std::vector<std::string> shown;
+  for (const Type* param : ps) {
+    auto p = as_typevar(param);
+    bool elided = p && std::find(wheres.begin() + elide, wheres.end(), p) != wheres.end();
+    if (!elided) shown.push_back(show_type(param));
+    else if (p->lb->kind == TypeKind::Bottom) shown.push_back("<:" + show_type(p->ub));
+    else shown.push_back(">:" + show_type(p->lb));
+  }
+  wheres.resize(elide);
+  return dt->name->printed() + "{" + join(shown) + "}";
+}
+
 }  // namespace
+
+// Julia writes a name that is not an identifier (the shorthand's `#s1`) as var"#s1".
+std::string var_name(const TypeVar* v) { return is_gensym(v) ? "var\"" + v->name + "\"" : v->name; }
 
 std::string show_typevar_bounds(const TypeVar* v) {
   bool has_lb = v->lb->kind != TypeKind::Bottom;
   bool has_ub = !is_any(v->ub);
-  if (has_lb && has_ub) return show_type(v->lb) + "<:" + v->name + "<:" + show_type(v->ub);
-  if (has_lb) return v->name + ">:" + show_type(v->lb);
-  if (has_ub) return v->name + "<:" + show_type(v->ub);
-  return v->name;
+  if (has_lb && has_ub) return show_type(v->lb) + "<:" + var_name(v) + "<:" + show_type(v->ub);
+  if (has_lb) return var_name(v) + ">:" + show_type(v->lb);
+  if (has_ub) return var_name(v) + "<:" + show_type(v->ub);
+  return var_name(v);
 }
 
 std::string show_type(const Type* t) {
@@ -74,18 +144,21 @@ std::string show_type(const Type* t) {
       return "Union{" + join(ms) + "}";
     }
     case TypeKind::TypeVar:
-      return static_cast<const TypeVar*>(t)->name;
+      return var_name(static_cast<const TypeVar*>(t));
     case TypeKind::UnionAll: {
       // A type name's wrapper prints as the bare name: Point, not Point{T} where T<:Real.
       if (auto body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t)
         return body->name->is_named_tuple ? named_tuple_head(body->name) + "}" : body->name->printed();
-      std::vector<std::string> vars;
+      std::vector<const TypeVar*> wheres;
       const Type* body = t;
       while (auto ua = as_unionall(body)) {
-        vars.push_back(show_typevar_bounds(ua->var));
+        wheres.push_back(ua->var);
         body = ua->body;
       }
-      std::string b = show_type(body);
+      std::string b = show_with_shorthand(body, wheres);
+      std::vector<std::string> vars;
+      for (const TypeVar* v : wheres) vars.push_back(show_typevar_bounds(v));
+      if (vars.empty()) return b;
       if (as_union(body) == nullptr && b.find(" where ") != std::string::npos) b = "(" + b + ")";
       return b + " where " + (vars.size() == 1 ? vars[0] : "{" + join(vars) + "}");
     }

@@ -36,6 +36,32 @@ TEST_CASE("types print as Julia prints them", "[typeexpr]") {
   CHECK(round_trip(rt, "(Tuple{T, S} where T) where S") == "Tuple{T, S} where {S, T}");
 }
 
+TEST_CASE("the {<:T} shorthand is a where-variable, printed back as Julia does", "[typeexpr]") {
+  Runtime rt;
+  rt.struct_type("Point{T<:Real}", {{"x", "T"}, {"y", "T"}});
+  rt.struct_type("Box{T}", {{"x", "T"}});
+  rt.struct_type("Two{A, B}", {{"a", "A"}, {"b", "B"}});
+  auto& reg = rt.types();
+  CHECK(round_trip(rt, "Box{<:Real}") == "Box{<:Real}");
+  CHECK(round_trip(rt, "Box{>:Int}") == "Box{>:Int64}");
+  CHECK(round_trip(rt, "Point{<:Integer}") == "Point{<:Integer}");
+  CHECK(round_trip(rt, "Two{<:Real, <:Integer}") == "Two{<:Real, <:Integer}");
+  CHECK(round_trip(rt, "Two{Int, <:Integer}") == "Two{Int64, <:Integer}");
+  CHECK(round_trip(rt, "Box{Box{<:Real}}") == "Box{Box{<:Real}}");
+  // A named variable is not elided; a tuple keeps its variables (as Julia's printing).
+  CHECK(round_trip(rt, "Box{T} where T<:Real") == "Box{T} where T<:Real");
+  CHECK(round_trip(rt, "Tuple{<:Real}") == "Tuple{var\"#s1\"} where var\"#s1\"<:Real");
+  CHECK(round_trip(rt, "Tuple{var\"#s1\"} where var\"#s1\"<:Real") == "Tuple{var\"#s1\"} where var\"#s1\"<:Real");
+  CHECK(reg.equal(rt.type("Box{<:Real}"), rt.type("Box{T} where T<:Real")));
+  CHECK(reg.issub(rt.type("Box{Int}"), rt.type("Box{<:Real}")));
+  CHECK_FALSE(reg.issub(rt.type("Box{String}"), rt.type("Box{<:Real}")));
+  CHECK(reg.issub(rt.type("Box{Any}"), rt.type("Box{>:Int}")));
+  CHECK_FALSE(reg.issub(rt.type("Box{Float64}"), rt.type("Box{>:Int}")));
+  auto s = tsr::parse_signature(reg, "(v::Box{<:Real}, p::Point{<:Integer})");
+  CHECK(tsr::show_type(s.sig) == "Tuple{Box{<:Real}, Point{<:Integer}}");
+  CHECK_THROWS_WITH(rt.type("Vararg{<:Real}"), Catch::Contains("`Vararg{<:T}` is not supported"));
+}
+
 TEST_CASE("signatures carry argument names and where-variables", "[typeexpr]") {
   Runtime rt;
   auto s = tsr::parse_signature(rt.types(), "(a::T, b::T) where {T<:Real}");
