@@ -37,6 +37,9 @@ struct StringObject : Object {
 // Fields of a struct instance, or the elements of a tuple.
 struct StructObject : Object {
   std::vector<Value> fields;
+  // Defined below, once Value is complete: clang (unlike g++) instantiates the vector's
+  // destructor at the implicit virtual destructor and rejects the incomplete element type.
+  ~StructObject() override;
 };
 
 class Value {
@@ -131,5 +134,7 @@ class Value {
     const Type* ty_;
   };
 };
+
+inline StructObject::~StructObject() = default;
 
 }  // namespace tsr
