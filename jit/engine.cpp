@@ -77,6 +77,27 @@ class FileObjectCache : public llvm::ObjectCache {
   std::map<std::string, std::string> paths;  // module identifier -> cache file
 };
 
+// Compiles a module to an object file at one of two code generation levels: the host's
+// optimizing backend, or for unoptimized modules (top-level statements, which run once)
+// the fast one (FastISel and the fast register allocator), whose time grows linearly with
+// the function's size where the optimizing register allocator grows quadratically.
+class TwoLevelCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+ public:
+  TwoLevelCompiler(std::unique_ptr<llvm::TargetMachine> optimizing, std::unique_ptr<llvm::TargetMachine> fast,
+                   llvm::ObjectCache* cache)
+      : IRCompiler(llvm::orc::irManglingOptionsFromTargetOptions(optimizing->Options)),
+        optimizing_(std::move(optimizing), cache),
+        fast_(std::move(fast), cache) {}
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> operator()(llvm::Module& m) override {
+    return m.getModuleFlag(kFastCodegenFlag) ? fast_(m) : optimizing_(m);
+  }
+  static constexpr const char* kFastCodegenFlag = "tsr.fast-codegen";
+
+ private:
+  llvm::orc::TMOwningSimpleCompiler optimizing_;
+  llvm::orc::TMOwningSimpleCompiler fast_;
+};
+
 }  // namespace
 
 struct Engine::Impl {
@@ -106,7 +127,10 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
                                                         -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
                            auto tm = b.createTargetMachine();
                            if (!tm) return tm.takeError();
-                           return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm), cache);
+                           b.setCodeGenOptLevel(llvm::CodeGenOptLevel::None);
+                           auto fast = b.createTargetMachine();
+                           if (!fast) return fast.takeError();
+                           return std::make_unique<TwoLevelCompiler>(std::move(*tm), std::move(*fast), cache);
                          })
                          .create(),
                      "creating the JIT");
@@ -198,6 +222,8 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, cons
     pb.crossRegisterProxies(lam, fam, cgam, mam);
     llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
     mpm.run(*m, mam);
+  } else {
+    m->addModuleFlag(llvm::Module::Warning, TwoLevelCompiler::kFastCodegenFlag, 1);
   }
   if (dump && !only) m->print(llvm::errs(), nullptr);
   if (dump && only)

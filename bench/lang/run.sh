@@ -59,3 +59,36 @@ whole() {  # cold|warm
 cold=$(whole cold); warm=$(whole warm)
 printf '\n%-40s %8.3f s cold cache, %8.3f s warm cache\n' "tsr run examples/fib.tsr (whole process)" \
   "$(echo "$cold / 1000000" | bc -l)" "$(echo "$warm / 1000000" | bc -l)"
+
+# Compile time of long top-level code (issue 9, item 16): the whole process with an empty
+# compile cache, for N statements `xK = K + 1` and for one tuple literal of N elements; the
+# same programs in CPython (which compiles to bytecode and interprets) beside them.
+# Top-level code goes through LLVM's fast code generator, so both grow linearly.
+gen() {  # statements|tuple N tsr|py
+  python3 - "$@" <<'PY'
+import sys
+kind, n, lang = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+say = "println" if lang == "tsr" else "print"
+if kind == "statements":
+    print("".join(f"x{i} = {i} + 1\n" for i in range(n)) + f"{say}(x0)")
+else:
+    print("t = (" + ", ".join(str(i) for i in range(n)) + f")\n{say}(len(t))".replace("len", "length" if lang == "tsr" else "len"))
+PY
+}
+seconds() {  # command...: wall seconds of one run
+  local s e
+  s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
+  echo "($e - $s) / 1000000000" | bc -l
+}
+printf '\n%-40s %10s %10s\n' "top-level code, whole process (s)" Tessera CPython
+tmp=$(mktemp -d)
+for spec in "statements 1000" "statements 10000" "statements 40000" "tuple 8000" "tuple 32000"; do
+  set -- $spec
+  gen "$1" "$2" tsr > "$tmp/p.tsr"
+  gen "$1" "$2" py > "$tmp/p.py"
+  t=$(seconds "$tsr" --no-cache "$tmp/p.tsr")
+  p="n/a"
+  [ -n "$py" ] && p=$(printf '%.3f' "$(seconds "$py" "$tmp/p.py")")
+  printf '%-40s %10.3f %10s\n' "$2 $1" "$t" "$p"
+done
+rm -rf "$tmp"

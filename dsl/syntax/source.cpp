@@ -14,8 +14,14 @@ namespace tsr::syntax {
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
+  line_ascii_.push_back(true);
   for (uint32_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    if (text_[i] == '\n') {
+      line_starts_.push_back(i + 1);
+      line_ascii_.push_back(true);
+    } else if (static_cast<unsigned char>(text_[i]) >= 0x80) {
+      line_ascii_.back() = false;
+    }
   }
 }
 
@@ -79,6 +85,7 @@ Location SourceFile::location(uint32_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
   uint32_t begin = line_starts_[line - 1];
+  if (line_ascii_[line - 1]) return {line, offset - begin + 1};
   std::string_view before = std::string_view(text_).substr(begin, offset - begin);
   return {line, static_cast<uint32_t>(utf8::count_code_points(before)) + 1};
 }

@@ -67,6 +67,9 @@ class SourceFile {
   std::string path_;
   std::string text_;
   std::vector<uint32_t> line_starts_;
+  // Lines of ASCII only, whose columns are byte offsets: locating a node on a long line is
+  // then O(1), not a count of its code points (which made one 32k-element line quadratic).
+  std::vector<bool> line_ascii_;
 };
 
 // "3:5": handy for messages that mention a second place ("to close '(' at 3:5").
