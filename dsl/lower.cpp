@@ -322,6 +322,7 @@ Node* BodyLowerer::expr(const SNode& n) {
       return b;
     }
     case NodeKind::FunctionDef: return lower_local_function(n);
+    case NodeKind::Doc: return lower_doc(n);
     default:
       break;
   }
@@ -652,9 +653,39 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
   return r;
 }
 
+// A docstring, run just before the statement it documents (the next one of the block).
+Node* BodyLowerer::lower_doc(const SNode& n) {
+  TypeRegistry& t = l_.compiler_.types();
+  const SNode& target = n.child(1);
+  if (n.text == "undocumentable") {
+    // Julia's Docs.docm: the statement does not run, the error says why.
+    std::string why = "cannot document the following expression:\n\n" + target.text + "\n";
+    return call(n, "error", {literal(n, Value::from_object(t.String, new StringObject(why)))});
+  }
+  Node* text = expr(n.child(0));
+  if (target.kind != NodeKind::Identifier) {
+    Node* b = mk(Op::Block, n);
+    b->kids = {text, nothing(n)};
+    return b;
+  }
+  Node* name = literal(target, Value::from_object(t.String, new StringObject(l_.global_name(target.text))));
+  return call(n, "__setdoc", {name, text});
+}
+
 Node* BodyLowerer::lower_macro(const SNode& n) {
   TypeRegistry& t = l_.compiler_.types();
   const std::string& name = n.text;
+  if (name == "@doc") {
+    // @doc f: the docstrings of f as a String (Julia: a Markdown.MD), nothing when there is none.
+    const SNode& what = n.child(0);
+    std::string flat = what.kind == NodeKind::Identifier ? l_.global_name(what.text) : "";
+    if (what.kind == NodeKind::FieldAccess) {
+      Module* m = l_.module_path(what.child(0));
+      if (!m) l_.fail(what.child(0), "expected a module name before `." + what.child(1).text + "`");
+      flat = l_.modules_->resolve(*m, what.child(1).text);
+    }
+    return call(n, "__getdoc", {literal(what, Value::from_object(t.String, new StringObject(flat)))});
+  }
   if (name == "@assert") {
     Node* r = mk(Op::If, n);
     Node* msg = n.size() > 1 ? expr(n.child(1))

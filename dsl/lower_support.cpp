@@ -27,7 +27,7 @@ bool lowered_kind(NodeKind k) {
     case NodeKind::MacroCall: case NodeKind::Const: case NodeKind::Local: case NodeKind::Global:
     case NodeKind::FunctionDef: case NodeKind::StructDef: case NodeKind::AbstractTypeDef:
     case NodeKind::SemanticDef: case NodeKind::Using: case NodeKind::Import: case NodeKind::Module:
-    case NodeKind::Export:
+    case NodeKind::Export: case NodeKind::Doc:
       return true;
     default:
       return false;
@@ -99,6 +99,10 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
   const std::string& name = n.text;
   if (name == "@assert") return n.size() < 1 ? at(n, "@assert needs a condition") : std::nullopt;
   if (name == "@inbounds" || name == "@time" || name == "@show") return std::nullopt;
+  if (name == "@doc")
+    return n.size() != 1 || (n.child(0).kind != NodeKind::Identifier && n.child(0).kind != NodeKind::FieldAccess)
+               ? at(n, "@doc takes a name: @doc f, @doc M.f")
+               : std::nullopt;
   if (name == "@elapsed") return n.size() != 1 ? at(n, "@elapsed takes one expression: @elapsed f(x)") : std::nullopt;
   if (name == "@sprintf" || name == "@printf") return printf_problem(n);
   if (name == "@simd")
@@ -238,6 +242,11 @@ std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) 
     case NodeKind::Module:
       if (!cx.statement) return at(n, "a module can only be defined at the top level of a file or module");
       break;
+    case NodeKind::Doc:
+      if (n.text == "signature")
+        return at(n.child(1), "a docstring for a method signature without its definition is not supported yet: "
+                              "put the docstring right before the method's definition");
+      break;
     case NodeKind::FunctionDef:
       return cx.statement ? definition(n, cx) : local_function(n, cx);
     case NodeKind::Lambda:
@@ -362,6 +371,9 @@ class Checker {
       case NodeKind::Import:
       case NodeKind::Export:
       case NodeKind::Curly:
+        return;
+      case NodeKind::Doc:
+        visit(n.child(0), cx);  // the docstring; what it documents is the next statement
         return;
       case NodeKind::Module: {
         // Its body's statements are top-level statements.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 
 #include "jit/builtin_registrar.hpp"
 #include "runtime/allocator.hpp"
@@ -236,6 +237,18 @@ void register_helpers(Registrar& r) {
   r.add("__setconst", {t.String, t.Any}, {"name", "v"}, nullptr, [&g](std::span<const Value> a) {
     g.set_global(a[0].as_string(), a[1], true);
     return a[1];
+  });
+  // Docstrings (dsl: a Doc statement before a definition; @doc name), by the name's global
+  // (module-qualified) spelling; the docstrings of several methods in order, one per line.
+  auto docs = std::make_shared<std::map<std::string, std::string>>();
+  r.add("__setdoc", {t.String, t.String}, {"name", "text"}, t.Nothing, [&r, docs](std::span<const Value> a) {
+    std::string& kept = (*docs)[a[0].as_string()];
+    kept += (kept.empty() ? "" : "\n") + a[1].as_string();
+    return r.nothing();
+  });
+  r.add("__getdoc", {t.String}, {"name"}, nullptr, [&r, docs](std::span<const Value> a) {
+    auto it = docs->find(a[0].as_string());
+    return it == docs->end() ? r.nothing() : r.str(it->second);
   });
   // @time: the elapsed time since t0 (from time_ns()), as Julia's @time prints it.
   r.add("__time_report", {t.Any}, {"t0"}, t.Nothing, [&r](std::span<const Value> a) {

@@ -79,6 +79,7 @@ KindNames names_of(NodeKind kind) {
     case NodeKind::Global: return {"global", "a 'global' declaration"};
     case NodeKind::Module: return {"module", "a module"};
     case NodeKind::Export: return {"export", "an 'export' statement"};
+    case NodeKind::Doc: return {"doc", "a docstring"};
   }
   return {"?", "an expression"};
 }

@@ -84,6 +84,14 @@
 //                                finally Block | Empty
 // Module                         Identifier, body Block
 // Do                             call, Lambda              map(xs) do x ... end
+// Doc            what            docstring, target         a docstring at the top level of a file or
+//                                                          module; the statement it documents follows
+//                                                          it in the block. what: "binding" (target: the
+//                                                          Identifier named, or Empty spanning a
+//                                                          definition that binds no name), "signature"
+//                                                          (`"doc"\nf(x::Int)`: target Empty spanning
+//                                                          it), "undocumentable" (target: a String of
+//                                                          the statement's source text)
 #pragma once
 
 #include <cstdint>
@@ -115,7 +123,7 @@ enum class NodeKind : uint8_t {
   Block, If, While, For, Break, Continue, Return, Let, Try, Do,
   // declarations
   StructDef, Field, AbstractTypeDef, SemanticDef, MacroCall, Using, Import, Const, Local, Global,
-  Module, Export,
+  Module, Export, Doc,
 };
 // clang-format on
 

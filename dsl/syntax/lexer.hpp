@@ -6,6 +6,8 @@
 //   operator or a comma). Runs of blank and comment-only lines fold into one Newline token.
 // - `Token::space_before` is kept for the few places where Julia's syntax is space-sensitive:
 //   `@localmem Float32 (16, 16)` passes two arguments while `f(16)` is a call.
+// - A string literal is one token; a triple-quoted one is dedented here, as Julia's parser does
+//   (lexer_literals.cpp), so the parser sees the final text pieces.
 // - A string literal is one token. Its `$(expr)` pieces are lexed on the spot (so that a `)` or
 //   `"` inside them does not end the string) and handed to the parser as token lists.
 // - `'` is the adjoint operator right after a value (`x'`), otherwise it opens a character.

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <limits>
+#include <optional>
 
 #include "lexer.hpp"
 
@@ -204,8 +205,56 @@ bool Lexer::read_escape(std::string& out) {
   }
 }
 
+namespace {
+
+// A line of a triple-quoted string after the first: where it starts in the decoded parts and
+// the spaces and tabs that begin it in the source.
+struct TripleLine {
+  std::size_t part = 0;    // index in token.parts of the text part holding the line's start
+  std::size_t offset = 0;  // where the line starts in that part's text
+  std::string indent;      // the raw spaces and tabs at its start
+  bool blank = false;      // nothing but spaces and tabs before the line break
+  bool joined = false;     // follows a `\`-newline, which already dropped the indentation
+};
+
+// Julia's dedent of """...""": the longest common run of spaces and tabs at the start of every
+// line after the first, not counting lines of only spaces and tabs (but counting the line of
+// the closing quotes), is removed from each of those lines that starts with it; then a line
+// break right after the opening quotes is dropped (so it is not part of the dedent).
+void dedent_triple_quoted(Token& token, std::vector<TripleLine>& lines, bool opens_with_newline) {
+  std::optional<std::string> common;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const TripleLine& line = lines[i];
+    if (line.blank && i + 1 != lines.size()) continue;
+    if (!common) {
+      common = line.indent;
+      continue;
+    }
+    std::size_t n = 0;
+    while (n < common->size() && n < line.indent.size() && (*common)[n] == line.indent[n]) ++n;
+    common->resize(n);
+  }
+  std::size_t cut = common ? common->size() : 0;
+  for (std::size_t i = lines.size(); i-- > 0;) {
+    const TripleLine& line = lines[i];
+    if (cut == 0 || line.joined || line.indent.compare(0, cut, *common) != 0) continue;
+    token.parts[line.part].text.erase(line.offset, cut);
+  }
+  if (opens_with_newline && !token.parts.empty() && token.parts[0].kind == StringPart::Kind::Text)
+    token.parts[0].text.erase(0, 1);
+  token.text.clear();
+  for (const StringPart& part : token.parts)
+    if (part.kind == StringPart::Kind::Text) token.text += part.text;
+}
+
+}  // namespace
+
 Token Lexer::lex_string() {
-  uint32_t begin = pos_++;
+  uint32_t begin = pos_;
+  // """...""": may span lines, holds lone quotes, and loses its common indentation.
+  bool triple = text_.substr(pos_, 3) == "\"\"\"";
+  pos_ += triple ? 3 : 1;
+  bool opens_with_newline = triple && peek_char() == '\n';
   Token token;
   token.kind = TokenKind::String;
   std::string text;  // the text part being read
@@ -218,18 +267,39 @@ Token Lexer::lex_string() {
       text.clear();
     }
   };
+  std::vector<TripleLine> lines;
+  // At the start of a line of a triple-quoted string (after its line break was read).
+  auto start_line = [&](bool joined) {
+    TripleLine line;
+    line.part = token.parts.size();  // `text` becomes that part when flushed
+    line.offset = text.size();
+    line.joined = joined;
+    uint32_t p = pos_;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) line.indent += text_[p++];
+    line.blank = p < text_.size() && text_[p] == '\n';
+    lines.push_back(std::move(line));
+  };
 
   bool terminated = false;
   bool gave_up = false;  // an interpolation ran to the end of the file and said so
   while (!at_end()) {
     char c = text_[pos_];
-    if (c == '"') {
+    if (c == '"' && (!triple || text_.substr(pos_, 3) == "\"\"\"")) {
       flush_text(pos_);
-      ++pos_;
+      pos_ += triple ? 3 : 1;
       terminated = true;
       break;
     }
-    if (c == '\\') {
+    if (triple && c == '\n') {
+      text += c;
+      ++pos_;
+      start_line(false);
+    } else if (c == '\\') {
+      if (triple && peek_char(1) == '\n') {
+        pos_ += 2;
+        start_line(true);
+        pos_ -= 2;
+      }
       read_escape(text);
     } else if (c == '$' && peek_char(1) == '(') {
       flush_text(pos_);
@@ -273,13 +343,14 @@ Token Lexer::lex_string() {
   if (!terminated) {
     flush_text(pos_);
     if (!gave_up) {
-      error({begin, begin + 1},
-            fmt::format("expected '\"' to close the string at {}, found end of file",
-                        format_location(file_.location(begin))));
+      error({begin, begin + (triple ? 3u : 1u)},
+            fmt::format("expected '{}' to close the string at {}, found end of file",
+                        triple ? "\"\"\"" : "\"", format_location(file_.location(begin))));
     }
   }
   token.span = {begin, pos_};
   token.text = std::move(all_text);
+  if (triple) dedent_triple_quoted(token, lines, opens_with_newline);
   return token;
 }
 

@@ -17,6 +17,10 @@ NodePtr Parser::parse_block(BlockOwner owner, std::initializer_list<std::string_
     return false;
   };
 
+  // Docstrings document what follows them at the top level of a file or a module (Julia's
+  // parse_docstring); elsewhere a string statement is only a value.
+  bool docstrings = owner.construct.empty() || owner.construct == "module";
+  bool doc_pending = false;  // the last statement documents the next one
   while (true) {
     while (peek().kind == TokenKind::Newline || at_op(";")) take();
     const Token& token = peek();
@@ -29,16 +33,96 @@ NodePtr Parser::parse_block(BlockOwner owner, std::initializer_list<std::string_
     }
     std::size_t start = pos_;
     NodePtr statement = parse_statement();
+    if (doc_pending) block->children.back() = make_doc(std::move(block->children.back()), *statement);
     if (!block) block = make_node(NodeKind::Block, statement->span);
     block->add(std::move(statement));
+    bool ok = !panicking_;
     if (!panicking_ && !at_statement_end()) {
       error_expected("end of line or ';' after the statement");
+      ok = false;
     }
     synchronize(start);
+    doc_pending = docstrings && ok && !doc_pending && documents_next(*block->children.back());
     if (pos_ == start) take();  // whatever happened, move on
   }
   if (!block) block = make_node(NodeKind::Block, {peek().span.begin, peek().span.begin});
   return block;
+}
+
+// Julia: a string statement followed by exactly one line break (no blank or comment line) and
+// a statement documents that statement.
+bool Parser::documents_next(const Node& statement) {
+  if ((statement.kind != NodeKind::String && statement.kind != NodeKind::InterpolatedString) ||
+      statement.is_parenthesized)
+    return false;
+  if (tokens_[pos_].kind != TokenKind::Newline) return false;
+  const Token& next = peek_raw(1);
+  if (next.kind == TokenKind::EndOfFile || is_closing_keyword(next) || next.is_op(";")) return false;
+  std::string_view between = file_.slice({statement.span.end, next.span.begin});
+  std::size_t breaks = 0;
+  for (char c : between) {
+    if (c == '\n') ++breaks;
+    else if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return breaks == 1;
+}
+
+// The docstring `text` of `target` as a Doc node (layout in ast.hpp): what it documents is
+// decided here, where the target's shape is known, as Julia's Docs.docm decides it.
+NodePtr Parser::make_doc(NodePtr text, const Node& target) {
+  NodePtr doc = make_node(NodeKind::Doc, text->span);
+  doc->add(std::move(text));
+  auto documents = [&](const Node& name) {
+    doc->text = "binding";
+    doc->children.push_back(make_node(NodeKind::Identifier, name.span, name.text));
+  };
+  auto name_of_function = [&](const Node& def) {
+    const Node& name = def.child(function_slot::name);
+    if (name.kind == NodeKind::Identifier) documents(name);
+    else if (name.kind == NodeKind::FieldAccess) documents(name.child(1));  // Base.show
+    else doc->text = "binding";  // an anonymous function or a callable object: kept nowhere
+  };
+  switch (target.kind) {
+    case NodeKind::FunctionDef: name_of_function(target); break;
+    case NodeKind::StructDef:
+    case NodeKind::AbstractTypeDef:
+    case NodeKind::SemanticDef:
+    case NodeKind::Module: documents(target.child(0)); break;
+    case NodeKind::Identifier: documents(target); break;
+    case NodeKind::Const:
+    case NodeKind::Assign: {
+      const Node& assign = target.kind == NodeKind::Const ? target.child(0) : target;
+      const Node* lhs = assign.kind == NodeKind::Assign ? &assign.child(0) : nullptr;
+      if (lhs && lhs->kind == NodeKind::TypeAssert) lhs = &lhs->child(0);
+      if (lhs && lhs->kind == NodeKind::Identifier) documents(*lhs);
+      break;
+    }
+    case NodeKind::MacroCall:
+      if (target.text == "@kernel" && target.size() == 1 && target.child(0).kind == NodeKind::FunctionDef)
+        name_of_function(target.child(0));
+      break;
+    case NodeKind::Call: {
+      // `"doc"\nf(x::Int)` documents a method without defining it (not supported yet).
+      bool signature = true;
+      for (std::size_t i = 1; i < target.size(); ++i) {
+        NodeKind k = target.child(i).kind;
+        signature = signature && (k == NodeKind::Identifier || k == NodeKind::TypeAssert ||
+                                  k == NodeKind::Splat || k == NodeKind::Kwarg);
+      }
+      if (signature) doc->text = "signature";
+      break;
+    }
+    default: break;
+  }
+  if (doc->text.empty()) {
+    // Julia raises "cannot document the following expression" when it reaches it.
+    doc->text = "undocumentable";
+    doc->children.push_back(make_node(NodeKind::String, target.span, std::string(file_.slice(target.span))));
+  } else if (doc->size() == 1) {
+    doc->children.push_back(make_empty(target.span.begin));
+    doc->children.back()->span = target.span;
+  }
+  return doc;
 }
 
 void Parser::report_stray_keyword(const BlockOwner& owner) {

@@ -93,6 +93,8 @@ class Parser {
   // ---- parse_statements.cpp --------------------------------------------------------------
   NodePtr parse_block(BlockOwner owner, std::initializer_list<std::string_view> terminators);
   void report_stray_keyword(const BlockOwner& owner);
+  bool documents_next(const Node& statement);
+  NodePtr make_doc(NodePtr text, const Node& target);
   NodePtr parse_statement();
   void recover_header(std::size_t header_start);
   uint32_t expect_end(const BlockOwner& owner);
