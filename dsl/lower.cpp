@@ -250,6 +250,7 @@ Node* BodyLowerer::expr(const SNode& n) {
             (void)node.children[1].release();
           }
         } give_back{sum};
+        if (n.child(0).kind == NodeKind::Index) return lower_dot_index_assign(n, sum, true);
         return lower_broadcast(n, &sum, expr(n.child(0)));
       }
       if (n.child(0).kind == NodeKind::Index) return lower_update_index(n, l_.global_name(op));
@@ -258,6 +259,7 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::DotAssign:
       // y .= expr: the fused loop writes into y (a plain `y .= x` copies x in).
+      if (n.child(0).kind == NodeKind::Index) return lower_dot_index_assign(n, n.child(1), false);
       return lower_broadcast(n, &n.child(1), expr(n.child(0)));
     case NodeKind::DotCall: return lower_broadcast(n, &n, nullptr);
     case NodeKind::TypeAssert: {

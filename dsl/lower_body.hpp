@@ -312,6 +312,8 @@ class BodyLowerer {
   // Broadcasting (lower_broadcast.cpp): a dotted expression, fused into one loop.
   static bool is_broadcast(const SNode& n);
   Node* lower_broadcast(const SNode& at, const SNode* expr, Node* dest);
+  // x[I...] .= expr (update: x[I...] .+= expr, whose expr reads the same x[I...]).
+  Node* lower_dot_index_assign(const SNode& n, const SNode& expr, bool update);
   Node* broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves);
   void count_leaves(const SNode& n, std::vector<const SNode*>& out);
   static int& broadcast_counter() {
@@ -330,6 +332,8 @@ class BodyLowerer {
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
+  const SNode* dotview_leaf_ = nullptr;  // x[I...] in x[I...] .+= y: read from dotview_slot_
+  int dotview_slot_ = -1;
   int simd_ = 0;                       // inside an @simd loop: float + and * may reassociate
   int loop_depth_ = 0;                 // loops around the code being lowered (break needs one)
   bool kernel_ = false;                // a @kernel body: @index and @groupsize are available

@@ -89,8 +89,47 @@ Node* BodyLowerer::lower_broadcast(const SNode& at, const SNode* expr, Node* des
   call->kids.push_back(global(at, dest ? "__broadcast!" : "__broadcast"));
   if (dest) call->kids.push_back(dest);
   call->kids.push_back(literal(at, Value::from_function(f.type(), &f)));
-  for (const SNode* leaf : leaves) call->kids.push_back(this->expr(*leaf));
+  for (const SNode* leaf : leaves)
+    call->kids.push_back(leaf == dotview_leaf_ ? slot_get(*leaf, dotview_slot_) : this->expr(*leaf));
   return call;
+}
+
+// x[I...] .= expr writes into getindex(x, I...) (x and the indices evaluated once): a view
+// for a tensor indexed by integers, ranges and `:`; a copy for a Vector's slice, a list of
+// positions or a mask, which __dotview_store! then writes back into x. So every form does
+// what Julia's dotview does. In x[I...] .+= y, the x[I...] read is that same value.
+Node* BodyLowerer::lower_dot_index_assign(const SNode& n, const SNode& expr, bool update) {
+  const SNode& lhs = n.child(0);
+  Node* b = mk(Op::Block, n);
+  auto once = [&](Node* v) {
+    int s = add_slot("#dotview" + std::to_string(b_.slots.size()));
+    b->kids.push_back(slot_set(n, s, v));
+    return s;
+  };
+  bool plain = lhs.child(0).kind == NodeKind::Identifier;
+  int coll = plain ? -1 : once(this->expr(lhs.child(0)));
+  std::vector<int> idx;
+  for (Node* i : indices(lhs)) idx.push_back(once(i));
+  auto args = [&](Node* second) {
+    std::vector<Node*> out{plain ? this->expr(lhs.child(0)) : slot_get(n, coll)};
+    if (second) out.push_back(second);
+    for (int s : idx) out.push_back(slot_get(n, s));
+    return out;
+  };
+  Node* get = call(lhs, "getindex", args(nullptr));
+  get->inbounds = inbounds_ > 0;
+  int view = once(get);
+  const SNode* saved_leaf = dotview_leaf_;
+  int saved_slot = dotview_slot_;
+  if (update) {
+    dotview_leaf_ = &lhs;
+    dotview_slot_ = view;
+  }
+  b->kids.push_back(lower_broadcast(n, &expr, slot_get(n, view)));
+  dotview_leaf_ = saved_leaf;
+  dotview_slot_ = saved_slot;
+  b->kids.push_back(call(n, "__dotview_store!", args(slot_get(n, view))));
+  return b;
 }
 
 void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {

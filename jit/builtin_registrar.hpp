@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/globals.hpp"
+#include "runtime/tensor.hpp"
 
 namespace tsr::jit {
 
@@ -105,6 +106,10 @@ Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);
 // tensor([1.0, 2.0]): a 1-d tensor of a vector's numbers, their type its element type
 // (builtins_tensor.cpp); an ArgumentError for anything else.
 Value tensor_from_vector(TypeRegistry& t, const Value& v);
+
+// x as an index that selects several elements: a Vector or tensor of integers (a List of
+// positions) or of Bools (a Mask); false for anything else (builtins_tensor.cpp).
+bool selection_index(const Value& x, TensorIndex& i);
 
 // Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
 void register_more_builtins(Registrar& r);

@@ -68,6 +68,45 @@ void fill_all(TypeRegistry& t, const Value& tensor, const Value& v) {
   }
 }
 
+}  // namespace
+
+bool selection_index(const Value& x, TensorIndex& i) {
+  const DataType* type = x.type();
+  if (type->name->name == "Vector") {
+    auto elem = as_datatype(type->params[0]);
+    if (!elem) return false;
+    const auto& xs = x.as_struct().fields;
+    if (elem->name->payload == Payload::Bool) {
+      i.kind = TensorIndex::Mask;
+      for (const Value& b : xs) i.mask.push_back(b.as_bool() ? 1 : 0);
+      i.mask_shape = {static_cast<int64_t>(xs.size())};
+      i.mask_type = show_type(type);
+      return true;
+    }
+    if (elem->name->payload != Payload::Int || is_char_type(elem)) return false;
+    i.kind = TensorIndex::List;
+    for (const Value& k : xs) i.list.push_back(k.as_int());
+    return true;
+  }
+  if (!is_tensor(x)) return false;
+  const TensorObject& t = tensor_of(x);
+  int64_t n = t.numel();
+  if (t.dtype == DType::Bool) {
+    i.kind = TensorIndex::Mask;
+    for (int64_t k = 0; k < n; ++k) i.mask.push_back(*(static_cast<const char*>(t.storage->data) + storage_offset(t, k)) != 0);
+    i.mask_shape.assign(t.shape, t.shape + t.rank);
+    i.mask_type = show_type(type);
+    return true;
+  }
+  if (t.rank != 1 || (t.dtype != DType::Int64 && t.dtype != DType::Int32 && t.dtype != DType::UInt8)) return false;
+  i.kind = TensorIndex::List;
+  TypeRegistry& types = *type->name->registry;
+  for (int64_t k = 0; k < n; ++k) i.list.push_back(load_element(types, t, storage_offset(t, k)).as_int());
+  return true;
+}
+
+namespace {
+
 TensorIndex index_of(const Value& x, size_t position) {
   TensorIndex i;
   const TypeName* n = x.type()->name;
@@ -85,8 +124,9 @@ TensorIndex index_of(const Value& x, size_t position) {
     i.stop = x.as_struct().fields[2].as_int();
   } else if (n->name == "Colon") {
     i.kind = TensorIndex::All;
-  } else {
-    throw ArgumentError("index " + std::to_string(position) + " of a tensor must be an integer, a range or `:`, got " +
+  } else if (!selection_index(x, i)) {
+    throw ArgumentError("index " + std::to_string(position) +
+                        " of a tensor must be an integer, a range, `:`, integers or Bools (a vector or tensor), got " +
                         show_type(x.type()));
   }
   return i;

@@ -334,25 +334,35 @@ Value permutedims(TypeRegistry& types, const Value& v, std::span<const int64_t> 
   return tensor_view(types, v, shape, strides, src.offset);
 }
 
-namespace {
+std::string index_text(const TensorIndex& x) {
+  switch (x.kind) {
+    case TensorIndex::Int: return std::to_string(x.start);
+    case TensorIndex::All: return ":";
+    case TensorIndex::Range:
+      return std::to_string(x.start) + ":" + (x.step != 1 ? std::to_string(x.step) + ":" : "") + std::to_string(x.stop);
+    case TensorIndex::List: {
+      std::string s = "[";
+      for (size_t k = 0; k < x.list.size(); ++k) s += (k ? ", " : "") + std::to_string(x.list[k]);
+      return s + "]";
+    }
+    case TensorIndex::Mask: {
+      std::string dims;
+      for (size_t k = 0; k < x.mask_shape.size(); ++k) dims += (k ? "×" : "") + std::to_string(x.mask_shape[k]);
+      return dims + (x.mask_shape.size() == 1 ? "-element " : " ") + x.mask_type;
+    }
+  }
+  return "";
+}
 
 [[noreturn]] void tensor_bounds_error(const Value& v, const TensorObject& t, std::span<const TensorIndex> idx) {
   std::string at;
-  for (size_t i = 0; i < idx.size(); ++i) {
-    const TensorIndex& x = idx[i];
-    std::string s = x.kind == TensorIndex::Int ? std::to_string(x.start)
-                    : x.kind == TensorIndex::All ? ":"
-                    : std::to_string(x.start) + ":" + (x.step != 1 ? std::to_string(x.step) + ":" : "") + std::to_string(x.stop);
-    at += (i ? ", " : "") + s;
-  }
+  for (size_t i = 0; i < idx.size(); ++i) at += (i ? ", " : "") + index_text(idx[i]);
   // As Julia says it: "attempt to access 4-element Vector{Float32} at index [5]".
   std::string dims;
   for (int i = 0; i < t.rank; ++i) dims += (i ? "×" : "") + std::to_string(t.shape[i]);
   if (t.rank == 1) dims += "-element";
   throw Error("BoundsError", "attempt to access " + dims + " " + show_type(v.type()) + " at index [" + at + "]");
 }
-
-}  // namespace
 
 int64_t element_offset(const Value& v, std::span<const int64_t> idx) {
   const TensorObject& t = tensor_of(v);
@@ -363,7 +373,7 @@ int64_t element_offset(const Value& v, std::span<const int64_t> idx) {
   for (int i = 0; i < t.rank; ++i) {
     if (idx[i] < 1 || idx[i] > t.shape[i]) {
       std::vector<TensorIndex> at;
-      for (int64_t k : idx) at.push_back(TensorIndex{TensorIndex::Int, k, 1, k});
+      for (int64_t k : idx) at.push_back(TensorIndex::of(TensorIndex::Int, k, k));
       tensor_bounds_error(v, t, at);
     }
     off += (idx[i] - 1) * t.strides[i];
@@ -372,6 +382,7 @@ int64_t element_offset(const Value& v, std::span<const int64_t> idx) {
 }
 
 Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIndex> idx) {
+  if (selects_by_copy(idx)) return tensor_gather(types, v, idx);
   const TensorObject& t = tensor_of(v);
   if (static_cast<int>(idx.size()) != t.rank) {
     if (!(idx.size() == 1 && idx[0].kind == TensorIndex::Int))
@@ -418,6 +429,7 @@ Value tensor_index(TypeRegistry& types, const Value& v, std::span<const TensorIn
 }
 
 void tensor_set_index(TypeRegistry& types, const Value& v, std::span<const TensorIndex> idx, const Value& x) {
+  if (selects_by_copy(idx)) return tensor_scatter(types, v, idx, x);
   Value target = tensor_index(types, v, idx);
   const TensorObject& t = tensor_of(v);
   if (!is_tensor(target)) {

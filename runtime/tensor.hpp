@@ -96,10 +96,34 @@ Value reshape(TypeRegistry& types, const Value& t, std::span<const int64_t> shap
 Value permutedims(TypeRegistry& types, const Value& t, std::span<const int64_t> perm);
 
 // One index per dimension: an integer (1-based; the dimension is dropped), a range or a colon.
+// A List (integers: t[[1, 3], :], t[randperm(n), :]) or a Mask (Bools: t[t .> 0]) selects
+// by copying (runtime/tensor_gather.cpp), as Julia's getindex does for such indices.
 struct TensorIndex {
-  enum Kind { Int, Range, All } kind = All;
+  enum Kind { Int, Range, All, List, Mask } kind = All;
   int64_t start = 1, step = 1, stop = 0;  // 1-based, inclusive
+  std::vector<int64_t> list;               // List: the positions, 1-based
+  std::vector<uint8_t> mask;               // Mask: one Bool per element, row-major
+  std::vector<int64_t> mask_shape;         // Mask: its shape
+  std::string mask_type;                   // Mask: its type as printed (Vector{Bool}), for errors
+  static TensorIndex of(Kind kind, int64_t start, int64_t stop) {
+    TensorIndex i;
+    i.kind = kind;
+    i.start = start;
+    i.stop = stop;
+    return i;
+  }
 };
+bool selects_by_copy(std::span<const TensorIndex> idx);
+// An index as Julia's BoundsError shows it: `1:3`, `[1, 5]` for a list, the summary of a mask.
+std::string index_text(const TensorIndex& x);
+// BoundsError: attempt to access 2×3 Tensor{Float32, 2} at index [3, :].
+[[noreturn]] void tensor_bounds_error(const Value& t, const TensorObject& obj, std::span<const TensorIndex> idx);
+// t[I...] with a List or a Mask among I: a new tensor (a 1-d one for a single mask, in
+// row-major order); BoundsError (as Julia words it) for positions outside.
+Value tensor_gather(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx);
+// t[I...] = x for the same indices: x a number (every selected element) or a tensor with as
+// many elements, in the order tensor_gather would give them.
+void tensor_scatter(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx, const Value& x);
 // t[i, j, ...] as a view (a scalar value when every index is an integer).
 Value tensor_index(TypeRegistry& types, const Value& t, std::span<const TensorIndex> idx);
 // Where t[i1, ..., in] (1-based, one integer per dimension) sits in t's storage, in elements

@@ -12,9 +12,9 @@
 using namespace tsr;
 
 namespace {
-TensorIndex at(int64_t i) { return {TensorIndex::Int, i, 1, i}; }
+TensorIndex at(int64_t i) { return TensorIndex::of(TensorIndex::Int, i, i); }
 TensorIndex all() { return {}; }
-TensorIndex range(int64_t a, int64_t b) { return {TensorIndex::Range, a, 1, b}; }
+TensorIndex range(int64_t a, int64_t b) { return TensorIndex::of(TensorIndex::Range, a, b); }
 double num(const Value& v) {
   switch (v.payload()) {
     case Payload::Float32: return v.as_f32();
