@@ -953,7 +953,13 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
       bl.return_type_ = eval_type(def.child(fs::return_type), scope);
     bl.declare_locals(def.child(fs::body));
     for (const auto& kp : def.child(fs::keyword_params).children) {
-      jit::Node* d = bl.expr(kp->child(1));
+      // A keyword without a default is required: leaving it out throws, as Julia's does.
+      jit::Node* d = kp->child(1).kind != NodeKind::Empty
+                         ? bl.expr(kp->child(1))
+                         : bl.call(*kp, "throw",
+                                   {bl.call(*kp, "UndefKeywordError",
+                                            {bl.literal(*kp, Value::from_object(t.String, new StringObject("keyword argument `" + kp->text +
+                                                                                                        "` not assigned")))})});
       const Type* declared = t.Any;
       if (kp->child(0).kind != NodeKind::Empty) {
         declared = eval_type(kp->child(0), scope);

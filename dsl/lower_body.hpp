@@ -231,8 +231,8 @@ class BodyLowerer {
         continue;
       int slot = static_cast<int>(i);
       Node* cell = mk(Op::NewCell, at);
-      if (i < b_.nargs) {
-        // An argument captured by a closure: move its value into the cell.
+      if (i < b_.nargs + b_.kwargs.size()) {
+        // An argument (or keyword argument) captured by a closure: move its value into the cell.
         int tmp = add_slot("#arg" + std::to_string(i));
         block->kids.push_back(slot_set(at, tmp, slot_get(at, slot)));
         block->kids.push_back(slot_set(at, slot, cell));

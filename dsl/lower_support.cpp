@@ -75,7 +75,7 @@ std::optional<Unsupported> definition(const Node& def, const SupportContext& cx)
   }
   if (defaults && !keywords.empty()) return at(def, "default positional arguments together with keyword arguments are not supported yet");
   for (const auto& k : keywords)
-    if (k->child(1).kind == NodeKind::Empty) return at(*k, "keyword arguments without a default are not supported yet");
+    if (k->is_vararg) return at(*k, "collecting keyword arguments (`kw...`) is not supported yet");
   return std::nullopt;
 }
 

@@ -107,6 +107,8 @@ std::string describe_exception(const Value& ex) {
     // A DomainError that names its value reads as Julia's "DomainError with -8.0:\n<why>"
     // (its message then starts "with ", see domain_error_with).
     if (n->name == "DomainError" && msg.rfind("with ", 0) == 0) return n->name + " " + msg;
+    // error("boom") reads as Julia's "ERROR: boom".
+    if (n->name == "ErrorException") return msg;
     if (sup && sup->name->name == "Exception") return n->name + ": " + msg;
   }
   return show_value(ex);

@@ -126,7 +126,8 @@ void register_types(TypeRegistry& t) {
   const Type* exc = t.lookup("Exception");
   for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
                            "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
-                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError", "StringIndexError"})
+                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError", "StringIndexError",
+                           "UndefKeywordError"})
     declare_struct(t, name, exc, {"msg"}, {t.String});
   declare_struct(t, "DivideError", exc, {}, {});
   {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <unordered_map>
 
+#include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/printf_format.hpp"
 #include "runtime/errors.hpp"
@@ -126,6 +127,11 @@ void register_io_builtins(Registrar& r) {
   // (io, x) with io untyped, so that a user's show(io, p::Point) is more specific than it.
   k.show_fallback = r.add("show", {any, any}, {"io", "x"}, t.Nothing, [&r](std::span<const Value> a) {
     write_to("show", a[0], show_value(a[1]), a);
+    return r.nothing();
+  });
+  // What an uncaught error prints after "ERROR: ".
+  r.add("showerror", {IO, t.lookup("Exception")}, {"io", "e"}, t.Nothing, [&r](std::span<const Value> a) {
+    write_to("showerror", a[0], describe_exception(a[1]), a);
     return r.nothing();
   });
   r.add("write", {IO, t.String}, {"io", "s"}, t.Int64, [&r](std::span<const Value> a) {
