@@ -538,6 +538,13 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
   }
   std::vector<std::string> names;
   scope_names(var, names);
+  if (it.is_outer && !soft) l_.fail(var, "`outer` is allowed only in a `for` loop, not in a comprehension");
+  if (it.is_outer) {
+    // The loop assigns the enclosing scope's local (which keeps the last value after the loop).
+    if (var.kind != NodeKind::Identifier || !visible(var.text))
+      l_.fail(var, "no outer local variable declaration exists for `for outer " + std::string(l_.file_.slice(var.span)) + "`");
+    names.clear();
+  }
   bool innermost = iteration + 1 == its.size();
   if (Node* fresh = open_scope(it, soft, innermost ? bodies : std::vector<const SNode*>{}, names))
     body->kids.push_back(fresh);

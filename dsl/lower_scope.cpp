@@ -104,7 +104,22 @@ Node* BodyLowerer::open_scope(const SNode& at, bool soft, const std::vector<cons
     closure_names(*b, scan.in_closures);
   }
   add_scope_locals(scan, declared);
-  return fresh_cells(at);
+  // Each entry (each iteration of a loop) starts the scope's locals afresh: captured ones get a
+  // new cell, the others are unset, so a read before this iteration assigns them is an
+  // UndefVarError as in Julia, not the previous iteration's value. (Code generation drops the
+  // unset of a local that every read finds assigned.)
+  Node* block = nullptr;
+  for (auto& [name, slot] : scopes_.back().vars) {
+    if (b_.slots[slot].is_cell || std::find(declared.begin(), declared.end(), name) != declared.end()) continue;
+    if (!block) block = mk(Op::Block, at);
+    Node* u = mk(Op::Unset, at);
+    u->slot = slot;
+    block->kids.push_back(u);
+  }
+  Node* cells = fresh_cells(at);
+  if (!block) return cells;
+  if (cells) block->kids.push_back(cells);
+  return block;
 }
 
 Node* BodyLowerer::fresh_cells(const SNode& at, int first) {

@@ -308,6 +308,9 @@ class Checker {
     c.global_scope = false;
     return c;
   }
+  void error(const Node& at, const std::string& message) {
+    out_.push_back(syntax::make_diagnostic(file_, at.span, syntax::Severity::Error, message));
+  }
   void target(const Node& lhs) {
     if (auto why = bad_target(lhs)) out_.push_back(syntax::make_diagnostic(file_, why->where(), syntax::Severity::Error, why->message));
   }
@@ -401,6 +404,11 @@ class Checker {
         body.loop_depth++;
         for (size_t i = 0; i + 1 < n.size(); ++i) {
           target(n.child(i).child(0));
+          // At the top level outside any local scope there is no local for `outer` to assign
+          // (Julia's lowering error; inside functions the lowering checks the name).
+          if (n.child(i).is_outer && cx.global_scope)
+            error(n.child(i).child(0), "no outer local variable declaration exists for `for outer " +
+                                           std::string(file_.slice(n.child(i).child(0).span)) + "`");
           visit(n.child(i).child(1), i == 0 ? cx : body);
         }
         scoped(n.child(n.size() - 1), body);
@@ -421,6 +429,7 @@ class Checker {
         for (const auto& k : n.children) {
           if (k->kind == NodeKind::Iteration) {
             target(k->child(0));
+            if (k->is_outer) error(k->child(0), "`outer` is allowed only in a `for` loop, not in a comprehension");
             visit(k->child(1), body);
           } else {
             visit(k->kind == NodeKind::Filter ? k->child(0) : *k, body);

@@ -9,6 +9,7 @@
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
 #include "jit/constants.hpp"
+#include "jit/definite_assignment.hpp"
 #include "jit/exp_f32.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/tensor.hpp"
@@ -104,6 +105,15 @@ class FnGen {
       }
     for (size_t i = 0; i < body_.slots.size(); ++i)
       if (!slot_ptr_[i]) slot_ptr_[i] = temp();
+    // A bits local that some read may find unassigned keeps a "defined" flag (boxed ones are
+    // undefined while their type word is null); the others need none.
+    maybe_unassigned_ = slots_maybe_unassigned(body_);
+    defined_flag_.assign(body_.slots.size(), nullptr);
+    for (size_t i = 0; i < body_.slots.size(); ++i)
+      if (maybe_unassigned_[i] && is_bits_slot(static_cast<int>(i))) {
+        defined_flag_[i] = b_.CreateAlloca(b_.getInt1Ty(), nullptr, body_.slots[i].name + ".defined");
+        b_.CreateStore(b_.getFalse(), defined_flag_[i]);
+      }
     unwind_bb_ = llvm::BasicBlock::Create(ctx_, "unwind", fn_);
     return_bb_ = llvm::BasicBlock::Create(ctx_, "return", fn_);
     // Arguments into their slots.
@@ -522,11 +532,16 @@ class FnGen {
   // The scalar of a bits-typed value (unboxing when it is held boxed).
   llvm::Value* as_bits(RVal r) { return r.boxed ? unbox(r.v, r.type) : r.v; }
 
+  bool is_bits_slot(int slot) const {
+    const Type* st = body_.slots[slot].type;
+    return st && is_bits(st) && !body_.slots[slot].is_cell;
+  }
   void store_slot(int slot, RVal r) {
     const Type* st = body_.slots[slot].type;
     if (st && is_bits(st) && !body_.slots[slot].is_cell) {
       llvm::Value* v = as_bits(r);
       b_.CreateStore(v, slot_ptr_[slot]);
+      if (slot < static_cast<int>(defined_flag_.size()) && defined_flag_[slot]) b_.CreateStore(b_.getTrue(), defined_flag_[slot]);
     } else if (r.boxed) {
       call_void("tsr_assign", {slot_ptr_[slot], r.v});
     } else {
@@ -542,8 +557,13 @@ class FnGen {
       check_error(at);
       return dead();
     }
-    if (is_bits(st) && !body_.slots[slot].is_cell)
+    if (is_bits(st) && !body_.slots[slot].is_cell) {
+      if (slot < static_cast<int>(defined_flag_.size()) && defined_flag_[slot]) {
+        // Not assigned on every path to this read: an UndefVarError when it is not.
+        raise_undef_unless(b_.CreateLoad(b_.getInt1Ty(), defined_flag_[slot]), slot, at);
+      }
       return RVal{b_.CreateLoad(bits_type(ctx_, st), slot_ptr_[slot]), false, st};
+    }
     if (readonly_arg_[slot] || body_.slots[slot].stable) return RVal{slot_ptr_[slot], true, st};
     // A copy, so that a later assignment to the slot does not change a value in flight; an
     // undefined slot is an UndefVarError.
@@ -575,16 +595,19 @@ class FnGen {
     if (!st || st->kind == TypeKind::Bottom || is_bits(st) || body_.slots[slot].is_cell || readonly_arg_[slot])
       return load_slot(slot, at);
     llvm::Value* type_word = b_.CreateLoad(ptr_, slot_ptr_[slot]);
+    raise_undef_unless(b_.CreateICmpNE(type_word, llvm::ConstantPointerNull::get(ptr_)), slot, at);
+    return RVal{slot_ptr_[slot], true, st};
+  }
+  // An UndefVarError naming the slot unless `defined` (expected to hold) is true.
+  void raise_undef_unless(llvm::Value* defined, int slot, const Node* at) {
     auto* undef = llvm::BasicBlock::Create(ctx_, "undef", fn_);
     auto* ok = llvm::BasicBlock::Create(ctx_, "defined", fn_);
-    b_.CreateCondBr(b_.CreateICmpEQ(type_word, llvm::ConstantPointerNull::get(ptr_)), undef, ok,
-                    llvm::MDBuilder(ctx_).createBranchWeights(1, 1000000));
+    b_.CreateCondBr(defined, ok, undef, llvm::MDBuilder(ctx_).createBranchWeights(1000000, 1));
     b_.SetInsertPoint(undef);
     call_void("tsr_raise_undef", {str_ref(body_.slots[slot].name)});
     check_error(at);
     b_.CreateUnreachable();
     b_.SetInsertPoint(ok);
-    return RVal{slot_ptr_[slot], true, st};
   }
   static bool assigns_slot(const Node* n, int slot) {
     if (n->op == Op::SetSlot && n->slot == slot) return true;
@@ -777,6 +800,15 @@ class FnGen {
         llvm::Value* out = temp();
         call_void("tsr_make_closure", {out, type_ref(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
         return RVal{out, true, n->type};
+      }
+      case Op::Unset: {
+        // Its scope starts again (a loop iteration): a local some read may find unassigned
+        // loses its value; for the others this is nothing.
+        if (maybe_unassigned_[n->slot] && !body_.slots[n->slot].is_cell) {
+          if (defined_flag_[n->slot]) b_.CreateStore(b_.getFalse(), defined_flag_[n->slot]);
+          else if (!is_bits_slot(n->slot)) call_void("tsr_frame_release", {slot_ptr_[n->slot], llvm::ConstantInt::get(i64_, 1)});
+        }
+        return literal(Value::singleton(types_.Nothing), types_.Nothing);
       }
       case Op::NewCell: {
         llvm::Value* out = temp();
@@ -1165,6 +1197,8 @@ class FnGen {
   };
   std::vector<Node*> finally_stack_;  // `finally` blocks of the trys being emitted
   bool cacheable_ = true;             // every runtime object it refers to has a name
+  std::vector<bool> maybe_unassigned_;           // slots some read may find unassigned
+  std::vector<llvm::Value*> defined_flag_;      // their i1 "defined" flags (bits slots only)
   std::vector<bool> readonly_arg_;    // boxed arguments read in place (never assigned)
   std::vector<Loop> loops_;
   std::vector<llvm::BasicBlock*> catch_stack_;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "jit/abi.hpp"
+#include "jit/definite_assignment.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/builtins.hpp"
 #include "jit/codegen.hpp"
@@ -165,6 +166,7 @@ bool Compiler::body_may_throw(const Spec& s) const {
   std::vector<bool> assigned(s.body->slots.size(), false);
   for (const auto& n : s.body->pool)
     if (n->op == Op::SetSlot) assigned[n->slot] = true;
+  std::vector<bool> maybe_unassigned = slots_maybe_unassigned(*s.body);
   for (const auto& n : s.body->pool) {
     switch (n->op) {
       case Op::If:
@@ -176,6 +178,7 @@ bool Compiler::body_may_throw(const Spec& s) const {
         if (!n->literal.defined()) return true;  // arguments leave it undetermined (UndefVarError)
         break;
       case Op::SetSlot:
+      case Op::Unset:
       case Op::Block:
       case Op::Break:
       case Op::Continue:
@@ -184,7 +187,8 @@ bool Compiler::body_may_throw(const Spec& s) const {
       case Op::Global:  // bound at compile time (a function, type or constant), or looked up
         if (!n->literal.defined()) return true;
         break;
-      case Op::Slot:  // a boxed slot may be undefined when read
+      case Op::Slot:  // a boxed slot may be undefined when read; a bits one where not assigned on every path
+        if (maybe_unassigned[n->slot]) return true;
         if (!is_bits(s.body->slots[n->slot].type) &&
             !(static_cast<size_t>(n->slot) < s.body->nargs && !assigned[n->slot] && !s.body->slots[n->slot].is_cell))
           return true;

@@ -219,6 +219,8 @@ class Inferrer {
         return n->type_arg;
       case Op::NewCell:
         return types_.lookup("#Box");
+      case Op::Unset:
+        return types_.Nothing;
       case Op::CellGet:
         type(n->kids[0]);
         return types_.Any;

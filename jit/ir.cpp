@@ -31,6 +31,7 @@ const char* op_name(Op op) {
     case Op::TypeAssert: return "typeassert";
     case Op::Lambda: return "lambda";
     case Op::NewCell: return "newcell";
+    case Op::Unset: return "unset";
     case Op::CellGet: return "cellget";
     case Op::CellSet: return "cellset";
     case Op::SParam: return "sparam";
@@ -79,6 +80,7 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   switch (n->op) {
     case Op::Literal: out += " " + show_value(n->literal); break;
     case Op::Slot:
+    case Op::Unset:
     case Op::SetSlot: out += " " + body.slots[n->slot].name + "#" + std::to_string(n->slot); break;
     case Op::Global:
     case Op::SetGlobal:

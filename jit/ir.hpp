@@ -52,6 +52,7 @@ enum class Op : uint8_t {
   CellGet,    // kids[0] the cell
   CellSet,    // kids[0] the cell, kids[1] value
   SParam,     // slot: index of a `where` variable of the method, used as a value (T in the body)
+  Unset,      // slot                         the local's scope starts (again): it has no value yet
 };
 
 const char* op_name(Op op);

@@ -150,6 +150,7 @@ struct Node {
   bool is_elseif = false;           // If reached through `elseif`
   bool is_keyword_section = false;  // call argument written after `;`
   bool is_parenthesized = false;    // written inside ( ): `(a)`, `(a, b)`
+  bool is_outer = false;            // Iteration: `for outer i in ...`
 
   Node(NodeKind k, Span s) : kind(k), span(s) {}
 

@@ -254,9 +254,16 @@ NodePtr Parser::parse_for() {
 }
 
 NodePtr Parser::parse_iteration() {
+  // `for outer i in ...` assigns an existing local `i` of the enclosing scope.
+  bool outer = false;
+  if (peek().is(TokenKind::Identifier, "outer") && peek_raw(1).kind == TokenKind::Identifier) {
+    take();
+    outer = true;
+  }
   // The variable is a name, a typed name or a tuple: parse above `in` and `=`.
   NodePtr variable = parse_binary(kPlus);
   NodePtr iteration = make_node(NodeKind::Iteration, variable->span);
+  iteration->is_outer = outer;
   iteration->add(std::move(variable));
   if (!panicking_ && (at_keyword("in") || at_op("="))) {
     take();
