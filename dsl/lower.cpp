@@ -146,6 +146,8 @@ Node* BodyLowerer::expr(const SNode& n) {
       return r;
     }
     case NodeKind::Comprehension: return lower_comprehension(n, nullptr);
+    case NodeKind::Hcat:
+    case NodeKind::Vcat: return lower_concat(n);
     case NodeKind::Range: {
       std::vector<Node*> parts;
       for (const auto& k : n.children) parts.push_back(expr(*k));
@@ -660,6 +662,53 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
     r->kids.push_back(s >= 0 ? slot_get(n, s) : read(n, c));  // a slot, or a `where` variable's value
   }
   return r;
+}
+
+// [a b], [a; b], [a b; c d] and the typed T[...] forms: Julia's calls hcat, vcat and
+// hvcat((cells per row...), cells...), typed_* with the element type first (stdlib/Concat.tsr).
+Node* BodyLowerer::lower_concat(const SNode& n) {
+  TypeRegistry& t = l_.compiler_.types();
+  bool typed = n.child(0).kind != NodeKind::Empty;
+  std::vector<const SNode*> cells;
+  Node* rows = mk(Op::Tuple, n);
+  bool blocks = false;
+  for (size_t i = 1; i < n.size(); ++i) {
+    const SNode& k = n.child(i);
+    blocks = blocks || k.kind == NodeKind::Row;
+    std::vector<const SNode*> row;
+    if (k.kind == NodeKind::Row) {
+      for (const auto& e : k.children) row.push_back(e.get());
+    } else {
+      row.push_back(&k);
+    }
+    rows->kids.push_back(literal(k, Value::from_int(t.Int64, static_cast<int64_t>(row.size()))));
+    cells.insert(cells.end(), row.begin(), row.end());
+  }
+  std::string name = std::string(typed ? "typed_" : "") + (n.kind == NodeKind::Hcat ? "hcat" : blocks ? "hvcat" : "vcat");
+  std::vector<Node*> lead;
+  if (typed) lead.push_back(expr(n.child(0)));
+  if (blocks) lead.push_back(rows);
+  bool splats = std::any_of(cells.begin(), cells.end(), [](const SNode* c) { return c->kind == NodeKind::Splat; });
+  if (!splats) {
+    for (const SNode* c : cells) lead.push_back(expr(*c));
+    return call(n, name, lead);
+  }
+  // [xs...; ys...]: __apply(vcat, (lead...,), xs, ys) flattens the pieces, as for a call.
+  Node* apply = mk(Op::Call, n);
+  apply->kids = {global(n, "__apply"), global(n, name)};
+  Node* first = mk(Op::Tuple, n);
+  first->kids = lead;
+  apply->kids.push_back(first);
+  for (const SNode* c : cells) {
+    if (c->kind == NodeKind::Splat) {
+      apply->kids.push_back(expr(c->child(0)));
+    } else {
+      Node* one = mk(Op::Tuple, *c);
+      one->kids.push_back(expr(*c));
+      apply->kids.push_back(one);
+    }
+  }
+  return apply;
 }
 
 // A docstring, run just before the statement it documents (the next one of the block).

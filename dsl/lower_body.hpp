@@ -299,6 +299,7 @@ class BodyLowerer {
   Node* lower_lambda(const SNode& n);
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
                       const SNode* return_type);
+  Node* lower_concat(const SNode& n);
   Node* lower_doc(const SNode& n);
   Node* lower_macro(const SNode& n);
   // xs[i] op= v with the indices evaluated once.

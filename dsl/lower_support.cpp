@@ -17,6 +17,7 @@ bool lowered_kind(NodeKind k) {
     case NodeKind::Nothing: case NodeKind::String: case NodeKind::InterpolatedString: case NodeKind::Symbol:
     case NodeKind::Char:
     case NodeKind::Identifier: case NodeKind::Tuple: case NodeKind::Vector: case NodeKind::Comprehension:
+    case NodeKind::Hcat: case NodeKind::Vcat:
     case NodeKind::Range: case NodeKind::Call: case NodeKind::Do: case NodeKind::BinaryOp:
     case NodeKind::UnaryOp: case NodeKind::Comparison: case NodeKind::And: case NodeKind::Or:
     case NodeKind::Ternary: case NodeKind::FieldAccess: case NodeKind::Index: case NodeKind::Colon:
@@ -242,6 +243,12 @@ std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) 
     case NodeKind::Module:
       if (!cx.statement) return at(n, "a module can only be defined at the top level of a file or module");
       break;
+    case NodeKind::Vcat:
+      for (const auto& k : n.children)
+        if (k->kind == NodeKind::Row)
+          for (const auto& e : k->children)
+            if (e->kind == NodeKind::Splat) return at(*e, "splatting inside a matrix with several elements per row is not supported yet");
+      break;
     case NodeKind::Doc:
       if (n.text == "signature")
         return at(n.child(1), "a docstring for a method signature without its definition is not supported yet: "
@@ -377,6 +384,18 @@ class Checker {
         return;
       case NodeKind::Doc:
         visit(n.child(0), cx);  // the docstring; what it documents is the next statement
+        return;
+      case NodeKind::Hcat:
+      case NodeKind::Vcat:
+        // The element type, then the cells: a Row only groups them (splats in rows were
+        // rejected above); a splat is as in a call.
+        for (const auto& k : n.children) {
+          if (k->kind == NodeKind::Row) {
+            for (const auto& e : k->children) visit(*e, cx);
+          } else {
+            visit(k->kind == NodeKind::Splat ? k->child(0) : *k, cx);
+          }
+        }
         return;
       case NodeKind::Module: {
         // Its body's statements are top-level statements.

@@ -27,6 +27,9 @@ KindNames names_of(NodeKind kind) {
     case NodeKind::IndexEnd: return {"end", "'end'"};
     case NodeKind::Tuple: return {"tuple", "a tuple"};
     case NodeKind::Vector: return {"vect", "a vector"};
+    case NodeKind::Hcat: return {"hcat", "a matrix row"};
+    case NodeKind::Vcat: return {"vcat", "a matrix"};
+    case NodeKind::Row: return {"row", "a matrix row"};
     case NodeKind::Range: return {"range", "a range"};
     case NodeKind::Comprehension: return {"comprehension", "a comprehension"};
     case NodeKind::Generator: return {"generator", "a generator"};

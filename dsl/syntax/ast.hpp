@@ -26,6 +26,10 @@
 // Tuple          ";" in (; ...)  elements                  (1, 2.0), and the bare `a, b = ...`; named
 //                                                          tuples (a = 1, b = 2) hold Assign elements
 // Vector                         elements                  [1, 2, 3]
+// Hcat                           type | Empty, elements... [a b c], T[a b]: hcat / typed_hcat
+// Vcat                           type | Empty, elements or Rows...  [a; b], [x;]: vcat; with Rows
+//                                                          ([a b; c d]): hvcat / typed_hvcat
+// Row                            elements                  a row of more than one element
 // Range                          start, stop | start, step, stop     a:b, a:s:b
 // Comprehension                  body, Iteration..., [Filter]   [f(x) for x in xs if p(x)]
 // Generator                      body, Iteration..., [Filter]   sum(f(x) for x in xs)
@@ -111,7 +115,7 @@ enum class NodeKind : uint8_t {
   Int, Float64, Float32, Bool, Nothing, String, InterpolatedString, Char, Symbol, Identifier,
   Colon, IndexEnd,
   // collections
-  Tuple, Vector, Range, Comprehension, Generator, Iteration, Filter,
+  Tuple, Vector, Hcat, Vcat, Row, Range, Comprehension, Generator, Iteration, Filter,
   // calls and operators
   Call, DotCall, Kwarg, Splat, BinaryOp, UnaryOp, Comparison, Operator, And, Or, Ternary,
   FieldAccess, Index, Curly,

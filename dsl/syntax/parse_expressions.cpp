@@ -219,6 +219,10 @@ NodePtr Parser::parse_binary(int min_precedence) {
     const Token& op = peek();
     int precedence = binary_precedence(op);
     if (precedence == kNoPrecedence || precedence < min_precedence) break;
+    // In a matrix row `[1 -2]` is two elements: a sign after a space and before none.
+    if (context_.matrix_row && op.space_before && !peek_raw(1).space_before &&
+        (op.is_op("-") || op.is_op("+") || op.is_op(".-") || op.is_op(".+")))
+      break;
     if (!folds.enter()) break;
     if (precedence == kComparison) {
       lhs = parse_comparison_chain(std::move(lhs));
@@ -354,7 +358,8 @@ NodePtr Parser::parse_postfix() {
       if (token.is_op("(")) {
         expression = parse_call(std::move(expression), NodeKind::Call, ")");
       } else if (token.is_op("[")) {
-        expression = parse_call(std::move(expression), NodeKind::Index, "]");
+        Span open = take().span;
+        expression = parse_brackets(std::move(expression), open);
       } else {
         expression = parse_call(std::move(expression), NodeKind::Curly, "}");
       }

@@ -163,22 +163,119 @@ NodePtr Parser::parse_parenthesized() {
 
 NodePtr Parser::parse_vector() {
   Span open = take().span;
-  ContextScope scope(*this, bracket_context(false), true);
-  NodePtr vector = make_node(NodeKind::Vector, open);
-  if (!at_op("]")) {
-    NodePtr first = parse_list_element(true);
-    if (!panicking_ && at_keyword("for")) {
-      vector = parse_generator(NodeKind::Comprehension, std::move(first));
-    } else {
-      vector->add(std::move(first));
-      while (!panicking_ && accept_op(",")) {
-        if (at_op("]")) break;
-        vector->add(parse_list_element(true));
-      }
+  return parse_brackets(nullptr, open);
+}
+
+// `[ ... ]` after `open`, or `head[ ... ]` (indexing, typed comprehensions and typed
+// concatenation): commas make a vector (or index a[i, j]); spaces, `;` and line breaks make
+// Julia's concatenation forms (Hcat, Vcat with Rows: ast.hpp), as Julia's parser decides from
+// what follows the first element.
+NodePtr Parser::parse_brackets(NodePtr head, Span open) {
+  bool index = head != nullptr;
+  uint32_t begin = index ? head->span.begin : open.begin;
+  ContextScope scope(*this, bracket_context(index), true);
+  NodePtr list = index ? make_node(NodeKind::Index, head->span) : make_node(NodeKind::Vector, open);
+  if (index) list->add(std::move(head));
+  auto close = [&](NodePtr node) {
+    uint32_t end = expect_closer("]", "[", open);
+    if (!panicking_) node->span = {begin, end};
+    return node;
+  };
+  if (at_op("]")) return close(std::move(list));
+  NodePtr first;
+  bool concatenation = false;
+  std::vector<std::vector<NodePtr>> rows;
+  bool semicolon = false;
+  {
+    ContextScope row(*this, row_context(index));
+    first = parse_list_element(true);
+    if (!panicking_) {
+      // A line break followed by `]`, `,` or `for` is only white space.
+      std::size_t next = pos_;
+      while (tokens_[next].kind == TokenKind::Newline) ++next;
+      const Token& after = tokens_[next];
+      concatenation = !(after.is_op("]") || after.is_op(",") || after.is_keyword("for"));
+    }
+    if (concatenation) {
+      rows.emplace_back();
+      rows.back().push_back(std::move(first));
+      semicolon = parse_concatenation(rows);
     }
   }
-  vector->span = {open.begin, expect_closer("]", "[", open)};
-  return vector;
+  if (!concatenation) {
+    if (first && !panicking_ && at_keyword("for")) {
+      NodePtr generator = parse_generator(index ? NodeKind::Generator : NodeKind::Comprehension, std::move(first));
+      if (!index) return close(std::move(generator));
+      list->add(std::move(generator));
+      return close(std::move(list));
+    }
+    list->add(std::move(first));
+    while (!panicking_ && accept_op(",")) {
+      if (at_op("]")) break;
+      list->add(parse_list_element(true));
+    }
+    return close(std::move(list));
+  }
+  // [x] stays a vector (a[i] an index); [x;] is vcat(x), [a b] hcat, [a; b] vcat, [a b; c d] hvcat.
+  NodePtr type = index ? std::move(list->children[0]) : make_empty(open.begin);
+  if (rows.size() == 1 && rows[0].size() == 1 && !semicolon) {
+    list->children.resize(index ? 1 : 0);
+    if (index) list->children[0] = std::move(type);
+    list->add(std::move(rows[0][0]));
+    return close(std::move(list));
+  }
+  bool blocks = false;
+  for (const auto& r : rows) blocks = blocks || r.size() > 1;
+  NodeKind kind = rows.size() == 1 && rows[0].size() > 1 ? NodeKind::Hcat : NodeKind::Vcat;
+  NodePtr cat = make_node(kind, index ? type->span : open);
+  cat->children.push_back(std::move(type));
+  for (auto& r : rows) {
+    if (kind == NodeKind::Hcat || !blocks) {
+      for (auto& e : r) cat->add(std::move(e));
+      continue;
+    }
+    NodePtr row = make_node(NodeKind::Row, r[0]->span);
+    for (auto& e : r) row->add(std::move(e));
+    cat->add(std::move(row));
+  }
+  return close(std::move(cat));
+}
+
+// The rest of a concatenation after its first element (in `rows`): elements separated by
+// spaces, rows by `;` or line breaks. True when a `;` was written.
+bool Parser::parse_concatenation(std::vector<std::vector<NodePtr>>& rows) {
+  bool semicolon = false;
+  while (!panicking_) {
+    const Token& token = peek();
+    if (token.is_op("]") || token.kind == TokenKind::EndOfFile) break;
+    if (token.kind == TokenKind::Newline || token.is_op(";")) {
+      while (peek().kind == TokenKind::Newline || at_op(";")) {
+        const Token& separator = take();
+        if (separator.is_op(";") && at_op(";") && !peek().space_before) {
+          error_at({separator.span.begin, peek().span.end},
+                   "`;;` (concatenation along a third dimension or beyond) is not supported yet");
+          return semicolon;
+        }
+        semicolon = semicolon || separator.is_op(";");
+      }
+      if (at_op("]")) break;
+      rows.emplace_back();
+    } else if (token.is_op(",")) {
+      error_at(token.span, "unexpected ',' in a matrix expression: separate elements by spaces and rows by ';' or "
+                           "line breaks (or elements by commas alone, for a vector)");
+      return semicolon;
+    } else if (token.is_keyword("for")) {
+      error_at(token.span, "unexpected 'for' in a matrix expression");
+      return semicolon;
+    }
+    std::size_t before = pos_;
+    rows.back().push_back(parse_list_element(true));
+    if (pos_ == before && !panicking_) {
+      error_expected("an element, ';' or ']' in the matrix expression");
+      return semicolon;
+    }
+  }
+  return semicolon;
 }
 
 NodePtr Parser::parse_generator(NodeKind kind, NodePtr body) {

@@ -166,6 +166,14 @@ ParseContext Parser::bracket_context(bool index) const {
   return context;
 }
 
+ParseContext Parser::row_context(bool index) const {
+  ParseContext context = bracket_context(index);
+  context.skip_newlines = false;  // a line break ends a row
+  context.space_sensitive = true;  // [f (x)] is two elements
+  context.matrix_row = true;       // [1 -2] too
+  return context;
+}
+
 ContextScope::ContextScope(Parser& parser, ParseContext context, bool bracket)
     : parser_(parser), saved_(parser.context_), bracket_(bracket) {
   parser_.context_ = context;

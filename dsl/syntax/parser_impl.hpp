@@ -24,6 +24,7 @@ struct ParseContext {
   bool space_sensitive = false;  // macro arguments: `@localmem T (16, 16)` is two arguments
   bool colon_is_range = true;    // false in the middle of `c ? a : b`
   bool end_is_index = false;     // inside a[...]: `end` is the last index
+  bool matrix_row = false;       // a row of [1 2; 3 4]: `1 -2` is two elements, `1 - 2` one
 };
 
 // The construct whose body a block belongs to, for "expected 'end' to close 'function' at 3:1".
@@ -89,6 +90,7 @@ class Parser {
 
   ParseContext block_context() const;
   ParseContext bracket_context(bool index) const;
+  ParseContext row_context(bool index) const;
 
   // ---- parse_statements.cpp --------------------------------------------------------------
   NodePtr parse_block(BlockOwner owner, std::initializer_list<std::string_view> terminators);
@@ -149,6 +151,8 @@ class Parser {
   NodePtr parse_literal();
   NodePtr parse_parenthesized();
   NodePtr parse_vector();
+  NodePtr parse_brackets(NodePtr head, Span open);
+  bool parse_concatenation(std::vector<std::vector<NodePtr>>& rows);
   NodePtr parse_call(NodePtr callee, NodeKind kind, std::string_view closer);
   void parse_arguments(Node& call, std::string_view closer, bool keywords);
   NodePtr parse_generator(NodeKind kind, NodePtr body);

@@ -20,6 +20,29 @@ TEST_CASE("literals", "[parser][expressions]") {
   CHECK(sx(":name") == ":name");
 }
 
+TEST_CASE("matrix literals: spaces separate elements, ';' and line breaks rows", "[parser][expressions]") {
+  CHECK(sx("[1 2 3]") == "(hcat _ 1 2 3)");
+  CHECK(sx("[a; b]") == "(vcat _ a b)");
+  CHECK(sx("[x;]") == "(vcat _ x)");
+  CHECK(sx("[x]") == "(vect x)");
+  CHECK(sx("[x\n]") == "(vect x)");
+  CHECK(sx("[1 2; 3 4]") == "(vcat _ (row 1 2) (row 3 4))");
+  CHECK(sx("[1 2\n 3 4]") == "(vcat _ (row 1 2) (row 3 4))");
+  CHECK(sx("[\n 1 2\n 3 4\n]") == "(vcat _ (row 1 2) (row 3 4))");
+  CHECK(sx("[a b; c]") == "(vcat _ (row a b) (row c))");
+  CHECK(sx("[1 -2]") == "(hcat _ 1 (- 2))");
+  CHECK(sx("[1 - 2]") == "(vect (- 1 2))");
+  CHECK(sx("[1 -  2]") == "(vect (- 1 2))");
+  CHECK(sx("[f (x)]") == "(hcat _ f x)");
+  CHECK(sx("[f(x) y]") == "(hcat _ (call f x) y)");
+  CHECK(sx("[(1 -2) 3]") == "(hcat _ (- 1 2) 3)");
+  CHECK(sx("Float32[1 2; 3 4]") == "(vcat Float32 (row 1 2) (row 3 4))");
+  CHECK(sx("T[a b]") == "(hcat T a b)");
+  CHECK(sx("a[i, j]") == "(ref a i j)");
+  CHECK(sx("a[i]") == "(ref a i)");
+  CHECK(sx("[1,\n 2]") == "(vect 1 2)");
+}
+
 TEST_CASE("collections and ranges", "[parser][expressions]") {
   CHECK(sx("(1, 2.0)") == "(tuple 1 2.0)");
   CHECK(sx("(1,)") == "(tuple 1)");
