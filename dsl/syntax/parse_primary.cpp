@@ -258,7 +258,7 @@ bool Parser::parse_concatenation(std::vector<std::vector<NodePtr>>& rows) {
         }
         semicolon = semicolon || separator.is_op(";");
       }
-      if (at_op("]")) break;
+      if (at_op("]") || peek().kind == TokenKind::EndOfFile) break;
       rows.emplace_back();
     } else if (token.is_op(",")) {
       error_at(token.span, "unexpected ',' in a matrix expression: separate elements by spaces and rows by ';' or "
