@@ -36,6 +36,10 @@ NodePtr Parser::parse_block(BlockOwner owner, std::initializer_list<std::string_
     if (doc_pending) block->children.back() = make_doc(std::move(block->children.back()), *statement);
     if (!block) block = make_node(NodeKind::Block, statement->span);
     block->add(std::move(statement));
+    if (docstrings && !doc_pending && !panicking_ && is_doc_literal(*block->children.back()) && !at_statement_end()) {
+      doc_pending = true;  // "doc" f(x) = 1: documents what follows on the same line
+      continue;
+    }
     bool ok = !panicking_;
     if (!panicking_ && !at_statement_end()) {
       error_expected("end of line or ';' after the statement");
@@ -50,11 +54,14 @@ NodePtr Parser::parse_block(BlockOwner owner, std::initializer_list<std::string_
 }
 
 // Julia: a string statement followed by exactly one line break (no blank or comment line) and
-// a statement documents that statement.
+// a statement, or by a statement on the same line, documents that statement.
+bool Parser::is_doc_literal(const Node& statement) {
+  return (statement.kind == NodeKind::String || statement.kind == NodeKind::InterpolatedString) &&
+         !statement.is_parenthesized;
+}
+
 bool Parser::documents_next(const Node& statement) {
-  if ((statement.kind != NodeKind::String && statement.kind != NodeKind::InterpolatedString) ||
-      statement.is_parenthesized)
-    return false;
+  if (!is_doc_literal(statement)) return false;
   if (tokens_[pos_].kind != TokenKind::Newline) return false;
   const Token& next = peek_raw(1);
   if (next.kind == TokenKind::EndOfFile || is_closing_keyword(next) || next.is_op(";")) return false;

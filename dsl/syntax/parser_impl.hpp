@@ -95,6 +95,7 @@ class Parser {
   // ---- parse_statements.cpp --------------------------------------------------------------
   NodePtr parse_block(BlockOwner owner, std::initializer_list<std::string_view> terminators);
   void report_stray_keyword(const BlockOwner& owner);
+  static bool is_doc_literal(const Node& statement);
   bool documents_next(const Node& statement);
   NodePtr make_doc(NodePtr text, const Node& target);
   NodePtr parse_statement();

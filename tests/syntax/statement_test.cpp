@@ -102,3 +102,15 @@ TEST_CASE("macro calls", "[parser][statements]") {
   CHECK(sx("f(@index(Local), 2)") == "(call f (macrocall @index Local) 2)");
   CHECK(statements("@synchronize\nx = 1") == "(macrocall @synchronize)\n(= x 1)");
 }
+
+TEST_CASE("docstrings: a string before a statement at the top level", "[parser][statements]") {
+  const std::string f = "(function f (params) (params) (typeparams) _ (block 1))";
+  CHECK(statements("\"doc\"\nf() = 1") == "(doc \"doc\" f)\n" + f);
+  CHECK(statements("\"doc\" f() = 1") == "(doc \"doc\" f)\n" + f);
+  CHECK(statements("\"not doc\"\n\nf() = 1") == "\"not doc\"\n" + f);
+  CHECK(statements("\"not doc\"\n# a comment\nx = 1") == "\"not doc\"\n(= x 1)");
+  CHECK(statements("\"doc\"\nconst X = 1") == "(doc \"doc\" X)\n(const (= X 1))");
+  CHECK(statements("\"doc\"\nprintln(1)") == "(doc \"doc\" \"println(1)\")\n(call println 1)");
+  CHECK(statements("function g()\n  \"value\"\n  f() = 1\nend") ==
+        "(function g (params) (params) (typeparams) _ (block \"value\" " + f + "))");
+}
