@@ -148,6 +148,7 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Comprehension: return lower_comprehension(n, nullptr);
     case NodeKind::Hcat:
     case NodeKind::Vcat: return lower_concat(n);
+    case NodeKind::Generator: return lower_generator(n);
     case NodeKind::Range: {
       std::vector<Node*> parts;
       for (const auto& k : n.children) parts.push_back(expr(*k));
@@ -627,6 +628,27 @@ Node* BodyLowerer::lower_comprehension(const SNode& n, Node* eltype) {
 }
 
 Node* BodyLowerer::lower_lambda(const SNode& n) { return lower_closure(n, n.child(0), n.child(1), "#lambda", nullptr); }
+
+// (f(x) for x in xs if p(x)) kept as a value: Julia's lazy Generator, Base.Generator(x -> f(x),
+// xs) (stdlib/DataTypes.tsr), with the filter a second closure. The iterable is evaluated now.
+Node* BodyLowerer::lower_generator(const SNode& n) {
+  const SNode* iteration = nullptr;
+  const SNode* filter = nullptr;
+  for (size_t i = 1; i < n.size(); ++i) {
+    if (n.child(i).kind == NodeKind::Iteration) iteration = &n.child(i);
+    else if (n.child(i).kind == NodeKind::Filter) filter = &n.child(i).child(0);
+  }
+  // One parameter, the iteration's variable, for both closures.
+  SNode params(NodeKind::Block, iteration->span);
+  auto p = std::make_unique<SNode>(NodeKind::Param, iteration->child(0).span);
+  p->text = iteration->child(0).text;
+  p->children.push_back(std::make_unique<SNode>(NodeKind::Empty, p->span));
+  p->children.push_back(std::make_unique<SNode>(NodeKind::Empty, p->span));
+  params.children.push_back(std::move(p));
+  std::vector<Node*> args{lower_closure(n, params, n.child(0), "#generator", nullptr), expr(iteration->child(1))};
+  if (filter) args.push_back(lower_closure(*filter, params, *filter, "#generator_filter", nullptr));
+  return call(n, filter ? "__filtered_generator" : "__generator", args);
+}
 
 // A closure: a new type whose fields are the captured variables (their cells when assigned), and
 // one method, the body. `name` names its type and stack frames.

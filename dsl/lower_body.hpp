@@ -297,6 +297,7 @@ class BodyLowerer {
   Node* lower_comprehension(const SNode& n, Node* eltype);
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
+  Node* lower_generator(const SNode& n);
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
                       const SNode* return_type);
   Node* lower_concat(const SNode& n);

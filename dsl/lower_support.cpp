@@ -28,7 +28,7 @@ bool lowered_kind(NodeKind k) {
     case NodeKind::MacroCall: case NodeKind::Const: case NodeKind::Local: case NodeKind::Global:
     case NodeKind::FunctionDef: case NodeKind::StructDef: case NodeKind::AbstractTypeDef:
     case NodeKind::SemanticDef: case NodeKind::Using: case NodeKind::Import: case NodeKind::Module:
-    case NodeKind::Export: case NodeKind::Doc:
+    case NodeKind::Export: case NodeKind::Doc: case NodeKind::Generator:
       return true;
     default:
       return false;
@@ -148,11 +148,28 @@ std::optional<Unsupported> call_arguments(const Node& n) {
 }  // namespace
 
 void closure_names(const Node& n, std::set<std::string>& out) {
-  if (n.kind == NodeKind::Lambda || n.kind == NodeKind::FunctionDef) {
+  // A generator kept as a value is a closure; one given to a call is computed there and then.
+  if (n.kind == NodeKind::Lambda || n.kind == NodeKind::FunctionDef || n.kind == NodeKind::Generator) {
     collect(n, out);
     return;
   }
-  for (const auto& k : n.children) closure_names(*k, out);
+  bool eager = n.kind == NodeKind::Call || (n.kind == NodeKind::Index && n.size() == 2);
+  for (const auto& k : n.children) {
+    if (eager && k->kind == NodeKind::Generator)
+      for (const auto& part : k->children) closure_names(*part, out);
+    else
+      closure_names(*k, out);
+  }
+}
+
+bool lazy_generator_supported(const Node& g) {
+  size_t iterations = 0;
+  for (size_t i = 1; i < g.size(); ++i)
+    if (g.child(i).kind == NodeKind::Iteration) {
+      ++iterations;
+      if (g.child(i).child(0).kind != NodeKind::Identifier) return false;
+    }
+  return iterations == 1;
 }
 
 Unsupported second_local_method(const Node& def) {
@@ -206,12 +223,16 @@ std::optional<Unsupported> bad_named_tuple(const Node& n) {
 
 std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) {
   if (!lowered_kind(n.kind)) {
-    if (n.kind == NodeKind::Generator) return at(n, "a generator outside a call's arguments is not supported yet");
     return at(n, std::string(syntax::describe_node_kind(n.kind)) + " is not supported yet");
   }
   switch (n.kind) {
     case NodeKind::Tuple:
       if (is_named_tuple(n)) return bad_named_tuple(n);
+      break;
+    case NodeKind::Generator:  // a lazy one (in a call's arguments, generator() takes it instead)
+      if (!lazy_generator_supported(n))
+        return at(n, "a generator over several iterables, or one that destructures its variable, is supported only as a "
+                     "call's argument (sum(x * y for x in xs, y in ys)) yet");
       break;
     case NodeKind::IndexEnd:
       if (!cx.index) return at(n, "`end` is only meaningful inside an index a[...]");

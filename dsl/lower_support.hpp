@@ -52,6 +52,8 @@ std::optional<Unsupported> bad_named_tuple(const syntax::Node& n);
 // The names mentioned inside the lambdas and local functions of `n`: the variables a closure
 // may capture (the lowering keeps those in cells).
 void closure_names(const syntax::Node& n, std::set<std::string>& out);
+// A generator that can be kept as a value: one iteration over a plain variable (and a filter).
+bool lazy_generator_supported(const syntax::Node& g);
 // A local function defined twice in one scope (a second method): not supported yet.
 Unsupported second_local_method(const syntax::Node& def);
 
