@@ -346,6 +346,11 @@ Node* BodyLowerer::lower_named_tuple(const SNode& n) {
     names.push_back(assign ? e.child(0).text : e.kind == NodeKind::FieldAccess ? e.child(1).text : e.text);
     values.push_back(expr(assign ? e.child(1) : e));
   }
+  return named_tuple_node(n, names, values);
+}
+
+// (a = x, b = y) from its names and the values' code: a call of the NamedTuple type.
+Node* BodyLowerer::named_tuple_node(const SNode& n, const std::vector<std::string>& names, const std::vector<Node*>& values) {
   TypeRegistry& t = l_.compiler_.types();
   const Type* wrapper = t.named_tuple(names)->wrapper;
   const DataType* kind = wrapper->kind == TypeKind::UnionAll ? t.UnionAllT : t.DataTypeT;
@@ -353,6 +358,61 @@ Node* BodyLowerer::lower_named_tuple(const SNode& n) {
   c->kids.push_back(literal(n, Value::from_type(kind, wrapper)));
   for (Node* v : values) c->kids.push_back(v);
   return c;
+}
+
+// f(a, xs...; k = 1, kws...): the positional arguments as one tuple and the keywords as one
+// named tuple (merged left to right, later names winning, as Julia), given to __kwcall.
+Node* BodyLowerer::lower_keyword_splat_call(const SNode& n, Node* callee) {
+  bool splats = false;
+  for (size_t i = 1; i < n.size(); ++i) splats = splats || (n.child(i).kind == NodeKind::Splat && !n.child(i).is_keyword_section);
+  Node* positional;
+  if (splats) {
+    positional = call(n, "__apply", {global(n, "tuple")});
+    for (size_t i = 1; i < n.size(); ++i) {
+      const SNode& a = n.child(i);
+      if (a.is_keyword_section || a.kind == NodeKind::Kwarg) continue;
+      if (a.kind == NodeKind::Splat) {
+        positional->kids.push_back(expr(a.child(0)));
+      } else {
+        Node* one = mk(Op::Tuple, a);
+        one->kids.push_back(a.kind == NodeKind::Generator ? lower_comprehension(a, nullptr) : expr(a));
+        positional->kids.push_back(one);
+      }
+    }
+  } else {
+    positional = mk(Op::Tuple, n);
+    for (size_t i = 1; i < n.size(); ++i) {
+      const SNode& a = n.child(i);
+      if (a.is_keyword_section || a.kind == NodeKind::Kwarg) continue;
+      positional->kids.push_back(a.kind == NodeKind::Generator ? lower_comprehension(a, nullptr) : expr(a));
+    }
+  }
+  Node* keywords = nullptr;
+  std::vector<std::string> names;
+  std::vector<Node*> values;
+  auto add = [&](Node* nt) { keywords = keywords ? call(n, "merge", {keywords, nt}) : nt; };
+  auto flush = [&] {
+    if (names.empty()) return;
+    add(named_tuple_node(n, names, values));
+    names.clear();
+    values.clear();
+  };
+  for (size_t i = 1; i < n.size(); ++i) {
+    const SNode& a = n.child(i);
+    if (a.kind == NodeKind::Kwarg) {
+      names.push_back(a.text);
+      values.push_back(expr(a.child(0)));
+    } else if (a.is_keyword_section && a.kind == NodeKind::Identifier) {
+      names.push_back(a.text);
+      values.push_back(expr(a));
+    } else if (a.is_keyword_section && a.kind == NodeKind::Splat) {
+      flush();
+      add(expr(a.child(0)));
+    }
+  }
+  flush();
+  if (!keywords) keywords = named_tuple_node(n, {}, {});
+  return call(n, "__kwcall", {callee, positional, keywords});
 }
 
 Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
@@ -435,8 +495,13 @@ Node* BodyLowerer::lower_call(const SNode& n) {
   } else {
     c->kids.push_back(expr(callee));
   }
-  bool splats = false;
-  for (size_t i = 1; i < n.size(); ++i) splats = splats || n.child(i).kind == NodeKind::Splat;
+  bool splats = false, keyword_splats = false, keywords = false;
+  for (size_t i = 1; i < n.size(); ++i) {
+    const SNode& a = n.child(i);
+    if (a.kind == NodeKind::Splat) (a.is_keyword_section ? keyword_splats : splats) = true;
+    else if (a.kind == NodeKind::Kwarg || a.is_keyword_section) keywords = true;
+  }
+  if (keyword_splats || (splats && keywords)) return lower_keyword_splat_call(n, c->kids[0]);
   if (splats) {
     // f(a, xs...): __apply(f, (a,), xs) flattens the pieces and calls f on them.
     Node* apply = mk(Op::Call, n);
@@ -1031,6 +1096,13 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
       bl.return_type_ = eval_type(def.child(fs::return_type), scope);
     bl.declare_locals(def.child(fs::body));
     for (const auto& kp : def.child(fs::keyword_params).children) {
+      if (kp->is_vararg) {
+        // kw...: the keywords no other one takes, a named tuple made by the call (Compiler::invoke).
+        body->kwrest = true;
+        body->kwdefaults.push_back(bl.named_tuple_node(*kp, {}, {}));  // when called with no keywords
+        body->kwtypes.push_back(t.Any);
+        continue;
+      }
       // A keyword without a default is required: leaving it out throws, as Julia's does.
       jit::Node* d = kp->child(1).kind != NodeKind::Empty
                          ? bl.expr(kp->child(1))

@@ -298,6 +298,8 @@ class BodyLowerer {
   Node* lower_assign(const SNode& n, const SNode& lhs, Node* value);
   Node* lower_lambda(const SNode& n);
   Node* lower_generator(const SNode& n);
+  Node* named_tuple_node(const SNode& n, const std::vector<std::string>& names, const std::vector<Node*>& values);
+  Node* lower_keyword_splat_call(const SNode& n, Node* callee);
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
                       const SNode* return_type);
   Node* lower_concat(const SNode& n);

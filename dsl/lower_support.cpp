@@ -75,8 +75,10 @@ std::optional<Unsupported> definition(const Node& def, const SupportContext& cx)
     if (params[i]->is_vararg && i + 1 != params.size()) return at(*params[i], "only the last argument may be a Vararg");
   }
   if (defaults && !keywords.empty()) return at(def, "default positional arguments together with keyword arguments are not supported yet");
-  for (const auto& k : keywords)
-    if (k->is_vararg) return at(*k, "collecting keyword arguments (`kw...`) is not supported yet");
+  for (size_t i = 0; i + 1 < keywords.size(); ++i)
+    if (keywords[i]->is_vararg) return at(*keywords[i], "invalid \"...\" on non-final keyword argument");
+  if (!keywords.empty() && keywords.back()->is_vararg && keywords.back()->child(0).kind != NodeKind::Empty)
+    return at(*keywords.back(), "a type on collected keywords (`kw::T...`) is not supported yet");
   return std::nullopt;
 }
 
@@ -130,17 +132,11 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
 }
 
 std::optional<Unsupported> call_arguments(const Node& n) {
-  bool splats = false, keywords = false;
-  for (size_t i = 1; i < n.size(); ++i) {
-    splats = splats || n.child(i).kind == NodeKind::Splat;
-    keywords = keywords || n.child(i).kind == NodeKind::Kwarg || n.child(i).is_keyword_section;
-  }
   for (size_t i = 1; i < n.size(); ++i) {
     const Node& a = n.child(i);
     bool keyword = a.kind == NodeKind::Kwarg || a.is_keyword_section;
     if (n.kind == NodeKind::DotCall && (keyword || a.kind == NodeKind::Splat))
       return at(a, "keyword arguments and splatting in a broadcast call are not supported yet");
-    if (n.kind == NodeKind::Call && splats && keyword) return at(a, "keyword arguments together with splatting are not supported yet");
   }
   return std::nullopt;
 }

@@ -430,6 +430,22 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
   SerialSection serial;
   Globals& g = abi_globals();
   try {
+    *out = tsr::jit::call_value(g, *callee, args, n, kwnames, nkw);
+  } catch (...) {
+    jit::raise_current_exception(g);
+  }
+}
+
+}  // extern "C"
+
+namespace tsr::jit {
+
+Value call_value(Globals& g, const Value& callee_value, const Value* args, int64_t n, const std::string* kwnames,
+                 int64_t nkw) {
+  const Value* callee = &callee_value;
+  Value result;
+  Value* out = &result;
+  {
     const DataType* t = callee->type();
     std::vector<Value> all;
     GenericFunction* f = t->name->payload == Payload::Function ? callee->as_function() : t->name->callable;
@@ -447,8 +463,7 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
         kw->fields.push_back(args[n - nkw + i]);
       }
       all.push_back(Value::from_object(as_datatype(g.types().lookup("#KwArgs")), kw));
-      *out = m->call(all.data(), all.size());
-      return;
+      return m->call(all.data(), all.size());
     }
     if (f) {
       *out = f->call(all.data(), all.size());
@@ -462,9 +477,8 @@ void tsr_call_value(Value* out, const Value* callee, const Value* args, int64_t 
     } else {
       throw MethodError("objects of type " + show_type(t) + " are not callable");
     }
-  } catch (...) {
-    jit::raise_current_exception(g);
   }
+  return result;
 }
 
-}  // extern "C"
+}  // namespace tsr::jit

@@ -52,6 +52,9 @@ Value exception_value(Globals& g, const Error& e);
 Value exception_value(Globals& g, const std::string& kind, const std::string& message);
 // "MethodError: no method matching ..." for an exception value (what an uncaught error prints).
 std::string describe_exception(const Value& exception);
+// Calls `callee` (a function, a callable object or a type) on args, the last nkw of them the
+// values of the keywords named by kwnames; throws what the call throws.
+Value call_value(Globals& g, const Value& callee, const Value* args, int64_t n, const std::string* kwnames, int64_t nkw);
 
 // Records a C++ exception as the pending error (used around every call into C++).
 void raise_current_exception(Globals& g);

@@ -106,6 +106,18 @@ void register_named_tuples(Registrar& r) {
     for (const std::string& n : dt->name->field_names) ks.push_back(symbol(t, n));
     return tuple_of(t, std::move(ks));
   });
+  // f(args...; kws...): what a call with splatted keywords (or with splatted positional
+  // arguments and keywords) lowers to: the positional arguments as a tuple, the keywords as
+  // one named tuple.
+  r.add("__kwcall", {t.Any, t.TupleAny, t.Any}, {"f", "args", "kws"}, nullptr, [&r](std::span<const Value> a) {
+    if (!a[2].type()->name->is_named_tuple)
+      throw ArgumentError("splatting a " + show_type(a[2].type()) +
+                          " into keyword arguments is not supported yet: splat a named tuple (f(x; nt...))");
+    std::vector<Value> all = a[1].as_struct().fields;
+    const auto& names = a[2].type()->name->field_names;
+    for (const Value& v : a[2].as_struct().fields) all.push_back(v);
+    return call_value(r.g_, a[0], all.data(), int64_t(all.size()), names.data(), int64_t(names.size()));
+  });
   // merge(a, b): a's fields, then b's new ones; b's values win (Julia's order).
   r.add("merge", {nt, nt}, {"a", "b"}, nullptr, [&t](std::span<const Value> a) {
     std::vector<std::string> names = a[0].type()->name->field_names;

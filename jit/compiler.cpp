@@ -514,6 +514,25 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
   for (size_t k = 0; k < body.kwargs.size(); ++k) {
     const std::string& name = body.kwargs[k];
     Value given;
+    if (body.kwrest && k + 1 == body.kwargs.size()) {
+      // f(; a = 1, kw...): the keywords given that no other keyword takes, as a named tuple.
+      std::vector<std::string> names;
+      std::vector<Value> values;
+      if (kw) {
+        const auto& f = kw->as_struct().fields;
+        for (size_t i = 0; i + 1 < f.size(); i += 2)
+          if (std::find(body.kwargs.begin(), body.kwargs.end() - 1, f[i].as_string()) == body.kwargs.end() - 1) {
+            names.push_back(f[i].as_string());
+            values.push_back(f[i + 1]);
+          }
+      }
+      std::vector<const Type*> ts;
+      for (const Value& v : values) ts.push_back(v.type());
+      auto* obj = new StructObject();
+      obj->fields = std::move(values);
+      full.push_back(Value::from_object(types().named_tuple(names, ts), obj));
+      continue;
+    }
     if (kw) {
       const auto& f = kw->as_struct().fields;
       for (size_t i = 0; i + 1 < f.size(); i += 2)
@@ -531,7 +550,7 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
     }
     full.push_back(given);
   }
-  if (kw) {
+  if (kw && !body.kwrest) {
     const auto& f = kw->as_struct().fields;
     for (size_t i = 0; i + 1 < f.size(); i += 2)
       if (std::find(body.kwargs.begin(), body.kwargs.end(), f[i].as_string()) == body.kwargs.end())

@@ -58,6 +58,7 @@ std::unique_ptr<Body> Body::clone() const {
   out->sparams = sparams;
   out->sig = sig;
   out->vararg = vararg;
+  out->kwrest = kwrest;
   out->uses_barrier = uses_barrier;
   out->uses_localmem = uses_localmem;
   out->capture_slots = capture_slots;

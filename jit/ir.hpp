@@ -124,6 +124,7 @@ struct Body {
   std::vector<const TypeVar*> sparams;  // the method's `where` variables, for SParam nodes
   const Type* sig = nullptr;            // the method's signature (a Tuple inside its `where`s)
   bool vararg = false;              // the last positional argument collects the rest
+  bool kwrest = false;              // the last keyword (`kw...`) collects the other keywords given
   // A @kernel whose work items share @localmem or meet at @synchronize: launch runs it one
   // work-group at a time per thread (work items as fibers when there are barriers).
   bool uses_barrier = false;
