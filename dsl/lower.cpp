@@ -547,6 +547,20 @@ Node* BodyLowerer::lower_for(const SNode& n, size_t iteration) {
   return lower_loops(n, its, iteration, {&last}, true, [&] { return expr(last); });
 }
 
+namespace {
+
+// a:s:b written with a float literal among its parts (0:0.1:1, -0.5:2): a float range.
+bool has_float_literal(const SNode& range) {
+  for (const auto& part : range.children) {
+    const SNode* p = part.get();
+    if (p->kind == NodeKind::UnaryOp && p->size() == 1) p = &p->child(0);
+    if (p->kind == NodeKind::Float64 || p->kind == NodeKind::Float32) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 // Nested loops over the iterations from `iteration` on, with `inner` the innermost body. Each
 // iteration is a scope (soft for `for`, hard for a comprehension): its loop variables, and in
 // the innermost what `bodies` assign, are new locals of each iteration.
@@ -571,12 +585,19 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
   Node* body = mk(Op::Block, n);
   Node* step;
   Node* value;  // what the loop variable is set to, each iteration
-  if (coll.kind == NodeKind::Range) {
-    // for i in a:b / a:s:b: a counting loop on integers.
+  if (coll.kind == NodeKind::Range && !has_float_literal(coll)) {
+    // for i in a:b / a:s:b: a counting loop on integers. A step that is not an integer
+    // literal is checked once (__loop_step: a float step would make a running sum, where
+    // Julia's range computes each element); ranges written with a float literal
+    // (0:0.1:1) take the branch below, over the range object.
     bool stepped = coll.size() == 3;
     int s = stepped ? slot("#step" + tag) : -1;
     outer->kids.push_back(set(i, expr(coll.child(0))));
-    if (stepped) outer->kids.push_back(set(s, expr(coll.child(1))));
+    if (stepped) {
+      Node* step_value = expr(coll.child(1));
+      if (coll.child(1).kind != NodeKind::Int) step_value = call(it, "__loop_step", {step_value});
+      outer->kids.push_back(set(s, step_value));
+    }
     outer->kids.push_back(set(stop, expr(coll.child(stepped ? 2 : 1))));
     Node* cond;
     if (!stepped) {

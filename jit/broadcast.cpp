@@ -174,10 +174,10 @@ Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
   return vector_of(t, element_type(t, o.dtype), std::move(xs));
 }
 
-// A range of integers (1:n, a:s:b): it broadcasts as the Vector of its elements.
-bool is_integer_range(const Value& v) {
+// A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
+bool is_range(const Value& v) {
   const std::string& n = v.type()->name->name;
-  return v.payload() == Payload::Object && (n == "UnitRange" || n == "StepRange");
+  return v.payload() == Payload::Object && (n == "UnitRange" || n == "StepRange" || n == "StepRangeLen");
 }
 
 }  // namespace
@@ -187,10 +187,10 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // Ranges as Julia's: (1:5) .^ 2 and Float32.(1:6) are Vectors, as over [1, 2, ...].
   size_t first_leaf = in_place ? 2 : 1;
   for (size_t i = first_leaf; i < a.size(); ++i)
-    if (is_integer_range(a[i])) {
+    if (is_range(a[i])) {
       std::vector<Value> with_vectors(a.begin(), a.end());
       for (size_t j = first_leaf; j < with_vectors.size(); ++j)
-        if (is_integer_range(with_vectors[j]))
+        if (is_range(with_vectors[j]))
           with_vectors[j] = vector_of(t, with_vectors[j].type()->params[0], iterate_all(globals_, with_vectors[j]));
       return broadcast(with_vectors, in_place);
     }

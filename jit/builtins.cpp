@@ -323,6 +323,11 @@ void register_collections(Registrar& r) {
   };
   r.add(":", {t.Integer, t.Integer}, {"start", "stop"}, nullptr, colon);
   r.add(":", {t.Integer, t.Integer, t.Integer}, {"start", "step", "stop"}, nullptr, colon);
+  // Float ranges (0:0.1:1, 0.5:3) are Julia's StepRangeLen, made in stdlib/Ranges.tsr.
+  Globals& globals = r.g_;
+  auto float_colon = [&globals](std::span<const Value> a) { return globals.function("__float_colon").call(a); };
+  r.add(":", {t.Real, t.Real}, {"start", "stop"}, nullptr, float_colon);
+  r.add(":", {t.Real, t.Real, t.Real}, {"start", "step", "stop"}, nullptr, float_colon);
   r.add("length", {any}, {"x"}, t.Int64, [&r](std::span<const Value> a) {
     const Value& v = a[0];
     const std::string& n = v.type()->name->name;

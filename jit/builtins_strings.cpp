@@ -209,6 +209,15 @@ void register_string_builtins(Registrar& r) {
   const Type* C = t.Char;
   auto chr = [&t](char32_t c) { return Value::from_int(t.Char, c); };
   r.add("ncodeunits", {S}, {"s"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(int64_t(text_of(a, 0).size())); });
+  // __search(s, p, k): the byte index of p's first occurrence in s at or after byte k, 0 when
+  // there is none (replace's search, stdlib/Strings.tsr); "" occurs at k, up to ncodeunits + 1.
+  r.add("__search", {S, S, t.Int64}, {"s", "p", "k"}, t.Int64, [&r](std::span<const Value> a) {
+    const std::string& s = text_of(a, 0);
+    int64_t k = a[2].as_int();
+    if (k < 1 || k > int64_t(s.size()) + 1) return r.integer(0);
+    size_t at = s.find(text_of(a, 1), size_t(k - 1));
+    return r.integer(at == std::string::npos ? 0 : int64_t(at) + 1);
+  });
   r.add("sizeof", {S}, {"s"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(int64_t(text_of(a, 0).size())); });
   // s[i]: the character starting at byte i.
   r.add("getindex", {S, t.Integer}, {"s", "i"}, C, [chr](std::span<const Value> a) {
