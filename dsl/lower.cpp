@@ -1159,6 +1159,7 @@ void Lowering::define_type(const SNode& def) {
   TypeDecl d;
   d.name = definition_name(name, name.text);
   d.params = type_params(def.child(1), scope);
+  d.location = *path_ + ":" + std::to_string(file_.location(def.span.begin).line);
   const SNode& super = def.child(2);
   if (super.kind != NodeKind::Empty) d.super = eval_type(super, scope);
   if (def.kind == NodeKind::AbstractTypeDef) {
@@ -1169,6 +1170,8 @@ void Lowering::define_type(const SNode& def) {
     d.kind = def.is_mutable ? TypeDecl::Kind::MutableStruct : TypeDecl::Kind::Struct;
     for (const auto& m : def.child(ss::body).children) {
       if (m->kind != NodeKind::Field) continue;  // inner constructors: below, once the type exists
+      // Julia places the default constructors at the first field's line.
+      if (d.field_names.empty()) d.location = *path_ + ":" + std::to_string(file_.location(m->span.begin).line);
       d.field_names.push_back(m->text);
       d.field_types.push_back(m->child(0).kind == NodeKind::Empty ? t.Any : eval_type(m->child(0), scope));
     }

@@ -288,10 +288,11 @@ void add_default_constructor(Globals& g, GenericFunction& f, const Type* type) {
     if (present) continue;
     Method m;
     m.sig = sig;
-    m.arg_names = n->field_names;
+    m.arg_names.assign(n->field_names.size(), "");  // Julia shows them unnamed: P(::Float64)
     m.invoke = &call_builtin;
     m.ctx = std::make_shared<const Builtin>(Builtin{[&g, type](std::span<const Value> a) { return construct(g, type, a); }, f.name(), {}});
-    m.location = "default constructor";
+    // Julia lists a default constructor at its struct's line.
+    m.location = n->location.empty() ? "default constructor" : n->location;
     f.add(std::move(m));
   }
 }

@@ -168,6 +168,7 @@ const TypeName* TypeRegistry::declare(const TypeDecl& d) {
   auto owned = std::make_unique<TypeName>();
   TypeName* tn = owned.get();
   tn->name = d.name;
+  tn->location = d.location;
   tn->is_abstract = d.kind == TypeDecl::Kind::Abstract;
   tn->is_mutable = d.kind == TypeDecl::Kind::MutableStruct;
   tn->is_semantic = d.kind == TypeDecl::Kind::Semantic;

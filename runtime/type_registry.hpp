@@ -24,6 +24,7 @@ struct TypeDecl {
   const Type* super = nullptr;            // a DataType in terms of params; nullptr means Any
   std::vector<std::string> field_names;   // structs only
   std::vector<const Type*> field_types;   // in terms of params
+  std::string location;                   // "file:line" of the definition (messages), if any
 };
 
 class TypeRegistry {

@@ -62,6 +62,7 @@ struct TypeName {
   const Type* super = nullptr;   // supertype, in terms of `params` (a DataType)
   std::vector<std::string> field_names;
   std::vector<const Type*> field_types;  // in terms of `params`
+  std::string location;                  // "file:line" of a script's definition, else empty
   bool is_abstract = false;
   bool is_mutable = false;
   bool is_semantic = false;  // semantic tensor type: instantiable and inheritable
