@@ -739,7 +739,7 @@ Node* BodyLowerer::lower_generator(const SNode& n) {
 // A closure: a new type whose fields are the captured variables (their cells when assigned), and
 // one method, the body. `name` names its type and stack frames.
 Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNode& body_node, const std::string& name,
-                                 const SNode* return_type) {
+                                 const SNode* return_type, const std::string* self_name) {
   auto lb = std::make_unique<Body>();
   lb->name = name;
   lb->loc = loc(n);
@@ -754,6 +754,7 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
     if (p->is_vararg) lb->vararg = true;
   }
   lb->nargs = lb->slots.size();
+  if (self_name && inner.lookup(*self_name) == Found::Unknown) inner.scopes_.front().vars[*self_name] = 0;
   if (return_type && return_type->kind != NodeKind::Empty) {
     std::vector<std::pair<std::string, const TypeVar*>> scope;
     inner.return_type_ = l_.eval_type(*return_type, scope);

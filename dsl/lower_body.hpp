@@ -300,8 +300,10 @@ class BodyLowerer {
   Node* lower_generator(const SNode& n);
   Node* named_tuple_node(const SNode& n, const std::vector<std::string>& names, const std::vector<Node*>& values);
   Node* lower_keyword_splat_call(const SNode& n, Node* callee);
+  // self_name: the local function's own name, bound to its closure object (argument 0).
   Node* lower_closure(const SNode& n, const SNode& params, const SNode& body, const std::string& name,
-                      const SNode* return_type);
+                      const SNode* return_type, const std::string* self_name = nullptr);
+  static int assignments_of(const SNode& n, const std::string& name);
   Node* lower_concat(const SNode& n);
   Node* lower_doc(const SNode& n);
   Node* lower_macro(const SNode& n);
@@ -332,6 +334,7 @@ class BodyLowerer {
   std::vector<Scope> scopes_;  // innermost last; the first is the body's own (or the global scope)
   std::vector<std::string> captured_;
   std::set<int> local_functions_;  // slots holding a local function (one method each, for now)
+  const SNode* body_syntax_ = nullptr;  // the function body declare_locals scanned (null at the top level)
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T

@@ -6,6 +6,8 @@
 // assigns first: a closure made in the loop keeps its iteration's variables (fresh cells).
 #include "dsl/lower_body.hpp"
 
+#include <algorithm>
+
 namespace tsr {
 
 void BodyLowerer::scope_names(const SNode& lhs, std::vector<std::string>& out) {
@@ -85,6 +87,7 @@ void BodyLowerer::add_scope_locals(const ScopeScan& scan, const std::vector<std:
 }
 
 void BodyLowerer::declare_locals(const SNode& body) {
+  body_syntax_ = &body;
   ScopeScan scan;
   scan_scope(body, scan);
   closure_names(body, scan.in_closures);
@@ -203,8 +206,30 @@ Node* BodyLowerer::lower_local_function(const SNode& def) {
     Unsupported why = second_local_method(def);
     l_.fail(*why.at, why.message);
   }
-  Node* closure = lower_closure(def, def.child(fs::params), def.child(fs::body), name.text, &def.child(fs::return_type));
+  // A local function that calls itself reaches itself through its own closure object (its
+  // argument 0), not through the variable holding it: capturing that variable's cell would
+  // make a reference cycle (closure -> cell -> closure) that reference counting never frees.
+  // Only when nothing else assigns the variable, so the two are always the same function.
+  bool self = body_syntax_ && assignments_of(*body_syntax_, name.text) == 1;
+  Node* closure = lower_closure(def, def.child(fs::params), def.child(fs::body), name.text, &def.child(fs::return_type),
+                                self ? &name.text : nullptr);
   return write(def, name.text, closure);
+}
+
+// How many times `n` assigns `name`: assignments (plain, updating, tuple targets) and local
+// function definitions, counted through every nested scope and closure.
+int BodyLowerer::assignments_of(const SNode& n, const std::string& name) {
+  int count = 0;
+  if (n.kind == NodeKind::Assign || n.kind == NodeKind::UpdateAssign) {
+    std::vector<std::string> names;
+    scope_names(n.child(0), names);
+    count += static_cast<int>(std::count(names.begin(), names.end(), name));
+  } else if (n.kind == NodeKind::FunctionDef && n.child(syntax::function_slot::name).kind == NodeKind::Identifier &&
+             n.child(syntax::function_slot::name).text == name) {
+    ++count;
+  }
+  for (const auto& k : n.children) count += assignments_of(*k, name);
+  return count;
 }
 
 }  // namespace tsr
