@@ -8,6 +8,20 @@
 #include <new>
 #include <stdexcept>
 
+// AddressSanitizer (make sanitize) keeps a shadow of every stack frame. Code that left a
+// fiber stack by switching away, never returning, leaves its frames' redzones poisoned there;
+// a fiber stack that is reused must be unpoisoned before its new frames are laid out.
+#if defined(__SANITIZE_ADDRESS__)
+#define TSR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TSR_ASAN 1
+#endif
+#endif
+#if TSR_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #if defined(__x86_64__) && defined(__linux__)
 #define TSR_FIBER_ASM 1
 #else
@@ -71,6 +85,9 @@ struct FiberContextImpl {
 };
 
 void FiberContext::prepare(void* stack_low, size_t stack_size, void (*entry)(void*), void* arg) {
+#if TSR_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(stack_low, stack_size);
+#endif
   auto top = (reinterpret_cast<uintptr_t>(stack_low) + stack_size) & ~uintptr_t(15);
   auto* slot = reinterpret_cast<uint64_t*>(top);
   // From the top down: the return address (tsr_fiber_start), rbp, rbx, r12 (arg), r13 (entry),
@@ -101,6 +118,9 @@ struct FiberContextImpl {
 };
 
 void FiberContext::prepare(void* stack_low, size_t stack_size, void (*entry)(void*), void* arg) {
+#if TSR_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(stack_low, stack_size);
+#endif
   getcontext(&impl_->uc);
   impl_->uc.uc_stack.ss_sp = stack_low;
   impl_->uc.uc_stack.ss_size = stack_size;
