@@ -87,16 +87,6 @@ std::string codeunits_what(const std::string& s) { return std::to_string(s.size(
   throw Error("StringIndexError", msg);
 }
 
-size_t char_count(const std::string& s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.size();) {
-    size_t len = 1;
-    decode_at(s, i, &len);
-    i += len;
-    ++n;
-  }
-  return n;
-}
 
 template <class F>
 std::string map_chars(const std::string& s, F f) {
