@@ -375,6 +375,21 @@ NodePtr Parser::parse_postfix() {
         access->add(std::move(expression));
         access->add(make_node(NodeKind::Identifier, name.span, name.text));
         expression = std::move(access);
+      } else if (next.is_op(":") && !next.space_before &&
+                 ((peek_raw(1).kind == TokenKind::Operator && !peek_raw(1).is_op("(") && !peek_raw(1).space_before) ||
+                  (peek_raw(1).is_op("(") && peek_raw(2).kind == TokenKind::Operator && peek_raw(3).is_op(")")))) {
+        // Base.:+ and Base.:(==): an operator named through its module, as Julia writes it.
+        Span begin = take().span;
+        bool parenthesized = peek().is_op("(");
+        if (parenthesized) take();
+        const Token& op = take();
+        std::string name = op.text;
+        Span end = op.span;
+        if (parenthesized) end = take().span;
+        NodePtr access = make_node(NodeKind::FieldAccess, expression->span);
+        access->add(std::move(expression));
+        access->add(make_node(NodeKind::Identifier, {begin.begin, end.end}, name));
+        expression = std::move(access);
       } else {
         error_expected("a field name after '.'");
       }
