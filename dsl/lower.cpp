@@ -649,20 +649,22 @@ Node* BodyLowerer::lower_loops(const SNode& n, const std::vector<const SNode*>& 
   return outer;
 }
 
-namespace {
-
-// A copy of a syntax subtree (a loop variable the lowering binds once more).
-std::unique_ptr<SNode> clone(const SNode& n) {
+// A copy of a syntax subtree (a loop variable the lowering binds once more, a call it builds).
+std::unique_ptr<SNode> clone_syntax(const SNode& n) {
   auto c = std::make_unique<SNode>(n.kind, n.span);
   c->text = n.text;
   c->int_value = n.int_value;
   c->float_value = n.float_value;
   c->bool_value = n.bool_value;
-  for (const auto& k : n.children) c->children.push_back(clone(*k));
+  c->is_mutable = n.is_mutable;
+  c->is_vararg = n.is_vararg;
+  c->is_elseif = n.is_elseif;
+  c->is_keyword_section = n.is_keyword_section;
+  c->is_parenthesized = n.is_parenthesized;
+  c->is_outer = n.is_outer;
+  for (const auto& k : n.children) c->children.push_back(clone_syntax(*k));
   return c;
 }
-
-}  // namespace
 
 // [f(x) for x in xs if p(x)], a generator given to a call, and T[...]: a vector filled by the
 // loops, its element type the tightest (or T). One `for` over several iterables iterates
@@ -691,7 +693,7 @@ Node* BodyLowerer::lower_comprehension(const SNode& n, Node* eltype) {
       block->kids.push_back(slot_set(*its[k], s, expr(its[k]->child(1))));
       shape->kids.push_back(call(*its[k], "length", {slot_get(*its[k], s)}));
       auto it = std::make_unique<SNode>(NodeKind::Iteration, its[k]->span);
-      it->children.push_back(clone(its[k]->child(0)));
+      it->children.push_back(clone_syntax(its[k]->child(0)));
       it->children.push_back(std::make_unique<SNode>(NodeKind::Identifier, its[k]->child(1).span));
       it->children.back()->text = name;
       its[k] = it.get();

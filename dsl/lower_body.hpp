@@ -38,6 +38,9 @@ struct ScopeScan {
 };
 
 // Lowers one body (a function, a lambda or top-level statements).
+// A deep copy of a syntax subtree, flags included (lower.cpp).
+std::unique_ptr<SNode> clone_syntax(const SNode& n);
+
 class BodyLowerer {
  public:
   BodyLowerer(Lowering& l, Body& body, bool toplevel, BodyLowerer* parent = nullptr)
@@ -334,6 +337,9 @@ class BodyLowerer {
   std::vector<Scope> scopes_;  // innermost last; the first is the body's own (or the global scope)
   std::vector<std::string> captured_;
   std::set<int> local_functions_;  // slots holding a local function (one method each, for now)
+  // f.(x; k = v): the callee leaf __kwfn(f; k = v) made for each such dotted call, kept here.
+  std::map<const SNode*, std::unique_ptr<SNode>> keyword_callees_;
+  const SNode& keyword_callee(const SNode& dotcall);
   const SNode* body_syntax_ = nullptr;  // the function body declare_locals scanned (null at the top level)
   const SNode* end_of_ = nullptr;  // the object being indexed, for `end`
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)

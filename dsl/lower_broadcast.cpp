@@ -21,7 +21,34 @@ bool dotted(const SNode& n) {
   }
 }
 
+bool keyword_arg(const SNode& a) { return a.kind == NodeKind::Kwarg || a.is_keyword_section; }
+
+bool has_keywords(const SNode& dotcall) {
+  for (size_t i = 1; i < dotcall.size(); ++i)
+    if (keyword_arg(dotcall.child(i))) return true;
+  return false;
+}
+
 }  // namespace
+
+// f.(x; digits = 2) broadcasts over x only, the keywords passed whole to every call, as
+// Julia: the callee becomes the leaf __kwfn(f; digits = 2), a callable that calls f with
+// them (stdlib/Base.tsr), evaluated once and broadcast as a scalar.
+const SNode& BodyLowerer::keyword_callee(const SNode& dotcall) {
+  auto& made = keyword_callees_[&dotcall];
+  if (!made) {
+    made = std::make_unique<SNode>(NodeKind::Call, dotcall.span);
+    made->children.push_back(std::make_unique<SNode>(NodeKind::Identifier, dotcall.child(0).span));
+    made->children.back()->text = "__kwfn";
+    made->children.push_back(clone_syntax(dotcall.child(0)));
+    for (size_t i = 1; i < dotcall.size(); ++i)
+      if (keyword_arg(dotcall.child(i))) {
+        made->children.push_back(clone_syntax(dotcall.child(i)));
+        made->children.back()->is_keyword_section = true;
+      }
+  }
+  return *made;
+}
 
 bool BodyLowerer::is_broadcast(const SNode& n) { return dotted(n); }
 
@@ -34,13 +61,15 @@ Node* BodyLowerer::broadcast_body(const SNode& n, BodyLowerer& inner, std::vecto
   auto sub = [&](const SNode& x) { return dotted(x) ? broadcast_body(x, inner, leaves) : leaf(x); };
   if (!dotted(n)) return leaf(n);  // y .= x: the whole right side is one leaf
   if (n.kind == NodeKind::DotCall) {
-    require_supported(n);  // keyword arguments and splats are not (nested dotted calls come here, not through expr)
+    require_supported(n);  // splats are not (nested dotted calls come here, not through expr)
     Node* c = inner.mk(Op::Call, n);
     const SNode& f = n.child(0);
+    bool keywords = has_keywords(n);
     // A global function is called by name; any other callee (a closure) is itself a leaf.
-    bool global_callee = f.kind == NodeKind::Identifier && resolve(f.text) < 0;
-    c->kids.push_back(global_callee ? inner.global(f, f.text) : leaf(f));
+    bool global_callee = !keywords && f.kind == NodeKind::Identifier && resolve(f.text) < 0;
+    c->kids.push_back(global_callee ? inner.global(f, f.text) : leaf(keywords ? keyword_callee(n) : f));
     for (size_t i = 1; i < n.size(); ++i) {
+      if (keyword_arg(n.child(i))) continue;
       c->kids.push_back(sub(n.child(i)));
     }
     return c;
@@ -139,8 +168,10 @@ void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {
   }
   if (n.kind == NodeKind::DotCall) {
     const SNode& f = n.child(0);
-    if (!(f.kind == NodeKind::Identifier && resolve(f.text) < 0)) out.push_back(&f);
-    for (size_t i = 1; i < n.size(); ++i) count_leaves(n.child(i), out);
+    bool keywords = has_keywords(n);
+    if (keywords || !(f.kind == NodeKind::Identifier && resolve(f.text) < 0)) out.push_back(&f);
+    for (size_t i = 1; i < n.size(); ++i)
+      if (!keyword_arg(n.child(i))) count_leaves(n.child(i), out);
     return;
   }
   for (const auto& k : n.children) count_leaves(*k, out);

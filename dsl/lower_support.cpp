@@ -134,9 +134,8 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
 std::optional<Unsupported> call_arguments(const Node& n) {
   for (size_t i = 1; i < n.size(); ++i) {
     const Node& a = n.child(i);
-    bool keyword = a.kind == NodeKind::Kwarg || a.is_keyword_section;
-    if (n.kind == NodeKind::DotCall && (keyword || a.kind == NodeKind::Splat))
-      return at(a, "keyword arguments and splatting in a broadcast call are not supported yet");
+    if (n.kind == NodeKind::DotCall && a.kind == NodeKind::Splat)
+      return at(a, "splatting in a broadcast call is not supported yet");
   }
   return std::nullopt;
 }
@@ -490,10 +489,11 @@ class Checker {
         return;
       }
       case NodeKind::Call:
+      case NodeKind::DotCall:
         visit(n.child(0), cx);
         for (size_t i = 1; i < n.size(); ++i) {
           const Node& a = n.child(i);
-          if (a.kind == NodeKind::Generator) generator(a, cx);
+          if (a.kind == NodeKind::Generator && n.kind == NodeKind::Call) generator(a, cx);  // a dotted call's is a lazy value
           else if (a.kind == NodeKind::Kwarg || a.kind == NodeKind::Splat) visit(a.child(0), cx);
           else visit(a, cx);
         }

@@ -33,12 +33,19 @@ std::string shape_text(std::span<const int64_t> s) {
 }
 
 
-// Functions and closures broadcast as they are, like numbers ((v -> 2v).(x) calls the
-// closure that is its first leaf).
-// Functions, closures and types (a local `T` in `T.(x)`) broadcast as scalars, as in Julia.
-bool is_function_value(const Value& v) {
-  return v.payload() == Payload::Function || v.payload() == Payload::Type ||
-         (v.type() && v.type()->name->callable != nullptr);
+// Functions, closures, types (a local `T` in `T.(x)`) and callable structs (a local `m` in
+// `m.(x)` with (m::M)(x) = ... defined) broadcast as scalars: the fused loop calls them.
+bool is_function_value(Globals& g, const Value& v) {
+  if (v.payload() == Payload::Function || v.payload() == Payload::Type || (v.type() && v.type()->name->callable != nullptr))
+    return true;
+  GenericFunction* call = v.type() ? g.find_function("#call") : nullptr;
+  if (!call) return false;
+  TypeRegistry& t = g.types();
+  for (const Method* m : call->methods()) {
+    auto sig = as_datatype(unwrap_unionall(m->sig));
+    if (sig && !sig->params.empty() && t.issub(v.type(), sig->params[0])) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -119,7 +126,7 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
       // Float16 and BFloat16 have no compiled arithmetic: element by element, dynamically.
       if (d == DType::Float16 || d == DType::BFloat16) half = true;
       elem_types.push_back(element_type(t, d));
-    } else if (is_number_type(v.type()) || is_function_value(v)) {
+    } else if (is_number_type(v.type()) || is_function_value(globals_, v)) {
       elem_types.push_back(v.type());
     } else {
       throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
@@ -225,7 +232,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   for (const Value& v : leaves) any_tensor = any_tensor || is_tensor(v);
   if (!any_tensor) {
     for (const Value& v : leaves)
-      if (!is_number_type(v.type()) && !is_function_value(v))
+      if (!is_number_type(v.type()) && !is_function_value(globals_, v))
         throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
     return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
   }

@@ -176,10 +176,13 @@ void GenericFunction::throw_no_method(std::span<const Type* const> argtypes) con
     size_t order;
   };
   std::vector<Ranked> ranked;
+  // The methods of callable objects of other types are no candidates for this one's call.
+  bool object = name_ == "#call" && !argtypes.empty();
   for (size_t k = 0; k < methods_.size(); ++k) {
     const Method* m = methods_[k].get();
     const DataType* body = as_datatype(unwrap_unionall(m->sig));
     auto vars = where_vars(m->sig);
+    if (object && (!param_at(body, 0) || !types_.issub(argtypes[0], types_.unionall(vars, param_at(body, 0))))) continue;
     bool vararg = !body->params.empty() && as_vararg(body->params.back());
     size_t fixed = body->params.size() - (vararg ? 1 : 0);
     bool arity = vararg ? argtypes.size() >= fixed : argtypes.size() == fixed;
@@ -192,7 +195,7 @@ void GenericFunction::throw_no_method(std::span<const Type* const> argtypes) con
     ranked.push_back({m, score, k});
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
-  msg += "\nClosest candidates are:";
+  if (!ranked.empty()) msg += "\nClosest candidates are:";
   size_t shown = std::min<size_t>(ranked.size(), 5);
   for (size_t i = 0; i < shown; ++i) msg += "\n  " + show_method(*ranked[i].m);
   if (ranked.size() > shown) msg += "\n  ... and " + std::to_string(ranked.size() - shown) + " more";
