@@ -64,7 +64,7 @@ GenericFunction& Runtime::function(std::string_view name) { return globals_.func
 GenericFunction* Runtime::find_function(std::string_view name) { return globals_.find_function(name); }
 
 const Method& Runtime::add_method(std::string_view name, const Type* sig, std::vector<std::string> arg_names,
-                                  Invoker invoke, std::shared_ptr<const void> ctx, std::source_location loc) {
+                                  Invoker invoke, std::shared_ptr<const void> ctx, SourceLocation loc) {
   Method m;
   m.sig = sig;
   m.arg_names = std::move(arg_names);

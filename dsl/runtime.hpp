@@ -17,7 +17,7 @@
 // an adapted struct the Tessera struct declared with struct_type<T>.
 #pragma once
 
-#include <source_location>
+#include "dsl/source_location.hpp"
 #include <string>
 #include <string_view>
 #include <typeindex>
@@ -71,10 +71,10 @@ class Runtime {
   GenericFunction* find_function(std::string_view name);
   template <class F>
   const Method& method(std::string_view name, F&& f,
-                       std::source_location loc = std::source_location::current());
+                       SourceLocation loc = SourceLocation::current());
   template <class F>
   const Method& method(std::string_view name, std::string_view signature, F&& f,
-                       std::source_location loc = std::source_location::current());
+                       SourceLocation loc = SourceLocation::current());
   // Calls the generic function with C++ values, converting the result to R.
   template <class R = Value, class... A>
   R call(std::string_view name, A&&... args);
@@ -102,7 +102,7 @@ class Runtime {
 
  private:
   const Method& add_method(std::string_view name, const Type* sig, std::vector<std::string> arg_names,
-                           Invoker invoke, std::shared_ptr<const void> ctx, std::source_location loc);
+                           Invoker invoke, std::shared_ptr<const void> ctx, SourceLocation loc);
   void check_cpp_params(std::string_view name, std::string_view signature, const Type* sig,
                         const std::vector<const Type*>& cpp);
   const DataType* registered(std::type_index t, const char* cpp_name);

@@ -157,7 +157,7 @@ std::pair<Invoker, std::shared_ptr<const void>> Runtime::make_invoker(F&& f) {
 }
 
 template <class F>
-const Method& Runtime::method(std::string_view name, F&& f, std::source_location loc) {
+const Method& Runtime::method(std::string_view name, F&& f, SourceLocation loc) {
   using Fn = std::decay_t<F>;
   const Type* sig;
   if constexpr (detail::takes_all_values<Fn>()) {
@@ -172,7 +172,7 @@ const Method& Runtime::method(std::string_view name, F&& f, std::source_location
 
 template <class F>
 const Method& Runtime::method(std::string_view name, std::string_view signature, F&& f,
-                              std::source_location loc) {
+                              SourceLocation loc) {
   using Fn = std::decay_t<F>;
   ParsedSignature parsed = parse_signature(types_, signature);
   if constexpr (!detail::takes_all_values<Fn>()) check_cpp_params(name, signature, parsed.sig, cpp_param_types<Fn>(*this));
