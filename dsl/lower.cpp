@@ -1111,6 +1111,18 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
     for (size_t i = 0; i < count; ++i) c->kids.push_back(bl.read(*params[i], body->slots[first + i].name));
     for (size_t i = count; i < params.size(); ++i) c->kids.push_back(bl.expr(params[i]->child(1)));
     body->root = c;
+    if (!def.child(fs::keyword_params).children.empty()) {
+      // f(x, y = 2; z = 3): the shorter method takes whatever keywords it is given and passes
+      // them on, __kwcall(f, (x, 2), kw), for the full method to check.
+      body->kwargs.push_back("#kw");
+      int kw = bl.add_slot("#kw", true);
+      body->kwrest = true;
+      body->kwdefaults.push_back(bl.named_tuple_node(def, {}, {}));
+      body->kwtypes.push_back(t.Any);
+      Node* args = body->make(Op::Tuple, body->loc);
+      args->kids.assign(c->kids.begin() + 1, c->kids.end());
+      body->root = bl.call(def, "__kwcall", {c->kids[0], args, bl.slot_get(def, kw)});
+    }
   } else {
     for (const auto& kp : def.child(fs::keyword_params).children) {
       body->kwargs.push_back(kp->text);

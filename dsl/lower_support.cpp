@@ -74,7 +74,6 @@ std::optional<Unsupported> definition(const Node& def, const SupportContext& cx)
     defaults = defaults || has_default;
     if (params[i]->is_vararg && i + 1 != params.size()) return at(*params[i], "only the last argument may be a Vararg");
   }
-  if (defaults && !keywords.empty()) return at(def, "default positional arguments together with keyword arguments are not supported yet");
   for (size_t i = 0; i + 1 < keywords.size(); ++i)
     if (keywords[i]->is_vararg) return at(*keywords[i], "invalid \"...\" on non-final keyword argument");
   if (!keywords.empty() && keywords.back()->is_vararg && keywords.back()->child(0).kind != NodeKind::Empty)
