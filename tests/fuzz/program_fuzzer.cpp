@@ -58,7 +58,11 @@ tsr::Driver& driver() {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   load_lines();
-  driver();
+  // exit(n) in an input must end that input, not the fuzzer: it becomes an error here (a
+  // method with the built-in's signature replaces it).
+  driver().run_source("fuzz_setup.tsr",
+                      "exit() = error(\"exit() ends only this input\")\n"
+                      "exit(code::Integer) = error(\"exit($code) ends only this input\")\n");
   return 0;
 }
 
