@@ -17,7 +17,9 @@ mkdir -p "$out/corpus" "$out/lines"
 cp "$root"/tests/lang/*.tsr "$out/corpus/"
 cp "$root"/tests/lang/*.tsr "$root"/tests/error/*.tsr "$out/lines/"
 cd "$out"
-# Programs that loop forever or allocate without end are not crashes: -timeout and
-# -rss_limit_mb end those inputs, and the caught StackOverflowError handles deep recursion.
+# Programs that loop forever or allocate without end are not crashes: in fork mode -timeout
+# and -rss_limit_mb end those inputs and fuzzing goes on (-ignore_timeouts, -ignore_ooms); a
+# crash still stops the run. The caught StackOverflowError handles deep recursion.
 TSR_FUZZ_CORPUS="$out/lines" TSR_CACHE_DIR="$out/cache" ASAN_OPTIONS=detect_leaks=0:allow_user_segv_handler=1 \
-  "$build/tests/fuzz/program_fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=20 -rss_limit_mb=4096 corpus
+  "$build/tests/fuzz/program_fuzzer" -fork=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" \
+  -max_len=8192 -timeout=20 -rss_limit_mb=4096 corpus
