@@ -376,30 +376,31 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
   }
 }
 
+BodyLowerer::HeldIndex BodyLowerer::hold_index(Node* block, const SNode& assign, const std::string& tag) {
+  const SNode& lhs = assign.child(0);
+  HeldIndex h{&lhs, lhs.child(0).kind == NodeKind::Identifier, -1, {}};
+  if (!h.plain) h.coll = hold(block, assign, tag, expr(lhs.child(0)));
+  for (Node* i : indices(lhs)) h.idx.push_back(hold(block, assign, tag, i));
+  return h;
+}
+
+std::vector<Node*> BodyLowerer::held_index_args(const HeldIndex& h, const SNode& at, Node* second) {
+  std::vector<Node*> out{h.plain ? expr(h.lhs->child(0)) : slot_get(at, h.coll)};
+  if (second) out.push_back(second);
+  for (int s : h.idx) out.push_back(slot_get(at, s));
+  return out;
+}
+
 // xs[f()] += v: the indices (and the collection, unless it is a variable) are evaluated once,
 // as Julia does, then read with getindex and written back with setindex!.
 Node* BodyLowerer::lower_update_index(const SNode& n, const std::string& op) {
   const SNode& lhs = n.child(0);
   Node* b = mk(Op::Block, n);
-  auto once = [&](Node* v) {
-    int s = add_slot("#update" + std::to_string(b_.slots.size()));
-    b->kids.push_back(slot_set(n, s, v));
-    return s;
-  };
-  // A variable is read twice, not copied: a copy of a tensor would cost a retain and release.
-  bool plain = lhs.child(0).kind == NodeKind::Identifier;
-  int coll = plain ? -1 : once(expr(lhs.child(0)));
-  std::vector<int> idx;
-  for (Node* i : indices(lhs)) idx.push_back(once(i));
-  auto collection = [&] { return plain ? expr(lhs.child(0)) : slot_get(n, coll); };
-  std::vector<Node*> get_args{collection()};
-  for (int s : idx) get_args.push_back(slot_get(n, s));
-  Node* old = call(lhs, "getindex", get_args);
+  HeldIndex h = hold_index(b, n, "#update");
+  Node* old = call(lhs, "getindex", held_index_args(h, n, nullptr));
   old->inbounds = inbounds_ > 0;
   Node* value = call(n, op, {old, expr(n.child(1))});
-  std::vector<Node*> set_args{collection(), value};
-  for (int s : idx) set_args.push_back(slot_get(n, s));
-  Node* set = call(n, "setindex!", set_args);
+  Node* set = call(n, "setindex!", held_index_args(h, n, value));
   set->inbounds = inbounds_ > 0;
   b->kids.push_back(set);
   return b;

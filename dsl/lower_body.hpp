@@ -277,6 +277,23 @@ class BodyLowerer {
     ta->type_arg = rt;
     return ta;
   }
+  // x[I...] on the left of `+=` or `.=`: the collection (unless it is a variable, read again
+  // rather than copied: a copy of a tensor would cost a retain and release) and the indices
+  // evaluated once, in order, into hidden slots named `tag` set in `block`.
+  struct HeldIndex {
+    const SNode* lhs;
+    bool plain;
+    int coll;
+    std::vector<int> idx;
+  };
+  int hold(Node* block, const SNode& at, const std::string& tag, Node* value) {
+    int s = add_slot(tag + std::to_string(b_.slots.size()));
+    block->kids.push_back(slot_set(at, s, value));
+    return s;
+  }
+  HeldIndex hold_index(Node* block, const SNode& assign, const std::string& tag);  // x[I...] is assign's lhs
+  // (x, [second,] I...) for getindex / setindex! and the like.
+  std::vector<Node*> held_index_args(const HeldIndex& h, const SNode& at, Node* second);
   // The indices of a[i, j], with `end` meaning the last index of a: length(a) for one index,
   // size(a, k) in the k-th of several.
   std::vector<Node*> indices(const SNode& index) {

@@ -130,24 +130,10 @@ Node* BodyLowerer::lower_broadcast(const SNode& at, const SNode* expr, Node* des
 Node* BodyLowerer::lower_dot_index_assign(const SNode& n, const SNode& expr, bool update) {
   const SNode& lhs = n.child(0);
   Node* b = mk(Op::Block, n);
-  auto once = [&](Node* v) {
-    int s = add_slot("#dotview" + std::to_string(b_.slots.size()));
-    b->kids.push_back(slot_set(n, s, v));
-    return s;
-  };
-  bool plain = lhs.child(0).kind == NodeKind::Identifier;
-  int coll = plain ? -1 : once(this->expr(lhs.child(0)));
-  std::vector<int> idx;
-  for (Node* i : indices(lhs)) idx.push_back(once(i));
-  auto args = [&](Node* second) {
-    std::vector<Node*> out{plain ? this->expr(lhs.child(0)) : slot_get(n, coll)};
-    if (second) out.push_back(second);
-    for (int s : idx) out.push_back(slot_get(n, s));
-    return out;
-  };
-  Node* get = call(lhs, "getindex", args(nullptr));
+  HeldIndex h = hold_index(b, n, "#dotview");
+  Node* get = call(lhs, "getindex", held_index_args(h, n, nullptr));
   get->inbounds = inbounds_ > 0;
-  int view = once(get);
+  int view = hold(b, n, "#dotview", get);
   const SNode* saved_leaf = dotview_leaf_;
   int saved_slot = dotview_slot_;
   if (update) {
@@ -157,7 +143,7 @@ Node* BodyLowerer::lower_dot_index_assign(const SNode& n, const SNode& expr, boo
   b->kids.push_back(lower_broadcast(n, &expr, slot_get(n, view)));
   dotview_leaf_ = saved_leaf;
   dotview_slot_ = saved_slot;
-  b->kids.push_back(call(n, "__dotview_store!", args(slot_get(n, view))));
+  b->kids.push_back(call(n, "__dotview_store!", held_index_args(h, n, slot_get(n, view))));
   return b;
 }
 
