@@ -31,6 +31,16 @@ std::optional<double> number(const Value& v) {
 
 uint64_t mix(uint64_t h, uint64_t x) { return (h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))) * 0xff51afd7ed558ccdULL; }
 
+// The fields (or elements) of two struct objects, pairwise by `eq`.
+bool fields_all(const Value& a, const Value& b, bool (*eq)(const Value&, const Value&)) {
+  const auto& fa = a.as_struct().fields;
+  const auto& fb = b.as_struct().fields;
+  if (fa.size() != fb.size()) return false;
+  for (size_t i = 0; i < fa.size(); ++i)
+    if (!eq(fa[i], fb[i])) return false;
+  return true;
+}
+
 bool composite(const Value& v) {
   const TypeName* n = v.type()->name;
   return v.payload() == Payload::Object && (n->is_tuple || n->is_named_tuple || n->name == "Pair" || n->name == "Vector");
@@ -44,14 +54,7 @@ bool egal_values(const Value& a, const Value& b) {
     case Payload::Object:
       if (is_text(a)) return a.as_string() == b.as_string();
       // A tensor is mutable storage (an array in Julia): the same object or not.
-      if (!a.type()->name->is_mutable && !is_dict(a) && !is_set(a) && !is_tensor(a)) {
-        const auto& fa = a.as_struct().fields;
-        const auto& fb = b.as_struct().fields;
-        if (fa.size() != fb.size()) return false;
-        for (size_t i = 0; i < fa.size(); ++i)
-          if (!egal_values(fa[i], fb[i])) return false;
-        return true;
-      }
+      if (!a.type()->name->is_mutable && !is_dict(a) && !is_set(a) && !is_tensor(a)) return fields_all(a, b, egal_values);
       return a.as_object() == b.as_object();
     case Payload::Function: return a.as_function() == b.as_function();
     case Payload::Type: return a.as_type() == b.as_type();
@@ -81,13 +84,7 @@ bool isequal_values(const Value& a, const Value& b) {
       const TypeName *na = a.type()->name, *nb = b.type()->name;
       bool same_kind = na == nb || (na->is_tuple && nb->is_tuple) || (na->name == "Vector" && nb->name == "Vector") ||
                        (na->name == "Pair" && nb->name == "Pair");
-      if (!same_kind) return false;
-      const auto& fa = a.as_struct().fields;
-      const auto& fb = b.as_struct().fields;
-      if (fa.size() != fb.size()) return false;
-      for (size_t i = 0; i < fa.size(); ++i)
-        if (!isequal_values(fa[i], fb[i])) return false;
-      return true;
+      return same_kind && fields_all(a, b, isequal_values);
     }
     if ((is_dict(a) && is_dict(b)) || (is_set(a) && is_set(b))) {
       const DictObject &da = as_dict(a), &db = as_dict(b);
