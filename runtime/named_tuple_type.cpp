@@ -11,11 +11,7 @@ namespace tsr {
 
 const TypeName* TypeRegistry::named_tuple(const std::vector<std::string>& names) {
   if (auto it = named_tuples_.find(names); it != named_tuples_.end()) return it->second;
-  auto owned = std::make_unique<TypeName>();
-  TypeName* tn = owned.get();
-  tn->registry = this;
-  names_.push_back(std::move(owned));
-  tn->name = "NamedTuple";
+  TypeName* tn = new_type_name("NamedTuple");
   tn->super = NamedTupleT;
   tn->is_named_tuple = true;
   tn->is_final = true;

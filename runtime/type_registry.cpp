@@ -55,13 +55,17 @@ const DataType* TypeRegistry::intern_datatype(const TypeName* name, std::vector<
   return dt;
 }
 
+TypeName* TypeRegistry::new_type_name(std::string name) {
+  names_.push_back(std::make_unique<TypeName>());
+  TypeName* tn = names_.back().get();
+  tn->registry = this;
+  tn->name = std::move(name);
+  return tn;
+}
+
 const DataType* TypeRegistry::declare_builtin(const char* name, const DataType* super, bool abstract,
                                               Payload payload) {
-  auto owned = std::make_unique<TypeName>();
-  TypeName* tn = owned.get();
-  owned->registry = this;
-    names_.push_back(std::move(owned));
-  tn->name = name;
+  TypeName* tn = new_type_name(name);
   tn->super = super;
   tn->is_abstract = abstract;
   tn->is_final = !abstract;
@@ -113,11 +117,7 @@ void TypeRegistry::declare_builtins() {
 
   // Tuple: covariant, any number of parameters; the bare name is Tuple{Vararg{Any}}.
   {
-    auto owned = std::make_unique<TypeName>();
-    TypeName* tn = owned.get();
-    owned->registry = this;
-    names_.push_back(std::move(owned));
-    tn->name = "Tuple";
+    TypeName* tn = new_type_name("Tuple");
     tn->super = Any;
     tn->is_tuple = true;
     tn->payload = Payload::Object;
@@ -362,11 +362,7 @@ const DataType* TypeRegistry::type_of_type(const Type* t) {
 }
 
 const DataType* TypeRegistry::function_type(const std::string& fname, GenericFunction* f) {
-  auto owned = std::make_unique<TypeName>();
-  TypeName* tn = owned.get();
-  owned->registry = this;
-    names_.push_back(std::move(owned));
-  tn->name = "typeof(" + fname + ")";
+  TypeName* tn = new_type_name("typeof(" + fname + ")");
   tn->super = Function;
   tn->payload = Payload::Function;
   tn->instance = f;

@@ -119,6 +119,8 @@ class TypeRegistry {
   uint32_t next_id_ = 0;
   std::deque<std::unique_ptr<Type>> types_;
   std::deque<std::unique_ptr<TypeName>> names_;
+  // A new TypeName this registry owns (for the ones made without the checks of declare).
+  TypeName* new_type_name(std::string name);
   const Type* bottom_ = nullptr;
   std::map<std::pair<const TypeName*, std::vector<const Type*>>, const DataType*> datatypes_;
   std::map<std::vector<const Type*>, const Type*> unions_;
