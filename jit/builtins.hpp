@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "jit/intrinsics.hpp"
 #include "runtime/globals.hpp"
@@ -23,5 +25,8 @@ std::optional<Intrinsic> builtin_intrinsic(const Method* m);
 bool is_pure_builtin(const Method* m);
 // What a call to a C++ method returns, as far as the argument types tell.
 const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args);
+
+// The named tuple (names... = xs...), typed by the values.
+Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs);
 
 }  // namespace tsr::jit

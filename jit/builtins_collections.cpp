@@ -6,6 +6,7 @@
 
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
+#include "jit/builtins.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
@@ -31,14 +32,6 @@ Value pair_of(TypeRegistry& t, const Type* a, const Type* b, Value x, Value y) {
   auto* obj = new StructObject();
   obj->fields = {std::move(x), std::move(y)};
   return Value::from_object(as_datatype(t.instantiate(t.lookup("Pair"), ps)), obj);
-}
-
-Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs) {
-  std::vector<const Type*> ts;
-  for (const Value& x : xs) ts.push_back(x.type());
-  auto* obj = new StructObject();
-  obj->fields = std::move(xs);
-  return Value::from_object(t.named_tuple(names, ts), obj);
 }
 
 // Julia's wording: KeyError: key "c" not found.
@@ -330,6 +323,14 @@ void register_dicts(Registrar& r) {
 }
 
 }  // namespace
+
+Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs) {
+  std::vector<const Type*> ts;
+  for (const Value& x : xs) ts.push_back(x.type());
+  auto* obj = new StructObject();
+  obj->fields = std::move(xs);
+  return Value::from_object(t.named_tuple(names, ts), obj);
+}
 
 void register_collection_types(TypeRegistry& t) {
   TypeDecl d;

@@ -526,11 +526,7 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
             values.push_back(f[i + 1]);
           }
       }
-      std::vector<const Type*> ts;
-      for (const Value& v : values) ts.push_back(v.type());
-      auto* obj = new StructObject();
-      obj->fields = std::move(values);
-      full.push_back(Value::from_object(types().named_tuple(names, ts), obj));
+      full.push_back(named_tuple_of(types(), names, std::move(values)));
       continue;
     }
     if (kw) {
