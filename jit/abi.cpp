@@ -100,7 +100,7 @@ std::string describe_exception(const Value& ex) {
   if (t && t->name->name == "DivideError") return "DivideError: integer division error";
   if (t && t->name->payload == Payload::Object && !t->name->is_tuple && t->name->field_names.size() == 1 &&
       t->name->field_names[0] == "msg" && ex.as_struct().fields.size() == 1 &&
-      ex.as_struct().fields[0].type()->name->name == "String") {
+      ex.as_struct().fields[0].type() == t->name->registry->String) {
     const TypeName* n = t->name;
     const DataType* sup = as_datatype(n->super);
     const std::string& msg = ex.as_struct().fields[0].as_string();
@@ -256,7 +256,7 @@ void tsr_set_global(const std::string* name, const Value* v) {
 void tsr_getfield(Value* out, const Value* obj, const std::string* name) {
   const DataType* t = obj->type();
   const TypeName* n = t->name;
-  if (n->payload == Payload::Object && !n->is_tuple && n->name != "String")
+  if (n->payload == Payload::Object && !n->is_tuple && t != n->registry->String)
     for (size_t i = 0; i < n->field_names.size(); ++i)
       if (n->field_names[i] == *name) {
         *out = obj->as_struct().fields[i];

@@ -13,6 +13,7 @@
 #include "runtime/construct.hpp"
 #include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
@@ -266,9 +267,8 @@ void register_io_and_reflection(Registrar& r) {
   });
   for (const DataType* nt : {t.Int64, t.Int32, t.Int16, t.Int8, t.UInt8, t.UInt16, t.UInt32, t.UInt64}) {
     const Type* tt = t.type_of_type(nt);
-    bool un = nt->name->name[0] == 'U';
-    int bits = nt->name->name == "Int8" || nt->name->name == "UInt8" ? 8 : nt->name->name.find("16") != std::string::npos ? 16
-               : nt->name->name.find("32") != std::string::npos ? 32 : 64;
+    bool un = is_unsigned_integer(nt);
+    int bits = integer_bits(nt);
     int64_t max = un ? (bits == 64 ? -1 : (int64_t(1) << bits) - 1) : (bits == 64 ? INT64_MAX : (int64_t(1) << (bits - 1)) - 1);
     int64_t min = un ? 0 : (bits == 64 ? INT64_MIN : -(int64_t(1) << (bits - 1)));
     set_pure(r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); }));

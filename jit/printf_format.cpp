@@ -8,6 +8,8 @@
 
 #include "runtime/errors.hpp"
 #include "runtime/half.hpp"
+#include "runtime/number_types.hpp"
+#include "runtime/type_registry.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_printer.hpp"
 
@@ -98,11 +100,11 @@ double as_double(const Value& v) {
     case Payload::Float32: return v.as_f32();
     case Payload::Bool: return v.as_bool();
     case Payload::Half: {
-      bool bf = v.type()->name->name != "Float16";
+      bool bf = is_bfloat16(v.type());
       return bf ? bfloat_to_float(v.as_half_bits()) : half_to_float(v.as_half_bits());
     }
     default:
-      return v.type()->name->name == "UInt64" ? static_cast<double>(static_cast<uint64_t>(v.as_int()))
+      return is_unsigned_integer(v.type()) && integer_bits(v.type()) == 64 ? static_cast<double>(static_cast<uint64_t>(v.as_int()))
                                                 : static_cast<double>(v.as_int());
   }
 }
@@ -124,7 +126,7 @@ std::string format_one(const FormatSpec& s, const Value& v) {
   }
   if (c == 'c') {
     std::string ch;
-    if (v.type()->name->name == "String" && !v.as_string().empty()) {
+    if (v.type() == v.type()->name->registry->String && !v.as_string().empty()) {
       const std::string& t = v.as_string();
       size_t len = 1;
       while (len < t.size() && (t[len] & 0xC0) == 0x80) ++len;
@@ -140,7 +142,7 @@ std::string format_one(const FormatSpec& s, const Value& v) {
     throw ArgumentError(std::string("%") + c + " needs a number, got a value of type " + show_type(v.type()));
   if (is_int_conversion(c)) {
     if (v.payload() == Payload::Int || v.payload() == Payload::Bool) {
-      bool unsigned_type = v.type()->name->name[0] == 'U';
+      bool unsigned_type = is_unsigned_integer(v.type());
       int64_t i = v.payload() == Payload::Bool ? v.as_bool() : v.as_int();
       bool neg = !unsigned_type && i < 0;
       uint64_t mag = neg ? 0 - static_cast<uint64_t>(i) : static_cast<uint64_t>(i);

@@ -11,22 +11,6 @@
 
 namespace tsr {
 
-bool is_unsigned_integer(const DataType* t) { return t->name->name[0] == 'U'; }
-int integer_bits(const DataType* t) {
-  const std::string& n = t->name->name;
-  if (n == "Int8" || n == "UInt8") return 8;
-  if (n == "Int16" || n == "UInt16") return 16;
-  if (n == "Int32" || n == "UInt32") return 32;
-  return 64;
-}
-
-bool is_char_type(const DataType* t) { return t->name->name == "Char" && t->name->payload == Payload::Int; }
-
-bool is_number_type(const DataType* t) {
-  Payload p = t->name->payload;
-  return (p == Payload::Int && !is_char_type(t)) || p == Payload::Float64 || p == Payload::Float32 || p == Payload::Bool || p == Payload::Half;
-}
-
 namespace {
 
 

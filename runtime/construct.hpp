@@ -4,6 +4,7 @@
 #include <span>
 
 #include "runtime/globals.hpp"
+#include "runtime/number_types.hpp"  // the predicates its conversions are decided by
 
 namespace tsr {
 
@@ -16,12 +17,6 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args);
 const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<const Type* const> argtypes);
 // Converts a number to another number type; throws when the value does not fit exactly.
 Value convert_number(TypeRegistry& types, const DataType* to, const Value& v);
-bool is_number_type(const DataType* t);
-// An integer type's width in bits (8, 16, 32 or 64) and whether it is unsigned (UInt*).
-int integer_bits(const DataType* t);
-// Char: a code point in an Int payload, but not a number.
-bool is_char_type(const DataType* t);
-bool is_unsigned_integer(const DataType* t);
 // x as a value of type `to`, as Julia's `convert` does for assignments into typed places: x
 // itself when it already is one, a number converted exactly, else a MethodError (with
 // `context`, such as the field being set, in parentheses).

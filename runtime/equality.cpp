@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "runtime/dict.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 
 namespace tsr {
@@ -20,7 +21,7 @@ bool is_text(const Value& v) {
 std::optional<double> number(const Value& v) {
   switch (v.payload()) {
     case Payload::Int:
-      if (v.type()->name->name == "UInt64" && v.as_int() < 0) return double(uint64_t(v.as_int()));
+      if (is_unsigned_integer(v.type()) && integer_bits(v.type()) == 64 && v.as_int() < 0) return double(uint64_t(v.as_int()));
       return double(v.as_int());
     case Payload::Bool: return double(v.as_bool());
     case Payload::Float64: return v.as_f64();

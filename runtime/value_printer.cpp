@@ -10,6 +10,7 @@
 #include "runtime/dict.hpp"
 #include "runtime/half.hpp"
 #include "runtime/method_table.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -96,12 +97,8 @@ std::string float_text(F x, bool f32, bool with_suffix) {
   return sign + mant + (f32 && with_suffix ? "f" : "e") + std::to_string(e);
 }
 
-int hex_digits(const std::string& type_name) {
-  if (type_name == "UInt8") return 2;
-  if (type_name == "UInt16") return 4;
-  if (type_name == "UInt32") return 8;
-  return 16;
-}
+// Julia shows an unsigned integer in hex with two digits per byte: 0x0f, 0x000f.
+int hex_digits(const DataType* t) { return integer_bits(t) / 4; }
 
 // Julia omits a vector's element-type prefix when the elements' printing implies it
 // (Base.typeinfo_implicit): Float64, Int64, String, Symbol, singletons, and concrete vectors,
@@ -240,10 +237,10 @@ std::string text(const Value& v, Mode mode) {
   const TypeName* n = t->name;
   switch (n->payload) {
     case Payload::Int:
-      if (n->name == "Char") return mode == Mode::Print ? utf8_encode(v.as_int()) : quoted_char(v.as_int());
-      if (n->name[0] == 'U' && mode != Mode::Print)
-        return fmt::format("0x{:0{}x}", static_cast<uint64_t>(v.as_int()), hex_digits(n->name));
-      if (n->name == "UInt64") return std::to_string(static_cast<uint64_t>(v.as_int()));
+      if (is_char_type(t)) return mode == Mode::Print ? utf8_encode(v.as_int()) : quoted_char(v.as_int());
+      if (is_unsigned_integer(t) && mode != Mode::Print)
+        return fmt::format("0x{:0{}x}", static_cast<uint64_t>(v.as_int()), hex_digits(t));
+      if (is_unsigned_integer(t) && integer_bits(t) == 64) return std::to_string(static_cast<uint64_t>(v.as_int()));
       return std::to_string(v.as_int());
     case Payload::Float64:
       return float_text(v.as_f64(), false, false);
@@ -251,7 +248,7 @@ std::string text(const Value& v, Mode mode) {
       return float_text(v.as_f32(), true, mode == Mode::Show);
     case Payload::Half: {
       // Julia shows a Float16 as Float16(2.5); BFloat16 likewise.
-      bool bf = n->name != "Float16";
+      bool bf = is_bfloat16(t);
       float f = bf ? bfloat_to_float(v.as_half_bits()) : half_to_float(v.as_half_bits());
       // The fewest digits that read back as the same half value (Float16(0.1) is 0.1).
       if (std::isfinite(f))
@@ -271,7 +268,7 @@ std::string text(const Value& v, Mode mode) {
       if (mode == Mode::Implicit) return v.as_bool() ? "1" : "0";
       return v.as_bool() ? "true" : "false";
     case Payload::None: {
-      if (n->name == "Nothing") return "nothing";
+      if (t == n->registry->Nothing) return "nothing";
       if (std::string user; g_show_hook && g_show_hook(v, mode == Mode::Print, user)) return user;
       return n->name + "()";
     }
@@ -282,7 +279,7 @@ std::string text(const Value& v, Mode mode) {
     case Payload::Object:
       break;
   }
-  if (n->name == "String") return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
+  if (t == n->registry->String) return mode == Mode::Print ? v.as_string() : quoted_string(v.as_string());
   if (t == n->registry->Symbol) return mode == Mode::Print ? v.as_string() : symbol_text(v.as_string());
   if (is_tensor(v)) return show_tensor(v);
   if (std::string user; g_show_hook && g_show_hook(v, mode == Mode::Print, user)) return user;

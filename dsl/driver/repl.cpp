@@ -123,7 +123,7 @@ int run_repl(Driver& driver) {
     failed |= rc != 0;
     if (rc == 0 && last.defined()) {
       driver.runtime().globals().set_global("ans", last);
-      bool nothing = last.payload() == Payload::None && last.type()->name->name == "Nothing";
+      bool nothing = last.payload() == Payload::None && last.type() == driver.runtime().types().Nothing;
       if (!nothing && !ends_with_semicolon(input)) {
         std::string text;
         try {
