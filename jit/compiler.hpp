@@ -2,7 +2,7 @@
 // lowered body into native code.
 //
 //   infer    types every node and binds calls (infer.cpp)
-//   codegen  LLVM IR for a typed body (codegen.cpp)
+//   codegen  LLVM IR for a typed body (jit/cpu/, the CPU backend)
 //   engine   LLVM's O2 pipeline for the host CPU and ORC's LLJIT (engine.cpp)
 //
 // A Tessera method is a runtime Method whose invoker is the compiler's trampoline: the first

@@ -1,6 +1,6 @@
 // Engine: LLVM's ORC LLJIT for the host CPU, with the runtime's ABI functions visible to
 // generated code, and the O2 pipeline (vectorizers included) run on each module before it is
-// compiled. The only file besides codegen.cpp that includes LLVM's headers.
+// compiled. Besides the CPU backend (jit/cpu/) and llvm_numbers.cpp, the only file that includes LLVM's headers.
 #pragma once
 
 #include <functional>

@@ -1,6 +1,6 @@
 // exp on Float32, computed in Float64 so that it vectorizes (libm's expf is a call per
 // element) and still rounds to the Float32 nearest the true value in all but the rarest cases.
-// Code generation emits exactly these steps inline (codegen_intrinsics.inc); the dynamic path
+// Code generation emits exactly these steps inline (jit/llvm_numbers.cpp); the dynamic path
 // calls this function, so a compiled and an interpreted exp give the same bits.
 //
 //   k = round(x / ln 2), r = x - k ln 2 (|r| <= ln 2 / 2, in two steps for exactness),

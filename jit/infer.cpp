@@ -462,7 +462,7 @@ class Inferrer {
   }
 
   // v[i], v[i] = x on a Vector of numbers or Bool, and length(v) on any Vector: done inline
-  // by codegen on the elements' Values (jit/codegen_vectors.inc), when no script has added its
+  // by codegen on the elements' Values (jit/cpu/tensor_access.cpp), when no script has added its
   // own methods. A value of another type is converted by the runtime's setindex!.
   const Type* vector_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
     bool get = f->name() == "getindex" && args.size() == 2, set = f->name() == "setindex!" && args.size() == 3;

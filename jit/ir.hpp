@@ -4,7 +4,7 @@
 // Lowering (lower.cpp) builds it from the syntax tree with names resolved to slots or globals
 // and sugar removed (for-loops, updating assignment, string interpolation, short forms). Type
 // inference (infer.cpp) fills in `type` and, for calls, how the call is bound. Code generation
-// (codegen.cpp) turns a typed tree into LLVM IR.
+// (jit/cpu/, the CPU backend) turns a typed tree into LLVM IR.
 #pragma once
 
 #include <cstdint>

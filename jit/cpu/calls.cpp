@@ -1,0 +1,178 @@
+// Calls: to specializations (direct, or a private copy to inline), to C++ methods, dynamic
+// dispatch; intrinsics through the shared number code; structs built in registers.
+#include "jit/cpu/fn_gen.hpp"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
+
+#include "jit/builtins.hpp"
+#include "jit/constants.hpp"
+#include "jit/definite_assignment.hpp"
+#include "jit/intrinsics.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/value_layout.hpp"
+
+namespace tsr::jit::cpu {
+
+RVal FnGen::call(Node* n) {
+  std::vector<RVal> args;
+  if (n->bind == Bind::Folded) {
+    // Computed at compile time; arguments that are not constants still run (for their effects).
+    for (size_t i = 1; i < n->kids.size(); ++i) {
+      const Node* k = n->kids[i];
+      bool constant = k->op == Op::Literal || ((k->op == Op::Global || k->op == Op::SParam) && k->literal.defined()) ||
+                      (k->op == Op::Call && k->bind == Bind::Folded);
+      if (!constant && !emit(n->kids[i]).v) return dead();
+    }
+    return literal(n->literal, n->type);
+  }
+  RVal callee = emit(n->kids[0]);
+  if (!callee.v) return callee;
+  for (size_t i = 1; i < n->kids.size(); ++i) {
+    args.push_back(i == 1 && reads_collection_in_place(n) ? load_slot_in_place(n->kids[1]->slot, n->kids[1]) : emit(n->kids[i]));
+    if (!args.back().v) return dead();
+  }
+  if (n->type && n->type->kind == TypeKind::Bottom && n->bind == Bind::Unresolved) return dead();
+  switch (n->bind) {
+    case Bind::Intrinsic: return intrinsic(n, args);
+    case Bind::Static:
+      if (n->spec) return call_spec(n, args);
+      return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+        call_void("tsr_call_method", {out, method_ref(n), argv, llvm::ConstantInt::get(i64_, k)});
+      });
+    case Bind::TensorGet:
+    case Bind::TensorSet:
+    case Bind::TensorAtomicAdd:
+      return tensor_access(n, args);
+    case Bind::TensorSize:
+    case Bind::TensorLength:
+      return tensor_shape_query(n, args);
+    case Bind::VectorGet:
+    case Bind::VectorSet:
+    case Bind::VectorLength:
+      return vector_access(n, args);
+    case Bind::Barrier:
+      call_void("tsr_kernel_barrier", {as_bits(args[0])});
+      check_error(n);
+      return literal_nothing();
+    case Bind::Construct: {
+      const Type* t = n->kids[0]->literal.as_type();
+      if (RVal v = construct_inline(n, args); v.v) return v;
+      return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+        call_void("tsr_construct", {out, type_ref(t), argv, llvm::ConstantInt::get(i64_, k)});
+      });
+    }
+    default: break;
+  }
+  const Value* c = n->kids[0]->literal.defined() ? &n->kids[0]->literal : nullptr;
+  if (c && c->payload() == Payload::Function && n->kwnames.empty()) {
+    return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+      call_void("tsr_call_dynamic", {out, fn_ref(c->as_function()), argv, llvm::ConstantInt::get(i64_, k)});
+    });
+  }
+  llvm::Value* fval = as_boxed(callee);
+  return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+    call_void("tsr_call_value", {out, fval, argv, llvm::ConstantInt::get(i64_, k),
+                                 strs_ref(n->kwnames),
+                                 llvm::ConstantInt::get(i64_, n->kwnames.size())});
+  });
+}
+
+llvm::Function* FnGen::callee_function(Spec& callee) {
+  if (!c_.inline_copy(s_, callee)) return declare(m_, callee);
+  std::string name = callee.symbol + ".copy";
+  if (auto f = m_.getFunction(name)) return f;
+  FnGen g(c_, m_, callee);
+  g.emit_function(name);
+  cacheable_ = cacheable_ && g.cacheable_;
+  return m_.getFunction(name);
+}
+
+RVal FnGen::call_spec(Node* n, const std::vector<RVal>& args) {
+  Spec& callee = *n->spec;
+  llvm::Function* f = callee_function(callee);
+  llvm::Value* out = is_bits(callee.ret) ? llvm::ConstantPointerNull::get(ptr_) : temp();
+  std::vector<llvm::Value*> cargs{out};
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Type* t = callee.argtypes[i];
+    cargs.push_back(is_bits(t) ? as_bits(RVal{args[i].v, args[i].boxed, t}) : as_boxed(args[i]));
+  }
+  for (size_t k = 0; k < callee.body->kwargs.size(); ++k) cargs.push_back(temp());  // none given
+  llvm::Value* r = b_.CreateCall(f, cargs);
+  if (callee.may_throw) check_error(n);
+  if (callee.ret->kind == TypeKind::Bottom) return dead();
+  if (is_bits(callee.ret)) return RVal{r, false, callee.ret};
+  return RVal{out, true, callee.ret};
+}
+
+RVal FnGen::intrinsic(Node* n, const std::vector<RVal>& args) {
+  auto op = static_cast<Intrinsic>(n->intrinsic);
+  std::vector<const Type*> ts;
+  std::vector<llvm::Value*> x;
+  for (const RVal& a : args) {
+    ts.push_back(a.type);
+    x.push_back(as_bits(a));
+  }
+  auto typing = intrinsic_typing(types_, op, ts);
+  if (!typing) throw InternalError("intrinsic bound without a typing");
+  if (llvm::Value* v = emit_number_op(b_, *this, types_, n, op, x, ts, typing->compute, typing->result))
+    return RVal{v, false, typing->result};
+  // An integer to an integer power: the runtime's exact power (DomainError for a negative exponent).
+  std::vector<RVal> boxed{RVal{cast_number(b_, x[0], ts[0], typing->compute), false, typing->compute},
+                          RVal{cast_number(b_, x[1], ts[1], types_.Int64), false, types_.Int64}};
+  return call_boxed(n, boxed, [&](llvm::Value* out, llvm::Value* argv, int k) {
+    call_void("tsr_call_method", {out, method_ref(n), argv, llvm::ConstantInt::get(i64_, k)});
+  });
+}
+
+void FnGen::raise_when(llvm::Value* cond, const char* kind, const char* message, Node* at) {
+  auto* bad = llvm::BasicBlock::Create(ctx_, "number.error", fn_);
+  auto* ok = llvm::BasicBlock::Create(ctx_, "number.ok", fn_);
+  b_.CreateCondBr(cond, bad, ok, llvm::MDBuilder(ctx_).createBranchWeights(1, 1000));
+  b_.SetInsertPoint(bad);
+  call_void("tsr_raise_error", {cstr_ref(kind), cstr_ref(message)});
+  b_.CreateBr(ok);
+  b_.SetInsertPoint(ok);
+  check_error(at);
+}
+
+void FnGen::call_method_when(llvm::Value* cond, Node* call, const std::vector<std::pair<llvm::Value*, const Type*>>& args) {
+  auto* bad = llvm::BasicBlock::Create(ctx_, "domain.error", fn_);
+  auto* ok = llvm::BasicBlock::Create(ctx_, "domain.ok", fn_);
+  b_.CreateCondBr(cond, bad, ok, llvm::MDBuilder(ctx_).createBranchWeights(1, 1000));
+  b_.SetInsertPoint(bad);
+  std::vector<RVal> vals;
+  for (auto& [v, t] : args) vals.push_back(RVal{v, false, t});
+  call_boxed(call, vals, [&](llvm::Value* out, llvm::Value* argv, int k) {
+    call_void("tsr_call_method", {out, method_ref(call), argv, llvm::ConstantInt::get(i64_, k)});
+  });
+  b_.CreateBr(ok);
+  b_.SetInsertPoint(ok);
+}
+
+RVal FnGen::construct_inline(Node* n, const std::vector<RVal>& args) {
+  // Float32(2), T(0.5): a number to a float type never fails, so it is a plain conversion.
+  // (To an integer type it may raise InexactError; the runtime's constructor does that.)
+  if (n->type && is_bits_number(n->type) && is_float_number(n->type) && args.size() == 1 && is_bits_number(args[0].type))
+    return RVal{cast_number(b_, as_bits(args[0]), args[0].type, n->type), false, n->type};
+  if (!n->type || !is_inline_struct(n->type)) return RVal{};
+  auto dt = as_datatype(n->type);
+  if (args.size() != dt->field_types.size()) return RVal{};
+  llvm::Value* agg = llvm::UndefValue::get(bits_type(ctx_, dt));
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Type* ft = dt->field_types[i];
+    const Type* at = args[i].type;
+    if (!is_bits(at) || is_inline_struct(at) != is_inline_struct(ft)) return RVal{};
+    bool widening = at != ft && is_bits_number(at) && is_bits_number(ft) && !is_float_number(at) && is_float_number(ft);
+    if (at != ft && !widening) return RVal{};
+    llvm::Value* v = as_bits(args[i]);
+    if (widening) v = cast_number(b_, v, at, ft);
+    agg = b_.CreateInsertValue(agg, v, {static_cast<unsigned>(i)});
+  }
+  return RVal{agg, false, dt};
+}
+
+}  // namespace tsr::jit::cpu
