@@ -7,6 +7,7 @@
 #include "jit/exp_f32.hpp"
 #include "jit/ir.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 
 namespace tsr::jit {
 
@@ -24,18 +25,14 @@ llvm::Type* bits_type(llvm::LLVMContext& ctx, const Type* t) {
     case Payload::None: return llvm::Type::getInt1Ty(ctx);
     default: break;
   }
-  const std::string& n = dt->name->name;
-  if (n == "Int8" || n == "UInt8") return llvm::Type::getInt8Ty(ctx);
-  if (n == "Int16" || n == "UInt16") return llvm::Type::getInt16Ty(ctx);
-  if (n == "Int32" || n == "UInt32") return llvm::Type::getInt32Ty(ctx);
-  return llvm::Type::getInt64Ty(ctx);
+  return llvm::Type::getIntNTy(ctx, static_cast<unsigned>(integer_bits(dt)));
 }
 
 bool is_float_number(const Type* t) {
   Payload p = as_datatype(t)->name->payload;
   return p == Payload::Float64 || p == Payload::Float32;
 }
-bool is_unsigned_number(const Type* t) { return as_datatype(t)->name->name[0] == 'U'; }
+bool is_unsigned_number(const Type* t) { return is_unsigned_integer(t); }
 bool is_bool_number(const Type* t) { return as_datatype(t)->name->payload == Payload::Bool; }
 
 llvm::Value* cast_number(llvm::IRBuilderBase& b, llvm::Value* v, const Type* from, const Type* to) {

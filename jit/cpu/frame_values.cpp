@@ -11,6 +11,7 @@
 #include "jit/definite_assignment.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 #include "runtime/value_layout.hpp"
@@ -132,7 +133,7 @@ void FnGen::box_into(llvm::Value* dst, RVal r) {
     case Payload::Bool: call_void("tsr_box_bool", {dst, b_.CreateZExt(r.v, i8_)}); return;
     case Payload::None: call_void("tsr_box_nothing", {dst}); return;
     default: {
-      bool is_unsigned = dt->name->name[0] == 'U';
+      bool is_unsigned = is_unsigned_integer(dt);
       llvm::Value* w = r.v->getType() == i64_ ? r.v : (is_unsigned ? b_.CreateZExt(r.v, i64_) : b_.CreateSExt(r.v, i64_));
       call_void("tsr_box_int", {dst, type_ref(dt), w});
       return;
