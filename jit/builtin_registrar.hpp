@@ -101,7 +101,7 @@ std::vector<Value> iterate_all(Globals& g, const Value& v);
 const DataType* declare_struct(TypeRegistry& t, const char* name, const Type* super, std::vector<std::string> fields,
                                std::vector<const Type*> ftypes, bool is_mutable = false, std::vector<TypeVar*> params = {});
 
-// A Vector{elem} holding xs (builtins_more.cpp).
+// A Vector{elem} holding xs (builtins_element_types.cpp).
 Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs);
 // tensor([1.0, 2.0]): a 1-d tensor of a vector's numbers, their type its element type
 // (builtins_tensor.cpp); an ArgumentError for anything else.
@@ -111,8 +111,14 @@ Value tensor_from_vector(TypeRegistry& t, const Value& v);
 // positions) or of Bools (a Mask); false for anything else (builtins_tensor.cpp).
 bool selection_index(const Value& x, TensorIndex& i);
 
-// Built-ins beyond the core: strings, number helpers, constants (builtins_more.cpp).
-void register_more_builtins(Registrar& r);
+// *, ^, repeat, case, prefixes, join and comparisons of whole strings (builtins_strings.cpp).
+void register_string_operators(Registrar& r);
+// zero/one, promote_type, convert, eps/nextfloat/prevfloat, NaN/Inf/pi (builtins_numbers.cpp).
+void register_number_builtins(Registrar& r);
+// T[xs...], __narrow, __empty_like, eltype (builtins_element_types.cpp).
+void register_element_type_builtins(Registrar& r);
+// __setconst, __setdoc/__getdoc, __time_report, blackbox (builtins_lowering_hooks.cpp).
+void register_lowering_hooks(Registrar& r);
 // s[i], lengths in characters, strip, split, parse (builtins_strings.cpp).
 void register_string_builtins(Registrar& r);
 // pop!, insert!, deleteat!, ...: vectors changing length (builtins_vector.cpp).

@@ -439,7 +439,10 @@ void register_builtins(Globals& g) {
   register_intrinsics(*r);
   register_io_and_reflection(*r);
   register_collections(*r);
-  register_more_builtins(*r);
+  register_string_operators(*r);
+  register_number_builtins(*r);
+  register_element_type_builtins(*r);
+  register_lowering_hooks(*r);
   register_vector_builtins(*r);
   register_collection_builtins(*r);
   register_string_builtins(*r);

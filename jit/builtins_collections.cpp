@@ -322,6 +322,22 @@ void register_dicts(Registrar& r) {
     });
 }
 
+// x in xs for any iterable xs (Dict and Set have their own `in`, registered after this one).
+void register_membership(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  Globals& g = r.g_;
+  // By ==, as Julia's `in`.
+  r.add("in", {t.Any, t.Any}, {"x", "xs"}, t.Bool, [&r, &g](std::span<const Value> a) {
+    GenericFunction& eq = g.function("==");
+    std::vector<Value> items = iterate_all(g, a[1]);
+    for (const Value& y : items) {
+      Value args[] = {y, a[0]};
+      if (eq.call(args, 2).as_bool()) return r.boolean(true);
+    }
+    return r.boolean(false);
+  });
+}
+
 }  // namespace
 
 Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs) {
@@ -346,6 +362,7 @@ void register_collection_types(TypeRegistry& t) {
 }
 
 void register_collection_builtins(Registrar& r) {
+  register_membership(r);
   register_symbols_and_pairs(r);
   register_named_tuples(r);
   register_dicts(r);

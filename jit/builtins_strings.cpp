@@ -1,4 +1,5 @@
-// Built-in methods that read a String's UTF-8 bytes: indexing by byte (s[i] is a Char, s[i:j]
+// Built-in methods on Strings: operators on whole strings (*, ^, join, comparisons, case), and
+// those that read a String's UTF-8 bytes: indexing by byte (s[i] is a Char, s[i:j]
 // a String), lengths in characters, character classes, strip/split, parse. What can be said
 // with these is in stdlib/Strings.tsr.
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "jit/builtin_registrar.hpp"
+#include "runtime/allocator.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -191,7 +193,72 @@ std::string parse_float(const std::string& s, const DataType* to, TypeRegistry& 
   return "";
 }
 
+const std::string& str_arg(std::span<const Value> a, size_t i) { return a[i].as_string(); }
+
 }  // namespace
+
+void register_string_operators(Registrar& r) {
+  TypeRegistry& t = r.t_;
+  const Type* S = t.String;
+  r.add("*", {S, S}, {"a", "b"}, S, [&r](std::span<const Value> a) { return r.str(str_arg(a, 0) + str_arg(a, 1)); });
+  auto repeat = [&r](std::span<const Value> a) {
+    int64_t n = a[1].as_int();
+    if (n < 0) throw ArgumentError("can't repeat a string " + std::to_string(n) + " times");
+    const std::string& s = str_arg(a, 0);
+    // The size is known up front: refuse what memory cannot hold before copying anything.
+    uint64_t bytes = 0;
+    if (__builtin_mul_overflow(static_cast<uint64_t>(s.size()), static_cast<uint64_t>(n), &bytes) ||
+        bytes > physical_memory_bytes())
+      throw Error("OutOfMemoryError", "repeating a string of " + std::to_string(s.size()) + " bytes " + std::to_string(n) +
+                                          " times needs more memory than this machine has");
+    std::string out;
+    out.reserve(bytes);
+    for (int64_t i = 0; i < n; ++i) out += s;
+    return r.str(out);
+  };
+  r.add("^", {S, t.Integer}, {"s", "n"}, S, repeat);
+  r.add("repeat", {S, t.Integer}, {"s", "n"}, S, repeat);
+  auto map_chars = [&r](int (*f)(int)) {
+    return [&r, f](std::span<const Value> a) {
+      std::string s = str_arg(a, 0);
+      for (char& c : s) c = static_cast<char>(f(static_cast<unsigned char>(c)));
+      return r.str(s);
+    };
+  };
+  r.add("uppercase", {S}, {"s"}, S, map_chars(&::toupper));
+  r.add("lowercase", {S}, {"s"}, S, map_chars(&::tolower));
+  r.add("startswith", {S, S}, {"s", "prefix"}, t.Bool,
+        [&r](std::span<const Value> a) { return r.boolean(str_arg(a, 0).rfind(str_arg(a, 1), 0) == 0); });
+  r.add("endswith", {S, S}, {"s", "suffix"}, t.Bool, [&r](std::span<const Value> a) {
+    const std::string &s = str_arg(a, 0), &x = str_arg(a, 1);
+    return r.boolean(s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0);
+  });
+  r.add("occursin", {S, S}, {"needle", "haystack"}, t.Bool,
+        [&r](std::span<const Value> a) { return r.boolean(str_arg(a, 1).find(str_arg(a, 0)) != std::string::npos); });
+  auto join = [&r](std::span<const Value> a) {
+    std::string sep = a.size() > 1 ? show_value(a[1], false) : "";
+    std::string out;
+    const auto& xs = a[0].as_struct().fields;
+    for (size_t i = 0; i < xs.size(); ++i) out += (i ? sep : "") + show_value(xs[i], false);
+    return r.str(out);
+  };
+  r.add("join", {t.Any}, {"xs"}, S, join);
+  r.add("join", {t.Any, t.Any}, {"xs", "sep"}, S, join);
+  auto cmp = [&r](int want) {
+    return [&r, want](std::span<const Value> a) {
+      int c = str_arg(a, 0).compare(str_arg(a, 1));
+      c = c < 0 ? -1 : (c > 0 ? 1 : 0);
+      // want: -1 <, -2 <=, 1 >, 2 >=
+      bool ok = want == -1 ? c < 0 : want == -2 ? c <= 0 : want == 1 ? c > 0 : c >= 0;
+      return r.boolean(ok);
+    };
+  };
+  r.add("<", {S, S}, {"a", "b"}, t.Bool, cmp(-1));
+  r.add("<=", {S, S}, {"a", "b"}, t.Bool, cmp(-2));
+  r.add(">", {S, S}, {"a", "b"}, t.Bool, cmp(1));
+  r.add(">=", {S, S}, {"a", "b"}, t.Bool, cmp(2));
+}
+
 
 void register_string_builtins(Registrar& r) {
   TypeRegistry& t = r.t_;
