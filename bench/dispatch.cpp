@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 using tsr::Runtime;
 using tsr::Value;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <iostream>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 struct Square {
   double side;

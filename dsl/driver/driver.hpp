@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "dsl/modules.hpp"
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 #include "dsl/syntax/ast.hpp"
 #include "dsl/syntax/source.hpp"
 #include "jit/compiler.hpp"

@@ -4,7 +4,7 @@
 
 #include <boost/hana.hpp>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 using tsr::Runtime;
 using tsr::Value;

@@ -1,7 +1,7 @@
 // Type expressions as text: parsing, printing in Julia's spelling, and declarations.
 #include <catch2/catch.hpp>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 using tsr::Runtime;
 

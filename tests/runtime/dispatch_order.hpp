@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 namespace dispatch_order {
 

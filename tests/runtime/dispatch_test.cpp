@@ -2,7 +2,7 @@
 // caches, method replacement and the world counter.
 #include <catch2/catch.hpp>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 using tsr::Runtime;
 using tsr::Value;

@@ -1,7 +1,7 @@
 // The exact texts of the errors a user sees: each names what was expected and what was found.
 #include <catch2/catch.hpp>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 using tsr::Runtime;
 using tsr::Value;

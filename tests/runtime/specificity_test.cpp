@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 #include "tests/runtime/dispatch_order.hpp"
 
 namespace {

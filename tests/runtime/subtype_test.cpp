@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 #include "runtime/allocator.hpp"
 #include "runtime/half.hpp"
 #include "runtime/tensor.hpp"

@@ -1,4 +1,4 @@
-#include "dsl/runtime.hpp"
+#include "dsl/embed/tessera.hpp"
 
 #include <filesystem>
 

@@ -1,4 +1,4 @@
-// Template parts of tsr::Runtime (included from dsl/runtime.hpp).
+// Template parts of tsr::Runtime (included from dsl/embed/tessera.hpp).
 #pragma once
 
 #include <array>

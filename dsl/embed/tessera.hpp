@@ -23,7 +23,7 @@
 #include <typeindex>
 #include <unordered_map>
 
-#include "dsl/cpp_traits.hpp"
+#include "dsl/embed/cpp_traits.hpp"
 #include "dsl/type_expr.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/globals.hpp"
@@ -119,4 +119,4 @@ class Runtime {
 
 }  // namespace tsr
 
-#include "dsl/runtime_impl.hpp"
+#include "dsl/embed/tessera_impl.hpp"
