@@ -519,83 +519,9 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     b->kids = {s0, sv, call(n, "__time_report", {slot_get(n, t0)}), slot_get(n, v)};
     return b;
   }
-  if (name == "@index" || name == "@groupsize" || name == "@localmem" || name == "@synchronize") {
-    TypeRegistry& types = l_.compiler_.types();
-    if (name == "@synchronize") {
-      // A barrier for the work items of a group; the line tells barriers apart in errors.
-      b_.uses_barrier = true;
-      return call(n, "__synchronize", {literal(n, Value::from_int(types.Int64, l_.file_.location(n.span.begin).line))});
-    }
-    if (name == "@localmem") {
-      // @localmem T (dims...): one tensor per work-group, shared by its work items; the site
-      // number tells the @localmem calls of a kernel apart.
-      const SNode& dims = n.child(1);
-      Node* shape = dims.kind == NodeKind::Tuple ? expr(dims) : [&] {
-        Node* tup = mk(Op::Tuple, n);
-        tup->kids.push_back(expr(dims));
-        return tup;
-      }();
-      b_.uses_localmem = true;
-      Node* site = literal(n, Value::from_int(types.Int64, static_cast<int64_t>(n.span.begin)));
-      return call(n, "__localmem", {expr(n.child(0)), shape, site});
-    }
-    if (name == "@groupsize") return read(n, "#wg");
-    std::string which = n.size() > 0 && n.child(0).kind == NodeKind::Identifier ? n.child(0).text : "";
-    std::string form = n.size() > 1 && n.child(1).kind == NodeKind::Identifier ? n.child(1).text : "Linear";
-    TypeRegistry& t = l_.compiler_.types();
-    auto lit = [&](int64_t v) { return literal(n, Value::from_int(t.Int64, v)); };
-    if (which == "Global" && form == "NTuple") {
-      // (i,), (i, j) or (i, j, k): as many as the launch's dimensions.
-      auto tuple = [&](int k) {
-        Node* tup = mk(Op::Tuple, n);
-        for (int d = 1; d <= k; ++d) tup->kids.push_back(read(n, "#g" + std::to_string(d)));
-        return tup;
-      };
-      Node* inner = mk(Op::If, n);
-      inner->kids = {call(n, "==", {read(n, "#rank"), lit(2)}), tuple(2), tuple(3)};
-      Node* outer = mk(Op::If, n);
-      outer->kids = {call(n, "==", {read(n, "#rank"), lit(1)}), tuple(1), inner};
-      return outer;
-    }
-    if (which == "Global") return read(n, "#lin");
-    Node* zero_based = call(n, "-", {read(n, "#lin"), lit(1)});
-    if (which == "Local") return call(n, "+", {call(n, "rem", {zero_based, read(n, "#wg")}), lit(1)});
-    return call(n, "+", {call(n, "div", {zero_based, read(n, "#wg")}), lit(1)});  // Group
-  }
+  if (Node* k = lower_kernel_macro(n)) return k;
   if (Node* io = lower_io_macro(n)) return io;
   throw InternalError("lowering: a macro unsupported() accepts: " + name);
-}
-
-bool BodyLowerer::is_index_destructure(const SNode& n) const {
-  if (!kernel_ || n.kind != NodeKind::Assign || n.child(0).kind != NodeKind::Tuple) return false;
-  const SNode& m = n.child(1);
-  return m.kind == NodeKind::MacroCall && m.text == "@index" && m.size() == 2 && m.child(0).kind == NodeKind::Identifier &&
-         m.child(0).text == "Global" && m.child(1).kind == NodeKind::Identifier && m.child(1).text == "NTuple";
-}
-
-Node* BodyLowerer::destructure_index(const SNode& n) {
-  TypeRegistry& t = l_.compiler_.types();
-  const SNode& lhs = n.child(0);
-  Node* b = mk(Op::Block, n);
-  for (size_t d = 0; d < lhs.size(); ++d) {
-    const SNode& at = lhs.child(d);
-    auto lit = [&](int64_t v) { return literal(at, Value::from_int(t.Int64, v)); };
-    // Past the launch's rank: what indexing the tuple raises (a BoundsError), as an Int64.
-    Node* past = mk(Op::TypeAssert, at);
-    past->kids.push_back(call(at, "getindex", {expr(n.child(1)), lit(static_cast<int64_t>(d + 1))}));
-    past->type_arg = t.Int64;
-    Node* item = past;
-    if (d == 0) {
-      item = read(at, "#g1");
-    } else if (d < 3) {
-      item = mk(Op::If, at);
-      item->kids = {call(at, ">=", {read(at, "#rank"), lit(static_cast<int64_t>(d + 1))}), read(at, "#g" + std::to_string(d + 1)),
-                    past};
-    }
-    b->kids.push_back(lower_assign(n, at, item));
-  }
-  b->kids.push_back(nothing(n));
-  return b;
 }
 
 }  // namespace tsr

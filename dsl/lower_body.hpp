@@ -329,6 +329,11 @@ class BodyLowerer {
   Node* lower_macro(const SNode& n);
   // xs[i] op= v with the indices evaluated once.
   Node* lower_update_index(const SNode& n, const std::string& op);
+  // The kernel macros (lower_kernel_macros.cpp): @index, @groupsize, @synchronize and
+  // @localmem as kernel IR nodes; null for other macros.
+  Node* lower_kernel_macro(const SNode& n);
+  Node* lower_localmem(const SNode& n);
+  Node* work_item(const SNode& at, jit::WorkItem item, int dim = 0);
   // `i, j = @index(Global, NTuple)` as a statement in a kernel: the names take the Cartesian
   // indices directly, with no tuple made (its type depends on the launch's rank).
   bool is_index_destructure(const SNode& n) const;

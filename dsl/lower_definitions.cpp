@@ -140,9 +140,10 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
     bl.add_slot(prm.text.empty() ? "#unused" + std::to_string(i) : prm.text, true);
   }
   if (kernel) {
-    // What @index and @groupsize read: the linear index, the Cartesian indices (row-major,
-    // up to three dimensions), the work-group size and the number of dimensions.
-    for (const char* hidden : {"#lin", "#g1", "#g2", "#g3", "#wg", "#rank"}) {
+    // Where the CPU backend passes the work item's position (what Op::WorkItem reads): the
+    // linear index, the Cartesian indices (row-major, up to three dimensions), the work-group
+    // size and the number of dimensions.
+    for (const char* hidden : jit::kKernelIndexArgs) {
       bl.add_slot(hidden, true);
       sig.push_back(t.Int64);
       names.push_back(hidden);

@@ -200,6 +200,9 @@ bool Compiler::body_may_throw(const Spec& s) const {
       case Op::GetField:  // a field of a struct held in registers
         if (!is_inline_struct(n->kids[0]->type)) return true;
         break;
+      case Op::WorkItem:  // past the launch's dimensions, a Cartesian index is a BoundsError
+        if (n->item == WorkItem::GlobalCartesian && n->dim > 1) return true;
+        break;
       case Op::Call:
         if (n->bind == Bind::Construct && n->type && is_bits_number(n->type) && n->kids.size() == 2 &&
             is_bits_number(n->kids[1]->type) && (n->type == globals_.types().Float64 || n->type == globals_.types().Float32)) {

@@ -236,8 +236,27 @@ class Inferrer {
                                       v);
         return value_type(n->literal);
       }
+      case Op::WorkItem:
+        return types_.Int64;
+      case Op::Barrier:
+        return types_.Nothing;
+      case Op::LocalMem:
+        return local_memory(n);
     }
     return types_.Any;
+  }
+
+  // @localmem T (dims...): a Tensor{T, N} when T is known here (a type, or a `where` variable
+  // of the kernel); otherwise the run-time built-in says what is wrong with it. Either way
+  // codegen calls the built-in `__localmem` (n->method) for the CPU's work-group record.
+  const Type* local_memory(Node* n) {
+    const Type* args[] = {type(n->kids[0]), type(n->kids[1]), types_.Int64};
+    GenericFunction* f = c_.globals().find_function("__localmem");
+    if (!f) throw InternalError("@localmem: the built-in __localmem is not registered");
+    n->method = f->which(args);
+    const Value* elem = constant(n->kids[0]);
+    if (!elem || elem->payload() != Payload::Type) return types_.Any;
+    return builtin_result_type(types_, n->method, args);
   }
 
   const Type* call(Node* n) {
@@ -299,10 +318,6 @@ class Inferrer {
     if (const Type* t = tensor_access(f, args, n)) return t;
     if (const Type* t = tensor_shape_query(f, args, n)) return t;
     if (const Type* t = vector_access(f, args, n)) return t;
-    if (f->name() == "__synchronize" && args.size() == 1 && args[0] == types_.Int64) {
-      n->bind = Bind::Barrier;
-      return types_.Nothing;
-    }
     const Method* m = nullptr;
     try {
       m = f->which(args);
@@ -343,7 +358,12 @@ class Inferrer {
     const Type* result = builtin_result_type(types_, m, args);
     if (result == types_.Any)
       if (const Type* e = constant_index_type(f, args, n)) return e;
-    if (is_pure_builtin(m)) fold(n, m, result);
+    if (is_pure_builtin(m)) {
+      fold(n, m, result);
+    } else if (Value v; number_identity(n, v) && value_type(v) == result) {
+      n->bind = Bind::Folded;
+      n->literal = v;
+    }
     return result;
   }
 
@@ -375,6 +395,26 @@ class Inferrer {
     }
     n->bind = Bind::Folded;
     n->literal = v;
+  }
+  // zero(x) and one(x) of a number depend only on its type: zero(typeof(x)), computed now
+  // (so `acc = zero(v)` in a kernel is a constant, not a call into the runtime).
+  bool number_identity(Node* n, Value& out) {
+    const Value& callee = n->kids[0]->literal;
+    if (n->kids.size() != 2 || !callee.defined() || callee.payload() != Payload::Function ||
+        !is_bits_number(n->kids[1]->type))
+      return false;
+    GenericFunction* f = callee.as_function();
+    if (f->name() != "zero" && f->name() != "one") return false;
+    const Type* tt[] = {types_.type_of_type(n->kids[1]->type)};
+    try {
+      const Method* m = f->which(tt);
+      if (!is_pure_builtin(m)) return false;
+      Value arg = Value::from_type(types_.DataTypeT, n->kids[1]->type);
+      out = m->invoke(m->ctx.get(), &arg, 1);
+    } catch (const Error&) {
+      return false;
+    }
+    return true;
   }
   static bool is_type_of_type(const Type* t) {
     auto dt = as_datatype(t);

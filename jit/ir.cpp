@@ -35,6 +35,21 @@ const char* op_name(Op op) {
     case Op::CellGet: return "cellget";
     case Op::CellSet: return "cellset";
     case Op::SParam: return "sparam";
+    case Op::WorkItem: return "workitem";
+    case Op::Barrier: return "barrier";
+    case Op::LocalMem: return "localmem";
+  }
+  return "?";
+}
+
+const char* work_item_name(WorkItem w) {
+  switch (w) {
+    case WorkItem::GlobalLinear: return "global";
+    case WorkItem::GlobalCartesian: return "global.cartesian";
+    case WorkItem::Local: return "local";
+    case WorkItem::Group: return "group";
+    case WorkItem::GroupSize: return "groupsize";
+    case WorkItem::NDims: return "ndims";
   }
   return "?";
 }
@@ -93,6 +108,12 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
       if (n->slot >= 0) out += " " + body.slots[n->slot].name;
       break;
     case Op::SParam: out += " " + body.sparams[n->slot]->name; break;
+    // The compile cache's key is this text: it names everything codegen reads from these.
+    case Op::WorkItem:
+      out += std::string(" ") + work_item_name(n->item);
+      if (n->item == WorkItem::GlobalCartesian) out += " " + std::to_string(n->dim);
+      break;
+    case Op::LocalMem: out += " site " + std::to_string(n->slot); break;
     default: break;
   }
   if (!n->kwnames.empty()) {
@@ -108,7 +129,6 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   else if (n->bind == Bind::TensorGet) out += " [tensor load]";
   else if (n->bind == Bind::TensorSet) out += " [tensor store]";
   else if (n->bind == Bind::TensorAtomicAdd) out += " [tensor atomic add]";
-  else if (n->bind == Bind::Barrier) out += " [barrier]";
   else if (n->bind == Bind::TensorSize || n->bind == Bind::TensorLength) out += " [tensor shape]";
   else if (n->bind == Bind::VectorGet) out += " [vector load]";
   else if (n->bind == Bind::VectorSet) out += " [vector store]";

@@ -53,7 +53,28 @@ enum class Op : uint8_t {
   CellSet,    // kids[0] the cell, kids[1] value
   SParam,     // slot: index of a `where` variable of the method, used as a value (T in the body)
   Unset,      // slot                         the local's scope starts (again): it has no value yet
+  // Kernel IR (@kernel bodies only): what a GPU backend maps to its own registers and memory.
+  WorkItem,   // item, dim                    where this work item is (@index, @groupsize): Int64
+  Barrier,    //                              @synchronize: the work items of a group meet here (loc names it)
+  LocalMem,   // kids[0] element type, kids[1] the shape (a Tuple of Int64 literals); slot: site
+              //                              @localmem T (dims...): the work-group's tensor
 };
+
+// What an Op::WorkItem reads. Indices are 1-based, as @index gives them.
+enum class WorkItem : uint8_t {
+  GlobalLinear,     // @index(Global): the linear index over the ndrange (row-major)
+  GlobalCartesian,  // @index(Global, NTuple)[dim]; a BoundsError when the launch has fewer dimensions
+  Local,            // @index(Local): the index within the work-group
+  Group,            // @index(Group): the work-group's number
+  GroupSize,        // @groupsize(): work items per group
+  NDims,            // how many dimensions the launch has (1 to 3): what @index(Global, NTuple) tests
+};
+const char* work_item_name(WorkItem w);
+
+// The CPU backend gives a kernel body its work item's position as these trailing Int64
+// arguments, after the user's (lowering declares them; only Op::WorkItem reads them).
+constexpr const char* kKernelIndexArgs[] = {"#lin", "#g1", "#g2", "#g3", "#wg", "#rank"};
+constexpr size_t kKernelIndexArgCount = 6;
 
 const char* op_name(Op op);
 
@@ -67,7 +88,6 @@ enum class Bind : uint8_t {
   TensorGet,   // t[i, j] on a tensor of known element type and rank: an inline load
   TensorSet,   // t[i, j] = v likewise: an inline store
   TensorAtomicAdd,  // atomic_add!(t, i, j, v) likewise: an atomic read-modify-write
-  Barrier,     // __synchronize(line), what @synchronize lowers to: a work-group barrier
   TensorSize,  // size(t, d) on a tensor of known rank: a load of its shape
   TensorLength,  // length(t) likewise: the product of its shape
   VectorGet,   // v[i] on a Vector of numbers or Bool: an inline load of the element's payload
@@ -88,6 +108,8 @@ struct Node {
   bool late = false;  // Global: assigned by the same top-level code, so looked up when it runs
   bool inbounds = false;  // Call: written under @inbounds, so indices are not checked
   bool reassoc = false;   // Call: inside an @simd loop, so float + and * may be reassociated
+  WorkItem item = WorkItem::GlobalLinear;  // WorkItem: which position
+  uint8_t dim = 0;                         // WorkItem GlobalCartesian: the dimension (1-based)
 
   // Filled in by inference.
   const Type* type = nullptr;

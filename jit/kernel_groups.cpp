@@ -158,12 +158,6 @@ void register_kernel_builtins(Registrar& r) {
   Globals& g = r.g_;
   TypeRegistry& t = r.t_;
   const Type* tensor = t.lookup("AbstractTensor");
-  // What @synchronize lowers to; compiled code calls tsr_kernel_barrier directly.
-  r.add("__synchronize", {t.Int64}, {"line"}, t.Nothing, [&t](std::span<const Value> a) {
-    tsr_kernel_barrier(a[0].as_int());
-    if (tsr_pending) rethrow_pending();
-    return Value::singleton(t.Nothing);
-  });
   // @localmem T (dims...): the work-group's tensor for this site, made (zeroed) by the first
   // work item that asks. A GPU's shared memory starts undefined; zeros keep CPU runs
   // deterministic.

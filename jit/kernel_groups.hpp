@@ -33,13 +33,13 @@ constexpr int64_t kMaxBarrierGroup = 1024;
 // Runs the work-groups that start in [lo, hi) (lo a multiple of the group size) on this thread.
 void run_work_groups(const GroupLaunch& launch, int64_t lo, int64_t hi);
 
-// __synchronize(line), __localmem(T, dims, site) and atomic_add!(t, idx..., v).
+// __localmem(T, dims, site) (what codegen makes of Op::LocalMem) and atomic_add!(t, idx..., v).
 void register_kernel_builtins(Registrar& r);
 
 }  // namespace tsr::jit
 
 extern "C" {
-// @synchronize in compiled code (not through the serialized built-in path: a barrier switches
+// Op::Barrier (@synchronize) in compiled code (not through the serialized built-in path: a barrier switches
 // fibers, and must not hold the runtime's lock while it does).
 void tsr_kernel_barrier(int64_t line);
 }

@@ -54,10 +54,6 @@ RVal FnGen::call(Node* n) {
     case Bind::VectorSet:
     case Bind::VectorLength:
       return vector_access(n, args);
-    case Bind::Barrier:
-      call_void("tsr_kernel_barrier", {as_bits(args[0])});
-      check_error(n);
-      return literal_nothing();
     case Bind::Construct: {
       const Type* t = n->kids[0]->literal.as_type();
       if (RVal v = construct_inline(n, args); v.v) return v;

@@ -5,6 +5,7 @@
 //   calls.cpp          calls: static, boxed, dynamic; intrinsics; inline constructors
 //   tensor_access.cpp  inline tensor and Vector element access
 //   entries.cpp        the boxed entry point, a kernel's index-range loop, broadcast loops
+//   kernel_ir.cpp      the kernel IR: work-item indices, barriers, @localmem
 // Number semantics come from jit/llvm_numbers.hpp, shared with other LLVM backends.
 //
 // Calling convention of a specialization: `R f(Value* out, A1 a1, ...)`. Arguments and results
@@ -209,6 +210,10 @@ class FnGen : public NumberErrors {
   RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
   // v[i], v[i] = x and length(v) on a Vector's element Values (vector_access.cpp).
   RVal vector_access(Node* n, const std::vector<RVal>& args);
+  // ---- kernel IR (kernel_ir.cpp) ----
+  RVal work_item(Node* n);
+  RVal barrier(Node* n);
+  RVal local_memory(Node* n);
   // Scoped no-alias metadata on an access to tensor argument alias_arg_ of a kernel whose
   // tensor arguments have distinct storage (Spec::kNoAliasBit).
   void mark_alias_scope(llvm::Instruction* access);

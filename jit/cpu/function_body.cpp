@@ -278,6 +278,9 @@ RVal FnGen::emit(Node* n) {
       call_void("tsr_cell_set", {as_boxed(cell), as_boxed(v)});
       return v;
     }
+    case Op::WorkItem: return work_item(n);
+    case Op::Barrier: return barrier(n);
+    case Op::LocalMem: return local_memory(n);
   }
   throw InternalError(std::string("codegen: unhandled node ") + op_name(n->op));
 }
