@@ -134,8 +134,6 @@ class Compiler {
   // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
   void register_launch();
   Value launch(std::span<const Value> args);
-  // TSR_CHECK_KERNELS=1: reports a kernel's dynamic calls on its first launch (kernel_check.cpp).
-  void check_kernel(const Spec& kernel);
   // Broadcasting (jit/broadcast.cpp): __broadcast(f, leaves...), __broadcast!(dest, f, ...).
   void register_broadcast();
   Value broadcast(std::span<const Value> args, bool in_place);
@@ -178,7 +176,7 @@ class Compiler {
   std::deque<Value> const_values_;
   std::map<std::string, void*> constants_;
   std::set<const GenericFunction*> kernels_;
-  std::set<const Spec*> checked_kernels_;
+  std::set<const Spec*> checked_kernels_;  // kernel specializations verify_device_kernel has seen
   std::map<std::string, BroadcastRange> broadcast_ranges_;
   // What a broadcast of f over leaves of these types needs, found once (jit/broadcast.cpp):
   // the fused function's loop, the result's element type and semantic kind.

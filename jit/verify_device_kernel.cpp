@@ -1,0 +1,197 @@
+#include "jit/verify_device_kernel.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <tuple>
+
+#include "runtime/errors.hpp"
+#include "runtime/tensor.hpp"
+#include "runtime/type_printer.hpp"
+#include "runtime/type_registry.hpp"
+#include "runtime/value_printer.hpp"
+
+namespace tsr::jit {
+
+namespace {
+
+std::string place(const SrcLoc& loc) { return (loc.file ? *loc.file : std::string("?")) + ":" + std::to_string(loc.line); }
+
+// What a GPU holds in registers or reaches through a pointer: bits (numbers, Bool, Nothing,
+// immutable structs of them), tensors of a number type, tuples of these (the CPU boxes tuples,
+// a GPU keeps them in registers), and constants (a type or a function, which compile to
+// nothing).
+bool is_device_type(const Type* t) {
+  if (is_bits(t)) return true;
+  auto dt = as_datatype(t);
+  if (!dt) return false;
+  const TypeName* tn = dt->name;
+  if (tn->is_type_of_type && !dt->has_free_vars) return true;
+  if (!dt->is_concrete) return false;
+  if (tn->instance) return true;
+  if (tn->is_tuple) return std::all_of(dt->params.begin(), dt->params.end(), is_device_type);
+  return (tn->is_tensor || tn->is_semantic) && dt->params.size() == 2 && dtype_of(dt->params[0]).has_value();
+}
+
+bool is_string(const Type* t) {
+  auto dt = as_datatype(t);
+  return dt && dt->name->registry && dt == dt->name->registry->String;
+}
+
+std::string call_signature(const Body& b, const Node* n) {
+  const Node* callee = n->kids[0];
+  std::string s = callee->op == Op::Global ? callee->name : callee->op == Op::Slot ? b.slots[callee->slot].name : "(a value)";
+  s += "(";
+  for (size_t i = 1; i < n->kids.size(); ++i)
+    s += (i > 1 ? ", ::" : "::") + (n->kids[i]->type ? show_type(n->kids[i]->type) : std::string("?"));
+  if (!n->kwnames.empty()) s += "; keywords";
+  return s + ")";
+}
+
+// The nodes whose value something uses (an argument, a variable, a condition, a result). A
+// boxed value nothing uses (the value of an `if` without `else` used as a statement) costs a
+// GPU nothing.
+std::set<const Node*> used_values(const Body& b, bool result_used) {
+  std::set<const Node*> used;
+  auto mark = [&](auto& self, const Node* n, bool use) -> void {
+    if (!n) return;
+    if (use) used.insert(n);
+    switch (n->op) {
+      case Op::Block:
+        for (size_t i = 0; i < n->kids.size(); ++i) self(self, n->kids[i], use && i + 1 == n->kids.size());
+        return;
+      case Op::If:
+        self(self, n->kids[0], true);
+        for (size_t i = 1; i < n->kids.size(); ++i) self(self, n->kids[i], use);
+        return;
+      case Op::While:
+        self(self, n->kids[0], true);
+        for (size_t i = 1; i < n->kids.size(); ++i) self(self, n->kids[i], false);
+        return;
+      case Op::Try:
+        for (const Node* k : n->kids) self(self, k, use);
+        return;
+      default:
+        for (const Node* k : n->kids) self(self, k, true);
+    }
+  };
+  mark(mark, b.root, result_used);
+  for (const Node* d : b.kwdefaults) mark(mark, d, true);
+  return used;
+}
+
+class DeviceCheck {
+ public:
+  std::vector<DeviceProblem> run(const Spec& kernel) {
+    std::set<const Spec*> seen{&kernel};
+    std::vector<const Spec*> todo{&kernel};
+    while (!todo.empty()) {
+      const Spec* s = todo.front();
+      todo.erase(todo.begin());
+      size_t first = out_.size();
+      check(*s, s == &kernel, seen, todo);
+      std::stable_sort(out_.begin() + static_cast<std::ptrdiff_t>(first), out_.end(),
+                       [](const DeviceProblem& a, const DeviceProblem& b) { return a.loc.line < b.loc.line; });
+    }
+    return std::move(out_);
+  }
+
+ private:
+  void add(const Body& b, bool is_kernel, const SrcLoc& loc, std::string what) {
+    std::string in = is_kernel ? "" : b.name;
+    if (!reported_.insert({loc.file ? *loc.file : "", loc.line, in, what}).second) return;
+    out_.push_back(DeviceProblem{loc, in, std::move(what)});
+  }
+
+  void check(const Spec& s, bool is_kernel, std::set<const Spec*>& seen, std::vector<const Spec*>& todo) {
+    const Body& b = *s.body;
+    // A kernel's result is dropped; a function it calls returns its result to it.
+    std::set<const Node*> used = used_values(b, !is_kernel);
+    auto report = [&](const Node* n, std::string what) { add(b, is_kernel, n->loc, std::move(what)); };
+    for (size_t i = 0; i < b.nargs && i < b.slots.size(); ++i)
+      if (b.slots[i].type && !is_device_type(b.slots[i].type))
+        add(b, is_kernel, b.loc, "the argument `" + b.slots[i].name + "` is a boxed value (" + show_type(b.slots[i].type) + ")");
+    for (const auto& node : b.pool) {
+      const Node* n = node.get();
+      if (!n->type) continue;  // never typed: inference found no path to it
+      bool kids_fit = std::all_of(n->kids.begin(), n->kids.end(), [](const Node* k) { return !k->type || is_device_type(k->type); });
+      switch (n->op) {
+        case Op::Call:
+          if (n->spec && seen.insert(n->spec).second) todo.push_back(n->spec);
+          if (n->bind == Bind::Dynamic) {
+            // A call with an argument that never arrives (typed Union{}) never runs.
+            if (n->type->kind != TypeKind::Bottom) report(n, "a dynamic call: " + call_signature(b, n));
+            continue;
+          }
+          if (n->bind == Bind::Static && !n->spec) {
+            report(n, "a call into the runtime: " + call_signature(b, n));
+            continue;
+          }
+          if (n->bind == Bind::Construct && !is_device_type(n->type) && kids_fit) {
+            report(n, "allocates a " + show_type(n->type));
+            continue;
+          }
+          break;
+        case Op::Global:
+          if (!n->literal.defined()) {
+            report(n, "reads the global variable `" + n->name + "`, which is not a constant");
+            continue;
+          }
+          break;
+        case Op::SetGlobal: report(n, "assigns the global variable `" + n->name + "`"); continue;
+        case Op::Vect: report(n, "allocates a " + show_type(n->type)); continue;
+        case Op::Lambda: report(n, "allocates a closure"); continue;
+        case Op::NewCell: report(n, "allocates a cell for a variable a closure captures"); continue;
+        case Op::Try: report(n, "try/catch"); continue;
+        default: break;
+      }
+      if (is_string(n->type)) {
+        report(n, n->op == Op::Literal ? "a string: " + show_value(n->literal) : "a string");
+        continue;
+      }
+      // A boxed value where it first appears (not again in what it flows into, nor where a
+      // variable holding it is read).
+      bool read = n->op == Op::Slot || n->op == Op::CellGet;
+      if (n->type->kind != TypeKind::Bottom && !is_device_type(n->type) && kids_fit && !read && used.count(n))
+        report(n, "a boxed value (" + show_type(n->type) + ")");
+    }
+  }
+
+  std::vector<DeviceProblem> out_;
+  std::set<std::tuple<std::string, uint32_t, std::string, std::string>> reported_;
+};
+
+}  // namespace
+
+std::vector<DeviceProblem> device_kernel_problems(const Spec& kernel) { return DeviceCheck().run(kernel); }
+
+std::string describe_kernel(const Spec& kernel) {
+  const Body& b = *kernel.body;
+  size_t shown = b.nargs >= kKernelIndexArgCount ? b.nargs - kKernelIndexArgCount : 0;
+  std::string sig;
+  for (size_t i = 0; i < shown && i < kernel.argtypes.size(); ++i) sig += (i ? ", ::" : "::") + show_type(kernel.argtypes[i]);
+  return "kernel " + b.name + "(" + sig + ") at " + place(b.loc);
+}
+
+void verify_device_kernel(const Spec& kernel, DeviceTarget target, std::FILE* out, bool name_fit) {
+  std::vector<DeviceProblem> problems = device_kernel_problems(kernel);
+  if (problems.empty()) {
+    if (name_fit && target == DeviceTarget::Cpu) std::fprintf(out, "%s can run on a GPU\n", describe_kernel(kernel).c_str());
+    return;
+  }
+  std::string text = describe_kernel(kernel) + " cannot run on a GPU:";
+  for (const DeviceProblem& p : problems)
+    text += "\n  " + place(p.loc) + ": " + p.what + (p.function.empty() ? "" : " (in " + p.function + ")");
+  if (target == DeviceTarget::Gpu) throw ErrorException(text);
+  std::fprintf(out, "WARNING: %s\n", text.c_str());
+}
+
+bool name_fit_kernels() {
+  static const bool on = [] {
+    const char* v = std::getenv("TSR_CHECK_KERNELS");
+    return v && *v && std::string(v) != "0";
+  }();
+  return on;
+}
+
+}  // namespace tsr::jit
