@@ -55,11 +55,13 @@ class Lowering {
 
  private:
   friend class BodyLowerer;
+  friend class LoweringTypeFront;  // lower_types.cpp
   [[noreturn]] void fail(const syntax::Node& at, const std::string& message) const;
   // One method of a definition: the first `count` parameters (the rest take their defaults).
   void define_method(const syntax::Node& def, size_t count,
                      std::vector<std::pair<std::string, const TypeVar*>>& scope,
                      const std::vector<const TypeVar*>& vars, bool kernel, const std::string& flat);
+  // Type syntax (lower_types.cpp): the type `n` writes, with the `where` variables of `scope`.
   const Type* eval_type(const syntax::Node& n, std::vector<std::pair<std::string, const TypeVar*>>& scope);
   // The type parameters of a definition, as new TypeVars added to `scope`.
   std::vector<TypeVar*> type_params(const syntax::Node& list, std::vector<std::pair<std::string, const TypeVar*>>& scope);

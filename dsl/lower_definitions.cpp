@@ -36,19 +36,6 @@ std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& 
   return body;
 }
 
-std::vector<TypeVar*> Lowering::type_params(const SNode& list, std::vector<std::pair<std::string, const TypeVar*>>& scope) {
-  // {T <: Real, S >: Int}: each bound may name the parameters before it.
-  std::vector<TypeVar*> vars;
-  for (const auto& tp : list.children) {
-    const Type* ub = tp->child(0).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(0), scope);
-    const Type* lb = tp->child(1).kind == NodeKind::Empty ? nullptr : eval_type(tp->child(1), scope);
-    TypeVar* v = compiler_.types().new_typevar(tp->text, lb, ub);
-    vars.push_back(v);
-    scope.emplace_back(tp->text, v);
-  }
-  return vars;
-}
-
 const SNode& defined_name(const SNode& def) {
   const SNode& name = def.child(syntax::function_slot::name);
   return name.kind == NodeKind::FieldAccess ? name.child(1) : name;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <optional>
 
+#include "dsl/type_syntax.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/suggest.hpp"
 
@@ -14,24 +15,6 @@ struct Token {
   enum Kind { Name, Int, Punct, End } kind;
   std::string text;
   size_t pos;
-};
-
-// A parsed type expression, evaluated once the `where` variables are known.
-struct TExpr {
-  enum Kind { Name, Int, Apply, Where, Wildcard } kind = Name;
-  std::string name;  // Name, the head of Apply, "<:" or ">:" of a Wildcard (args[0]: the bound)
-  int64_t value = 0;
-  std::vector<TExpr> args;  // Apply: parameters; Where: args[0] is the body
-  struct Var {
-    std::string name;
-    std::vector<TExpr> lb, ub;  // zero or one each
-    size_t pos;
-  };
-  std::vector<Var> vars;  // Where
-  // Apply of "@NamedTuple": the field names (args are their types); of "NamedTuple": the
-  // names of NamedTuple{(:a, :b)} and, in args, at most a Tuple of their types.
-  std::vector<std::string> names;
-  size_t pos = 0, len = 0;
 };
 
 class TypeParser {
@@ -63,12 +46,12 @@ class TypeParser {
   }
 
   // type := primary ('where' vars)*
-  TExpr type() {
-    TExpr t = primary();
+  TypeSyntax type() {
+    TypeSyntax t = primary();
     while (at_name("where")) {
       next();
-      TExpr w;
-      w.kind = TExpr::Where;
+      TypeSyntax w;
+      w.kind = TypeSyntax::Where;
       w.pos = t.pos;
       w.args.push_back(std::move(t));
       if (at("{")) {
@@ -89,16 +72,16 @@ class TypeParser {
   }
 
   // NAME, NAME<:ub, NAME>:lb, lb<:NAME<:ub
-  TExpr::Var var_decl() {
-    TExpr::Var v;
+  TypeSyntax::Var var_decl() {
+    TypeSyntax::Var v;
     v.pos = peek().pos;
-    TExpr first = primary();
+    TypeSyntax first = primary();
     if (at("<:")) {
       next();
-      TExpr second = primary();
+      TypeSyntax second = primary();
       if (at("<:")) {  // lb <: T <: ub
         next();
-        if (second.kind != TExpr::Name) fail(second.pos, second.len, "expected a type variable name");
+        if (second.kind != TypeSyntax::Name) fail(second.pos, second.len, "expected a type variable name");
         v.name = second.name;
         v.lb.push_back(std::move(first));
         v.ub.push_back(primary());
@@ -109,13 +92,13 @@ class TypeParser {
       next();
       v.lb.push_back(primary());
     }
-    if (first.kind != TExpr::Name) fail(first.pos, first.len, "expected a type variable name");
+    if (first.kind != TypeSyntax::Name) fail(first.pos, first.len, "expected a type variable name");
     v.name = first.name;
     return v;
   }
 
   // primary := INT | NAME ('{' type, ... '}')? | '(' type ')'
-  TExpr primary() {
+  TypeSyntax primary() {
     // Deep nesting is a user error, not a stack overflow.
     struct Depth {
       int& d;
@@ -124,10 +107,10 @@ class TypeParser {
     } depth(depth_);
     if (depth_ > kMaxDepth)
       fail(peek().pos, 1, "type expression nested more than " + std::to_string(kMaxDepth) + " levels deep");
-    TExpr t;
+    TypeSyntax t;
     t.pos = peek().pos;
     if (peek().kind == Token::Int) {
-      t.kind = TExpr::Int;
+      t.kind = TypeSyntax::Int;
       t.value = std::stoll(peek().text);
       t.len = peek().text.size();
       next();
@@ -135,7 +118,7 @@ class TypeParser {
     }
     if (at("(")) {
       next();
-      TExpr inner = type();
+      TypeSyntax inner = type();
       expect(")", "to close '('");
       return inner;
     }
@@ -147,7 +130,7 @@ class TypeParser {
       return named_tuple_names(std::move(t));
     t.len = t.name.size();
     if (at("{")) {
-      t.kind = TExpr::Apply;
+      t.kind = TypeSyntax::Apply;
       next();
       if (!at("}")) {
         t.args.push_back(parameter());
@@ -158,15 +141,17 @@ class TypeParser {
       }
       expect("}", ("to close the parameters of " + t.name).c_str());
       t.len = toks_[i_ - 1].pos + 1 - t.pos;
+      // NamedTuple{} is the empty named tuple's type, as NamedTuple{()} is.
+      t.named_tuple_names = t.name == "NamedTuple" && t.args.empty();
     }
     return t;
   }
 
   // A parameter inside { }: a type, or the shorthand `<:T` / `>:T`.
-  TExpr parameter() {
+  TypeSyntax parameter() {
     if (!at("<:") && !at(">:")) return type();
-    TExpr w;
-    w.kind = TExpr::Wildcard;
+    TypeSyntax w;
+    w.kind = TypeSyntax::Wildcard;
     w.pos = peek().pos;
     w.name = next().text;
     w.args.push_back(type());
@@ -175,13 +160,13 @@ class TypeParser {
   }
 
   // @NamedTuple{a::A, b::B}
-  TExpr named_tuple_macro() {
-    TExpr t;
+  TypeSyntax named_tuple_macro() {
+    TypeSyntax t;
     t.pos = peek().pos;
     next();
     if (!at_name("NamedTuple")) fail(peek().pos, std::max<size_t>(1, peek().text.size()), "expected NamedTuple after '@'");
     next();
-    t.kind = TExpr::Apply;
+    t.kind = TypeSyntax::Apply;
     t.name = "@NamedTuple";
     expect("{", "after @NamedTuple");
     while (!at("}")) {
@@ -191,7 +176,7 @@ class TypeParser {
         next();
         t.args.push_back(type());
       } else {
-        TExpr any;
+        TypeSyntax any;
         any.name = "Any";
         t.args.push_back(any);
       }
@@ -204,8 +189,8 @@ class TypeParser {
   }
 
   // NamedTuple{(:a, :b)} and NamedTuple{(:a, :b), Tuple{A, B}}
-  TExpr named_tuple_names(TExpr t) {
-    t.kind = TExpr::Apply;
+  TypeSyntax named_tuple_names(TypeSyntax t) {
+    t.kind = TypeSyntax::Apply;
     next();  // {
     next();  // (
     while (at(":")) {
@@ -222,93 +207,13 @@ class TypeParser {
     }
     expect("}", "to close the parameters of NamedTuple");
     t.len = toks_[i_ - 1].pos + 1 - t.pos;
+    t.named_tuple_names = true;
     return t;
   }
 
-  // ---- evaluation ----
-  struct Scope {
-    std::vector<std::pair<std::string, const TypeVar*>> vars;
-    const TypeVar* find(const std::string& n) const {
-      for (size_t i = vars.size(); i-- > 0;)
-        if (vars[i].first == n) return vars[i].second;
-      return nullptr;
-    }
-  };
-
-  const Type* eval(const TExpr& e, Scope& scope) {
-    try {
-      return eval_unchecked(e, scope);
-    } catch (const TypeError& err) {
-      fail(e.pos, e.len, err.message());
-    }
-  }
-
-  const Type* eval_unchecked(const TExpr& e, Scope& scope) {
-    switch (e.kind) {
-      case TExpr::Int:
-        return reg_.const_param(e.value);
-      case TExpr::Name: {
-        if (const TypeVar* v = scope.find(e.name)) return v;
-        if (e.name == "Vararg") return reg_.vararg(reg_.Any);
-        if (const Type* t = reg_.lookup(e.name)) return t;
-        std::string hint = closest_name(e.name, reg_.names());
-        fail(e.pos, e.len, "unknown type `" + e.name + "`" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
-      }
-      case TExpr::Apply: {
-        WildcardParams wildcards(reg_);
-        std::vector<const Type*> ps;
-        for (const TExpr& a : e.args)
-          ps.push_back(a.kind == TExpr::Wildcard ? wildcards.add(a.name, eval(a.args[0], scope)) : eval(a, scope));
-        return wildcards.close(apply(e, ps, scope));
-      }
-      case TExpr::Wildcard:
-        fail(e.pos, e.len, "`" + e.name + "T` is only a type parameter: write it inside `{ }`, as in `Vector{<:Real}`");
-      case TExpr::Where: {
-        std::vector<const TypeVar*> vars;
-        size_t depth = scope.vars.size();
-        for (const TExpr::Var& v : e.vars) {
-          const Type* lb = v.lb.empty() ? nullptr : eval(v.lb[0], scope);
-          const Type* ub = v.ub.empty() ? nullptr : eval(v.ub[0], scope);
-          TypeVar* tv = reg_.new_typevar(v.name, lb, ub);
-          vars.push_back(tv);
-          scope.vars.emplace_back(v.name, tv);
-        }
-        const Type* body = eval(e.args[0], scope);
-        scope.vars.resize(depth);
-        return reg_.unionall(vars, body);
-      }
-    }
-    return nullptr;
-  }
-
-  // e's head applied to the evaluated parameters ps.
-  const Type* apply(const TExpr& e, const std::vector<const Type*>& ps, Scope& scope) {
-    if (e.name == "Union") return reg_.union_of(ps);
-    if (e.name == "@NamedTuple") return reg_.named_tuple(e.names, ps);
-    if (e.name == "NamedTuple" && (!e.names.empty() || ps.empty())) {
-      const TypeName* n = reg_.named_tuple(e.names);
-      if (ps.empty()) return n->wrapper;
-      auto tup = as_datatype(ps[0]);
-      if (!tup || !tup->name->is_tuple || tup->params.size() != e.names.size())
-        fail(e.pos, e.len, "NamedTuple{names, T}: T must be a Tuple of one type per name");
-      return reg_.apply(n, tup->params);
-    }
-    if (e.name == "Tuple") return reg_.tuple(ps);
-    if (e.name == "Vararg") {
-      if (ps.empty() || ps.size() > 2) fail(e.pos, e.len, "Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}");
-      for (const TExpr& a : e.args)
-        if (a.kind == TExpr::Wildcard) fail(e.pos, e.len, kVarargWildcard);
-      return reg_.vararg(ps[0], ps.size() == 2 ? ps[1] : nullptr);
-    }
-    const Type* head = scope.find(e.name) ? nullptr : reg_.lookup(e.name);
-    if (!head) {
-      TExpr name_only = e;
-      name_only.kind = TExpr::Name;
-      name_only.len = e.name.size();
-      return eval(name_only, scope);  // reports the unknown name
-    }
-    return reg_.instantiate(head, ps);
-  }
+  // Evaluates e (the one evaluator, type_syntax.cpp) with errors that quote the text.
+  const Type* eval(const TypeSyntax& e, TypeVarScope& scope);
+  TypeVar* declare(const TypeSyntax::Var& v, TypeVarScope& scope);
 
   static constexpr int kMaxDepth = 200;
   TypeRegistry& reg_;
@@ -367,25 +272,47 @@ class TypeParser {
   }
 };
 
+// The text front end: names are the registry's, errors quote the text with a caret.
+class TextFront : public TypeFront {
+ public:
+  TextFront(TypeRegistry& reg, const TypeParser& parser) : reg_(reg), parser_(parser) {}
+  const Type* lookup(const std::string& name) override { return reg_.lookup(name); }
+  const Type* eval_other(const TypeSyntax& e, TypeVarScope&) override {
+    parser_.fail(e.pos, e.len, "expected a type");  // the text parser makes no Other node
+  }
+  [[noreturn]] void unknown_name(const TypeSyntax& e) override {
+    std::string hint = closest_name(e.name, reg_.names());
+    parser_.fail(e.pos, e.len, "unknown type `" + e.name + "`" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+  }
+  [[noreturn]] void vararg_arity(const TypeSyntax& e) override {
+    parser_.fail(e.pos, e.len, "Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}");
+  }
+  [[noreturn]] void type_error(const TypeSyntax& e, const TypeError& err) override { parser_.fail(e.pos, e.len, err.message()); }
+  [[noreturn]] void fail(const TypeSyntax& e, const std::string& message) override { parser_.fail(e.pos, e.len, message); }
+
+ private:
+  TypeRegistry& reg_;
+  const TypeParser& parser_;
+};
+
+const Type* TypeParser::eval(const TypeSyntax& e, TypeVarScope& scope) {
+  TextFront front(reg_, *this);
+  return eval_type_syntax(reg_, front, e, scope);
+}
+
+TypeVar* TypeParser::declare(const TypeSyntax::Var& v, TypeVarScope& scope) {
+  TextFront front(reg_, *this);
+  return declare_type_var(reg_, front, v, scope);
+}
+
 }  // namespace
-
-const Type* WildcardParams::add(std::string_view op, const Type* bound) {
-  std::string name = "#s" + std::to_string(vars_.size() + 1);
-  const TypeVar* v = op == ">:" ? reg_.new_typevar(name, bound, nullptr) : reg_.new_typevar(name, nullptr, bound);
-  vars_.push_back(v);
-  return v;
-}
-
-const Type* WildcardParams::close(const Type* applied) const {
-  return vars_.empty() ? applied : reg_.unionall(vars_, applied);
-}
 
 const Type* parse_type(TypeRegistry& reg, std::string_view text, TypeScope scope) {
   TypeParser p(reg, text);
-  TExpr e = p.type();
+  TypeSyntax e = p.type();
   p.expect_end();
-  TypeParser::Scope s;
-  for (TypeVar* v : scope) s.vars.emplace_back(v->name, v);
+  TypeVarScope s;
+  for (TypeVar* v : scope) s.emplace_back(v->name, v);
   return p.eval(e, s);
 }
 
@@ -394,7 +321,7 @@ ParsedSignature parse_signature(TypeRegistry& reg, std::string_view text) {
   p.expect("(", "to open the argument list");
   struct Arg {
     std::string name;
-    std::optional<TExpr> type;
+    std::optional<TypeSyntax> type;
     bool splat = false;
   };
   std::vector<Arg> args;
@@ -417,19 +344,19 @@ ParsedSignature parse_signature(TypeRegistry& reg, std::string_view text) {
   }
   p.expect(")", "to close the argument list");
   // Wrap the argument types in the where-clause so its variables are in scope.
-  TExpr tuple;
-  tuple.kind = TExpr::Apply;
+  TypeSyntax tuple;
+  tuple.kind = TypeSyntax::Apply;
   tuple.name = "Tuple";
   ParsedSignature out;
   for (size_t i = 0; i < args.size(); ++i) {
     Arg& a = args[i];
-    TExpr t;
+    TypeSyntax t;
     if (a.type) t = *a.type;
     else t.name = "Any";
     if (a.splat) {
       if (i + 1 != args.size()) p.fail(t.pos, t.len, "only the last argument may be a Vararg (`xs...`)");
-      TExpr va;
-      va.kind = TExpr::Apply;
+      TypeSyntax va;
+      va.kind = TypeSyntax::Apply;
       va.name = "Vararg";
       va.pos = t.pos;
       va.len = t.len;
@@ -439,11 +366,11 @@ ParsedSignature parse_signature(TypeRegistry& reg, std::string_view text) {
     tuple.args.push_back(std::move(t));
     out.arg_names.push_back(a.name);
   }
-  TExpr whole = std::move(tuple);
+  TypeSyntax whole = std::move(tuple);
   while (p.at_name("where")) {
     p.next();
-    TExpr w;
-    w.kind = TExpr::Where;
+    TypeSyntax w;
+    w.kind = TypeSyntax::Where;
     w.args.push_back(std::move(whole));
     if (p.at("{")) {
       p.next();
@@ -459,7 +386,7 @@ ParsedSignature parse_signature(TypeRegistry& reg, std::string_view text) {
     whole = std::move(w);
   }
   p.expect_end();
-  TypeParser::Scope s;
+  TypeVarScope s;
   out.sig = p.eval(whole, s);
   return out;
 }
@@ -470,23 +397,18 @@ TypeHeader parse_type_header(TypeRegistry& reg, std::string_view text) {
   if (p.peek().kind != Token::Name)
     p.fail(p.peek().pos, std::max<size_t>(1, p.peek().text.size()), "expected a type name, found " + p.found());
   h.name = p.next().text;
-  TypeParser::Scope s;
+  TypeVarScope s;
   if (p.at("{")) {
     p.next();
     do {
       if (p.at(",")) p.next();
-      TExpr::Var v = p.var_decl();
-      const Type* lb = v.lb.empty() ? nullptr : p.eval(v.lb[0], s);
-      const Type* ub = v.ub.empty() ? nullptr : p.eval(v.ub[0], s);
-      TypeVar* tv = reg.new_typevar(v.name, lb, ub);
-      h.params.push_back(tv);
-      s.vars.emplace_back(v.name, tv);
+      h.params.push_back(p.declare(p.var_decl(), s));
     } while (p.at(","));
     p.expect("}", ("to close the parameters of " + h.name).c_str());
   }
   if (p.at("<:")) {
     p.next();
-    TExpr super = p.type();
+    TypeSyntax super = p.type();
     h.super = p.eval(super, s);
   }
   p.expect_end();

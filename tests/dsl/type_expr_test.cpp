@@ -110,3 +110,16 @@ TEST_CASE("semantic joins: the nearest common semantic ancestor", "[typeexpr][se
   CHECK(join("TensorMask", "TensorMask") == "TensorMask");
   CHECK(join("TensorImage", "Int") == "none");
 }
+
+// The text front end of the one type evaluator (dsl/type_syntax.cpp): the forms only text
+// writes, and its errors, which quote the text.
+TEST_CASE("named tuple types and the text evaluator's errors", "[typeexpr]") {
+  Runtime rt;
+  CHECK(round_trip(rt, "@NamedTuple{a::Int, b::Float64}") == "@NamedTuple{a::Int64, b::Float64}");
+  CHECK(round_trip(rt, "NamedTuple{(:a,), Tuple{Int}}") == "@NamedTuple{a::Int64}");
+  CHECK(round_trip(rt, "NamedTuple{(:a, :b)}") == "NamedTuple{(:a, :b)}");
+  CHECK_THROWS_WITH(rt.type("Vector{Flaot64}"), Catch::Contains("unknown type `Flaot64`; did you mean `Float64`?"));
+  CHECK_THROWS_WITH(rt.type("Vararg{Int, 2, 3}"), Catch::Contains("Vararg takes one or two parameters: Vararg{T} or Vararg{T, N}"));
+  CHECK_THROWS_WITH(rt.type("NamedTuple{(:a, :b), Tuple{Int}}"), Catch::Contains("T must be a Tuple of one type per name"));
+  CHECK_THROWS_WITH(rt.type("Tuple{Int{Float64}}"), Catch::Contains("Int64 is not a parametric type"));
+}
