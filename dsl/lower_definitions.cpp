@@ -11,11 +11,13 @@
 #include "dsl/syntax/source.hpp"
 #include "dsl/type_expr.hpp"
 #include "jit/builtins.hpp"
+#include "jit/pipeline.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr {
 
 std::unique_ptr<Body> Lowering::lower_toplevel(const std::vector<const SNode*>& statements) {
+  jit::PassTimer timer(jit::Pass::Lower);
   auto body = std::make_unique<Body>();
   body->name = "top-level";
   if (!statements.empty()) {
@@ -42,6 +44,7 @@ const SNode& defined_name(const SNode& def) {
 }
 
 void Lowering::define_function(const SNode& def) {
+  jit::PassTimer timer(jit::Pass::Lower);
   namespace fs = syntax::function_slot;
   const SNode& name = def.child(fs::name);
   SupportContext cx;
@@ -68,6 +71,7 @@ void Lowering::define_function(const SNode& def) {
 }
 
 void Lowering::define_kernel(const SNode& macro) {
+  jit::PassTimer timer(jit::Pass::Lower);
   namespace fs = syntax::function_slot;
   SupportContext cx;
   cx.statement = true;
@@ -203,6 +207,7 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
 }
 
 void Lowering::define_type(const SNode& def) {
+  jit::PassTimer timer(jit::Pass::Lower);
   TypeRegistry& t = compiler_.types();
   namespace ss = syntax::struct_slot;
   const SNode& name = def.child(0);

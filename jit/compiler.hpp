@@ -15,6 +15,7 @@
 #include <functional>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <memory>
 #include <set>
@@ -22,13 +23,14 @@
 #include <string>
 #include <vector>
 
+#include "jit/backend.hpp"
 #include "jit/ir.hpp"
+#include "jit/pipeline.hpp"
+#include "jit/spec.hpp"
 #include "runtime/globals.hpp"
 #include "runtime/tensor.hpp"
 
 namespace tsr::jit {
-
-class Engine;
 
 // What a Tessera method is: its lowered body (never changed; specializations copy it).
 struct MethodDef {
@@ -37,49 +39,19 @@ struct MethodDef {
   class Compiler* compiler = nullptr;
 };
 
-struct Spec {
-  const Method* method = nullptr;  // nullptr for a top-level thunk
-  const MethodDef* def = nullptr;
-  std::vector<const Type*> argtypes;
-  std::vector<const Type*> sparam_values;  // what each `where` variable is for these arguments
-  std::unique_ptr<Body> body;      // the typed copy
-  const Type* ret = nullptr;
-  enum class State { Fresh, Inferring, Provisional, Inferred } state = State::Fresh;
-  bool compiled = false;
-  // A @kernel's specialization also gets `void <symbol>.kernel(const Value* args, lo, hi, n1,
-  // n2, n3, wg, rank)`, which runs linear indices [lo, hi) of the ndrange.
-  bool kernel = false;
-  // A kernel's specialization also knows which tensor arguments (bit i: argument i) are
-  // contiguous: their strides follow from their shapes, with 1 for the last dimension, so
-  // loops over it vectorize without run-time stride checks.
-  // Bit kNoAliasBit: the tensor arguments have pairwise distinct storage, so accesses through
-  // different arguments never alias (scoped no-alias metadata lets LLVM keep values in
-  // registers across stores).
-  uint64_t contiguous = 0;
-  static constexpr unsigned kNoAliasBit = 63;
-  void (*kernel_range)(const Value*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) = nullptr;
-  // The functions whose methods the typed body relied on (calls bound at compile time,
-  // directly or through the specializations it calls), with their epochs then. When one
-  // gains a method, this specialization is stale and is made again on its next entry.
-  std::vector<std::pair<const GenericFunction*, uint64_t>> edges;
-  // False when nothing in the body can raise an error (numbers, branches, loops and calls
-  // to other such functions): callers then skip testing the error flag after the call.
-  bool may_throw = true;
-  int id = 0;
-  std::string symbol;
-  // Native code: the specialized function, and `void entry(Value* out, const Value* args,
-  // int64_t n)` that unboxes, calls it and boxes the result.
-  void* fn = nullptr;
-  void (*entry)(Value*, const Value*, int64_t) = nullptr;
-};
-
 struct CompileOptions {
   bool optimize = true;        // O2; top-level thunks use O0 (they run once)
   bool log_compiles = false;   // TSR_LOG_COMPILES=1
-  bool dump_ir = false;        // --emit=ir: print typed IR of each specialization
-  bool dump_llvm = false;      // --emit=llvm: print LLVM IR after optimization
-  std::string dump_only;       // --function NAME: dump only the specializations of NAME
+  // --emit=PASS: print to stderr what that pass made of each specialization compiled
+  // (jit/pipeline.hpp names the passes).
+  std::optional<Pass> emit;
+  // --stop-after=PASS: compile what each batch of top-level code reaches through that pass,
+  // and run nothing.
+  std::optional<Pass> stop_after;
+  std::string dump_only;       // --function NAME: show only the specializations of NAME
   bool use_cache = true;       // the on-disk compile cache (tsr --no-cache turns it off)
+  bool emits(Pass p) const { return emit && *emit == p; }
+  bool stops_before(Pass p) const { return stop_after && *stop_after < p; }
 };
 
 // Types that grow without end under recursion (g(x) = g(Box(x)), h(x) = h((x, x))) would make
@@ -117,7 +89,7 @@ class Compiler {
   bool run_thunk(std::unique_ptr<Body> body, Value* result);
 
   // The specialization of m for these argument types (made and inferred on first request).
-  Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes, uint64_t contiguous = 0);
+  Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes, ArgLayout layout = {});
   // Makes sure s and every specialization it calls statically have native code.
   void compile(Spec* s);
   // The MethodDef behind a Tessera method, or nullptr for C++ methods.
@@ -147,9 +119,12 @@ class Compiler {
  private:
   friend class Inferrer;
   friend class CodeGen;
+  friend void infer_types(Compiler& c, Spec& s);
+  // Runs the per-specialization passes (jit/pipeline.hpp) on s, unless it is inferred or
+  // being inferred already.
   void infer(Spec& s);
-  void record_edges(Spec& s);
-  bool body_may_throw(const Spec& s) const;
+  // --emit=lower: a body as lowered (a method's, a closure's or top-level code's).
+  void show_lowered(const Body& body);
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;
   std::string next_symbol(const std::string& fname);
@@ -158,13 +133,31 @@ class Compiler {
   const Type* resolve_type(const std::string& desc);
   // The text the cache key of a module is made from.
   std::string cache_text(const std::vector<Spec*>& specs, bool optimize) const;
+  // A unit of code for the unit passes (compile_units.cpp).
+  struct UnitPlan {
+    std::function<std::string()> cache_text;  // the cache key's text (made only when the cache is used)
+    std::function<std::unique_ptr<CodeUnit>(const std::string& unit_name)> generate;  // the codegen pass
+    std::vector<std::string> symbols;  // what the unit's code defines
+    std::string name;                  // the unit's name when it is not cached
+    std::string what;                  // for TSR_LOG_COMPILES
+    bool optimize = true;
+    bool show = false;                          // --emit shows this unit
+    const std::set<std::string>* only = nullptr;  // ... only these symbols of it (--function)
+  };
+  // codegen, optimize and link of a unit (or a load from the compile cache); false when
+  // --stop-after ends the pipeline before link, so the code is not callable.
+  bool run_unit_passes(UnitPlan& plan);
+  // Whether --emit shows s (--function's specializations, or all), and what it shows of it.
+  bool shows(const Spec& s) const;
+  std::string show_spec_pass(const Spec& s, Pass p) const;
 
   Globals& globals_;
   CompileOptions options_;
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Backend> backend_;  // the CPU's (jit/cpu/cpu_backend.hpp)
   std::vector<std::unique_ptr<MethodDef>> defs_;
-  std::map<std::tuple<const Method*, std::vector<const Type*>, uint64_t>, std::unique_ptr<Spec>> specs_;
+  std::map<std::tuple<const Method*, std::vector<const Type*>, ArgLayout>, std::unique_ptr<Spec>> specs_;
   std::vector<std::unique_ptr<Spec>> thunks_;
+  std::set<const Spec*> unit_stopped_;  // compiled only up to --stop-after: never again
   std::vector<std::unique_ptr<Spec>> retired_;  // stale specializations: old code may still call them
   int next_id_ = 0;
   int infer_depth_ = 0;  // inferences in progress, one inside another (kMaxInferDepth)

@@ -1,5 +1,7 @@
 #include "jit/constants.hpp"
 
+#include "jit/compiler.hpp"
+#include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr::jit {
@@ -68,6 +70,77 @@ std::string value_symbol(TypeRegistry& types, const Value& v) {
     case Payload::Function: return p + "vfn:" + v.as_function()->name();
     default: return "";
   }
+}
+
+// Decoding: the object a symbol names, made or found in this process (the inverse of the
+// encoders above), for code loaded from the compile cache.
+
+const Type* Compiler::resolve_type(const std::string& desc) {
+  TypeRegistry& t = types();
+  if (desc.rfind("tn:", 0) == 0) return t.lookup(desc.substr(3));
+  if (desc.rfind("fnty:", 0) == 0) return globals_.function(desc.substr(5)).type();
+  if (desc.rfind("ty:", 0) == 0 && parse_type_) {
+    try {
+      return parse_type_(desc.substr(3));
+    } catch (const Error&) {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+void* Compiler::resolve_constant(const std::string& symbol) {
+  if (auto it = constants_.find(symbol); it != constants_.end()) return it->second;
+  std::string d = symbol.substr(std::string(kConstPrefix).size());
+  auto rest = [&](size_t n) { return d.substr(n); };
+  void* r = nullptr;
+  TypeRegistry& t = types();
+  if (d.rfind("str:", 0) == 0) {
+    r = &const_strings_.emplace_back(rest(4));
+  } else if (d.rfind("strx:", 0) == 0) {
+    r = &const_strings_.emplace_back(decode_symbol_text(rest(5)));
+  } else if (d.rfind("vstrx:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(decode_symbol_text(rest(6)))));
+  } else if (d.rfind("cstr:", 0) == 0) {
+    r = const_cast<char*>(const_strings_.emplace_back(rest(5)).c_str());
+  } else if (d.rfind("strs:", 0) == 0) {
+    std::vector<std::string> parts;
+    std::string body = rest(5), cur;
+    for (char c : body) {
+      if (c == '\x1f') parts.push_back(std::move(cur)), cur.clear();
+      else cur += c;
+    }
+    parts.push_back(cur);
+    r = const_string_arrays_.emplace_back(std::move(parts)).data();
+  } else if (d.rfind("fn:", 0) == 0) {
+    r = &globals_.function(rest(3));
+  } else if (d.rfind("method:", 0) == 0) {
+    std::string body = rest(7);
+    size_t sep = body.find('\x1f');
+    GenericFunction& f = globals_.function(body.substr(0, sep));
+    std::string text = body.substr(sep + 1);
+    for (const Method* m : f.methods())
+      if (f.show_method(*m, false) == text) r = const_cast<Method*>(m);
+  } else if (d.rfind("vstr:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.String, new StringObject(rest(5))));
+  } else if (d.rfind("vsym:", 0) == 0) {
+    r = &const_values_.emplace_back(Value::from_object(t.Symbol, new StringObject(rest(5))));
+  } else if (d.rfind("vsingle:", 0) == 0) {
+    if (auto st = as_datatype(t.lookup(rest(8))))
+      r = &const_values_.emplace_back(Value::from_object(st, new StructObject()));
+  } else if (d.rfind("vfn:", 0) == 0) {
+    GenericFunction& f = globals_.function(rest(4));
+    r = &const_values_.emplace_back(Value::from_function(f.type(), &f));
+  } else if (d.rfind("vty:", 0) == 0) {
+    if (const Type* ty = resolve_type(rest(4))) {
+      const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+      r = &const_values_.emplace_back(Value::from_type(kind, ty));
+    }
+  } else {
+    r = const_cast<Type*>(resolve_type(d));
+  }
+  if (r) constants_[symbol] = r;
+  return r;
 }
 
 }  // namespace tsr::jit

@@ -8,6 +8,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
+#include "jit/infer.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
@@ -593,17 +594,16 @@ bool too_complex_to_specialize(const Type* t) {
   return type_depth(t, &nodes) > kMaxSpecTypeDepth || nodes > kMaxSpecTypeNodes;
 }
 
-void Compiler::infer(Spec& s) {
-  if (s.state == Spec::State::Inferred || s.state == Spec::State::Inferring) return;
-  s.state = Spec::State::Inferring;
+void infer_types(Compiler& c, Spec& s) {
+  TypeRegistry& types = c.types();
   s.body = s.def->body->clone();
   Body& b = *s.body;
   for (size_t i = 0; i < b.slots.size(); ++i) b.slots[i].type = nullptr;
   for (size_t i = 0; i < s.argtypes.size() && i < b.slots.size(); ++i) b.slots[i].type = s.argtypes[i];
-  for (size_t k = 0; k < b.kwargs.size(); ++k) b.slots[b.nargs + k].type = types().Any;
+  for (size_t k = 0; k < b.kwargs.size(); ++k) b.slots[b.nargs + k].type = types.Any;
   // A closure's captures are loaded from its fields at entry (values or cells).
-  for (int c : b.capture_slots) b.slots[c].type = types().Any;
-  if (!s.ret) s.ret = types().bottom();
+  for (int slot : b.capture_slots) b.slots[slot].type = types.Any;
+  if (!s.ret) s.ret = types.bottom();
   if (!b.sparams.empty() && b.sig) {
     s.sparam_values.assign(b.sparams.size(), nullptr);
     const DataType* sig = as_datatype(unwrap_unionall(b.sig));
@@ -614,15 +614,13 @@ void Compiler::infer(Spec& s) {
       actual.pop_back();
       if (packed) actual.insert(actual.end(), packed->params.begin(), packed->params.end());
     }
-    match_sparams(types(), sig, types().tuple(actual), b.sparams, s.sparam_values);
+    match_sparams(types, sig, types.tuple(actual), b.sparams, s.sparam_values);
   }
-  Inferrer inf(*this, s);
-  ++infer_depth_;
+  Inferrer inf(c, s);
+  ++c.infer_depth_;
   inf.run();
-  --infer_depth_;
+  --c.infer_depth_;
   s.state = inf.used_provisional() ? Spec::State::Provisional : Spec::State::Inferred;
-  record_edges(s);
-  s.may_throw = body_may_throw(s);
 }
 
 }  // namespace tsr::jit

@@ -80,17 +80,16 @@ Value Compiler::launch(std::span<const Value> a) {
   if (total == 0) return Value::singleton(t.Nothing);
   // Which tensor arguments are contiguous: the kernel is specialized on that too.
   // And whether the tensor arguments' storages are pairwise distinct (no two alias).
-  uint64_t contiguous = 0;
-  bool distinct = args.size() < Spec::kNoAliasBit;
-  for (size_t i = 0; i < args.size() && i < Spec::kNoAliasBit; ++i) {
+  ArgLayout layout;
+  layout.noalias = true;
+  for (size_t i = 0; i < args.size(); ++i) {
     if (!is_tensor(args[i])) continue;
     const TensorObject& ti = tensor_of(args[i]);
-    if (ti.contiguous()) contiguous |= uint64_t(1) << i;
+    if (ti.contiguous() && i < ArgLayout::kMaxArgs) layout.contiguous |= uint64_t(1) << i;
     for (size_t j = 0; j < i; ++j)
-      if (is_tensor(args[j]) && tensor_of(args[j]).storage == ti.storage) distinct = false;
+      if (is_tensor(args[j]) && tensor_of(args[j]).storage == ti.storage) layout.noalias = false;
   }
-  if (distinct) contiguous |= uint64_t(1) << Spec::kNoAliasBit;
-  Spec* s = specialize(m, argtypes, contiguous);
+  Spec* s = specialize(m, argtypes, layout);
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
@@ -102,7 +101,7 @@ Value Compiler::launch(std::span<const Value> a) {
   int64_t groups = total / workgroup + (total % workgroup != 0);
   // Runs of work-groups per task: a few tasks per thread, so uneven ones balance out.
   int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
-  auto range = s->kernel_range;
+  auto range = s->cpu.kernel_range;
   // The frame a stack overflow in the kernel names (its frames are abandoned, not unwound).
   const SrcLoc& at = s->def->body->loc;
   const std::string frame = s->def->body->name + " at " + (at.file ? *at.file : std::string("?")) + ":" + std::to_string(at.line);

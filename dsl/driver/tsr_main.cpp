@@ -4,8 +4,10 @@
 //   tsr run FILE [args...]   run a script (its arguments in ARGS); also `tsr FILE [args...]`
 //   tsr -e 'code'            run code given on the command line
 //   tsr --emit=ast FILE      print the syntax tree and stop
-//   tsr --emit=ir|llvm ...   print the typed IR / optimized LLVM IR of what gets compiled
-//   ... --function NAME      with --emit: only NAME's methods (ast) or specializations (ir, llvm);
+//   tsr --emit=PASS ...      print what a compiler pass made of what gets compiled (passes:
+//                            jit/pipeline.hpp; ir = infer, llvm = optimize)
+//   tsr --stop-after=PASS .. compile each batch of top-level code through PASS, run nothing
+//   ... --function NAME      with --emit: only NAME's methods (ast) or specializations;
 //                            it may come after the file too
 //   tsr --no-cache ...       neither read nor write the on-disk compile cache
 //   tsr --version, tsr --help
@@ -21,6 +23,7 @@
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
 #include "jit/host_target.hpp"
+#include "jit/pipeline.hpp"
 
 namespace {
 
@@ -86,8 +89,15 @@ int main(int argc, char** argv) {
     return "tsr 0.1.0 (LLVM " + t.llvm_version + ", " + t.triple + ", " + t.cpu + ")";
   });
   std::string emit, code;
-  app.add_option("--emit", emit, "print a stage: ast (and stop), ir (typed IR), llvm (optimized LLVM IR)")
-      ->check(CLI::IsMember({"ast", "ir", "llvm"}));
+  std::vector<std::string> stages{"ast", "ir", "llvm"};
+  for (const tsr::jit::PassInfo* p = tsr::jit::passes_begin(); p != tsr::jit::passes_end(); ++p) stages.push_back(p->name);
+  app.add_option("--emit", emit,
+                 "print what a stage made: ast (and stop), or a compiler pass (" + tsr::jit::pass_names() +
+                     "); ir = infer (typed IR), llvm = optimize (optimized LLVM IR)")
+      ->check(CLI::IsMember(stages));
+  std::string stop_after;
+  app.add_option("--stop-after", stop_after, "compile through this pass and run nothing (" + tsr::jit::pass_names() + ")")
+      ->check(CLI::IsMember(std::vector<std::string>(stages.begin() + 3, stages.end())));
   app.add_option("-e,--eval", code, "run this code");
   std::string function;
   app.add_option("--function", function, "with --emit: show only this function's methods or specializations");
@@ -100,7 +110,7 @@ int main(int argc, char** argv) {
   int own = 1;
   while (own < argc) {
     std::string a = argv[own];
-    if (a == "-e" || a == "--eval" || a == "--emit" || a == "--function") own += 2;
+    if (a == "-e" || a == "--eval" || a == "--emit" || a == "--function" || a == "--stop-after") own += 2;
     else if (!a.empty() && a[0] == '-') own += 1;
     else break;
   }
@@ -115,7 +125,7 @@ int main(int argc, char** argv) {
   if (!rest.empty() && rest[0] == "run") rest.erase(rest.begin());
   if (!emit.empty()) take_function_option(rest, function);
   if (!function.empty() && emit.empty()) {
-    std::fputs("tsr: --function chooses what --emit=ast|ir|llvm shows; give --emit too\n", stderr);
+    std::fputs("tsr: --function chooses what --emit=ast|PASS shows; give --emit too\n", stderr);
     return 2;
   }
   bool repl = code.empty() && rest.empty();
@@ -129,9 +139,10 @@ int main(int argc, char** argv) {
   tsr::Driver driver;
   driver.compiler().options().use_cache = !no_cache;
   if (int rc = driver.load_base()) return rc;
-  driver.compiler().options().dump_ir = emit == "ir";
-  driver.compiler().options().dump_llvm = emit == "llvm";
-  driver.compiler().options().dump_only = function;
+  auto& options = driver.compiler().options();
+  if (!emit.empty()) options.emit = tsr::jit::pass_named(emit == "ir" ? "infer" : emit == "llvm" ? "optimize" : emit);
+  if (!stop_after.empty()) options.stop_after = tsr::jit::pass_named(stop_after);
+  options.dump_only = function;
   int rc;
   if (repl) {
     driver.set_args({});

@@ -1,6 +1,7 @@
 // Calls: to specializations (direct, or a private copy to inline), to C++ methods, dynamic
 // dispatch; intrinsics through the shared number code; structs built in registers.
 #include "jit/cpu/fn_gen.hpp"
+#include "jit/may_throw.hpp"
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -150,22 +151,19 @@ void FnGen::call_method_when(llvm::Value* cond, Node* call, const std::vector<st
 }
 
 RVal FnGen::construct_inline(Node* n, const std::vector<RVal>& args) {
-  // Float32(2), T(0.5): a number to a float type never fails, so it is a plain conversion.
-  // (To an integer type it may raise InexactError; the runtime's constructor does that.)
-  if (n->type && is_bits_number(n->type) && is_float_number(n->type) && args.size() == 1 && is_bits_number(args[0].type))
-    return RVal{cast_number(b_, as_bits(args[0]), args[0].type, n->type), false, n->type};
-  if (!n->type || !is_inline_struct(n->type)) return RVal{};
+  // The rule (shared with the may-throw pass) is jit/may_throw.hpp's.
+  switch (inline_construct(n)) {
+    case InlineConstruct::No: return RVal{};
+    case InlineConstruct::FloatConversion:
+      return RVal{cast_number(b_, as_bits(args[0]), args[0].type, n->type), false, n->type};
+    case InlineConstruct::Struct: break;
+  }
   auto dt = as_datatype(n->type);
-  if (args.size() != dt->field_types.size()) return RVal{};
   llvm::Value* agg = llvm::UndefValue::get(bits_type(ctx_, dt));
   for (size_t i = 0; i < args.size(); ++i) {
     const Type* ft = dt->field_types[i];
-    const Type* at = args[i].type;
-    if (!is_bits(at) || is_inline_struct(at) != is_inline_struct(ft)) return RVal{};
-    bool widening = at != ft && is_bits_number(at) && is_bits_number(ft) && !is_float_number(at) && is_float_number(ft);
-    if (at != ft && !widening) return RVal{};
     llvm::Value* v = as_bits(args[i]);
-    if (widening) v = cast_number(b_, v, at, ft);
+    if (args[i].type != ft) v = cast_number(b_, v, args[i].type, ft);  // an integer widened to a float field
     agg = b_.CreateInsertValue(agg, v, {static_cast<unsigned>(i)});
   }
   return RVal{agg, false, dt};

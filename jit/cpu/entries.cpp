@@ -1,7 +1,7 @@
 // The ways into compiled code: the boxed entry point of a specialization, the index-range
 // loop of a kernel, and the loop of a fused broadcast.
 #include "jit/cpu/fn_gen.hpp"
-#include "jit/codegen.hpp"
+#include "jit/cpu/generate.hpp"
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -251,12 +251,13 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
 
 namespace tsr::jit {
 
-void generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
+bool generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
                         const std::string& name) {
   cpu::FnGen body(c, m, f);
   body.emit_function(name + ".f");
   cpu::FnGen loop(c, m, f);
   loop.emit_broadcast_range(name, m.getFunction(name + ".f"), is_tensor, out_elem);
+  return body.cacheable_ && loop.cacheable_;
 }
 
 bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {

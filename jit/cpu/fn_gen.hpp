@@ -199,8 +199,8 @@ class FnGen : public NumberErrors {
   RVal call_spec(Node* n, const std::vector<RVal>& args);
 
   RVal intrinsic(Node* n, const std::vector<RVal>& args);
-  // A struct built in registers when it is held unboxed and the arguments fit its fields
-  // exactly (or widen from integers to floats); else no value (the runtime builds it).
+  // A conversion to a float, or a struct built in registers, where jit/may_throw.hpp's
+  // inline_construct says so; else no value (the runtime's constructor builds it).
   RVal construct_inline(Node* n, const std::vector<RVal>& args);
   // t[i, j] / t[i, j] = v: the element's address from the tensor's base and strides, with
   // the indices checked against its shape (a BoundsError naming both otherwise).
@@ -215,7 +215,7 @@ class FnGen : public NumberErrors {
   RVal barrier(Node* n);
   RVal local_memory(Node* n);
   // Scoped no-alias metadata on an access to tensor argument alias_arg_ of a kernel whose
-  // tensor arguments have distinct storage (Spec::kNoAliasBit).
+  // tensor arguments have distinct storage (ArgLayout::noalias).
   void mark_alias_scope(llvm::Instruction* access);
   int alias_arg_ = -1;
   llvm::MDNode* alias_domain_ = nullptr;

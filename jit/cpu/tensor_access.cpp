@@ -47,8 +47,8 @@ RVal FnGen::tensor_access(Node* n, const std::vector<RVal>& args) {
   alias_arg_ = -1;
   if (auto* arg = llvm::dyn_cast<llvm::Argument>(tv); arg && s_.kernel && fn_ == declare(m_, s_) && arg->getArgNo() >= 1) {
     unsigned k = arg->getArgNo() - 1;
-    if (k < Spec::kNoAliasBit && (s_.contiguous >> Spec::kNoAliasBit & 1)) alias_arg_ = static_cast<int>(k);
-    if (k < Spec::kNoAliasBit && (s_.contiguous >> k & 1)) {
+    if (s_.layout.noalias) alias_arg_ = static_cast<int>(k);
+    if (s_.layout.is_contiguous(k)) {
       llvm::Value* st = llvm::ConstantInt::get(i64_, 1);
       for (int d = rank - 1; d >= 0; --d) {
         strides[d] = st;

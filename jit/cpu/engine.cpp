@@ -1,4 +1,4 @@
-#include "jit/engine.hpp"
+#include "jit/cpu/engine.hpp"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/ObjectCache.h>
@@ -199,12 +199,12 @@ std::unique_ptr<llvm::Module> Engine::new_module(const std::string& name) {
   return m;
 }
 
-void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path,
-                 const std::set<std::string>* only) {
+void Engine::optimize(llvm::Module& module, bool full) {
+  llvm::Module* m = &module;
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*m, &os)) throw InternalError("generated LLVM IR does not verify:\n" + problems);
-  if (optimize) {
+  if (full) {
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
@@ -225,10 +225,9 @@ void Engine::add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, cons
   } else {
     m->addModuleFlag(llvm::Module::Warning, TwoLevelCompiler::kFastCodegenFlag, 1);
   }
-  if (dump && !only) m->print(llvm::errs(), nullptr);
-  if (dump && only)
-    for (llvm::Function& f : *m)
-      if (!f.isDeclaration() && only->count(f.getName().str())) f.print(llvm::errs());
+}
+
+void Engine::add(std::unique_ptr<llvm::Module> m, const std::string& cache_path) {
   if (!cache_path.empty()) impl_->cache.paths[m->getModuleIdentifier()] = cache_path;
   if (auto err = impl_->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(m), impl_->tsc)))
     throw InternalError("adding a module to the JIT: " + to_string(std::move(err)));

@@ -1,11 +1,10 @@
 // Engine: LLVM's ORC LLJIT for the host CPU, with the runtime's ABI functions visible to
 // generated code, and the O2 pipeline (vectorizers included) run on each module before it is
-// compiled. Besides the CPU backend (jit/cpu/) and llvm_numbers.cpp, the only file that includes LLVM's headers.
+// compiled. The CPU backend's (jit/cpu/cpu_backend.hpp) way to run code.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -26,12 +25,13 @@ class Engine {
   llvm::LLVMContext& context();
   // A fresh module with the JIT's data layout and triple.
   std::unique_ptr<llvm::Module> new_module(const std::string& name);
-  // Verifies, optimizes (O2 or none) and compiles the module. Throws InternalError when LLVM
-  // rejects it (a compiler bug), with LLVM's message. `dump` prints the final IR to stderr.
-  // When `cache_path` is not empty, the object code is also written there (see compile_cache).
-  // `dump` prints the module after optimization (only the functions named in `only`, if given).
-  void add(std::unique_ptr<llvm::Module> m, bool optimize, bool dump, const std::string& cache_path = "",
-           const std::set<std::string>* only = nullptr);
+  // Verifies the module (throws InternalError with LLVM's message when it does not: a
+  // compiler bug), then runs the O2 pipeline on it (`full`), or marks it for the fast code
+  // generator (top-level code, which runs once).
+  void optimize(llvm::Module& m, bool full);
+  // Compiles and links the module (at the first lookup of one of its symbols). When
+  // `cache_path` is not empty, the object code is also written there (see compile_cache).
+  void add(std::unique_ptr<llvm::Module> m, const std::string& cache_path = "");
   // Object code read back from the cache, which must define `symbols`: links it and looks
   // them up. False, with nothing of it left in the JIT, when it does not load (a damaged ELF,
   // an entry made for other code, a missing symbol): the caller compiles the code afresh.
