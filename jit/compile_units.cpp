@@ -12,6 +12,7 @@
 
 #include "jit/abi.hpp"
 #include "jit/compile_cache.hpp"
+#include "jit/verify_device_kernel.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -95,6 +96,13 @@ void Compiler::compile(Spec* root) {
   // The per-specialization passes ran when each was made; their results are final now.
   if (options_.emit && is_spec_pass(*options_.emit))
     for (Spec* s : shown) std::fputs(show_spec_pass(*s, *options_.emit).c_str(), stderr);
+  // verify-kernel: once per kernel specialization (launch marks it before compiling it).
+  if (!options_.stops_before(Pass::VerifyKernel))
+    for (Spec* s : todo)
+      if (s->kernel && checked_kernels_.insert(s).second) {
+        PassTimer timer(Pass::VerifyKernel);
+        verify_device_kernel(*s, DeviceTarget::Cpu, stderr, name_fit_kernels() || (options_.emits(Pass::VerifyKernel) && shows(*s)));
+      }
   bool optimize = options_.optimize && root->method != nullptr;
   UnitPlan plan;
   plan.cache_text = [&] { return cache_text(todo, optimize); };

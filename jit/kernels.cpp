@@ -9,7 +9,6 @@
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
 #include "jit/kernel_groups.hpp"
-#include "jit/verify_device_kernel.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/thread_pool.hpp"
@@ -93,8 +92,6 @@ Value Compiler::launch(std::span<const Value> a) {
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
-  // Once per specialization: on the CPU what a GPU could not run is a warning.
-  if (checked_kernels_.insert(s).second) verify_device_kernel(*s, DeviceTarget::Cpu, stderr, name_fit_kernels());
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
   // Rounded up without forming total + workgroup - 1 (which may not fit near typemax(Int)).

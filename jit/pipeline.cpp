@@ -25,6 +25,8 @@ const PassInfo kPasses[] = {
     {Pass::Edges, "edges", "the specialization lists the functions (and their epochs) that its static bindings relied on",
      &run_edges},
     {Pass::MayThrow, "may-throw", "may_throw is false only when no node of the body can raise", &run_may_throw},
+    {Pass::VerifyKernel, "verify-kernel",
+     "a kernel that a GPU could not run (dynamic calls, boxed values, allocation, strings, try) has been named", nullptr},
     {Pass::Codegen, "codegen", "the backend's code (LLVM IR for the CPU) for each specialization and its entry points",
      nullptr},
     {Pass::Optimize, "optimize", "the code is optimized for the target (O2; top-level code is left for fast codegen)",

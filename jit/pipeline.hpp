@@ -6,6 +6,8 @@
 //   infer          (jit/infer.cpp) every node typed, every call bound (intrinsic, static, dynamic)
 //   edges          (jit/edges.cpp) the functions whose methods the bindings relied on
 //   may-throw      (jit/may_throw.cpp) whether the code can raise: callers skip the error test
+//   verify-kernel  (jit/verify_device_kernel.cpp) what in a kernel a GPU cannot run: a warning
+//                  on the CPU, an error for a GPU target
 //   codegen        (Backend::generate) the target's code for a unit of specializations
 //   optimize       (Backend::optimize) the target's optimization pipeline
 //   link           (Backend::link) code callable in this process; the compile cache
@@ -16,8 +18,8 @@
 // Broadcast loops take the unit passes too (and the compile cache).
 //
 // Reverse-mode autodiff is a per-specialization pass after infer (it makes the pullback's
-// typed body, which the analyses after it see like any other); a GPU target adds a
-// verify-kernel pass before codegen and a Backend of its own.
+// typed body, which the analyses after it see like any other); a GPU target runs
+// verify-kernel with DeviceTarget::Gpu and brings a Backend of its own.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +32,7 @@ namespace tsr::jit {
 class Compiler;
 struct Spec;
 
-enum class Pass : uint8_t { Lower, Infer, Edges, MayThrow, Codegen, Optimize, Link };
+enum class Pass : uint8_t { Lower, Infer, Edges, MayThrow, VerifyKernel, Codegen, Optimize, Link };
 
 struct PassInfo {
   Pass pass;
