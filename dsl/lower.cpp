@@ -306,6 +306,49 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
   }
 }
 
+Node* BodyLowerer::block(const SNode& n) {
+  Node* b = mk(Op::Block, n);
+  for (size_t i = 0; i < n.children.size(); ++i) {
+    const SNode& k = *n.children[i];
+    bool value_unused = i + 1 < n.children.size();
+    b->kids.push_back(value_unused && is_index_destructure(k) ? destructure_index(k) : expr(k));
+  }
+  if (b->kids.empty()) b->kids.push_back(nothing(n));
+  return b;
+}
+
+Node* BodyLowerer::returned(const SNode& at, Node* value) {
+  if (!return_type_) return value;
+  TypeRegistry& t = l_.compiler_.types();
+  const Type* rt = return_type_;
+  const DataType* kind = rt->kind == TypeKind::UnionAll ? t.UnionAllT : rt->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
+  Node* conv = call(at, "convert", {literal(at, Value::from_type(kind, rt)), value});
+  Node* ta = mk(Op::TypeAssert, at);
+  ta->kids.push_back(conv);
+  ta->type_arg = rt;
+  return ta;
+}
+
+int BodyLowerer::hold(Node* block, const SNode& at, const std::string& tag, Node* value) {
+  int s = add_slot(tag + std::to_string(b_.slots.size()));
+  block->kids.push_back(slot_set(at, s, value));
+  return s;
+}
+
+std::vector<Node*> BodyLowerer::indices(const SNode& index) {
+  const SNode* saved = end_of_;
+  int saved_dim = end_dim_;
+  end_of_ = &index.child(0);
+  std::vector<Node*> out;
+  for (size_t i = 1; i < index.size(); ++i) {
+    end_dim_ = index.size() == 2 ? 0 : static_cast<int>(i);
+    out.push_back(expr(index.child(i)));
+  }
+  end_of_ = saved;
+  end_dim_ = saved_dim;
+  return out;
+}
+
 BodyLowerer::HeldIndex BodyLowerer::hold_index(Node* block, const SNode& assign, const std::string& tag) {
   const SNode& lhs = assign.child(0);
   HeldIndex h{&lhs, lhs.child(0).kind == NodeKind::Identifier, -1, {}};

@@ -1,5 +1,5 @@
 // BodyLowerer: lowers one body (a function, a lambda, a kernel or top-level statements) from
-// the syntax tree to the JIT's IR. Internal to dsl/ (lower.cpp, lower_broadcast.cpp).
+// the syntax tree to the JIT's IR. Internal to dsl/ (lower*.cpp).
 #pragma once
 
 #include <functional>
@@ -46,21 +46,18 @@ class BodyLowerer {
   BodyLowerer(Lowering& l, Body& body, bool toplevel, BodyLowerer* parent = nullptr)
       : l_(l), b_(body), toplevel_(toplevel), parent_(parent), scopes_(1) {}
 
-  jit::SrcLoc loc(const SNode& n) {
-    syntax::Location p = l_.file_.location(n.span.begin);
-    return jit::SrcLoc{l_.path_, p.line, p.column};
-  }
-
+  // Nodes and slots (lower_nodes.cpp).
+  jit::SrcLoc loc(const SNode& n);
   // A new slot, a local of the innermost scope.
-  int add_slot(const std::string& name, bool is_arg = false) {
-    int s = new_slot(name, is_arg);
-    scopes_.back().vars[name] = s;
-    return s;
-  }
-  int new_slot(const std::string& name, bool is_arg = false) {
-    b_.slots.push_back(jit::SlotInfo{name, is_arg});
-    return static_cast<int>(b_.slots.size() - 1);
-  }
+  int add_slot(const std::string& name, bool is_arg = false);
+  int new_slot(const std::string& name, bool is_arg = false);
+  Node* mk(Op op, const SNode& at);
+  Node* literal(const SNode& at, Value v);
+  Node* global(const SNode& at, const std::string& name);
+  Node* call(const SNode& at, const std::string& fname, std::vector<Node*> args);
+  Node* slot_get(const SNode& at, int slot);
+  Node* slot_set(const SNode& at, int slot, Node* value);
+  Node* nothing(const SNode& at);
 
   // Scopes (lower_scope.cpp). Before lowering a function or lambda body: the locals of its own
   // scope.
@@ -80,203 +77,41 @@ class BodyLowerer {
   // Cells for the captured locals of the innermost scope, made when it is entered.
   // (Those made from slot `first` on.)
   Node* fresh_cells(const SNode& at, int first = 0);
-  // Where a name refers to from here: a local of this body (its slot), a global, or neither
-  // (then an enclosing function's variable, or a global).
-  enum class Found { Local, Global, Unknown };
-  Found lookup(const std::string& name, int* slot = nullptr) const {
-    for (size_t i = scopes_.size(); i-- > 0;) {
-      const Scope& s = scopes_[i];
-      if (auto it = s.vars.find(name); it != s.vars.end()) {
-        if (slot) *slot = it->second;
-        return Found::Local;
-      }
-      if (s.globals.count(name)) return Found::Global;
-    }
-    return Found::Unknown;
-  }
-  // At the top level in for/while/try bodies only (Julia's soft scope), where assignments to
-  // existing globals assign them.
-  bool in_toplevel_soft_scope() const {
-    if (!toplevel_ || scopes_.size() < 2) return false;
-    for (size_t i = 1; i < scopes_.size(); ++i)
-      if (!scopes_[i].soft) return false;
-    return true;
-  }
   Node* lower_let(const SNode& n);
   Node* lower_try(const SNode& n);
   Node* lower_local_function(const SNode& def);
 
-  Node* mk(Op op, const SNode& at) {
-    Node* n = b_.make(op, loc(at));
-    n->reassoc = simd_ > 0;
-    return n;
-  }
-  Node* literal(const SNode& at, Value v) {
-    Node* n = mk(Op::Literal, at);
-    n->literal = std::move(v);
-    return n;
-  }
-  Node* global(const SNode& at, const std::string& name) {
-    Node* n = mk(Op::Global, at);
-    n->name = name;
-    return n;
-  }
-  Node* call(const SNode& at, const std::string& fname, std::vector<Node*> args) {
-    Node* n = mk(Op::Call, at);
-    n->kids.push_back(global(at, fname));
-    for (Node* a : args) n->kids.push_back(a);
-    return n;
-  }
-  Node* slot_get(const SNode& at, int slot) {
-    Node* r = mk(Op::Slot, at);
-    r->slot = slot;
-    return r;
-  }
-  Node* slot_set(const SNode& at, int slot, Node* value) {
-    Node* r = mk(Op::SetSlot, at);
-    r->slot = slot;
-    r->kids.push_back(value);
-    return r;
-  }
-  Node* nothing(const SNode& at) { return literal(at, Value::singleton(l_.compiler_.types().Nothing)); }
-
+  // Names (lower_variables.cpp). Where a name refers to from here: a local of this body (its
+  // slot), a global, or neither (then an enclosing function's variable, or a global).
+  enum class Found { Local, Global, Unknown };
+  Found lookup(const std::string& name, int* slot = nullptr) const;
+  // At the top level in for/while/try bodies only (Julia's soft scope), where assignments to
+  // existing globals assign them.
+  bool in_toplevel_soft_scope() const;
   // A captured variable of a closure: its slot holds the cell. Captures are locals of the
   // closure's own scope.
-  int capture(const std::string& name) {
-    if (!parent_) return -1;
-    int ps = parent_->resolve(name);
-    if (ps < 0 && !parent_->is_sparam(name)) return -1;
-    // A `where` variable of the enclosing method is captured as its value.
-    int s = new_slot(name);
-    scopes_.front().vars[name] = s;
-    if (ps >= 0) b_.slots[s].is_cell = parent_->b_.slots[ps].is_cell;
-    b_.capture_slots.push_back(s);
-    captured_.push_back(name);
-    return s;
-  }
+  int capture(const std::string& name);
   // A `where` variable of this body's method (not shadowed by a local or global).
-  bool is_sparam(const std::string& name) const {
-    if (lookup(name) != Found::Unknown) return false;
-    for (const TypeVar* v : b_.sparams)
-      if (v->name == name) return true;
-    return false;
-  }
+  bool is_sparam(const std::string& name) const;
   // A local of this body or of an enclosing function (without capturing it).
-  bool visible(const std::string& name) const {
-    Found f = lookup(name);
-    if (f != Found::Unknown) return f == Found::Local;
-    return parent_ && parent_->visible(name);
-  }
+  bool visible(const std::string& name) const;
   // Declared `global` here or in an enclosing scope (of this body or an enclosing function's).
-  bool declared_global(const std::string& name) const {
-    Found f = lookup(name);
-    if (f != Found::Unknown) return f == Found::Global;
-    return parent_ && parent_->declared_global(name);
-  }
-  int resolve(const std::string& name) {
-    int s = -1;
-    switch (lookup(name, &s)) {
-      case Found::Local: return s;
-      case Found::Global: return -1;
-      case Found::Unknown: break;
-    }
-    return capture(name);
-  }
-
-  Node* read(const SNode& at, const std::string& name) {
-    int s = resolve(name);
-    if (s < 0) {
-      // A `where` variable of the method: its value for the arguments at hand.
-      for (size_t i = 0; i < b_.sparams.size(); ++i)
-        if (b_.sparams[i]->name == name && is_sparam(name)) {
-          Node* p = mk(Op::SParam, at);
-          p->slot = static_cast<int>(i);
-          return p;
-        }
-      return global(at, l_.global_name(name));
-    }
-    Node* n = slot_get(at, s);
-    if (!b_.slots[s].is_cell) return n;
-    Node* g = mk(Op::CellGet, at);
-    g->name = name;
-    g->kids.push_back(n);
-    return g;
-  }
-
-  Node* write(const SNode& at, const std::string& name, Node* value) {
-    int s = resolve(name);
-    // Scopes classify every assignment when they open; one they did not see (made by lowering
-    // itself) is a local in a function.
-    if (s < 0 && !toplevel_ && !declared_global(name)) s = add_slot(name);
-    if (s < 0) {
-      if (toplevel_) l_.toplevel_assigned_.insert(name);
-      Node* n = mk(Op::SetGlobal, at);
-      n->name = l_.definition_name(at, name);
-      n->kids.push_back(value);
-      return n;
-    }
-    if (b_.slots[s].is_cell) {
-      Node* n = mk(Op::CellSet, at);
-      n->kids = {slot_get(at, s), value};
-      return n;
-    }
-    return slot_set(at, s, value);
-  }
-
+  bool declared_global(const std::string& name) const;
+  // The slot of a local (capturing it from an enclosing function if need be), or -1.
+  int resolve(const std::string& name);
+  // A read of the variable `name` (through its cell if it has one), and an assignment to it.
+  Node* read(const SNode& at, const std::string& name);
+  Node* write(const SNode& at, const std::string& name, Node* value);
   // The function's own slots before the body runs: cells get their Box at entry.
-  Node* prologue(const SNode& at, Node* body) {
-    Node* block = mk(Op::Block, at);
-    std::set<int> own;
-    for (auto& [name, slot] : scopes_.front().vars) own.insert(slot);
-    for (size_t i = 0; i < b_.slots.size(); ++i) {
-      if (!b_.slots[i].is_cell || !own.count(int(i)) ||
-          std::find(b_.capture_slots.begin(), b_.capture_slots.end(), int(i)) != b_.capture_slots.end())
-        continue;
-      int slot = static_cast<int>(i);
-      Node* cell = mk(Op::NewCell, at);
-      if (i < b_.nargs + b_.kwargs.size()) {
-        // An argument (or keyword argument) captured by a closure: move its value into the cell.
-        int tmp = add_slot("#arg" + std::to_string(i));
-        block->kids.push_back(slot_set(at, tmp, slot_get(at, slot)));
-        block->kids.push_back(slot_set(at, slot, cell));
-        Node* put = mk(Op::CellSet, at);
-        put->kids = {slot_get(at, slot), slot_get(at, tmp)};
-        block->kids.push_back(put);
-        b_.slots[i].is_cell = true;
-      } else {
-        block->kids.push_back(slot_set(at, slot, cell));
-      }
-    }
-    block->kids.push_back(body);
-    return block;
-  }
+  Node* prologue(const SNode& at, Node* body);
 
-  Node* block(const SNode& n) {
-    Node* b = mk(Op::Block, n);
-    for (size_t i = 0; i < n.children.size(); ++i) {
-      const SNode& k = *n.children[i];
-      bool value_unused = i + 1 < n.children.size();
-      b->kids.push_back(value_unused && is_index_destructure(k) ? destructure_index(k) : expr(k));
-    }
-    if (b->kids.empty()) b->kids.push_back(nothing(n));
-    return b;
-  }
-
+  // Expressions (lower.cpp and the lower_*.cpp files named below).
+  Node* block(const SNode& n);
   Node* expr(const SNode& n);
   // Fails (file:line:col) on what unsupported() rejects in this node's context.
   void require_supported(const SNode& n);
   // A value the function returns: converted to the declared return type, if there is one.
-  Node* returned(const SNode& at, Node* value) {
-    if (!return_type_) return value;
-    TypeRegistry& t = l_.compiler_.types();
-    const Type* rt = return_type_;
-    const DataType* kind = rt->kind == TypeKind::UnionAll ? t.UnionAllT : rt->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
-    Node* conv = call(at, "convert", {literal(at, Value::from_type(kind, rt)), value});
-    Node* ta = mk(Op::TypeAssert, at);
-    ta->kids.push_back(conv);
-    ta->type_arg = rt;
-    return ta;
-  }
+  Node* returned(const SNode& at, Node* value);
   // x[I...] on the left of `+=` or `.=`: the collection (unless it is a variable, read again
   // rather than copied: a copy of a tensor would cost a retain and release) and the indices
   // evaluated once, in order, into hidden slots named `tag` set in `block`.
@@ -286,29 +121,13 @@ class BodyLowerer {
     int coll;
     std::vector<int> idx;
   };
-  int hold(Node* block, const SNode& at, const std::string& tag, Node* value) {
-    int s = add_slot(tag + std::to_string(b_.slots.size()));
-    block->kids.push_back(slot_set(at, s, value));
-    return s;
-  }
+  int hold(Node* block, const SNode& at, const std::string& tag, Node* value);
   HeldIndex hold_index(Node* block, const SNode& assign, const std::string& tag);  // x[I...] is assign's lhs
   // (x, [second,] I...) for getindex / setindex! and the like.
   std::vector<Node*> held_index_args(const HeldIndex& h, const SNode& at, Node* second);
   // The indices of a[i, j], with `end` meaning the last index of a: length(a) for one index,
   // size(a, k) in the k-th of several.
-  std::vector<Node*> indices(const SNode& index) {
-    const SNode* saved = end_of_;
-    int saved_dim = end_dim_;
-    end_of_ = &index.child(0);
-    std::vector<Node*> out;
-    for (size_t i = 1; i < index.size(); ++i) {
-      end_dim_ = index.size() == 2 ? 0 : static_cast<int>(i);
-      out.push_back(expr(index.child(i)));
-    }
-    end_of_ = saved;
-    end_dim_ = saved_dim;
-    return out;
-  }
+  std::vector<Node*> indices(const SNode& index);
   Node* lower_call(const SNode& n);
   Node* lower_named_tuple(const SNode& n);
   Node* lower_for(const SNode& n, size_t iteration);
@@ -347,10 +166,7 @@ class BodyLowerer {
   Node* lower_dot_index_assign(const SNode& n, const SNode& expr, bool update);
   Node* broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves);
   void count_leaves(const SNode& n, std::vector<const SNode*>& out);
-  static int& broadcast_counter() {
-    static int n = 0;
-    return n;
-  }
+  static int& broadcast_counter();
 
   Lowering& l_;
   Body& b_;

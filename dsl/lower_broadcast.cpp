@@ -163,4 +163,10 @@ void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {
   for (const auto& k : n.children) count_leaves(*k, out);
 }
 
+// Numbers the fused functions (#bcast#N) of all bodies.
+int& BodyLowerer::broadcast_counter() {
+  static int n = 0;
+  return n;
+}
+
 }  // namespace tsr
