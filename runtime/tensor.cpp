@@ -38,21 +38,27 @@ const char* dtype_name(DType d) {
 }
 
 std::optional<DType> dtype_of(const Type* t) {
+  // By identity with the registry's own number types (a module may declare any name).
   auto dt = as_datatype(t);
-  if (!dt) return std::nullopt;
+  if (!dt || !dt->name->registry) return std::nullopt;
   for (DType d : {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int32, DType::Int64,
                   DType::UInt8, DType::Bool})
-    if (dt->name->name == dtype_name(d) && dt->params.empty()) return d;
+    if (dt == element_type(*dt->name->registry, d)) return d;
   return std::nullopt;
 }
 
 const DataType* element_type(TypeRegistry& types, DType d) {
-  // Looked up by name once per registry: the answers are kept with the Tensor type name.
-  auto& cache = types.TensorName->tensor_types;
-  size_t slot = static_cast<size_t>(d);
-  if (cache.size() <= slot) cache.resize(slot + 1, nullptr);
-  if (!cache[slot]) cache[slot] = as_datatype(types.lookup(dtype_name(d)));
-  return cache[slot];
+  switch (d) {
+    case DType::Float32: return types.Float32;
+    case DType::Float64: return types.Float64;
+    case DType::Float16: return types.Float16;
+    case DType::BFloat16: return types.BFloat16;
+    case DType::Int32: return types.Int32;
+    case DType::Int64: return types.Int64;
+    case DType::UInt8: return types.UInt8;
+    case DType::Bool: return types.Bool;
+  }
+  return nullptr;
 }
 
 Storage* Storage::allocate(size_t bytes, Device device, bool zero) {
@@ -110,9 +116,8 @@ const TensorObject& tensor_of(const Value& v) {
 
 const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, int rank) {
   if (!kind) kind = types.TensorName;
-  // Kind{T, N}, interned once: slots after the element-type slots of Tensor's cache.
-  constexpr size_t kDTypes = 16;
-  size_t slot = kDTypes + static_cast<size_t>(d) * (kMaxRank + 1) + static_cast<size_t>(rank);
+  // Kind{T, N}, interned once, by dtype and rank.
+  size_t slot = static_cast<size_t>(d) * (kMaxRank + 1) + static_cast<size_t>(rank);
   auto& cache = kind->tensor_types;
   if (rank >= 0 && rank <= kMaxRank && cache.size() > slot && cache[slot]) return cache[slot];
   const Type* ps[] = {element_type(types, d), types.const_param(rank)};

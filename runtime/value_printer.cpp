@@ -107,7 +107,8 @@ bool implied_element_type(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
   const std::string& n = dt->name->name;
-  if (n == "Int64" || n == "Float64" || n == "String" || n == "Symbol" || n == "Nothing" || n == "Char") return true;
+  const TypeRegistry* r = dt->name->registry;
+  if (r && (dt == r->Int64 || dt == r->Float64 || dt == r->String || dt == r->Symbol || dt == r->Nothing || dt == r->Char)) return true;
   if (!dt->is_concrete) return false;
   if (dt->name->payload == Payload::None) return true;  // a singleton
   if (dt->name->is_tuple && dt->params.empty()) return false;
