@@ -150,4 +150,11 @@ class Walker {
 
 std::vector<bool> slots_maybe_unassigned(const Body& body) { return Walker(body).run(); }
 
+std::vector<bool> slots_assigned(const Body& body) {
+  std::vector<bool> assigned(body.slots.size(), false);
+  for (const auto& n : body.pool)
+    if (n->op == Op::SetSlot) assigned[n->slot] = true;
+  return assigned;
+}
+
 }  // namespace tsr::jit

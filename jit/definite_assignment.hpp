@@ -10,5 +10,7 @@ namespace tsr::jit {
 // For each slot of `body`: whether some read of it may find it without a value (such reads
 // must check, and raise UndefVarError).
 std::vector<bool> slots_maybe_unassigned(const Body& body);
+// Which slots the body assigns anywhere (an argument never assigned is never undefined).
+std::vector<bool> slots_assigned(const Body& body);
 
 }  // namespace tsr::jit

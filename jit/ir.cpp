@@ -89,9 +89,37 @@ std::unique_ptr<Body> Body::clone() const {
   return out;
 }
 
+void IRVisitor::visit_body(const Body& b) {
+  if (b.root) visit(b.root);
+  for (const Node* d : b.kwdefaults) visit(d);
+}
+
+void IRMutator::mutate_body() {
+  if (body_.root) body_.root = mutate(body_.root);
+  for (Node*& d : body_.kwdefaults) d = mutate(d);
+}
+
 namespace {
 
-void print_node(const Body& body, const Node* n, int depth, std::string& out) {
+// One line per node, kids indented below their parent.
+class Printer : public IRVisitor {
+ public:
+  Printer(const Body& body, std::string& out) : body_(body), out_(out) {}
+  void visit(const Node* n) override {
+    print_line(body_, n, depth_, out_);
+    ++depth_;
+    IRVisitor::visit(n);
+    --depth_;
+  }
+
+ private:
+  static void print_line(const Body& body, const Node* n, int depth, std::string& out);
+  const Body& body_;
+  std::string& out_;
+  int depth_ = 1;
+};
+
+void Printer::print_line(const Body& body, const Node* n, int depth, std::string& out) {
   out += std::string(depth * 2, ' ') + op_name(n->op);
   switch (n->op) {
     case Op::Literal: out += " " + show_value(n->literal); break;
@@ -137,7 +165,6 @@ void print_node(const Body& body, const Node* n, int depth, std::string& out) {
   if (n->op == Op::Call && n->reassoc) out += " [simd]";
   if (n->op == Op::Call && n->inbounds) out += " [inbounds]";
   out += "   @" + std::to_string(n->loc.line) + "\n";
-  for (const Node* k : n->kids) print_node(body, k, depth + 1, out);
 }
 
 }  // namespace
@@ -158,7 +185,7 @@ std::string print_body(const Body& body) {
     if (s.type) out += " :: " + show_type(s.type);
     out += "\n";
   }
-  if (body.root) print_node(body, body.root, 1, out);
+  if (body.root) Printer(body, out).visit(body.root);
   return out;
 }
 

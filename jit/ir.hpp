@@ -159,6 +159,39 @@ struct Body {
   std::unique_ptr<Body> clone() const;
 };
 
+// A read-only walk over a tree of nodes. visit(n) is called for each node, parents before
+// their kids; the default goes on into n's kids in order. A pass overrides visit, handles the
+// ops it cares about, and calls IRVisitor::visit(n) to go on into the kids (or returns, to
+// skip them). visit_body walks a whole body: its root and its keyword defaults.
+class IRVisitor {
+ public:
+  virtual ~IRVisitor() = default;
+  virtual void visit(const Node* n) {
+    for (const Node* k : n->kids) visit(k);
+  }
+  void visit_body(const Body& b);
+};
+
+// A rewrite of a tree in place: mutate(n) returns what takes n's place (n itself when it
+// stays). The default mutates n's kids, each replaced by what mutate returns for it. New
+// nodes are made with body().make(op, loc), so the body owns them. mutate_body rewrites a
+// whole body: its root and its keyword defaults. (Reverse-mode autodiff builds its pullbacks
+// as mutators of a copy of the typed body.)
+class IRMutator {
+ public:
+  explicit IRMutator(Body& body) : body_(body) {}
+  virtual ~IRMutator() = default;
+  virtual Node* mutate(Node* n) {
+    for (Node*& k : n->kids) k = mutate(k);
+    return n;
+  }
+  void mutate_body();
+  Body& body() { return body_; }
+
+ private:
+  Body& body_;
+};
+
 // The IR as text, one node per line, indented (tsr --emit=ir).
 std::string print_body(const Body& body);
 

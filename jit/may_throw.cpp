@@ -36,9 +36,7 @@ InlineConstruct inline_construct(const Node* n) {
 
 bool body_may_throw(const Spec& s, TypeRegistry& types) {
   // Arguments never assigned are never undefined: reading them cannot fail.
-  std::vector<bool> assigned(s.body->slots.size(), false);
-  for (const auto& n : s.body->pool)
-    if (n->op == Op::SetSlot) assigned[n->slot] = true;
+  std::vector<bool> assigned = slots_assigned(*s.body);
   std::vector<bool> maybe_unassigned = slots_maybe_unassigned(*s.body);
   for (const auto& n : s.body->pool) {
     switch (n->op) {

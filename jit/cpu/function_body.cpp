@@ -36,9 +36,7 @@ void FnGen::emit_function(const std::string& private_name) {
   }
   // A boxed argument the body never assigns is read where the caller keeps it: no copy, no
   // reference counting, never undefined.
-  std::vector<bool> assigned(body_.slots.size(), false);
-  for (const auto& node : body_.pool)
-    if (node->op == Op::SetSlot) assigned[node->slot] = true;
+  std::vector<bool> assigned = slots_assigned(body_);
   readonly_arg_.assign(body_.slots.size(), false);
   for (size_t i = 0; i < s_.argtypes.size() && i < body_.slots.size(); ++i)
     if (!slot_ptr_[i] && !assigned[i] && !body_.slots[i].is_cell && !is_bits(s_.argtypes[i]) &&
