@@ -113,44 +113,7 @@ extern "C" {
 extern int32_t tsr_pending;
 // The line of the top-level statement running (for errors that leave no frames behind).
 extern int64_t tsr_toplevel_line;
-void tsr_assign(tsr::Value* dst, const tsr::Value* src);
-void tsr_frame_release(tsr::Value* frame, int64_t n);
-void tsr_box_int(tsr::Value* dst, const tsr::DataType* t, int64_t v);
-void tsr_box_f64(tsr::Value* dst, double v);
-void tsr_box_f32(tsr::Value* dst, float v);
-void tsr_box_bool(tsr::Value* dst, bool v);
-void tsr_box_nothing(tsr::Value* dst);
-void tsr_call_dynamic(tsr::Value* out, tsr::GenericFunction* f, const tsr::Value* args, int64_t n);
-void tsr_call_method(tsr::Value* out, const tsr::Method* m, const tsr::Value* args, int64_t n);
-void tsr_call_value(tsr::Value* out, const tsr::Value* callee, const tsr::Value* args, int64_t n,
-                    const std::string* kwnames, int64_t nkw);
-void tsr_get_global(tsr::Value* out, const std::string* name);
-void tsr_set_global(const std::string* name, const tsr::Value* v);
-void tsr_getfield(tsr::Value* out, const tsr::Value* obj, const std::string* name);
-void tsr_setfield(const tsr::Value* obj, const std::string* name, const tsr::Value* v);
-void tsr_construct(tsr::Value* out, const tsr::Type* type, const tsr::Value* args, int64_t n);
-void tsr_make_tuple(tsr::Value* out, const tsr::Value* elems, int64_t n);
-// An immutable struct from field values that already have the field types (boxing an inline
-// struct), and the field values of a boxed one.
-void tsr_make_struct(tsr::Value* out, const tsr::DataType* t, const tsr::Value* fields, int64_t n);
-const tsr::Value* tsr_struct_fields(const tsr::Value* v);
-// The BoundsError of t[idx[0], ..., idx[n-1]].
-void tsr_tensor_bounds_error(const tsr::Value* t, const int64_t* idx, int64_t n);
-// The BoundsError of v[i] on a Vector.
-void tsr_vector_bounds_error(const tsr::Value* v, int64_t i);
-void tsr_make_vect(tsr::Value* out, const tsr::Value* elems, int64_t n);
-void tsr_make_closure(tsr::Value* out, const tsr::DataType* t, const tsr::Value* captures, int64_t n);
-void tsr_new_cell(tsr::Value* out);
-void tsr_cell_get(tsr::Value* out, const tsr::Value* cell, const std::string* name);
-void tsr_cell_set(const tsr::Value* cell, const tsr::Value* v);
-void tsr_typeassert(const tsr::Value* v, const tsr::Type* t);
-bool tsr_truthy(const tsr::Value* v);
-void tsr_raise_error(const char* kind, const char* message);
-// cbrt as Julia's (exact on exact cubes), for compiled code.
-double tsr_cbrt(double x);
-float tsr_cbrtf(float x);
-void tsr_raise_undef(const std::string* name);
-void tsr_add_frame(const std::string* function, const std::string* file, int64_t line);
-void tsr_take_error(tsr::Value* out);
-void tsr_rethrow(const tsr::Value* exception);
+#define TSR_ABI(name, ret, params) ret name params;
+#include "jit/abi.def"
+#undef TSR_ABI
 }

@@ -1,9 +1,9 @@
 // The JIT compiler: Tessera methods, their specializations, and the pipeline that turns a
 // lowered body into native code.
 //
-//   infer    types every node and binds calls (infer.cpp)
-//   codegen  LLVM IR for a typed body (jit/cpu/, the CPU backend)
-//   engine   LLVM's O2 pipeline for the host CPU and ORC's LLJIT (engine.cpp)
+// The passes, in order, are listed in jit/pipeline.hpp (lower, infer, edges, may-throw,
+// verify-kernel, codegen, optimize, link); the last three are a Backend's (jit/backend.hpp;
+// the CPU's is jit/cpu/cpu_backend.hpp).
 //
 // A Tessera method is a runtime Method whose invoker is the compiler's trampoline: the first
 // call with new argument types makes a specialization (one per method and concrete signature),

@@ -38,8 +38,6 @@ void register_kernel_builtins(Registrar& r);
 
 }  // namespace tsr::jit
 
-extern "C" {
-// Op::Barrier (@synchronize) in compiled code (not through the serialized built-in path: a barrier switches
-// fibers, and must not hold the runtime's lock while it does).
-void tsr_kernel_barrier(int64_t line);
-}
+// Op::Barrier (@synchronize) in compiled code calls tsr_kernel_barrier (jit/abi.def), not the
+// serialized built-in path: a barrier switches fibers, and must not hold the runtime's lock
+// while it does.

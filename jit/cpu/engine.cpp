@@ -141,41 +141,9 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
     symbols[es.intern(name)] = {llvm::orc::ExecutorAddr::fromPtr(reinterpret_cast<void*>(fn)),
                                 llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
   };
-  add("tsr_assign", &tsr_assign);
-  add("tsr_frame_release", &tsr_frame_release);
-  add("tsr_box_int", &tsr_box_int);
-  add("tsr_box_f64", &tsr_box_f64);
-  add("tsr_box_f32", &tsr_box_f32);
-  add("tsr_box_bool", &tsr_box_bool);
-  add("tsr_box_nothing", &tsr_box_nothing);
-  add("tsr_call_dynamic", &tsr_call_dynamic);
-  add("tsr_call_method", &tsr_call_method);
-  add("tsr_call_value", &tsr_call_value);
-  add("tsr_get_global", &tsr_get_global);
-  add("tsr_set_global", &tsr_set_global);
-  add("tsr_getfield", &tsr_getfield);
-  add("tsr_setfield", &tsr_setfield);
-  add("tsr_construct", &tsr_construct);
-  add("tsr_make_tuple", &tsr_make_tuple);
-  add("tsr_make_struct", &tsr_make_struct);
-  add("tsr_struct_fields", &tsr_struct_fields);
-  add("tsr_tensor_bounds_error", &tsr_tensor_bounds_error);
-  add("tsr_vector_bounds_error", &tsr_vector_bounds_error);
-  add("tsr_kernel_barrier", &tsr_kernel_barrier);
-  add("tsr_make_vect", &tsr_make_vect);
-  add("tsr_make_closure", &tsr_make_closure);
-  add("tsr_new_cell", &tsr_new_cell);
-  add("tsr_cell_get", &tsr_cell_get);
-  add("tsr_cell_set", &tsr_cell_set);
-  add("tsr_typeassert", &tsr_typeassert);
-  add("tsr_truthy", &tsr_truthy);
-  add("tsr_raise_error", &tsr_raise_error);
-  add("tsr_cbrt", &tsr_cbrt);
-  add("tsr_cbrtf", &tsr_cbrtf);
-  add("tsr_raise_undef", &tsr_raise_undef);
-  add("tsr_add_frame", &tsr_add_frame);
-  add("tsr_take_error", &tsr_take_error);
-  add("tsr_rethrow", &tsr_rethrow);
+#define TSR_ABI(name, ret, params) add(#name, &name);
+#include "jit/abi.def"
+#undef TSR_ABI
   symbols[es.intern("tsr_pending")] = {llvm::orc::ExecutorAddr::fromPtr(&tsr_pending), llvm::JITSymbolFlags::Exported};
   symbols[es.intern("tsr_toplevel_line")] = {llvm::orc::ExecutorAddr::fromPtr(&tsr_toplevel_line),
                                              llvm::JITSymbolFlags::Exported};

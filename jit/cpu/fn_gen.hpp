@@ -91,7 +91,8 @@ class FnGen : public NumberErrors {
   llvm::Value* strs_ref(const std::vector<std::string>& xs);
   // The C++ method a static call was bound to (its function is the call's callee).
   llvm::Value* method_ref(const Node* call);
-  llvm::FunctionCallee abi(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params);
+  // A runtime function of jit/abi.def, with its LLVM type from its C++ one.
+  llvm::FunctionCallee abi(const char* name);
   llvm::CallInst* call_void(const char* name, std::vector<llvm::Value*> args);
 
   llvm::Value* unbox(llvm::Value* p, const Type* t);

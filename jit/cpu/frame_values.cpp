@@ -2,10 +2,14 @@
 // error checks after calls, and references to runtime objects by name (jit/constants.hpp).
 #include "jit/cpu/fn_gen.hpp"
 
+#include <string_view>
+#include <type_traits>
+
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/constants.hpp"
 #include "jit/definite_assignment.hpp"
@@ -79,14 +83,37 @@ llvm::Value* FnGen::method_ref(const Node* call) {
   return named(method_symbol(*callee.as_function(), call->method), call->method);
 }
 
-llvm::FunctionCallee FnGen::abi(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params) {
-  return m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, params, false));
+namespace {
+
+// The LLVM type of a C++ type at the ABI (bool is a byte, as the C ABI passes it).
+template <class T>
+llvm::Type* abi_type(llvm::LLVMContext& c) {
+  if constexpr (std::is_pointer_v<T>) return llvm::PointerType::get(c, 0);
+  else if constexpr (std::is_void_v<T>) return llvm::Type::getVoidTy(c);
+  else if constexpr (std::is_same_v<T, bool>) return llvm::Type::getInt8Ty(c);
+  else if constexpr (std::is_same_v<T, double>) return llvm::Type::getDoubleTy(c);
+  else if constexpr (std::is_same_v<T, float>) return llvm::Type::getFloatTy(c);
+  else return llvm::Type::getIntNTy(c, 8 * sizeof(T));
+}
+
+template <class R, class... A>
+llvm::FunctionType* abi_function_type(llvm::LLVMContext& c, R (*)(A...)) {
+  return llvm::FunctionType::get(abi_type<R>(c), {abi_type<A>(c)...}, false);
+}
+
+}  // namespace
+
+llvm::FunctionCallee FnGen::abi(const char* name) {
+  std::string_view n = name;
+#define TSR_ABI(fn, ret, params) \
+  if (n == #fn) return m_.getOrInsertFunction(name, abi_function_type(ctx_, &fn));
+#include "jit/abi.def"
+#undef TSR_ABI
+  throw InternalError(std::string("codegen: a call of ") + name + ", which is not an ABI function (jit/abi.def)");
 }
 
 llvm::CallInst* FnGen::call_void(const char* name, std::vector<llvm::Value*> args) {
-  std::vector<llvm::Type*> ps;
-  for (auto* a : args) ps.push_back(a->getType());
-  return b_.CreateCall(abi(name, llvm::Type::getVoidTy(ctx_), ps), args);
+  return b_.CreateCall(abi(name), args);
 }
 
 llvm::Value* FnGen::unbox(llvm::Value* p, const Type* t) {
@@ -94,7 +121,7 @@ llvm::Value* FnGen::unbox(llvm::Value* p, const Type* t) {
   auto dt = as_datatype(t);
   if (is_inline_struct(dt)) {
     // The boxed struct's field Values, each unboxed into the LLVM struct.
-    llvm::Value* fields = b_.CreateCall(abi("tsr_struct_fields", ptr_, {ptr_}), {p});
+    llvm::Value* fields = b_.CreateCall(abi("tsr_struct_fields"), {p});
     llvm::Value* agg = llvm::UndefValue::get(bt);
     for (size_t i = 0; i < dt->field_types.size(); ++i) {
       llvm::Value* fp = b_.CreateGEP(value_ty_, fields, llvm::ConstantInt::get(i64_, i));

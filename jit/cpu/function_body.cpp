@@ -320,7 +320,7 @@ void FnGen::store_args(llvm::Value* first, const std::vector<RVal>& vals) {
 llvm::Value* FnGen::truth(RVal c, const Node* at) {
   if (!c.boxed && c.type == types_.Bool) return c.v;
   llvm::Value* p = as_boxed(c);
-  auto callee = abi("tsr_truthy", i8_, {ptr_});
+  auto callee = abi("tsr_truthy");
   llvm::Value* r = b_.CreateCall(callee, {p});
   check_error(at);
   return b_.CreateICmpNE(r, llvm::ConstantInt::get(i8_, 0));
