@@ -97,7 +97,11 @@ Node* BodyLowerer::lower_localmem(const SNode& n) {
     extents.push_back(&dims);
   Node* shape = mk(Op::Tuple, dims);
   for (const SNode* d : extents) {
+    // Lowered only to be evaluated: its nodes do not stay in the body (the walkers over the
+    // body's pool would see them).
+    size_t mark = b_.pool.size();
     std::optional<int64_t> v = constant_integer(l_.compiler_.globals(), expr(*d));
+    b_.pool.resize(mark);
     if (!v)
       l_.fail(*d, "@localmem needs a shape known when the kernel is defined: each dimension an integer literal, a `const` "
                   "integer or +, - and * of them, got `" + std::string(l_.file_.slice(d->span)) + "`");

@@ -48,36 +48,32 @@ std::string call_signature(const Body& b, const Node* n) {
   return s + ")";
 }
 
-// The nodes whose value something uses (an argument, a variable, a condition, a result). A
-// boxed value nothing uses (the value of an `if` without `else` used as a statement) costs a
+// The body's nodes reached from its root, in the order they run (kids before their parent),
+// each with whether something uses its value (an argument, a variable, a condition, a result).
+// A boxed value nothing uses (the value of an `if` without `else` used as a statement) costs a
 // GPU nothing.
-std::set<const Node*> used_values(const Body& b, bool result_used) {
-  std::set<const Node*> used;
-  auto mark = [&](auto& self, const Node* n, bool use) -> void {
+struct Reached {
+  const Node* node;
+  bool used;
+};
+std::vector<Reached> reached_nodes(const Body& b, bool result_used) {
+  std::vector<Reached> out;
+  auto walk = [&](auto& self, const Node* n, bool use) -> void {
     if (!n) return;
-    if (use) used.insert(n);
-    switch (n->op) {
-      case Op::Block:
-        for (size_t i = 0; i < n->kids.size(); ++i) self(self, n->kids[i], use && i + 1 == n->kids.size());
-        return;
-      case Op::If:
-        self(self, n->kids[0], true);
-        for (size_t i = 1; i < n->kids.size(); ++i) self(self, n->kids[i], use);
-        return;
-      case Op::While:
-        self(self, n->kids[0], true);
-        for (size_t i = 1; i < n->kids.size(); ++i) self(self, n->kids[i], false);
-        return;
-      case Op::Try:
-        for (const Node* k : n->kids) self(self, k, use);
-        return;
-      default:
-        for (const Node* k : n->kids) self(self, k, true);
+    for (size_t i = 0; i < n->kids.size(); ++i) {
+      bool last = i + 1 == n->kids.size();
+      bool kid_used = n->op == Op::Block ? use && last     // a statement's value is dropped
+                      : n->op == Op::If  ? i == 0 || use   // the condition, then the branch taken
+                      : n->op == Op::While ? i == 0        // the condition; body and step are statements
+                      : n->op == Op::Try ? use
+                                         : true;
+      self(self, n->kids[i], kid_used);
     }
+    out.push_back({n, use});
   };
-  mark(mark, b.root, result_used);
-  for (const Node* d : b.kwdefaults) mark(mark, d, true);
-  return used;
+  walk(walk, b.root, result_used);
+  for (const Node* d : b.kwdefaults) walk(walk, d, true);
+  return out;
 }
 
 class DeviceCheck {
@@ -105,14 +101,12 @@ class DeviceCheck {
 
   void check(const Spec& s, bool is_kernel, std::set<const Spec*>& seen, std::vector<const Spec*>& todo) {
     const Body& b = *s.body;
-    // A kernel's result is dropped; a function it calls returns its result to it.
-    std::set<const Node*> used = used_values(b, !is_kernel);
     auto report = [&](const Node* n, std::string what) { add(b, is_kernel, n->loc, std::move(what)); };
     for (size_t i = 0; i < b.nargs && i < b.slots.size(); ++i)
       if (b.slots[i].type && !is_device_type(b.slots[i].type))
         add(b, is_kernel, b.loc, "the argument `" + b.slots[i].name + "` is a boxed value (" + show_type(b.slots[i].type) + ")");
-    for (const auto& node : b.pool) {
-      const Node* n = node.get();
+    // A kernel's result is dropped; a function it calls returns its result to it.
+    for (const auto [n, used] : reached_nodes(b, !is_kernel)) {
       if (!n->type) continue;  // never typed: inference found no path to it
       bool kids_fit = std::all_of(n->kids.begin(), n->kids.end(), [](const Node* k) { return !k->type || is_device_type(k->type); });
       switch (n->op) {
@@ -152,7 +146,7 @@ class DeviceCheck {
       // A boxed value where it first appears (not again in what it flows into, nor where a
       // variable holding it is read).
       bool read = n->op == Op::Slot || n->op == Op::CellGet;
-      if (n->type->kind != TypeKind::Bottom && !is_device_type(n->type) && kids_fit && !read && used.count(n))
+      if (n->type->kind != TypeKind::Bottom && !is_device_type(n->type) && kids_fit && !read && used)
         report(n, "a boxed value (" + show_type(n->type) + ")");
     }
   }

@@ -32,7 +32,7 @@ struct DeviceProblem {
 };
 
 // The problems of a kernel specialization and of the specializations it calls statically, in
-// source order per function, each reported once.
+// line order per function (on one line, in the order they run), each reported once.
 std::vector<DeviceProblem> device_kernel_problems(const Spec& kernel);
 
 // "kernel name(::T1, ::T2) at file:line" (without the hidden index arguments).
