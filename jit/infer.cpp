@@ -563,37 +563,6 @@ void match_sparams(TypeRegistry& types, const Type* pat, const Type* actual, con
 
 }  // namespace
 
-namespace {
-
-// Adds t's parts to *nodes and returns its depth, stopping early past the limits.
-int type_depth(const Type* t, int* nodes) {
-  if (++*nodes > kMaxSpecTypeNodes) return kMaxSpecTypeDepth + 1;
-  int deepest = 0;
-  auto visit = [&](const Type* p) { deepest = std::max(deepest, p ? type_depth(p, nodes) : 0); };
-  switch (t->kind) {
-    case TypeKind::DataType:
-      for (const Type* p : static_cast<const DataType*>(t)->params) {
-        visit(p);
-        if (deepest > kMaxSpecTypeDepth) break;
-      }
-      break;
-    case TypeKind::Union:
-      for (const Type* m : static_cast<const UnionType*>(t)->members) visit(m);
-      return deepest;  // a union is not a level of nesting
-    case TypeKind::Vararg: visit(static_cast<const VarargType*>(t)->elem); return deepest;
-    case TypeKind::UnionAll: visit(static_cast<const UnionAll*>(t)->body); return deepest;
-    default: return 0;
-  }
-  return deepest + 1;
-}
-
-}  // namespace
-
-bool too_complex_to_specialize(const Type* t) {
-  int nodes = 0;
-  return type_depth(t, &nodes) > kMaxSpecTypeDepth || nodes > kMaxSpecTypeNodes;
-}
-
 void infer_types(Compiler& c, Spec& s) {
   TypeRegistry& types = c.types();
   s.body = s.def->body->clone();
