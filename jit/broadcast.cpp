@@ -169,7 +169,7 @@ namespace {
 // A Vector whose elements are numbers of one tensor element type.
 bool is_number_vector(const Value& v) {
   const DataType* dt = v.type();
-  return v.payload() == Payload::Object && !is_tensor(v) && dt->name->name == "Vector" && dt->params.size() == 1 &&
+  return v.payload() == Payload::Object && !is_tensor(v) && is_vector_name(dt->name) && dt->params.size() == 1 &&
          dtype_of(dt->params[0]).has_value();
 }
 
@@ -183,8 +183,8 @@ Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
 
 // A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
 bool is_range(const Value& v) {
-  const std::string& n = v.type()->name->name;
-  return v.payload() == Payload::Object && (n == "UnitRange" || n == "StepRange" || n == "StepRangeLen");
+  // StepRangeLen is stdlib Tessera (Base.tsr), known by its name only.
+  return v.payload() == Payload::Object && (is_range_name(v.type()->name) || v.type()->name->name == "StepRangeLen");
 }
 
 }  // namespace

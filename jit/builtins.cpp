@@ -45,11 +45,12 @@ std::string print_text(const Value& v) { return show_value(v, false); }
 // Elements of a collection, for splatting and collect: vectors, tuples and ranges directly,
 // anything else by the iterate protocol.
 std::vector<Value> iterate_all(Globals& g, const Value& v) {
-  const std::string& n = v.type()->name->name;
-  if (v.payload() == Payload::Object && (n == "Vector" || v.type()->name->is_tuple)) return v.as_struct().fields;
-  if (n == "UnitRange" || n == "StepRange") {
+  const TypeName* n = v.type()->name;
+  if (v.payload() == Payload::Object && (is_vector_name(n) || n->is_tuple)) return v.as_struct().fields;
+  if (is_range_name(n)) {
     const auto& f = v.as_struct().fields;
-    int64_t start = f[0].as_int(), step = n == "UnitRange" ? 1 : f[1].as_int(), stop = f[n == "UnitRange" ? 1 : 2].as_int();
+    bool unit = is_unit_range_name(n);
+    int64_t start = f[0].as_int(), step = unit ? 1 : f[1].as_int(), stop = f[unit ? 1 : 2].as_int();
     std::vector<Value> out;
     if (step == 0) throw ArgumentError("step cannot be zero");
     for (int64_t i = start; step > 0 ? i <= stop : i >= stop; i += step) out.push_back(Value::from_int(f[0].type(), i));
@@ -75,7 +76,7 @@ std::vector<Value> elements(Registrar& r, const Value& v) { return iterate_all(r
 
 int64_t range_length(const Value& v) {
   const auto& f = v.as_struct().fields;
-  bool unit = v.type()->name->name == "UnitRange";
+  bool unit = is_unit_range_name(v.type()->name);
   int64_t start = f[0].as_int(), step = unit ? 1 : f[1].as_int(), stop = f[unit ? 1 : 2].as_int();
   if (step > 0) return stop < start ? 0 : (stop - start) / step + 1;
   return stop > start ? 0 : (start - stop) / (-step) + 1;
@@ -133,21 +134,21 @@ void register_types(TypeRegistry& t) {
   declare_struct(t, "DivideError", exc, {}, {});
   {
     TypeVar* T = t.new_typevar("T");
-    declare_struct(t, "Vector", nullptr, {}, {}, true, {T});
+    t.VectorName = declare_struct(t, "Vector", nullptr, {}, {}, true, {T})->name;
   }
   {
     TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
-    declare_struct(t, "UnitRange", nullptr, {"start", "stop"}, {T, T}, false, {T});
+    t.UnitRangeName = declare_struct(t, "UnitRange", nullptr, {"start", "stop"}, {T, T}, false, {T})->name;
   }
   {
     TypeVar* T = t.new_typevar("T", nullptr, t.Integer);
     TypeVar* S = t.new_typevar("S", nullptr, t.Integer);
-    declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, S, T}, false, {T, S});
+    t.StepRangeName = declare_struct(t, "StepRange", nullptr, {"start", "step", "stop"}, {T, S, T}, false, {T, S})->name;
   }
   // Internal types: names a script cannot write, so they never clash with user types.
   declare_struct(t, "#Box", nullptr, {"contents"}, {t.Any}, true);
   declare_struct(t, "#KwArgs", nullptr, {}, {});
-  declare_struct(t, "Colon", nullptr, {}, {});  // the `:` of t[2:3, :]
+  t.ColonName = declare_struct(t, "Colon", nullptr, {}, {})->name;  // the `:` of t[2:3, :]
   register_collection_types(t);
 }
 
@@ -330,37 +331,36 @@ void register_collections(Registrar& r) {
   r.add(":", {t.Real, t.Real, t.Real}, {"start", "step", "stop"}, nullptr, float_colon);
   r.add("length", {any}, {"x"}, t.Int64, [&r](std::span<const Value> a) {
     const Value& v = a[0];
-    const std::string& n = v.type()->name->name;
-    if (n == "String") {  // characters, not bytes (ncodeunits counts those)
+    if (v.type() == r.t_.String) {  // characters, not bytes (ncodeunits counts those)
       int64_t chars = 0;
       for (unsigned char c : v.as_string()) chars += (c & 0xC0) != 0x80;
       return r.integer(chars);
     }
-    if (n == "Vector" || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
-    if (n == "UnitRange" || n == "StepRange") return r.integer(range_length(v));
+    if (is_vector_name(v.type()->name) || v.type()->name->is_tuple) return r.integer(static_cast<int64_t>(v.as_struct().fields.size()));
+    if (is_range_name(v.type()->name)) return r.integer(range_length(v));
     if (is_tensor(v)) return r.integer(tensor_of(v).numel());
     no_method("length", a);
   });
   set_result_rule(r.add("getindex", {any, t.Integer}, {"x", "i"}, nullptr, [&r](std::span<const Value> a) {
     const Value& v = a[0];
     int64_t i = a[1].type()->name->payload == Payload::Bool ? a[1].as_bool() : a[1].as_int();
-    const std::string& n = v.type()->name->name;
-    if (n == "Vector" || v.type()->name->is_tuple) {
+    const TypeName* n = v.type()->name;
+    if (is_vector_name(n) || n->is_tuple) {
       const auto& f = v.as_struct().fields;
       if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
       return f[i - 1];
     }
-    if (n == "UnitRange" || n == "StepRange") {
+    if (is_range_name(n)) {
       if (i < 1 || i > range_length(v)) bounds_error(v, i);
       const auto& f = v.as_struct().fields;
-      int64_t step = n == "UnitRange" ? 1 : f[1].as_int();
+      int64_t step = is_unit_range_name(n) ? 1 : f[1].as_int();
       return Value::from_int(f[0].type(), f[0].as_int() + (i - 1) * step);
     }
     no_method("getindex", a);
   }), ResultRule::ElementOfFirst);
   r.add("setindex!", {any, any, t.Integer}, {"x", "v", "i"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
-    if (v.type()->name->name != "Vector") no_method("setindex!", a);
+    if (!is_vector_name(v.type()->name)) no_method("setindex!", a);
     auto& f = v.as_struct().fields;
     int64_t i = a[2].as_int();
     if (i < 1 || i > static_cast<int64_t>(f.size())) bounds_error(v, i);
@@ -370,7 +370,7 @@ void register_collections(Registrar& r) {
   });
   r.add("push!", {any, any}, {"v", "x"}, nullptr, [&t](std::span<const Value> a) {
     const Value& v = a[0];
-    if (v.type()->name->name != "Vector") no_method("push!", a);
+    if (!is_vector_name(v.type()->name)) no_method("push!", a);
     Value x = convert_to(t, v.type()->params[0], a[1]);
     v.as_struct().fields.push_back(x);
     return v;
@@ -389,7 +389,7 @@ void register_collections(Registrar& r) {
   });
   r.add("collect", {any}, {"xs"}, nullptr, [&r, &t](std::span<const Value> a) {
     std::vector<Value> els = elements(r, a[0]);
-    const Type* elem = a[0].type()->name->name == "Vector" ? a[0].type()->params[0]
+    const Type* elem = is_vector_name(a[0].type()->name) ? a[0].type()->params[0]
                        : els.empty() ? static_cast<const Type*>(t.Any) : els[0].type();
     for (const Value& e : els)
       if (e.type() != elem && !t.issub(e.type(), elem)) elem = t.Any;
@@ -408,11 +408,11 @@ void register_collections(Registrar& r) {
 
 [[noreturn]] void bounds_error(const Value& v, int64_t i) {
   // As Julia prints them: a vector or range by its length and type, a tuple by its type.
-  const std::string& n = v.type()->name->name;
-  std::string what = n == "Vector"                          ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
-                     : n == "UnitRange" || n == "StepRange" ? std::to_string(range_length(v)) + "-element " + show_type(v.type())
-                     : v.type()->name->is_tuple             ? show_type(v.type())
-                                                            : show_value(v);
+  const TypeName* n = v.type()->name;
+  std::string what = is_vector_name(n)  ? std::to_string(v.as_struct().fields.size()) + "-element " + show_type(v.type())
+                     : is_range_name(n) ? std::to_string(range_length(v)) + "-element " + show_type(v.type())
+                     : n->is_tuple      ? show_type(v.type())
+                                        : show_value(v);
   throw Error("BoundsError", "attempt to access " + what + " at index [" + std::to_string(i) + "]");
 }
 
@@ -499,8 +499,7 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
   auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };
   switch (rule->second) {
     case ResultRule::ElementOfFirst: {
-      const std::string& n = first->name->name;
-      if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && args.size() == 2 && !first->params.empty())
+      if ((is_vector_name(first->name) || is_range_name(first->name)) && args.size() == 2 && !first->params.empty())
         return concrete(first->params[0]);
       return types.Any;
     }

@@ -46,7 +46,7 @@ std::vector<Value> items_of(const char* fname, std::span<const Value> a, size_t 
     for (size_t k = d.next_live(0); k < d.keys.size(); k = d.next_live(k + 1)) out.push_back(d.keys[k]);
     return out;
   }
-  if (v.payload() == Payload::Object && (v.type()->name->is_tuple || v.type()->name->name == "Vector")) return v.as_struct().fields;
+  if (v.payload() == Payload::Object && (v.type()->name->is_tuple || is_vector_name(v.type()->name))) return v.as_struct().fields;
   no_method(fname, a);
 }
 
@@ -144,11 +144,11 @@ void register_dicts(Registrar& r) {
   // Dict(pairs...), Dict(iterable of pairs): the key and value types are those the pairs share.
   r.add("Dict", {t.vararg(any)}, {"ps"}, nullptr, [&t, &g](std::span<const Value> a) {
     std::vector<Value> ps(a.begin(), a.end());
-    if (a.size() == 1 && a[0].payload() == Payload::Object && (a[0].type()->name->name == "Vector" || a[0].type()->name->is_tuple))
+    if (a.size() == 1 && a[0].payload() == Payload::Object && (is_vector_name(a[0].type()->name) || a[0].type()->name->is_tuple))
       ps = a[0].as_struct().fields;
     const Type *kt = nullptr, *vt = nullptr;
     for (const Value& p : ps) {
-      if (p.payload() != Payload::Object || p.type()->name->name != "Pair")
+      if (p.payload() != Payload::Object || !is_pair_name(p.type()->name))
         throw MethodError("no method matching Dict(::" + show_type(p.type()) + "): a Dict is made of pairs k => v");
       const Type* pk = p.as_struct().fields[0].type();
       const Type* pv = p.as_struct().fields[1].type();
@@ -167,7 +167,7 @@ void register_dicts(Registrar& r) {
     std::vector<Value> xs = items_of("Set", a, 0);
     const Type* et = nullptr;
     for (const Value& x : xs) et = !et || et == x.type() ? x.type() : t.Any;
-    if (a[0].type()->name->name == "Vector") et = a[0].type()->params[0];
+    if (is_vector_name(a[0].type()->name)) et = a[0].type()->params[0];
     const Type* ps[] = {et ? et : t.Any};
     Value s = make_dict(as_datatype(t.instantiate(t.lookup("Set"), ps)));
     for (const Value& x : xs) as_dict(s).set(x, Value());
@@ -260,7 +260,7 @@ void register_dicts(Registrar& r) {
   });
   // x in d: d holds pairs (Julia's rule); a key alone is an error that says what to write.
   r.add("in", {any, dict}, {"x", "d"}, t.Bool, [&r, &g](std::span<const Value> a) {
-    if (a[0].payload() != Payload::Object || a[0].type()->name->name != "Pair")
+    if (a[0].payload() != Payload::Object || !is_pair_name(a[0].type()->name))
       throw ArgumentError("AbstractDict collections only contain Pairs;\nEither look for e.g. A=>B instead, or use the `keys` or `values` function if you are looking for a key or value respectively.");
     const DictObject& d = as_dict(a[1]);
     const auto& kv = a[0].as_struct().fields;
@@ -357,7 +357,7 @@ void register_collection_types(TypeRegistry& t) {
   d.params = {a, b};
   d.field_names = {"first", "second"};
   d.field_types = {a, b};
-  t.declare(d);
+  t.PairName = t.declare(d);
   declare_dict_types(t);
 }
 

@@ -14,8 +14,7 @@ Value vector_of(TypeRegistry& t, const Type* elem, std::vector<Value> xs) {
 }
 
 const Type* element_type_of(TypeRegistry& t, const DataType* dt) {
-  const std::string& n = dt->name->name;
-  if ((n == "Vector" || n == "UnitRange" || n == "StepRange") && !dt->params.empty()) return dt->params[0];
+  if ((is_vector_name(dt->name) || is_range_name(dt->name)) && !dt->params.empty()) return dt->params[0];
   // Tensor{T, N} and the semantic tensor kinds: T.
   if ((dt->name == t.TensorName || dt->name->is_semantic) && dt->params.size() == 2 && as_const(dt->params[1]))
     return dt->params[0];

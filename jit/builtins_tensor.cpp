@@ -72,7 +72,7 @@ void fill_all(TypeRegistry& t, const Value& tensor, const Value& v) {
 
 bool selection_index(const Value& x, TensorIndex& i) {
   const DataType* type = x.type();
-  if (type->name->name == "Vector") {
+  if (is_vector_name(type->name)) {
     auto elem = as_datatype(type->params[0]);
     if (!elem) return false;
     const auto& xs = x.as_struct().fields;
@@ -113,16 +113,16 @@ TensorIndex index_of(const Value& x, size_t position) {
   if (n->payload == Payload::Int) {
     i.kind = TensorIndex::Int;
     i.start = x.as_int();
-  } else if (n->name == "UnitRange") {
+  } else if (is_unit_range_name(n)) {
     i.kind = TensorIndex::Range;
     i.start = x.as_struct().fields[0].as_int();
     i.stop = x.as_struct().fields[1].as_int();
-  } else if (n->name == "StepRange") {
+  } else if (n == n->registry->StepRangeName) {
     i.kind = TensorIndex::Range;
     i.start = x.as_struct().fields[0].as_int();
     i.step = x.as_struct().fields[1].as_int();
     i.stop = x.as_struct().fields[2].as_int();
-  } else if (n->name == "Colon") {
+  } else if (is_colon_name(n)) {
     i.kind = TensorIndex::All;
   } else if (!selection_index(x, i)) {
     throw ArgumentError("index " + std::to_string(position) +
@@ -152,7 +152,7 @@ Value tuple_of(TypeRegistry& t, const std::vector<int64_t>& xs) {
 }  // namespace
 
 Value tensor_from_vector(TypeRegistry& t, const Value& v) {
-  if (v.type()->name->name != "Vector")
+  if (!is_vector_name(v.type()->name))
     throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(v.type()));
   const auto& xs = v.as_struct().fields;
   auto d = dtype_of(v.type()->params[0]);
@@ -270,13 +270,13 @@ void register_tensor_builtins(Registrar& r) {
     // A `:` (Julia's) stands for the one dimension inferred from the others, as -1 does.
     std::vector<Value> dims(a.begin(), a.end());
     for (size_t i = 1; i < dims.size(); ++i)
-      if (dims[i].type()->name->name == "Colon") dims[i] = Value::from_int(t.Int64, -1);
+      if (is_colon_name(dims[i].type()->name)) dims[i] = Value::from_int(t.Int64, -1);
     return reshape(t, a[0], dims_of(dims, 1, "reshape"));
   });
   r.add("permutedims", {tensor, any}, {"t", "perm"}, nullptr, [&t](std::span<const Value> a) {
     std::vector<int64_t> perm;
     const TypeName* n = a[1].type()->name;
-    if (!n->is_tuple && n->name != "Vector") throw ArgumentError("permutedims: the permutation is a tuple such as (2, 1)");
+    if (!n->is_tuple && !is_vector_name(n)) throw ArgumentError("permutedims: the permutation is a tuple such as (2, 1)");
     for (const Value& p : a[1].as_struct().fields) perm.push_back(p.as_int());
     return permutedims(t, a[0], perm);
   });
@@ -288,7 +288,7 @@ void register_tensor_builtins(Registrar& r) {
   auto index = [&t](std::span<const Value> a) {
     // t[:] on a tensor of several dimensions: all its elements in one dimension (row-major),
     // a view where the layout allows, as reshape(t, length(t)).
-    if (a.size() == 2 && a[1].type()->name->name == "Colon" && tensor_of(a[0]).rank != 1) {
+    if (a.size() == 2 && is_colon_name(a[1].type()->name) && tensor_of(a[0]).rank != 1) {
       int64_t n = tensor_of(a[0]).numel();
       return reshape(t, a[0], std::span<const int64_t>(&n, 1));
     }
@@ -299,7 +299,7 @@ void register_tensor_builtins(Registrar& r) {
   r.add("getindex", {tensor, t.Integer}, {"t", "i"}, nullptr, index);
   auto set = [&t](std::span<const Value> a) {
     // t[1, :] = [9, 10]: a vector of numbers is assigned as the tensor it holds.
-    if (a[1].type()->name->name == "Vector" && dtype_of(a[1].type()->params[0]))
+    if (is_vector_name(a[1].type()->name) && dtype_of(a[1].type()->params[0]))
       tensor_set_index(t, a[0], indices_of(a, 2), tensor_from_vector(t, a[1]));
     else
       tensor_set_index(t, a[0], indices_of(a, 2), a[1]);
@@ -312,7 +312,7 @@ void register_tensor_builtins(Registrar& r) {
   // join; plain Tensors are neutral), as broadcasts do. cat and stack keep TensorImage so.
   r.add("__semantic_like", {tensor, any}, {"out", "ts"}, nullptr, [&t](std::span<const Value> a) {
     const TypeName* n = a[1].type()->name;
-    if (!n->is_tuple && n->name != "Vector") throw ArgumentError("__semantic_like: the tensors are a tuple or a vector");
+    if (!n->is_tuple && !is_vector_name(n)) throw ArgumentError("__semantic_like: the tensors are a tuple or a vector");
     const TypeName* kind = shared_kind(t, a[1].as_struct().fields);
     if (kind == t.TensorName || kind == a[0].type()->name) return a[0];
     return retag(t, a[0], kind);

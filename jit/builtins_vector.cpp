@@ -13,7 +13,7 @@ namespace tsr::jit {
 
 namespace {
 
-bool is_vector(const Value& v) { return v.type()->name->name == "Vector"; }
+bool is_vector(const Value& v) { return is_vector_name(v.type()->name); }
 
 std::vector<Value>& elements_of(const char* fname, std::span<const Value> a) {
   if (!is_vector(a[0])) no_method(fname, a);
@@ -31,9 +31,8 @@ std::vector<int64_t> positions_in(const Value& v, const Value& index, const char
   int64_t n = static_cast<int64_t>(v.as_struct().fields.size());
   std::vector<int64_t> pos;
   std::string text;
-  const std::string& kind = index.type()->name->name;
   TensorIndex i;
-  if (kind == "UnitRange" || kind == "StepRange") {
+  if (is_range_name(index.type()->name)) {
     const auto& f = index.as_struct().fields;
     bool unit = f.size() == 2;
     int64_t start = f[0].as_int(), step = unit ? 1 : f[1].as_int(), stop = f[unit ? 1 : 2].as_int();
@@ -139,8 +138,8 @@ void register_vector_builtins(Registrar& r) {
   Globals& g = r.g_;
   auto assign = [&t, &g](std::span<const Value> a) {
     std::vector<int64_t> pos = positions_in(a[0], a[2], "setindex!", a);
-    const std::string& kind = a[1].type()->name->name;
-    if (kind != "Vector" && kind != "UnitRange" && kind != "StepRange" && !is_tensor(a[1]) && !a[1].type()->name->is_tuple)
+    const TypeName* kind = a[1].type()->name;
+    if (!is_vector_name(kind) && !is_range_name(kind) && !is_tensor(a[1]) && !kind->is_tuple)
       throw ArgumentError("indexed assignment with a single value to possibly many locations is not supported; "
                           "perhaps use broadcasting `.=` instead?");
     std::vector<Value> values = is_tensor(a[1]) ? std::vector<Value>{} : iterate_all(g, a[1]);
@@ -164,9 +163,9 @@ void register_vector_builtins(Registrar& r) {
   r.add("__dotview_store!", {any, any, t.vararg(any)}, {"x", "view", "i"}, nullptr, [&g](std::span<const Value> a) {
     bool copied = false;
     for (size_t k = 2; k < a.size(); ++k) {
-      const std::string& kind = a[k].type()->name->name;
-      bool range = kind == "UnitRange" || kind == "StepRange";
-      copied = copied || kind == "Vector" || (!is_tensor(a[0]) && range) || (is_tensor(a[k]) && is_tensor(a[0]));
+      const TypeName* kind = a[k].type()->name;
+      bool range = is_range_name(kind);
+      copied = copied || is_vector_name(kind) || (!is_tensor(a[0]) && range) || (is_tensor(a[k]) && is_tensor(a[0]));
     }
     if (!(is_vector(a[0]) || is_tensor(a[0])) || !copied) return a[1];
     g.function("setindex!").call(a.data(), a.size());

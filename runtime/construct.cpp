@@ -28,7 +28,7 @@ Value construct_dict(TypeRegistry& types, const DataType* target, std::span<cons
     if (args.empty()) return d;
     const Value& src = args[0];
     std::vector<Value> items;
-    if (src.payload() == Payload::Object && (src.type()->name->is_tuple || src.type()->name->name == "Vector")) items = src.as_struct().fields;
+    if (src.payload() == Payload::Object && (src.type()->name->is_tuple || is_vector_name(src.type()->name))) items = src.as_struct().fields;
     else if (is_set(src)) {
       const DictObject& so = as_dict(src);
       for (size_t i = so.next_live(0); i < so.keys.size(); i = so.next_live(i + 1)) items.push_back(so.keys[i]);
@@ -38,7 +38,7 @@ Value construct_dict(TypeRegistry& types, const DataType* target, std::span<cons
     return d;
   }
   for (const Value& p : args) {
-    if (p.payload() != Payload::Object || p.type()->name->name != "Pair")
+    if (p.payload() != Payload::Object || !is_pair_name(p.type()->name))
       throw MethodError("no method matching " + show_type(target) + "(::" + show_type(p.type()) + "): a Dict is made of pairs k => v");
     const auto& kv = p.as_struct().fields;
     obj.set(convert_to(types, target->params[0], kv[0], "a key of " + show_type(target)),

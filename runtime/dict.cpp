@@ -68,6 +68,7 @@ const TypeName* set_name = nullptr;
 bool is_dict(const Value& v) { return v.defined() && v.type()->name == dict_name; }
 bool is_set(const Value& v) { return v.defined() && v.type()->name == set_name; }
 bool is_dict_type(const TypeName* n) { return n && (n == dict_name || n == set_name); }
+bool is_dict_name(const TypeName* n) { return n && n == dict_name; }
 
 void declare_dict_types(TypeRegistry& t) {
   TypeDecl d;

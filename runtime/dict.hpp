@@ -48,6 +48,7 @@ inline DictObject& as_dict(const Value& v) { return *static_cast<DictObject*>(v.
 bool is_dict(const Value& v);
 bool is_set(const Value& v);
 bool is_dict_type(const TypeName* n);  // Dict or Set
+bool is_dict_name(const TypeName* n);  // Dict alone
 // Registers Dict{K,V} and Set{T} (mutable, no fields a script can read).
 void declare_dict_types(TypeRegistry& t);
 // An empty Dict{K,V} or Set{T} of the given concrete type.

@@ -44,7 +44,7 @@ bool fields_all(const Value& a, const Value& b, bool (*eq)(const Value&, const V
 
 bool composite(const Value& v) {
   const TypeName* n = v.type()->name;
-  return v.payload() == Payload::Object && (n->is_tuple || n->is_named_tuple || n->name == "Pair" || n->name == "Vector");
+  return v.payload() == Payload::Object && (n->is_tuple || n->is_named_tuple || is_pair_name(n) || is_vector_name(n));
 }
 
 }  // namespace
@@ -83,8 +83,8 @@ bool isequal_values(const Value& a, const Value& b) {
     if (is_text(a) || is_text(b)) return a.type() == b.type() && a.as_string() == b.as_string();
     if (composite(a) && composite(b)) {
       const TypeName *na = a.type()->name, *nb = b.type()->name;
-      bool same_kind = na == nb || (na->is_tuple && nb->is_tuple) || (na->name == "Vector" && nb->name == "Vector") ||
-                       (na->name == "Pair" && nb->name == "Pair");
+      bool same_kind = na == nb || (na->is_tuple && nb->is_tuple) || (is_vector_name(na) && is_vector_name(nb)) ||
+                       (is_pair_name(na) && is_pair_name(nb));
       return same_kind && fields_all(a, b, isequal_values);
     }
     if ((is_dict(a) && is_dict(b)) || (is_set(a) && is_set(b))) {
@@ -116,7 +116,7 @@ uint64_t hash_value(const Value& v) {
       if (is_text(v)) return mix(v.type() == v.type()->name->registry->Symbol ? 0x51 : 0x53, std::hash<std::string>()(v.as_string()));
       if (composite(v)) {
         const TypeName* n = v.type()->name;
-        uint64_t h = n->is_tuple ? 0x7a : n->name == "Vector" ? 0x7b : n->name == "Pair" ? 0x7c : 0x7d;
+        uint64_t h = n->is_tuple ? 0x7a : is_vector_name(n) ? 0x7b : is_pair_name(n) ? 0x7c : 0x7d;
         for (const Value& f : v.as_struct().fields) h = mix(h, hash_value(f));
         return h;
       }

@@ -98,6 +98,10 @@ class TypeRegistry {
       *UInt64, *Bool, *AbstractString, *String, *Nothing, *Function, *DataTypeT, *UnionTypeT,
       *UnionAllT, *TupleAny, *Symbol, *NamedTupleT, *AbstractChar, *Char;
   const TypeName *TupleName = nullptr, *TypeName_ = nullptr, *AbstractTensorName = nullptr, *TensorName = nullptr;
+  // Types the JIT's built-ins declare (jit/builtins.cpp, builtins_collections.cpp), recorded
+  // when they are so that C++ code knows them by identity, not by name; null until then.
+  const TypeName *VectorName = nullptr, *PairName = nullptr, *UnitRangeName = nullptr, *StepRangeName = nullptr,
+                 *ColonName = nullptr;
 
  private:
   friend class Subtyper;
@@ -131,5 +135,15 @@ class TypeRegistry {
   std::map<std::pair<const TypeVar*, size_t>, const TypeVar*> aliases_;
   std::map<std::vector<std::string>, const TypeName*> named_tuples_;
 };
+
+// The built-in containers by identity (TypeRegistry::VectorName and so on).
+inline bool is_vector_name(const TypeName* n) { return n->registry && n == n->registry->VectorName; }
+inline bool is_pair_name(const TypeName* n) { return n->registry && n == n->registry->PairName; }
+inline bool is_unit_range_name(const TypeName* n) { return n->registry && n == n->registry->UnitRangeName; }
+// UnitRange or StepRange.
+inline bool is_range_name(const TypeName* n) {
+  return n->registry && (n == n->registry->UnitRangeName || n == n->registry->StepRangeName);
+}
+inline bool is_colon_name(const TypeName* n) { return n->registry && n == n->registry->ColonName; }
 
 }  // namespace tsr

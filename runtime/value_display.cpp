@@ -76,7 +76,7 @@ std::string display_value(const Value& v, int rows) {
     size_t n = v.as_function()->methods().size();
     return v.as_function()->name() + " (generic function with " + std::to_string(n) + (n == 1 ? " method)" : " methods)");
   }
-  if (v.payload() == Payload::Object && v.type()->name->name == "Vector") return display_vector(v, rows);
+  if (v.payload() == Payload::Object && is_vector_name(v.type()->name)) return display_vector(v, rows);
   return show_value(v);
 }
 

@@ -106,13 +106,13 @@ int hex_digits(const DataType* t) { return integer_bits(t) / 4; }
 bool implied_element_type(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
-  const std::string& n = dt->name->name;
   const TypeRegistry* r = dt->name->registry;
   if (r && (dt == r->Int64 || dt == r->Float64 || dt == r->String || dt == r->Symbol || dt == r->Nothing || dt == r->Char)) return true;
   if (!dt->is_concrete) return false;
   if (dt->name->payload == Payload::None) return true;  // a singleton
   if (dt->name->is_tuple && dt->params.empty()) return false;
-  bool composite = dt->name->is_tuple || dt->name->is_named_tuple || n == "Pair" || n == "Vector" || n == "Dict";
+  bool composite = dt->name->is_tuple || dt->name->is_named_tuple || is_pair_name(dt->name) || is_vector_name(dt->name) ||
+                   is_dict_name(dt->name);
   if (!composite) return false;
   for (const Type* p : dt->params)
     if (p->kind == TypeKind::Vararg || !implied_element_type(p)) return false;
@@ -185,7 +185,7 @@ Mode element_mode(const Type* elem) {
 // One side of a pair: a pair inside a pair is parenthesized, 1 => (2 => 3).
 std::string pair_side(const Value& x, Mode mode) {
   std::string s = text(x, mode);
-  return x.type()->name->name == "Pair" ? "(" + s + ")" : s;
+  return is_pair_name(x.type()->name) ? "(" + s + ")" : s;
 }
 
 // The live entries of a dict or set, in insertion order.
@@ -293,14 +293,14 @@ std::string text(const Value& v, Mode mode) {
     for (size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + n->field_names[i] + " = " + text(fields[i], Mode::Show);
     return out + (fields.size() == 1 ? ",)" : ")");
   }
-  if (n->name == "Pair" && fields.size() == 2) return pair_side(fields[0], Mode::Show) + " => " + pair_side(fields[1], Mode::Show);
-  if (n->name == "Vector") {
+  if (is_pair_name(n) && fields.size() == 2) return pair_side(fields[0], Mode::Show) + " => " + pair_side(fields[1], Mode::Show);
+  if (is_vector_name(n)) {
     const Type* elem = t->params[0];
     if (implied_element_type(elem) && !fields.empty()) return "[" + elements(fields, Mode::Show) + "]";
     return show_type(elem) + "[" + elements(fields, element_mode(elem)) + "]";
   }
-  if (n->name == "UnitRange") return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show);
-  if (n->name == "StepRange")
+  if (is_unit_range_name(n)) return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show);
+  if (n == n->registry->StepRangeName)
     return text(fields[0], Mode::Show) + ":" + text(fields[1], Mode::Show) + ":" + text(fields[2], Mode::Show);
   return show_type(t) + "(" + elements(fields, Mode::Show) + ")";
 }
