@@ -510,7 +510,7 @@ class Inferrer {
     bool length = f->name() == "length" && args.size() == 1;
     if ((!get && !set && !length) || !struct_fields_layout().usable) return nullptr;
     auto dt = as_datatype(args[0]);
-    if (!dt || !dt->is_concrete || dt->name->name != "Vector" || dt->params.size() != 1) return nullptr;
+    if (!dt || !dt->is_concrete || !is_vector_name(dt->name) || dt->params.size() != 1) return nullptr;
     const Type* elem = dt->params[0];
     if (!length) {
       if (args.back() != types_.Int64 || !(is_bits_number(elem) || elem == types_.Bool)) return nullptr;
