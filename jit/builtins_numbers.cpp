@@ -26,24 +26,10 @@ void register_number_builtins(Registrar& r) {
     set_result_rule(m, ResultRule::TypeArgument);
     set_pure(m);  // zero(Float32) is a constant
   }
-  // promote_type(S, T) as Julia's for numbers (Bool < integers < floats; equal-sized
-  // integers promote to the unsigned one, otherwise the wider; Float16 and BFloat16 meet at
-  // Float32); for other types the one containing the other, else Any (Julia's typejoin,
+  // promote_type(S, T) as Julia's for numbers (runtime/number_types.hpp: promote_numbers); for
+  // other types the one containing the other, else Any (Julia's typejoin,
   // without its finer joins such as Real for Int64 and a user subtype of Real).
-  auto ranked_float = [&t](const DataType* x) {
-    return x == t.Float64 ? 3 : x == t.Float32 ? 2 : (x == t.Float16 || x == t.BFloat16) ? 1 : 0;
-  };
-  auto promote_number = [&t, ranked_float](const DataType* a, const DataType* b) -> const DataType* {
-    if (a == b) return a;
-    if (a == t.Bool) return b;
-    if (b == t.Bool) return a;
-    int fa = ranked_float(a), fb = ranked_float(b);
-    if (fa == 1 && fb == 1) return t.Float32;  // Float16 and BFloat16
-    if (fa || fb) return fa >= fb ? a : b;
-    int ba = integer_bits(a), bb = integer_bits(b);
-    if (ba != bb) return ba > bb ? a : b;
-    return is_unsigned_integer(a) ? a : b;
-  };
+  auto promote_number = [&t](const DataType* a, const DataType* b) { return promote_numbers(t, a, b); };
   const TypeVar* ST[] = {t.new_typevar("S"), t.new_typevar("T")};
   const Type* two_types[] = {t.type_of_type(ST[0]), t.type_of_type(ST[1])};
   const Method* pt = r.add_where("promote_type", t.unionall(ST, t.tuple(two_types)), {"", ""}, nullptr, [&t, promote_number](std::span<const Value> a) {

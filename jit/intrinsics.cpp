@@ -42,16 +42,7 @@ bool is_bits_number(const Type* t) {
 }
 
 const DataType* promote_type(TypeRegistry& types, const DataType* a, const DataType* b) {
-  if (a == b) return a;
-  if (is_float(a) || is_float(b)) {
-    if (a == types.Float64 || b == types.Float64) return types.Float64;
-    return types.Float32;
-  }
-  if (is_bool(a)) return b;
-  if (is_bool(b)) return a;
-  int ba = integer_bits(a), bb = integer_bits(b);
-  if (ba != bb) return ba > bb ? a : b;
-  return is_unsigned_integer(a) ? a : b;
+  return promote_numbers(types, a, b);
 }
 
 std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic op, std::span<const Type* const> args) {

@@ -43,4 +43,19 @@ bool is_bfloat16(const Type* t) {
   return r && t == r->BFloat16;
 }
 
+const DataType* promote_numbers(const TypeRegistry& t, const DataType* a, const DataType* b) {
+  if (a == b) return a;
+  if (a == t.Bool) return b;
+  if (b == t.Bool) return a;
+  auto float_rank = [&t](const DataType* x) {
+    return x == t.Float64 ? 3 : x == t.Float32 ? 2 : (x == t.Float16 || x == t.BFloat16) ? 1 : 0;
+  };
+  int fa = float_rank(a), fb = float_rank(b);
+  if (fa == 1 && fb == 1) return t.Float32;  // Float16 and BFloat16
+  if (fa || fb) return fa >= fb ? a : b;
+  int ba = integer_bits(a), bb = integer_bits(b);
+  if (ba != bb) return ba > bb ? a : b;
+  return is_unsigned_integer(a) ? a : b;
+}
+
 }  // namespace tsr

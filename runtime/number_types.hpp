@@ -7,6 +7,8 @@
 
 namespace tsr {
 
+class TypeRegistry;
+
 // Int*, UInt*, Bool, Float64/32/16 and BFloat16: the values arithmetic takes (Char is not one).
 bool is_number_type(const Type* t);
 // UInt8, UInt16, UInt32 or UInt64.
@@ -17,5 +19,10 @@ int integer_bits(const Type* t);
 bool is_char_type(const Type* t);
 // BFloat16 (the other Half-payload type is Float16).
 bool is_bfloat16(const Type* t);
+
+// Julia's promote_type for two number types (is_number_type): Bool < integers < floats;
+// equal-sized integers promote to the unsigned one, otherwise the wider; a float wins over an
+// integer, the wider float over the narrower; Float16 and BFloat16 meet at Float32.
+const DataType* promote_numbers(const TypeRegistry& types, const DataType* a, const DataType* b);
 
 }  // namespace tsr
