@@ -22,6 +22,16 @@ Globals& abi_globals() {
   return *g_globals;
 }
 
+namespace {
+// The outer constructors of a type called as a function (`DataLoader(data; batchsize = 64)`),
+// or null when it has none and is built from its fields.
+GenericFunction* outer_constructors(Globals& g, const Value& type_value) {
+  const Type* ty = type_value.as_type();
+  auto body = as_datatype(unwrap_unionall(ty));
+  return body && body->name->wrapper == ty ? g.find_function(body->name->name) : nullptr;
+}
+}  // namespace
+
 Value call_value(Globals& g, const Value& callee_value, const Value* args, int64_t n, const std::string* kwnames,
                  int64_t nkw) {
   const Value* callee = &callee_value;
@@ -36,6 +46,7 @@ Value call_value(Globals& g, const Value& callee_value, const Value* args, int64
     if (f && t->name->payload != Payload::Function) all.push_back(*callee);  // the object comes first
     all.insert(all.end(), args, args + (n - nkw));
     if (nkw > 0) {
+      if (!f && t->name->payload == Payload::Type) f = outer_constructors(g, *callee);  // they may take keywords
       if (!f) throw MethodError("keyword arguments given to " + show_value(*callee) + ", which takes none");
       const Method* m = f->dispatch(all.data(), all.size());
       // Keyword arguments travel as one trailing KwArgs value: name, value, name, value, ...
@@ -52,8 +63,7 @@ Value call_value(Globals& g, const Value& callee_value, const Value* args, int64
     } else if (t->name->payload == Payload::Type) {
       // A type whose name also has outer constructors dispatches among them.
       const Type* ty = callee->as_type();
-      auto body = as_datatype(unwrap_unionall(ty));
-      GenericFunction* ctor = body && body->name->wrapper == ty ? g.find_function(body->name->name) : nullptr;
+      GenericFunction* ctor = outer_constructors(g, *callee);
       if (ctor) *out = ctor->call(args, static_cast<size_t>(n));
       else *out = construct(g, ty, std::span<const Value>(args, static_cast<size_t>(n)));
     } else {

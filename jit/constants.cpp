@@ -36,6 +36,11 @@ std::string type_symbol(TypeRegistry& types, const Type* t) {
     if (dt->name->payload == Payload::Function && n.rfind("typeof(", 0) == 0)
       return p + "fnty:" + n.substr(7, n.size() - 8);
   }
+  // A parametric type's wrapper (`S` of `struct S{D}`) by its registered name: a module's
+  // types print without their module (`S` for Main.M.S), which would not parse back.
+  if (t->kind == TypeKind::UnionAll)
+    if (auto body = as_datatype(unwrap_unionall(t)); body && body->name->wrapper == t && types.lookup(body->name->name) == t)
+      return p + "tn:" + body->name->name;
   return p + "ty:" + show_type(t);
 }
 
