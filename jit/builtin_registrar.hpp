@@ -130,5 +130,11 @@ void register_collection_builtins(Registrar& r);
 void register_io_builtins(Registrar& r);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).
 void register_tensor_builtins(Registrar& r);
+// isfile, isdir, ENV (builtins_system.cpp).
+void register_system_builtins(Registrar& r);
+// __read_idx: IDX files, gzip'd or not, as tensors (idx_reader.cpp).
+void register_idx_reader(Registrar& r);
+// __prefetch_rows / __take_batch: DataLoader's batches copied on another thread (batch_prefetch.cpp).
+void register_batch_prefetch(Registrar& r);
 
 }  // namespace tsr::jit
