@@ -7,6 +7,8 @@
 #include "dsl/lower_body.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace tsr {
 
@@ -86,15 +88,86 @@ void BodyLowerer::add_scope_locals(const ScopeScan& scan, const std::vector<std:
   }
 }
 
+namespace {
+
+// Every name that something in n (nested scopes and closures included) may assign or bind:
+// assignment targets, loop variables, local functions, `let` bindings, caught exceptions,
+// `local`/`global` declarations. It errs on the side of more names (a binding in a nested
+// scope may be another variable of the same name).
+void names_bound_anywhere(const SNode& n, std::map<std::string, int>& out) {
+  auto add_target = [&out](const SNode& lhs) {
+    std::vector<const SNode*> todo{&lhs};
+    while (!todo.empty()) {
+      const SNode* l = todo.back();
+      todo.pop_back();
+      if (l->kind == NodeKind::Identifier) ++out[l->text];
+      for (const auto& k : l->children) todo.push_back(k.get());
+    }
+  };
+  switch (n.kind) {
+    case NodeKind::Assign:
+    case NodeKind::UpdateAssign:
+    case NodeKind::Iteration:
+      add_target(n.child(0));
+      break;
+    case NodeKind::FunctionDef:
+      add_target(n.child(syntax::function_slot::name));
+      break;
+    case NodeKind::Try:
+      add_target(n.child(syntax::try_slot::catch_variable));
+      break;
+    case NodeKind::Local:
+    case NodeKind::Global:
+    case NodeKind::Let:
+      add_target(n);
+      break;
+    default:
+      break;
+  }
+  for (const auto& k : n.children) names_bound_anywhere(*k, out);
+}
+
+// Whether the local `name`, bound once in the whole function (`bound`), is bound by a
+// statement of the function's own block that comes before every closure mentioning it: then
+// each closure sees its one value, and may capture that value instead of a cell.
+bool bound_once_before_its_closures(const SNode& body, const std::string& name, const std::map<std::string, int>& bound) {
+  auto it = bound.find(name);
+  if (it == bound.end() || it->second != 1 || body.kind != NodeKind::Block) return false;
+  for (const auto& stmt : body.children) {
+    std::set<std::string> in_closures;
+    closure_names(*stmt, in_closures);
+    if (in_closures.count(name)) return false;  // a closure made before, or by, the binding
+    if (stmt->kind == NodeKind::Assign) {
+      std::map<std::string, int> here;
+      names_bound_anywhere(*stmt, here);
+      if (here.count(name)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 void BodyLowerer::declare_locals(const SNode& body) {
   body_syntax_ = &body;
   ScopeScan scan;
   scan_scope(body, scan);
   closure_names(body, scan.in_closures);
   add_scope_locals(scan, {});
-  // Arguments a closure captures live in cells too (the prologue moves them in).
-  for (auto& [name, slot] : scopes_.front().vars)
-    if (scan.in_closures.count(name)) b_.slots[slot].is_cell = true;
+  // A variable a closure captures lives in a cell (the prologue moves an argument in) so that
+  // the closure sees later assignments, unless it has one value the closure can see: an
+  // argument nothing assigns, or a local bound once, by a statement of the function's own
+  // block before any closure that mentions it. Then the closure captures the value itself,
+  // with its type (as Julia's closures do).
+  std::map<std::string, int> bound;
+  names_bound_anywhere(body, bound);
+  for (Scope& scope : scopes_)  // the arguments' scope and the body's
+    for (auto& [name, slot] : scope.vars) {
+      if (!scan.in_closures.count(name)) continue;
+      bool arg = static_cast<size_t>(slot) < b_.nargs + b_.kwargs.size();
+      bool one_value = arg ? !bound.count(name) : bound_once_before_its_closures(body, name, bound);
+      b_.slots[slot].is_cell = !one_value;
+    }
 }
 
 Node* BodyLowerer::open_scope(const SNode& at, bool soft, const std::vector<const SNode*>& bodies,

@@ -280,6 +280,16 @@ class Inferrer {
       known = Value::from_function(dt, dt->name->instance);
       callee = &known;
     }
+    // A closure held in a variable: its call is a call of the closure's function with the
+    // closure first, bound statically like any call.
+    if (auto dt = as_datatype(callee_t); !callee && n->kwnames.empty() && dt && dt->is_concrete && dt->name->callable) {
+      GenericFunction* cf = dt->name->callable;
+      Node* fn = b_.make(Op::Global, n->loc);
+      fn->name = cf->name();
+      fn->literal = Value::from_function(cf->type(), cf);
+      n->kids.insert(n->kids.begin(), fn);
+      return call(n);
+    }
     // A callable object (a struct with `(m::T)(x) = ...` methods): m(x) is `#call`(m, x),
     // bound statically like any call when the method is known.
     if (auto dt = as_datatype(callee_t); !callee && n->kwnames.empty() && dt && dt->is_concrete && !dt->name->callable &&
