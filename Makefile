@@ -30,6 +30,7 @@ bench: build
 	@$(BUILD)/bench/bench_dispatch
 	@bench/lang/run.sh $(BUILD)
 	@bench/kernels/run.sh $(BUILD)
+	@bench/data/run.sh $(BUILD)
 
 # Every test under -fsanitize=address,undefined; any report fails its test. Suppressions:
 # tests/sanitize/ (third-party code only, each one explained there). -O1 as AddressSanitizer

@@ -7,11 +7,17 @@
 // the output tensors, reference counts of Values — happens here on the calling thread. The
 // other thread only copies bytes between storages: the sources, kept alive by the batch, and
 // the outputs, which nobody sees before __take_batch has waited for the copy. It runs on its own
-// std::thread (not the kernel pool, which a training step keeps busy). A script that writes into
+// thread (not the kernel pool, which a training step keeps busy), started on first use and kept:
+// starting a thread per batch costs more than copying a Fashion-MNIST batch. A script that writes into
 // the source tensors while a loop over the loader runs races with that copy; docs/language.md
 // says not to.
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "jit/builtin_registrar.hpp"
@@ -31,6 +37,55 @@ struct PendingBatch : StructObject {
     if (copied.valid()) copied.wait();  // the sources must outlive the copy
   }
 };
+
+// The one thread that copies batches, in the order they were asked for.
+class BatchCopier {
+ public:
+  std::future<void> submit(std::function<void()> copy) {
+    std::packaged_task<void()> task(std::move(copy));
+    std::future<void> done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+      queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+    return done;
+  }
+  ~BatchCopier() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, nothing left to copy
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::packaged_task<void()>> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+BatchCopier& copier() {
+  static BatchCopier c;
+  return c;
+}
 
 const DataType*& pending_type() {
   static const DataType* t = nullptr;
@@ -87,7 +142,7 @@ Value prefetch_rows(TypeRegistry& t, std::span<const Value> a) {
   }
   p->tuple_type = t.tuple(types);
   if (!copies.empty())
-    p->copied = std::async(std::launch::async, [copies = std::move(copies), rows = std::move(rows)] {
+    p->copied = copier().submit([copies = std::move(copies), rows = std::move(rows)] {
       for (const RowCopy& c : copies)
         for (size_t k = 0; k < rows.size(); ++k) std::memcpy(c.dst + k * c.row_bytes, c.src + rows[k] * c.row_bytes, c.row_bytes);
     });

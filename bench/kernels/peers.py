@@ -1,15 +1,8 @@
 """bench/kernels peers: the same operations in numpy (OpenBLAS) and PyTorch CPU, same machine,
 same run. Prints `peer name ms` lines; a peer that is not installed prints nothing."""
-import ctypes, glob, sys, time
-
-def best_ms(f, reps):
-    f()
-    best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        f()
-        best = min(best, time.perf_counter_ns() - t0)
-    return best / 1e6
+import ctypes, glob, os, sys, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import best_ms
 
 N = 16 * 1024 * 1024
 
