@@ -240,7 +240,7 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
   Node* body = inner.returned(n, inner.expr(body_node));
   lb->root = inner.prologue(n, body);
   std::vector<std::string> captured = inner.captured_;
-  const DataType* closure = l_.compiler_.add_closure_type(std::move(lb), captured);
+  const Type* closure = l_.compiler_.add_closure_type(std::move(lb), captured);
   Node* r = mk(Op::Lambda, n);
   r->type_arg = closure;
   for (const std::string& c : captured) {

@@ -68,21 +68,26 @@ const Method* Compiler::add_method(GenericFunction& f, const Type* sig, std::vec
   return added;
 }
 
-const DataType* Compiler::add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names) {
+const Type* Compiler::add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names) {
   TypeRegistry& types = this->types();
   TypeDecl d;
   d.kind = TypeDecl::Kind::Struct;
   d.name = "#" + body->name + "#" + std::to_string(next_id_++);
   d.super = types.Function;
-  for (const std::string& c : capture_names) {
-    d.field_names.push_back(c);
-    d.field_types.push_back(types.Any);
+  // A parameter per capture, as Julia's closure types: each Lambda node makes an instance
+  // whose parameters are the captured values' types (a cell's is #Box), so the closure's body
+  // is specialized on what it captured.
+  for (size_t i = 0; i < capture_names.size(); ++i) {
+    TypeVar* p = types.new_typevar("C" + std::to_string(i + 1));
+    d.params.push_back(p);
+    d.field_names.push_back(capture_names[i]);
+    d.field_types.push_back(p);
   }
   const TypeName* tn = types.declare(d);
   GenericFunction& f = globals_.function(d.name);
   const_cast<TypeName*>(tn)->callable = &f;
-  // One method: (closure, args...) with the closure typed by its own type.
-  std::vector<const Type*> sig{tn->primary};
+  // One method: (closure, args...) with the closure typed by its own type (any instance).
+  std::vector<const Type*> sig{tn->wrapper};
   std::vector<std::string> names{"#self#"};
   for (size_t i = 1; i < body->nargs; ++i) {
     sig.push_back(body->slots[i].declared ? body->slots[i].declared : types.Any);
@@ -91,7 +96,7 @@ const DataType* Compiler::add_closure_type(std::unique_ptr<Body> body, const std
   if (body->vararg && sig.size() > 1) sig.back() = types.vararg(sig.back());
   std::string loc = body->loc.file ? *body->loc.file + ":" + std::to_string(body->loc.line) : "";
   add_method(f, types.tuple(sig), names, std::move(body), loc);
-  return tn->primary;
+  return tn->wrapper;
 }
 
 const MethodDef* Compiler::tessera_def(const Method* m) const {

@@ -83,8 +83,9 @@ class Compiler {
   // Adds a Tessera method to f. `names` are the argument names for printing.
   const Method* add_method(GenericFunction& f, const Type* sig, std::vector<std::string> names,
                            std::unique_ptr<Body> body, std::string location);
-  // A closure type for a lambda: a struct of its captures whose values are callable.
-  const DataType* add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names);
+  // A closure type for a lambda: a struct of its captures whose values are callable, with a
+  // type parameter per capture (the wrapper is returned; each Lambda node makes an instance).
+  const Type* add_closure_type(std::unique_ptr<Body> body, const std::vector<std::string>& capture_names);
   // Compiles and runs top-level statements; false when an error escaped (see error_state()).
   bool run_thunk(std::unique_ptr<Body> body, Value* result);
 

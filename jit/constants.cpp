@@ -29,6 +29,16 @@ std::string decode_symbol_text(const std::string& hex) {
 
 std::string type_symbol(TypeRegistry& types, const Type* t) {
   std::string p = kConstPrefix;
+  // An instance of a closure type (`##lambda#3{Float64}`: its name does not parse): its
+  // name, then each parameter's own description, length first ("tapp:NAME\x1f3:tn:...").
+  if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->callable && types.lookup(dt->name->name) == dt->name->wrapper) {
+    std::string out = p + "tapp:" + dt->name->name;
+    for (const Type* param : dt->params) {
+      std::string d = type_symbol(types, param).substr(p.size());
+      out += kSep + std::to_string(d.size()) + ":" + d;
+    }
+    return out;
+  }
   if (auto dt = as_datatype(t)) {
     // A bound name (including closure types, whose names scripts cannot write) by its name.
     if (dt->params.empty() && types.lookup(dt->name->name) == dt) return p + "tn:" + dt->name->name;
@@ -84,6 +94,28 @@ const Type* Compiler::resolve_type(const std::string& desc) {
   TypeRegistry& t = types();
   if (desc.rfind("tn:", 0) == 0) return t.lookup(desc.substr(3));
   if (desc.rfind("fnty:", 0) == 0) return globals_.function(desc.substr(5)).type();
+  if (desc.rfind("tapp:", 0) == 0) {
+    // type_symbol's encoding of a closure type's instance: NAME, then length-prefixed parameters.
+    size_t at = desc.find(kSep, 5);
+    const Type* wrapper = t.lookup(desc.substr(5, at == std::string::npos ? std::string::npos : at - 5));
+    if (!wrapper) return nullptr;
+    std::vector<const Type*> params;
+    while (at != std::string::npos && at < desc.size()) {
+      size_t colon = desc.find(':', at + 1);
+      if (colon == std::string::npos) return nullptr;
+      size_t len = std::stoul(desc.substr(at + 1, colon - at - 1));
+      const Type* param = resolve_type(desc.substr(colon + 1, len));
+      if (!param) return nullptr;
+      params.push_back(param);
+      at = colon + 1 + len;
+      if (at < desc.size() && desc[at] != kSep) return nullptr;
+    }
+    try {
+      return t.instantiate(wrapper, params);
+    } catch (const Error&) {
+      return nullptr;
+    }
+  }
   if (desc.rfind("ty:", 0) == 0 && parse_type_) {
     try {
       return parse_type_(desc.substr(3));

@@ -215,9 +215,17 @@ class Inferrer {
         if (v->kind == TypeKind::Bottom) return bottom;
         return types_.issub(v, n->type_arg) ? v : n->type_arg;
       }
-      case Op::Lambda:
-        for (Node* k : n->kids) type(k);
-        return n->type_arg;
+      case Op::Lambda: {
+        // The instance of the closure type for what it captures: each capture's type when
+        // concrete, else Any (the closure is then as before: untyped captures).
+        std::vector<const Type*> ps;
+        for (Node* k : n->kids) {
+          const Type* t = type(k);
+          ps.push_back(types_.is_concrete(t) ? t : types_.Any);
+        }
+        if (ps.empty()) return n->type_arg;
+        return types_.instantiate(n->type_arg, ps);
+      }
       case Op::NewCell:
         return types_.lookup("#Box");
       case Op::Unset:
@@ -581,7 +589,12 @@ void infer_types(Compiler& c, Spec& s) {
   for (size_t i = 0; i < s.argtypes.size() && i < b.slots.size(); ++i) b.slots[i].type = s.argtypes[i];
   for (size_t k = 0; k < b.kwargs.size(); ++k) b.slots[b.nargs + k].type = types.Any;
   // A closure's captures are loaded from its fields at entry (values or cells).
-  for (int slot : b.capture_slots) b.slots[slot].type = types.Any;
+  // Typed by the closure's instance when it is one (its parameters are the captures' types).
+  auto closure_t = s.argtypes.empty() ? nullptr : as_datatype(s.argtypes[0]);
+  for (size_t i = 0; i < b.capture_slots.size(); ++i) {
+    const Type* ft = closure_t && closure_t->is_concrete && i < closure_t->field_types.size() ? closure_t->field_types[i] : types.Any;
+    b.slots[b.capture_slots[i]].type = ft;
+  }
   if (!s.ret) s.ret = types.bottom();
   if (!b.sparams.empty() && b.sig) {
     s.sparam_values.assign(b.sparams.size(), nullptr);

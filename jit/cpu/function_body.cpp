@@ -88,7 +88,7 @@ void FnGen::emit_function(const std::string& private_name) {
   for (size_t i = 0; i < body_.capture_slots.size(); ++i) {
     llvm::Value* out = temp();
     call_void("tsr_getfield", {out, slot_ptr_[0], str_ref(capture_name(i))});
-    store_slot(body_.capture_slots[i], RVal{out, true, types_.Any});
+    store_slot(body_.capture_slots[i], RVal{out, true, body_.slots[body_.capture_slots[i]].type});
   }
   RVal last = emit(body_.root);
   if (last.v) emit_return(last);
@@ -239,7 +239,7 @@ RVal FnGen::emit(Node* n) {
       llvm::Value* args = emit_into_temps(n->kids);
       if (!args) return dead();
       llvm::Value* out = temp();
-      call_void("tsr_make_closure", {out, type_ref(n->type_arg), args, llvm::ConstantInt::get(i64_, k)});
+      call_void("tsr_make_closure", {out, type_ref(n->type), args, llvm::ConstantInt::get(i64_, k)});
       return RVal{out, true, n->type};
     }
     case Op::Unset: {
