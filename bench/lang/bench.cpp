@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cmath>
+#include <functional>
+#include <tuple>
 #include <vector>
 
 static long fib(long n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
@@ -60,6 +63,30 @@ static double best_ms(int runs, F&& f) {
 volatile double sink;
 volatile long size;  // read inside each timed run: the optimizer may not hoist the work out
 
+// A scalar gradient by hand-written pullbacks, as std::function closures (what a C++ tape of
+// closures costs: one heap allocation per captured closure, as in Tessera).
+using Pullback2 = std::function<std::pair<double, double>(double)>;
+using Pullback1 = std::function<double(double)>;
+static std::pair<double, Pullback2> mul_pb(double a, double b) {
+  return {a * b, [a, b](double dy) { return std::make_pair(dy * b, dy * a); }};
+}
+static std::pair<double, Pullback1> sin_pb(double x) {
+  return {std::sin(x), [x](double dy) { return dy * std::cos(x); }};
+}
+static std::pair<double, Pullback2> f_pb(double x, double y) {
+  auto [t, pb1] = mul_pb(x, y);
+  auto [z, pb2] = sin_pb(t);
+  return {z, [pb1 = pb1, pb2 = pb2](double dz) { return pb1(pb2(dz)); }};
+}
+static double pullbacks(long n) {
+  double s = 0.0;
+  for (long k = 0; k < n; ++k) {
+    auto [z, back] = f_pb(2.0, 3.0 + double(k & 1) * 0.0);
+    s += back(1.0).first;
+  }
+  return s;
+}
+
 int main(int argc, char** argv) {
   const char* which = argc > 1 ? argv[1] : "";
   size = argc > 2 ? std::atol(argv[2]) : 0;  // from the command line: not a compile-time constant
@@ -73,6 +100,8 @@ int main(int argc, char** argv) {
       matmul(a, b, c, size);
       sink = c[n * n - 1];
     }));
+  } else if (!std::strcmp(which, "pullbacks")) {
+    std::printf("%f\n", best_ms(5, [&] { sink = pullbacks(size); }));
   } else if (!std::strcmp(which, "vsum")) {
     std::vector<double> v(size, 1.0);
     std::printf("%f\n", best_ms(5, [&] { sink = vsum(v); }));

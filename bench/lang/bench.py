@@ -1,5 +1,5 @@
 # The same programs in CPython, for a feel (smaller sizes, scaled up linearly).
-import sys, time
+import math, sys, time
 
 def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
@@ -38,6 +38,28 @@ def vsum(v):
         s += v[i]
     return s
 
+# A scalar gradient by hand-written pullbacks (closures), as reverse-mode AD makes them.
+def mul_pb(a, b):
+    return a * b, lambda dy: (dy * b, dy * a)
+
+def sin_pb(x):
+    return math.sin(x), lambda dy: (dy * math.cos(x),)
+
+def f_pb(x, y):
+    t, pb1 = mul_pb(x, y)
+    z, pb2 = sin_pb(t)
+    def back(dz):
+        (dt,) = pb2(dz)
+        return pb1(dt)
+    return z, back
+
+def pullbacks(n):
+    s = 0.0
+    for _ in range(n):
+        z, back = f_pb(2.0, 3.0)
+        s += back(1.0)[0]
+    return s
+
 which = sys.argv[1]
 t0 = time.perf_counter()
 if which == "fib":
@@ -54,4 +76,6 @@ elif which == "vsum":
     v = [1.0] * 10**5
     t0 = time.perf_counter()
     vsum(v); scale = 10
+elif which == "pullbacks":
+    pullbacks(10**5); scale = 1
 print((time.perf_counter() - t0) * 1000 * scale)

@@ -40,6 +40,7 @@ row "kernel matmul 128^3, NTuple index" matmul_ntuple.tsr matmul 128
 row "kernel matmul 128^3, linear index" matmul_linear.tsr matmul 128
 row "Vector{Float64} loop, 10^6" vector_loop.tsr vsum 1000000
 row "Tensor{Float64,1} loop, 10^6" tensor_loop.tsr vsum 1000000
+row "scalar gradient by closures, 10^5" pullbacks.tsr pullbacks 100000
 
 # Whole process: parse, load Base, compile (or load from the cache) and run examples/fib.tsr.
 # Cold: an empty compile cache each time; warm: the cache filled by the run before. Median of 11.
