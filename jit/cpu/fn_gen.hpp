@@ -209,6 +209,9 @@ class FnGen : public NumberErrors {
   // size(t, d) and length(t) from the tensor's shape.
   RVal tensor_shape_query(Node* n, const std::vector<RVal>& args);
   RVal tensor_load_store(Node* n, const std::vector<RVal>& args, llvm::Value* addr, llvm::Type* et, const Type* elem);
+  // A field of a boxed immutable struct of known type read in place; no value when the
+  // runtime must look it up (tsr_getfield).
+  RVal boxed_struct_field(RVal obj, const Node* n);
   // v[i], v[i] = x and length(v) on a Vector's element Values (vector_access.cpp).
   RVal vector_access(Node* n, const std::vector<RVal>& args);
   // ---- kernel IR (kernel_ir.cpp) ----

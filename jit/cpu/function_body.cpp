@@ -86,9 +86,18 @@ void FnGen::emit_function(const std::string& private_name) {
   }
   // Closure captures: loaded from the closure (argument 0).
   for (size_t i = 0; i < body_.capture_slots.size(); ++i) {
+    const Type* ct = body_.slots[body_.capture_slots[i]].type;
+    Node field{};
+    field.op = Op::GetField;
+    field.name = capture_name(i);
+    field.type = ct;
+    if (RVal v = boxed_struct_field(RVal{slot_ptr_[0], true, s_.argtypes.empty() ? nullptr : s_.argtypes[0]}, &field); v.v) {
+      store_slot(body_.capture_slots[i], v);
+      continue;
+    }
     llvm::Value* out = temp();
     call_void("tsr_getfield", {out, slot_ptr_[0], str_ref(capture_name(i))});
-    store_slot(body_.capture_slots[i], RVal{out, true, body_.slots[body_.capture_slots[i]].type});
+    store_slot(body_.capture_slots[i], RVal{out, true, ct});
   }
   RVal last = emit(body_.root);
   if (last.v) emit_return(last);
@@ -205,6 +214,7 @@ RVal FnGen::emit(Node* n) {
           if (names[i] == n->name)
             return RVal{b_.CreateExtractValue(obj.v, {static_cast<unsigned>(i)}), false, dt->field_types[i]};
       }
+      if (RVal f = boxed_struct_field(obj, n); f.v) return f;
       llvm::Value* out = temp();
       call_void("tsr_getfield", {out, as_boxed(obj), str_ref(n->name)});
       check_error(n);

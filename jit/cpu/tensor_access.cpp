@@ -6,6 +6,8 @@
 
 #include "jit/cpu/fn_gen.hpp"
 
+#include <algorithm>
+
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
@@ -196,6 +198,28 @@ RVal FnGen::vector_access(Node* n, const std::vector<RVal>& args) {
   b_.CreateStore(type_ref(elem), elem_ptr);
   b_.CreateStore(word, b_.CreateGEP(i8_, elem_ptr, llvm::ConstantInt::get(i64_, 8)));
   return args[1];
+}
+
+RVal FnGen::boxed_struct_field(RVal obj, const Node* n) {
+  // A field of a boxed immutable struct of known type (a closure's captures among them): read
+  // in place from the struct's field Values, without the runtime's lookup by name. Its value
+  // has the field's type when that is concrete, so a number is loaded unboxed.
+  auto dt = as_datatype(obj.type);
+  StructFieldsLayout layout = struct_fields_layout();
+  if (!obj.boxed || !dt || !dt->is_concrete || !layout.usable || dt->name->payload != Payload::Object ||
+      dt->name->is_mutable || dt->name->is_tuple || dt == types_.String || dt->name->field_names.size() != dt->field_types.size())
+    return RVal{};
+  const auto& names = dt->name->field_names;
+  size_t i = std::find(names.begin(), names.end(), n->name) - names.begin();
+  if (i == names.size()) return RVal{};
+  auto* object = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, obj.v, llvm::ConstantInt::get(i64_, 8)));
+  llvm::Value* begin = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, object, llvm::ConstantInt::get(i64_, layout.begin)));
+  llvm::Value* field = b_.CreateGEP(value_ty_, begin, llvm::ConstantInt::get(i64_, i));
+  const Type* ft = dt->field_types[i];
+  if (is_bits(ft) && types_.is_concrete(ft)) return RVal{unbox(field, ft), false, ft};
+  llvm::Value* out = temp();
+  call_void("tsr_assign", {out, field});
+  return RVal{out, true, n->type ? n->type : types_.Any};
 }
 
 }  // namespace tsr::jit::cpu
