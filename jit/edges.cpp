@@ -15,7 +15,7 @@ void record_edges(Spec& s) {
     if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic && n->bind != Bind::TensorGet &&
                               n->bind != Bind::TensorSet && n->bind != Bind::TensorAtomicAdd && n->bind != Bind::TensorSize &&
                               n->bind != Bind::TensorLength && n->bind != Bind::VectorGet && n->bind != Bind::VectorSet &&
-                              n->bind != Bind::VectorLength && n->bind != Bind::Folded))
+                              n->bind != Bind::VectorLength && n->bind != Bind::TupleGet && n->bind != Bind::Folded))
       continue;
     const Value& callee = n->kids[0]->literal;
     if (callee.defined() && callee.payload() == Payload::Function) add(callee.as_function(), callee.as_function()->epoch());

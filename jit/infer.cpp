@@ -337,6 +337,7 @@ class Inferrer {
     if (const Type* t = tensor_access(f, args, n)) return t;
     if (const Type* t = tensor_shape_query(f, args, n)) return t;
     if (const Type* t = vector_access(f, args, n)) return t;
+    if (const Type* t = tuple_access(f, args, n)) return t;
     const Method* m = nullptr;
     try {
       m = f->which(args);
@@ -523,6 +524,19 @@ class Inferrer {
   // v[i], v[i] = x on a Vector of numbers or Bool, and length(v) on any Vector: done inline
   // by codegen on the elements' Values (jit/cpu/tensor_access.cpp), when no script has added its
   // own methods. A value of another type is converted by the runtime's setindex!.
+  // t[k] with a literal k on a tuple of known element types: an inline load of element k (the
+  // built-in getindex would raise a BoundsError for a k out of range; that call stays).
+  const Type* tuple_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    if (f->name() != "getindex" || args.size() != 2 || args[1] != types_.Int64 || !struct_fields_layout().usable) return nullptr;
+    auto dt = as_datatype(args[0]);
+    if (!dt || !dt->is_concrete || !dt->name->is_tuple || n->kids[2]->op != Op::Literal) return nullptr;
+    int64_t k = n->kids[2]->literal.as_int();
+    if (k < 1 || k > static_cast<int64_t>(dt->params.size())) return nullptr;
+    if (!builtin_method(f, args)) return nullptr;
+    n->bind = Bind::TupleGet;
+    return dt->params[k - 1];
+  }
+
   const Type* vector_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
     bool get = f->name() == "getindex" && args.size() == 2, set = f->name() == "setindex!" && args.size() == 3;
     bool length = f->name() == "length" && args.size() == 1;

@@ -161,6 +161,7 @@ void Printer::print_line(const Body& body, const Node* n, int depth, std::string
   else if (n->bind == Bind::VectorGet) out += " [vector load]";
   else if (n->bind == Bind::VectorSet) out += " [vector store]";
   else if (n->bind == Bind::VectorLength) out += " [vector length]";
+  else if (n->bind == Bind::TupleGet) out += " [tuple load]";
   else if (n->bind == Bind::Folded) out += " [constant " + show_value(n->literal) + "]";
   if (n->op == Op::Call && n->reassoc) out += " [simd]";
   if (n->op == Op::Call && n->inbounds) out += " [inbounds]";

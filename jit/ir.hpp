@@ -93,6 +93,7 @@ enum class Bind : uint8_t {
   VectorGet,   // v[i] on a Vector of numbers or Bool: an inline load of the element's payload
   VectorSet,   // v[i] = x likewise: an inline store of the element
   VectorLength,  // length(v) on any Vector: its element count
+  TupleGet,    // t[k] on a tuple of known type with a literal k in range: a load of element k
   Folded,      // a pure built-in computed at compile time (eltype(t), zero(Float32)): `literal`
 };
 

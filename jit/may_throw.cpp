@@ -79,7 +79,8 @@ bool body_may_throw(const Spec& s, TypeRegistry& types) {
           if (inline_construct(n.get()) == InlineConstruct::No) return true;
         } else if (n->bind == Bind::Intrinsic) {
           if (intrinsic_may_throw(static_cast<Intrinsic>(n->intrinsic))) return true;
-        } else if (n->bind == Bind::TensorLength || n->bind == Bind::VectorLength || n->bind == Bind::Folded) {
+        } else if (n->bind == Bind::TensorLength || n->bind == Bind::VectorLength || n->bind == Bind::TupleGet ||
+                   n->bind == Bind::Folded) {
           // never fails
         } else if (n->bind == Bind::TensorSize) {
           // fails only for a dimension below 1

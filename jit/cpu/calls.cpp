@@ -55,6 +55,8 @@ RVal FnGen::call(Node* n) {
     case Bind::VectorSet:
     case Bind::VectorLength:
       return vector_access(n, args);
+    case Bind::TupleGet:
+      return tuple_get(n, args);
     case Bind::Construct: {
       const Type* t = n->kids[0]->literal.as_type();
       if (RVal v = construct_inline(n, args); v.v) return v;

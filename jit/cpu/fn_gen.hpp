@@ -212,6 +212,11 @@ class FnGen : public NumberErrors {
   // A field of a boxed immutable struct of known type read in place; no value when the
   // runtime must look it up (tsr_getfield).
   RVal boxed_struct_field(RVal obj, const Node* n);
+  // Field i of the struct or tuple a boxed Value holds, of type ft: unboxed when ft is a
+  // concrete bits type, else a copy in a frame slot.
+  RVal field_in_place(llvm::Value* boxed, size_t i, const Type* ft, const Type* node_type);
+  // t[k] bound as Bind::TupleGet.
+  RVal tuple_get(Node* n, const std::vector<RVal>& args);
   // v[i], v[i] = x and length(v) on a Vector's element Values (vector_access.cpp).
   RVal vector_access(Node* n, const std::vector<RVal>& args);
   // ---- kernel IR (kernel_ir.cpp) ----

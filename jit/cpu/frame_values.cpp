@@ -255,7 +255,7 @@ bool FnGen::assigns_slot(const Node* n, int slot) {
 bool FnGen::reads_collection_in_place(const Node* n) {
   bool inline_access = n->bind == Bind::TensorGet || n->bind == Bind::TensorSet || n->bind == Bind::TensorAtomicAdd ||
                        n->bind == Bind::TensorSize || n->bind == Bind::TensorLength || n->bind == Bind::VectorGet ||
-                       n->bind == Bind::VectorSet || n->bind == Bind::VectorLength;
+                       n->bind == Bind::VectorSet || n->bind == Bind::VectorLength || n->bind == Bind::TupleGet;
   if (!inline_access || n->kids.size() < 2 || n->kids[1]->op != Op::Slot) return false;
   for (size_t i = 2; i < n->kids.size(); ++i)
     if (assigns_slot(n->kids[i], n->kids[1]->slot)) return false;

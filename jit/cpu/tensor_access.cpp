@@ -212,14 +212,28 @@ RVal FnGen::boxed_struct_field(RVal obj, const Node* n) {
   const auto& names = dt->name->field_names;
   size_t i = std::find(names.begin(), names.end(), n->name) - names.begin();
   if (i == names.size()) return RVal{};
-  auto* object = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, obj.v, llvm::ConstantInt::get(i64_, 8)));
+  return field_in_place(obj.v, i, dt->field_types[i], n->type);
+}
+
+RVal FnGen::field_in_place(llvm::Value* boxed, size_t i, const Type* ft, const Type* node_type) {
+  StructFieldsLayout layout = struct_fields_layout();
+  auto* object = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, boxed, llvm::ConstantInt::get(i64_, 8)));
   llvm::Value* begin = b_.CreateLoad(ptr_, b_.CreateGEP(i8_, object, llvm::ConstantInt::get(i64_, layout.begin)));
   llvm::Value* field = b_.CreateGEP(value_ty_, begin, llvm::ConstantInt::get(i64_, i));
-  const Type* ft = dt->field_types[i];
   if (is_bits(ft) && types_.is_concrete(ft)) return RVal{unbox(field, ft), false, ft};
   llvm::Value* out = temp();
   call_void("tsr_assign", {out, field});
-  return RVal{out, true, n->type ? n->type : types_.Any};
+  return RVal{out, true, node_type ? node_type : types_.Any};
+}
+
+RVal FnGen::tuple_get(Node* n, const std::vector<RVal>& args) {
+  // Inference bound it only for a literal index in range of a tuple of known element types
+  // (the tuple node's type; the value in hand may be typed more loosely).
+  auto dt = as_datatype(n->kids[1]->type);
+  size_t i = static_cast<size_t>(n->kids[2]->literal.as_int() - 1);
+  if (!dt || !dt->name->is_tuple || i >= dt->params.size())
+    throw InternalError("codegen: a tuple load bound without a tuple of known length");
+  return field_in_place(as_boxed(args[0]), i, dt->params[i], n->type);
 }
 
 }  // namespace tsr::jit::cpu
