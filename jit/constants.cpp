@@ -31,6 +31,16 @@ std::string type_symbol(TypeRegistry& types, const Type* t) {
   std::string p = kConstPrefix;
   // An instance of a closure type (`##lambda#3{Float64}`: its name does not parse): its
   // name, then each parameter's own description, length first ("tapp:NAME\x1f3:tn:...").
+  // A tuple type likewise ("ttup:"): its elements may be closure instances, which do not print
+  // in a form that parses back.
+  if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->is_tuple && dt->is_concrete) {
+    std::string out = p + "ttup:";
+    for (const Type* param : dt->params) {
+      std::string d = type_symbol(types, param).substr(p.size());
+      out += kSep + std::to_string(d.size()) + ":" + d;
+    }
+    return out;
+  }
   if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->callable && types.lookup(dt->name->name) == dt->name->wrapper) {
     std::string out = p + "tapp:" + dt->name->name;
     for (const Type* param : dt->params) {
@@ -94,11 +104,13 @@ const Type* Compiler::resolve_type(const std::string& desc) {
   TypeRegistry& t = types();
   if (desc.rfind("tn:", 0) == 0) return t.lookup(desc.substr(3));
   if (desc.rfind("fnty:", 0) == 0) return globals_.function(desc.substr(5)).type();
-  if (desc.rfind("tapp:", 0) == 0) {
-    // type_symbol's encoding of a closure type's instance: NAME, then length-prefixed parameters.
+  if (desc.rfind("tapp:", 0) == 0 || desc.rfind("ttup:", 0) == 0) {
+    // type_symbol's encoding of a closure type's instance (NAME, then length-prefixed
+    // parameters) or of a tuple type (its length-prefixed element types).
+    bool tuple = desc.rfind("ttup:", 0) == 0;
     size_t at = desc.find(kSep, 5);
-    const Type* wrapper = t.lookup(desc.substr(5, at == std::string::npos ? std::string::npos : at - 5));
-    if (!wrapper) return nullptr;
+    const Type* wrapper = tuple ? nullptr : t.lookup(desc.substr(5, at == std::string::npos ? std::string::npos : at - 5));
+    if (!tuple && !wrapper) return nullptr;
     std::vector<const Type*> params;
     while (at != std::string::npos && at < desc.size()) {
       size_t colon = desc.find(':', at + 1);
@@ -111,7 +123,7 @@ const Type* Compiler::resolve_type(const std::string& desc) {
       if (at < desc.size() && desc[at] != kSep) return nullptr;
     }
     try {
-      return t.instantiate(wrapper, params);
+      return tuple ? t.tuple(params) : t.instantiate(wrapper, params);
     } catch (const Error&) {
       return nullptr;
     }

@@ -201,6 +201,13 @@ RVal FnGen::emit(Node* n) {
       llvm::Value* args = emit_into_temps(n->kids);
       if (!args) return dead();
       llvm::Value* out = temp();
+      if (n->op == Op::Tuple && n->type && types_.is_concrete(n->type) && as_datatype(n->type) &&
+          as_datatype(n->type)->name->is_tuple) {
+        // Its type is known here (each element's concrete type): made as a struct of that
+        // type, without the runtime working the type out (and interning it) on every call.
+        call_void("tsr_make_struct", {out, type_ref(n->type), args, llvm::ConstantInt::get(i64_, k)});
+        return RVal{out, true, n->type};
+      }
       call_void(n->op == Op::Tuple ? "tsr_make_tuple" : "tsr_make_vect", {out, args, llvm::ConstantInt::get(i64_, k)});
       return RVal{out, true, n->type};
     }
