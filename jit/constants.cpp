@@ -29,8 +29,9 @@ std::string decode_symbol_text(const std::string& hex) {
 
 std::string type_symbol(TypeRegistry& types, const Type* t) {
   std::string p = kConstPrefix;
-  // An instance of a closure type (`##lambda#3{Float64}`: its name does not parse): its
-  // name, then each parameter's own description, length first ("tapp:NAME\x1f3:tn:...").
+  // An instance of a parametric type by its registered name, then each parameter's own
+  // description, length first ("tapp:NAME\x1f3:tn:..."): printed, closure types
+  // (`##lambda#3{Float64}`) and a module's types (`S{Int64}` for Main.M.S) would not parse back.
   // A tuple type likewise ("ttup:"): its elements may be closure instances, which do not print
   // in a form that parses back.
   if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->is_tuple && dt->is_concrete) {
@@ -41,7 +42,9 @@ std::string type_symbol(TypeRegistry& types, const Type* t) {
     }
     return out;
   }
-  if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->callable && types.lookup(dt->name->name) == dt->name->wrapper) {
+  if (auto c = as_const(t)) return p + "tconst:" + std::to_string(c->value);
+  if (auto dt = as_datatype(t); dt && !dt->params.empty() && !dt->name->is_tuple && dt->is_concrete &&
+                                types.lookup(dt->name->name) == dt->name->wrapper) {
     std::string out = p + "tapp:" + dt->name->name;
     for (const Type* param : dt->params) {
       std::string d = type_symbol(types, param).substr(p.size());
@@ -104,6 +107,13 @@ const Type* Compiler::resolve_type(const std::string& desc) {
   TypeRegistry& t = types();
   if (desc.rfind("tn:", 0) == 0) return t.lookup(desc.substr(3));
   if (desc.rfind("fnty:", 0) == 0) return globals_.function(desc.substr(5)).type();
+  if (desc.rfind("tconst:", 0) == 0) {
+    try {
+      return t.const_param(std::stoll(desc.substr(7)));
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }
   if (desc.rfind("tapp:", 0) == 0 || desc.rfind("ttup:", 0) == 0) {
     // type_symbol's encoding of a closure type's instance (NAME, then length-prefixed
     // parameters) or of a tuple type (its length-prefixed element types).
