@@ -1,6 +1,14 @@
 // The infer pass: types every node of a specialization's body and binds its calls.
 #pragma once
 
+#include <vector>
+
+namespace tsr {
+struct Type;
+struct TypeVar;
+class TypeRegistry;
+}  // namespace tsr
+
 namespace tsr::jit {
 
 class Compiler;
@@ -11,5 +19,11 @@ struct Spec;
 // inline tensor access, dynamic), s.ret, and s.state (Provisional when it relied on a
 // recursive call's estimate, else Inferred).
 void infer_types(Compiler& c, Spec& s);
+
+// Binds the `where` variables `vars` of signature pattern `pat` from the concrete type
+// `actual`: Vec{T} against Vec{Float32} gives T = Float32 (out[i] for vars[i]; unset ones stay
+// nullptr).
+void match_sparams(TypeRegistry& types, const Type* pat, const Type* actual, const std::vector<const TypeVar*>& vars,
+                   std::vector<const Type*>& out);
 
 }  // namespace tsr::jit
