@@ -189,6 +189,41 @@ bool is_range(const Value& v) {
 
 }  // namespace
 
+// Tuples (with numbers and functions as scalars) broadcast as Julia's: the result is a tuple
+// of f over the elements; a tuple of one element stretches, other lengths must agree.
+Value Compiler::broadcast_tuples(GenericFunction* f, std::span<const Value> leaves) {
+  size_t n = 1;
+  bool sized = false;
+  for (const Value& v : leaves) {
+    if (!v.type()->name->is_tuple) continue;
+    size_t len = v.as_struct().fields.size();
+    if (len == 1) continue;
+    if (sized && len != n)
+      throw Error("DimensionMismatch", "arrays could not be broadcast to a common size; got a dimension with lengths " +
+                              std::to_string(n) + " and " + std::to_string(len));
+    n = len;
+    sized = true;
+  }
+  std::vector<Value> results;
+  std::vector<const Type*> types;
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<Value> args;
+    for (const Value& v : leaves) {
+      if (!v.type()->name->is_tuple) {
+        args.push_back(v);
+        continue;
+      }
+      const auto& fields = v.as_struct().fields;
+      args.push_back(fields.size() == 1 ? fields[0] : fields[i]);
+    }
+    results.push_back(f->call(args.data(), args.size()));
+    types.push_back(results.back().type());
+  }
+  auto* obj = new StructObject();
+  obj->fields = std::move(results);
+  return Value::from_object(this->types().tuple(types), obj);
+}
+
 Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   TypeRegistry& t = types();
   // Ranges as Julia's: (1:5) .^ 2 and Float32.(1:6) are Vectors, as over [1, 2, ...].
@@ -231,9 +266,14 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   bool any_tensor = dest != nullptr;
   for (const Value& v : leaves) any_tensor = any_tensor || is_tensor(v);
   if (!any_tensor) {
-    for (const Value& v : leaves)
-      if (!is_number_type(v.type()) && !is_function_value(globals_, v))
-        throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
+    bool tuples = false;
+    for (const Value& v : leaves) {
+      if (v.type()->name->is_tuple) tuples = true;
+      else if (!is_number_type(v.type()) && !is_function_value(globals_, v))
+        throw ArgumentError("broadcasting works over tensors, tuples, numbers and vectors of numbers, not a value of type " +
+                            show_type(v.type()));
+    }
+    if (tuples) return broadcast_tuples(f, leaves);
     return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
   }
   // The plan for these leaf types: made once (per world age), then looked up.

@@ -110,6 +110,7 @@ class Compiler {
   // Broadcasting (jit/broadcast.cpp): __broadcast(f, leaves...), __broadcast!(dest, f, ...).
   void register_broadcast();
   Value broadcast(std::span<const Value> args, bool in_place);
+  Value broadcast_tuples(GenericFunction* f, std::span<const Value> leaves);
   Value broadcast_dynamic(GenericFunction* f, const Value* dest, std::span<const Value> leaves,
                           const std::vector<int64_t>& shape);
   using BroadcastRange = void (*)(const Value*, int64_t, int64_t, const int64_t*);
