@@ -34,24 +34,20 @@ std::string type_symbol(TypeRegistry& types, const Type* t) {
   // (`##lambda#3{Float64}`) and a module's types (`S{Int64}` for Main.M.S) would not parse back.
   // A tuple type likewise ("ttup:"): its elements may be closure instances, which do not print
   // in a form that parses back.
-  if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->is_tuple && dt->is_concrete) {
-    std::string out = p + "ttup:";
+  // Each parameter's own description, length first, after the head.
+  auto with_params = [&](std::string out, const DataType* dt) {
     for (const Type* param : dt->params) {
       std::string d = type_symbol(types, param).substr(p.size());
       out += kSep + std::to_string(d.size()) + ":" + d;
     }
     return out;
-  }
+  };
+  if (auto dt = as_datatype(t); dt && !dt->params.empty() && dt->name->is_tuple && dt->is_concrete)
+    return with_params(p + "ttup:", dt);
   if (auto c = as_const(t)) return p + "tconst:" + std::to_string(c->value);
   if (auto dt = as_datatype(t); dt && !dt->params.empty() && !dt->name->is_tuple && dt->is_concrete &&
-                                types.lookup(dt->name->name) == dt->name->wrapper) {
-    std::string out = p + "tapp:" + dt->name->name;
-    for (const Type* param : dt->params) {
-      std::string d = type_symbol(types, param).substr(p.size());
-      out += kSep + std::to_string(d.size()) + ":" + d;
-    }
-    return out;
-  }
+                                types.lookup(dt->name->name) == dt->name->wrapper)
+    return with_params(p + "tapp:" + dt->name->name, dt);
   if (auto dt = as_datatype(t)) {
     // A bound name (including closure types, whose names scripts cannot write) by its name.
     if (dt->params.empty() && types.lookup(dt->name->name) == dt) return p + "tn:" + dt->name->name;
