@@ -24,8 +24,7 @@ void FnGen::emit_entry() {
   fn_ = f;
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
   // A frame for boxing struct fields on the way out, sized below.
-  frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
-  frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+  open_frame();
   std::vector<llvm::Value*> args{f->getArg(0)};
   size_t nargs = s_.argtypes.size() + s_.body->kwargs.size();
   for (size_t i = 0; i < nargs; ++i) {
@@ -49,8 +48,7 @@ void FnGen::emit_kernel_range() {
   fn_ = f;
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", f);
   b_.SetInsertPoint(entry);
-  frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
-  frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+  open_frame();
   llvm::Value* out = temp();  // where a boxed result would go (kernels' results are dropped)
   size_t nuser = s_.argtypes.size() - 6;
   std::vector<llvm::Value*> user;
@@ -107,8 +105,7 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
   llvm::Value *vals = fn_->getArg(0), *lo = fn_->getArg(1), *hi = fn_->getArg(2), *meta = fn_->getArg(3);
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
   b_.SetInsertPoint(entry);
-  frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
-  frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+  open_frame();
   llvm::Value* out_slot = temp();
   TensorLayout layout = tensor_layout();
   auto meta_at = [&](llvm::Value* i) { return b_.CreateLoad(i64_, b_.CreateGEP(i64_, meta, i)); };

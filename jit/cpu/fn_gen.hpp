@@ -66,6 +66,8 @@ class FnGen : public NumberErrors {
   void emit_broadcast_range(const std::string& name, llvm::Function* f, const std::vector<bool>& is_tensor,
                             const Type* out_elem);
 
+  // At the entry: the frame of boxed Values, one slot long until size_frame sizes it.
+  void open_frame();
   // On a way out: the boxed values of the frame are released.
   void release_frame();
   // Once the body is generated and the frame's size known: size it, or remove it when only

@@ -36,6 +36,11 @@ llvm::Function* FnGen::declare(llvm::Module& m, const Spec& s) {
   return llvm::Function::Create(spec_type(m.getContext(), s), llvm::Function::ExternalLinkage, s.symbol, m);
 }
 
+void FnGen::open_frame() {
+  frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
+  frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+}
+
 void FnGen::release_frame() {
   if (nframe_ > 0) call_void("tsr_frame_release", {frame_, llvm::ConstantInt::get(i64_, nframe_)});
 }

@@ -23,8 +23,7 @@ void FnGen::emit_function(const std::string& private_name) {
   else fn_ = llvm::Function::Create(spec_type(ctx_, s_), llvm::Function::InternalLinkage, private_name, m_);
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
   b_.SetInsertPoint(entry);
-  frame_ = b_.CreateAlloca(value_ty_, llvm::ConstantInt::get(i64_, 1), "frame");
-  frame_init_ = b_.CreateMemSet(frame_, llvm::ConstantInt::get(i8_, 0), llvm::ConstantInt::get(i64_, 16), llvm::MaybeAlign(8));
+  open_frame();
   out_ = fn_->getArg(0);
   bool bits_ret = is_bits(s_.ret);
   if (bits_ret) ret_slot_ = b_.CreateAlloca(bits_type(ctx_, s_.ret), nullptr, "ret");
