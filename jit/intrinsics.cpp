@@ -34,6 +34,11 @@ bool is_bool(const DataType* t) { return t->name->payload == Payload::Bool; }
 
 }  // namespace
 
+bool is_bits_float(const Type* t) {
+  auto dt = as_datatype(t);
+  return dt && is_float(dt);
+}
+
 bool is_bits_number(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;

@@ -36,6 +36,7 @@ struct IntrinsicInfo {
 IntrinsicInfo intrinsic_info(Intrinsic op);
 
 bool is_bits_number(const Type* t);  // Int*, UInt*, Float64, Float32, Bool
+bool is_bits_float(const Type* t);   // Float64 or Float32 (held in an LLVM double or float)
 // Julia's promote_type for two number types (Bool and Bool promote to Bool).
 const DataType* promote_type(TypeRegistry& types, const DataType* a, const DataType* b);
 // The type the operation computes in (after promotion) and the type of its result, or nothing

@@ -28,10 +28,7 @@ llvm::Type* bits_type(llvm::LLVMContext& ctx, const Type* t) {
   return llvm::Type::getIntNTy(ctx, static_cast<unsigned>(integer_bits(dt)));
 }
 
-bool is_float_number(const Type* t) {
-  Payload p = as_datatype(t)->name->payload;
-  return p == Payload::Float64 || p == Payload::Float32;
-}
+bool is_float_number(const Type* t) { return is_bits_float(t); }
 bool is_unsigned_number(const Type* t) { return is_unsigned_integer(t); }
 bool is_bool_number(const Type* t) { return as_datatype(t)->name->payload == Payload::Bool; }
 

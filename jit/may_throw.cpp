@@ -6,20 +6,11 @@
 
 namespace tsr::jit {
 
-namespace {
-
-bool is_float_type(const Type* t) {
-  auto dt = as_datatype(t);
-  return dt && (dt->name->payload == Payload::Float64 || dt->name->payload == Payload::Float32);
-}
-
-}  // namespace
-
 InlineConstruct inline_construct(const Node* n) {
   const Type* t = n->type;
   if (!t) return InlineConstruct::No;
   size_t nargs = n->kids.size() - 1;
-  if (is_bits_number(t) && is_float_type(t) && nargs == 1 && is_bits_number(n->kids[1]->type))
+  if (is_bits_number(t) && is_bits_float(t) && nargs == 1 && is_bits_number(n->kids[1]->type))
     return InlineConstruct::FloatConversion;
   if (!is_inline_struct(t)) return InlineConstruct::No;
   auto dt = as_datatype(t);
@@ -28,7 +19,7 @@ InlineConstruct inline_construct(const Node* n) {
     const Type* ft = dt->field_types[i];
     const Type* at = n->kids[i + 1]->type;
     if (!at || !is_bits(at) || is_inline_struct(at) != is_inline_struct(ft)) return InlineConstruct::No;
-    bool widening = is_bits_number(at) && is_bits_number(ft) && !is_float_type(at) && is_float_type(ft);
+    bool widening = is_bits_number(at) && is_bits_number(ft) && !is_bits_float(at) && is_bits_float(ft);
     if (at != ft && !widening) return InlineConstruct::No;
   }
   return InlineConstruct::Struct;
