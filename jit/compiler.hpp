@@ -115,6 +115,13 @@ class Compiler {
                           const std::vector<int64_t>& shape);
   using BroadcastRange = void (*)(const Value*, int64_t, int64_t, const int64_t*);
   BroadcastRange broadcast_range(Spec* f, std::span<const Value> leaves, const Type* out_elem);
+  // Reverse-mode autodiff (jit/autodiff/): `_pullback(f, args...)` and the builtins of
+  // gradient values. The derivative of a call with these argument types (f's first): the
+  // specialization of its pullback function, made on first request (keywords: the call
+  // passes keyword arguments).
+  void register_autodiff();
+  Spec* derivative_spec(const std::vector<const Type*>& argtypes, bool keywords = false);
+  GenericFunction* pullback_function() const { return pullback_fn_; }
   // Calls a Tessera method from the runtime (the trampoline's work).
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
 
@@ -127,6 +134,13 @@ class Compiler {
   void infer(Spec& s);
   // --emit=lower: a body as lowered (a method's, a closure's or top-level code's).
   void show_lowered(const Body& body);
+  // Bodies of pullback functions (jit/autodiff/derivative.cpp).
+  std::unique_ptr<Body> make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords,
+                                           std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed);
+  std::unique_ptr<Body> rule_pullback_body(size_t nargs, bool keywords);
+  std::unique_ptr<Body> constructor_pullback_body(const DataType* t, size_t nargs);
+  std::unique_ptr<Body> refused_pullback_body(size_t nargs, const std::string& message);
+  const Type* rule_back_type();
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;
   std::string next_symbol(const std::string& fname);
@@ -171,6 +185,15 @@ class Compiler {
   std::deque<Value> const_values_;
   std::map<std::string, void*> constants_;
   std::set<const GenericFunction*> kernels_;
+  // Autodiff: the derived pullbacks, one method of #pullback per signature and keyword use.
+  struct Derived {
+    const Method* method = nullptr;
+    std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
+  };
+  std::map<std::pair<std::vector<const Type*>, bool>, Derived> derived_;
+  GenericFunction* pullback_fn_ = nullptr;  // _pullback
+  GenericFunction* derived_fn_ = nullptr;   // #pullback
+  const Type* rule_back_ = nullptr;         // the closure type of a rule's back(dy)
   std::set<const Spec*> checked_kernels_;  // kernel specializations verify_device_kernel has seen
   std::map<std::string, BroadcastRange> broadcast_ranges_;
   // What a broadcast of f over leaves of these types needs, found once (jit/broadcast.cpp):

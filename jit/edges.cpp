@@ -11,6 +11,7 @@ void record_edges(Spec& s) {
       if (e.first == f) return;
     s.edges.emplace_back(f, epoch);
   };
+  for (auto& [f, epoch] : s.body->assumed) add(f, epoch);
   for (auto& n : s.body->pool) {
     if (n->op != Op::Call || (n->bind != Bind::Static && n->bind != Bind::Intrinsic && n->bind != Bind::TensorGet &&
                               n->bind != Bind::TensorSet && n->bind != Bind::TensorAtomicAdd && n->bind != Bind::TensorSize &&

@@ -334,6 +334,15 @@ class Inferrer {
       auto dt = as_datatype(a);
       if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
     }
+    // _pullback(g, args...) of known types: a static call of the derivative's specialization.
+    if (f == c_.pullback_function() && !args.empty()) {
+      Spec* d = c_.derivative_spec(args);
+      if (d != &s_ && (d->state == Spec::State::Inferring || d->state == Spec::State::Provisional)) used_provisional_ = true;
+      n->bind = Bind::Static;
+      n->method = d->method;
+      n->spec = d;
+      return d->ret ? d->ret : types_.bottom();
+    }
     if (const Type* t = tensor_access(f, args, n)) return t;
     if (const Type* t = tensor_shape_query(f, args, n)) return t;
     if (const Type* t = vector_access(f, args, n)) return t;

@@ -77,6 +77,7 @@ std::unique_ptr<Body> Body::clone() const {
   out->uses_barrier = uses_barrier;
   out->uses_localmem = uses_localmem;
   out->capture_slots = capture_slots;
+  out->assumed = assumed;
   std::unordered_map<const Node*, Node*> map;
   for (const auto& n : pool) {
     out->pool.push_back(std::make_unique<Node>(*n));

@@ -154,6 +154,9 @@ struct Body {
   bool uses_localmem = false;
   // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
   std::vector<int> capture_slots;
+  // Method tables this body was made from (a derived pullback: the primal's function, rrule),
+  // with their epochs then: the edges pass adds them, so a new method remakes it.
+  std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
 
   Node* make(Op op, SrcLoc loc);
   // A deep copy (each specialization annotates its own).

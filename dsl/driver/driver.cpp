@@ -21,6 +21,7 @@ Driver::Driver() : compiler_(rt_.globals()), current_(&modules_.main()) {
   jit::register_builtins(rt_.globals());
   compiler_.register_launch();
   compiler_.register_broadcast();
+  compiler_.register_autodiff();
   // Cached code names its types by their text; reading them back is the front end's job.
   compiler_.set_type_parser([this](const std::string& text) { return parse_type(rt_.types(), text); });
   // include(path) as an expression gives the file's last value, as Julia's does.
@@ -42,7 +43,7 @@ std::string stdlib_dir() {
 
 int Driver::load_base() {
   for (const char* file : {"Base.tsr", "Collections.tsr", "DataTypes.tsr", "Numbers.tsr", "Ranges.tsr", "Strings.tsr", "Tensors.tsr",
-                           "Matmul.tsr", "StatsLinalg.tsr", "Concat.tsr"}) {
+                           "Matmul.tsr", "StatsLinalg.tsr", "Concat.tsr", "Autodiff.tsr"}) {
     std::string path = stdlib_dir() + "/" + file;
     if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {
       report_uncaught();

@@ -1,0 +1,270 @@
+// The derivative of a call: which pullback `_pullback(f, args...)` runs, for concrete types.
+//
+// In order: an `rrule` method that applies (the user's or the stdlib's; the catch-all
+// `rrule(f, args...) = nothing` of stdlib/Autodiff.tsr means "none"), else the derived
+// pullback of the Tessera method the call dispatches to (jit/autodiff/reverse.cpp), else, for
+// a type with no constructor of its own, the default constructor's (the struct's gradient is a
+// named tuple of its fields), else an error saying why and how to fix it (write an rrule).
+// Each is the body of a method of the hidden function `#pullback`, one per concrete
+// signature, specialized and compiled like any other: the derivative of a specialization is
+// itself a specialization.
+#include <cstdio>
+
+#include "jit/abi.hpp"
+#include "jit/autodiff/ir_build.hpp"
+#include "jit/builtin_registrar.hpp"
+#include "jit/autodiff/reverse.hpp"
+#include "jit/compiler.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit {
+
+// The built-ins of gradient values (gradient_values.cpp).
+void register_autodiff_builtins(Registrar& r);
+
+namespace {
+
+// Where synthetic derivative bodies say they are (frames, error sites).
+const std::string kSynthetic = "(derivative)";
+const SrcLoc kSyntheticLoc{&kSynthetic, 0, 0};
+
+std::string show_call(const GenericFunction* f, const std::vector<const Type*>& args, size_t from) {
+  std::string s = f ? f->name() : "?";
+  s += "(";
+  for (size_t i = from; i < args.size(); ++i) s += (i > from ? ", ::" : "::") + show_type(args[i]);
+  return s + ")";
+}
+
+// A body with arguments (#f, a1, ..., an) whose slots the synthetic derivatives fill in.
+std::unique_ptr<Body> signature_body(const std::string& name, size_t nargs, SrcLoc loc) {
+  auto b = std::make_unique<Body>();
+  b->name = name;
+  b->loc = loc;
+  for (size_t i = 0; i < nargs; ++i) {
+    SlotInfo s;
+    s.name = i == 0 ? "#f" : "#x" + std::to_string(i);
+    s.is_arg = true;
+    b->slots.push_back(s);
+  }
+  b->nargs = nargs;
+  return b;
+}
+
+}  // namespace
+
+// back(dy) for a rule: the rule's pullback gives the arguments' gradients; the function's
+// own (nothing) goes first, as derived pullbacks give it.
+const Type* Compiler::rule_back_type() {
+  if (rule_back_) return rule_back_;
+  SrcLoc loc = kSyntheticLoc;
+  auto b = signature_body("#rule_back", 2, loc);
+  b->slots[0].name = "#self#";
+  b->slots[1].name = "dy";
+  IRBuild ir{*b, globals_, loc};
+  int back = ir.new_slot("back");
+  b->capture_slots.push_back(back);
+  b->root = ir.call("_prepend_nothing", {ir.call(ir.slot(back), {ir.slot(1)})});
+  rule_back_ = add_closure_type(std::move(b), {"back"});
+  return rule_back_;
+}
+
+std::unique_ptr<Body> Compiler::rule_pullback_body(size_t nargs, bool keywords) {
+  SrcLoc loc = kSyntheticLoc;
+  auto b = signature_body("rrule", nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  if (keywords) {
+    int kw = ir.new_slot("kw");
+    b->kwargs.push_back("kw");
+    b->kwtypes.push_back(types().Any);
+    b->kwdefaults.push_back(nullptr);
+    b->kwrest = true;
+    (void)kw;
+  }
+  int r = ir.new_slot("#r");
+  std::vector<Node*> args;
+  for (size_t i = 0; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
+  Node* rule = keywords ? ir.call("__kwcall", {ir.fn("rrule"), ir.tuple(args), ir.slot(static_cast<int>(nargs))})
+                        : ir.call("rrule", args);
+  Node* lambda = ir.node(Op::Lambda, {ir.get(ir.slot(r), 2)});
+  lambda->type_arg = rule_back_type();
+  b->root = ir.block({ir.set(r, rule), ir.tuple({ir.get(ir.slot(r), 1), lambda})});
+  return b;
+}
+
+// T(a1, ..., an) of a struct with those fields: back(dy) gives each field's gradient.
+std::unique_ptr<Body> Compiler::constructor_pullback_body(const DataType* t, size_t nargs) {
+  SrcLoc loc = kSyntheticLoc;
+  auto back = signature_body("#construct_back", 2, loc);
+  back->slots[0].name = "#self#";
+  back->slots[1].name = "dy";
+  {
+    IRBuild ir{*back, globals_, loc};
+    std::vector<Node*> grads{ir.nothing(), ir.nothing()};
+    grads.resize(1);
+    for (const std::string& f : t->name->field_names) grads.push_back(ir.call("_grad_field", {ir.slot(1), ir.symbol(f)}));
+    back->root = ir.tuple(grads);
+  }
+  const Type* back_t = add_closure_type(std::move(back), {});
+  auto b = signature_body(show_type(t), nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  std::vector<Node*> args;
+  for (size_t i = 1; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
+  Node* lambda = ir.node(Op::Lambda);
+  lambda->type_arg = back_t;
+  b->root = ir.tuple({ir.call(ir.slot(0), args), lambda});
+  return b;
+}
+
+// A derivative that cannot be made: running it raises the reason.
+std::unique_ptr<Body> Compiler::refused_pullback_body(size_t nargs, const std::string& message) {
+  SrcLoc loc = kSyntheticLoc;
+  auto b = signature_body("#no_derivative", nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  b->root = ir.call("__no_derivative", {ir.lit(Value::from_object(types().String, new StringObject(message)))});
+  return b;
+}
+
+std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords,
+                                                   std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed) {
+  TypeRegistry& t = types();
+  size_t nargs = argtypes.size();
+  GenericFunction* rrule = globals_.find_function("rrule");
+  if (!rrule) throw InternalError("autodiff: the standard library's rrule is not loaded");
+  assumed.emplace_back(rrule, rrule->epoch());
+  try {
+    const Method* m = rrule->which(argtypes);
+    auto sig = as_datatype(unwrap_unionall(m->sig));
+    if (sig && !sig->params.empty() && sig->params[0] != t.Any) return rule_pullback_body(nargs, keywords);
+  } catch (const Error& e) {
+    // No rule applies, or several do and none is more specific: that is the rules' bug.
+    if (std::string(e.what()).find("ambiguous") != std::string::npos)
+      return refused_pullback_body(nargs, std::string("the rrule methods for this call are ambiguous: ") + e.what());
+  }
+  auto ft = as_datatype(argtypes[0]);
+  GenericFunction* g = nullptr;
+  std::vector<const Type*> callargs;
+  bool self = false;
+  if (ft && ft->name->instance) {
+    g = ft->name->instance;
+    callargs.assign(argtypes.begin() + 1, argtypes.end());
+  } else if (ft && ft->name->is_type_of_type && !ft->params.empty()) {
+    auto tt = as_datatype(ft->params[0]);
+    if (tt && !tt->name->is_abstract)
+      if (GenericFunction* ctor = globals_.find_function(tt->name->name)) {
+        std::vector<const Type*> a(argtypes.begin() + 1, argtypes.end());
+        try {
+          ctor->which(a);
+          g = ctor;
+          callargs = a;
+        } catch (const Error&) {
+        }
+      }
+    if (!g) {
+      if (tt && tt->is_concrete && !tt->name->is_abstract && tt->name->field_names.size() == nargs - 1 &&
+          tt->name->payload == Payload::Object)
+        return constructor_pullback_body(tt, nargs);
+      return refused_pullback_body(nargs, "no derivative for the construction " + show_call(nullptr, argtypes, 1).substr(1) +
+                                              " of " + show_type(ft->params[0]) +
+                                              ": write an rrule method for it, rrule(::Type{" + show_type(ft->params[0]) +
+                                              "}, ...)");
+    }
+  } else if (ft && ft->name->callable) {
+    g = ft->name->callable;
+    callargs = argtypes;
+    self = true;
+  } else {
+    g = globals_.find_function("#call");
+    callargs = argtypes;
+    self = true;
+  }
+  if (!g) return refused_pullback_body(nargs, "no derivative for a call of a " + show_type(argtypes[0]));
+  assumed.emplace_back(g, g->epoch());
+  const Method* m = nullptr;
+  try {
+    m = g->which(callargs);
+  } catch (const Error& e) {
+    return refused_pullback_body(nargs, e.what());
+  }
+  const MethodDef* def = tessera_def(m);
+  std::string call = show_call(g, callargs, self ? 1 : 0);
+  if (self && ft && ft->name->callable) call = "a closure" + call.substr(g->name().size());
+  if (!def) {
+    if (g->name() == "_pullback")
+      return refused_pullback_body(nargs, "second-order derivatives are not supported yet: a gradient is taken inside a "
+                                          "function being differentiated");
+    if (g->name() == "launch")
+      return refused_pullback_body(nargs, "a @kernel launch cannot be differentiated yet: write an rrule for the "
+                                          "function that launches it");
+    return refused_pullback_body(nargs, "no derivative for " + call + ": it is a built-in method with no rrule. Write one: "
+                                        "function rrule(::typeof(" + g->name() + "), ...) returning (y, dy -> (gradients...,))");
+  }
+  if (is_kernel(g)) return refused_pullback_body(nargs, "a @kernel function cannot be called, nor differentiated, directly");
+  Spec* primal = specialize(m, callargs);
+  for (auto& e : primal->edges) assumed.push_back(e);
+  DeriveRequest req;
+  req.primal = def->body.get();
+  req.typed = primal;
+  req.self_in_args = self;
+  std::string why;
+  std::unique_ptr<Body> body = derive_pullback_body(*this, req, why);
+  if (!body) return refused_pullback_body(nargs, "cannot differentiate " + call + ": " + why);
+  return body;
+}
+
+Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords) {
+  auto key = std::make_pair(argtypes, keywords);
+  auto it = derived_.find(key);
+  bool fresh = it != derived_.end();
+  if (fresh)
+    for (auto& [f, epoch] : it->second.assumed)
+      if (f->epoch() != epoch) fresh = false;
+  if (!fresh) {
+    if (!derived_fn_) derived_fn_ = &globals_.function("#pullback");
+    std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
+    std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, assumed);
+    body->assumed = assumed;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
+    std::vector<const Type*> sig = argtypes;
+    const Method* m = add_method(*derived_fn_, types().tuple(sig), names, std::move(body), "");
+    derived_[key] = Derived{m, std::move(assumed)};
+    it = derived_.find(key);
+  }
+  return specialize(it->second.method, argtypes);
+}
+
+namespace {
+
+Value run_pullback(const void* ctx, const Value* args, size_t n) {
+  auto* c = static_cast<Compiler*>(const_cast<void*>(ctx));
+  bool keywords = has_kwargs(args, n);
+  size_t npos = keywords ? n - 1 : n;
+  if (npos == 0) throw ArgumentError("_pullback: needs a function to differentiate");
+  std::vector<const Type*> types;
+  for (size_t i = 0; i < npos; ++i)
+    types.push_back(args[i].payload() == Payload::Type ? c->types().type_of_type(args[i].as_type()) : args[i].type());
+  Spec* s = c->derivative_spec(types, keywords);
+  return c->invoke(*s->def, s->method, args, n);
+}
+
+}  // namespace
+
+void Compiler::register_autodiff() {
+  TypeRegistry& t = types();
+  Method m;
+  m.sig = t.tuple(std::vector<const Type*>{t.Any, t.vararg(t.Any)});
+  m.arg_names = {"f", "args"};
+  m.invoke = &run_pullback;
+  m.ctx = std::shared_ptr<const void>(this, [](const void*) {});
+  m.location = "built-in";
+  pullback_fn_ = &globals_.function("_pullback");
+  pullback_fn_->add(std::move(m));
+  Registrar r(globals_);
+  r.add("__no_derivative", {t.String}, {"message"}, t.bottom(), [](std::span<const Value> a) -> Value {
+    throw ErrorException(a[0].as_string());
+  });
+  register_autodiff_builtins(r);
+}
+
+}  // namespace tsr::jit

@@ -1,0 +1,537 @@
+#include "jit/autodiff/reverse.hpp"
+
+#include <unordered_map>
+#include <vector>
+
+#include "jit/autodiff/exits.hpp"
+#include "jit/autodiff/ir_build.hpp"
+#include "jit/compiler.hpp"
+#include "runtime/number_types.hpp"
+
+namespace tsr::jit {
+
+Node* IRBuild::symbol(const std::string& s) {
+  return lit(Value::from_object(g.types().Symbol, new StringObject(s)));
+}
+
+Node* IRBuild::type(const Type* t) {
+  TypeRegistry& ty = g.types();
+  return lit(Value::from_type(t->kind == TypeKind::UnionAll ? ty.UnionAllT
+                              : t->kind == TypeKind::Union  ? ty.UnionTypeT
+                                                            : ty.DataTypeT,
+                              t));
+}
+
+Node* IRBuild::fn(const std::string& name) {
+  Node* n = node(Op::Global);
+  n->name = name;
+  if (GenericFunction* f = g.find_function(name)) n->literal = Value::from_function(f->type(), f);
+  return n;
+}
+
+bool carries_gradient(const Type* t, int depth) {
+  if (!t || depth > 8) return true;
+  if (t->kind == TypeKind::Bottom) return false;
+  if (auto u = as_union(t)) {
+    for (const Type* m : u->members)
+      if (carries_gradient(m, depth + 1)) return true;
+    return false;
+  }
+  auto dt = as_datatype(t);
+  if (!dt) return true;  // Any, a type variable, a UnionAll: not known here
+  const TypeName* n = dt->name;
+  if (n->is_type_of_type || n->instance || n->is_abstract) return n->is_abstract && !n->is_type_of_type && !n->instance;
+  switch (n->payload) {
+    case Payload::Float64:
+    case Payload::Float32:
+    case Payload::Half: return true;
+    case Payload::Int:
+    case Payload::Bool:
+    case Payload::Function:
+    case Payload::Type: return false;
+    default: break;
+  }
+  if (n->is_tensor || n->is_semantic || is_vector_name(n))
+    return dt->params.empty() || carries_gradient(dt->params[0], depth + 1);
+  if (n->name == "String" || n->name == "Symbol" || n->name == "SubString") return false;
+  if (n->is_tuple || n->is_named_tuple) {
+    for (const Type* p : dt->params)
+      if (carries_gradient(p, depth + 1)) return true;
+    return false;
+  }
+  for (const Type* f : dt->field_types)
+    if (carries_gradient(f, depth + 1)) return true;
+  return false;
+}
+
+namespace {
+
+class Reverser {
+ public:
+  Reverser(Compiler& c, const DeriveRequest& r) : c_(c), r_(r), g_(c.globals()) {}
+
+  std::unique_ptr<Body> run(std::string& why) {
+    p_ = r_.primal->clone();
+    const Body& t = *r_.typed->body;
+    for (size_t i = 0; i < p_->pool.size() && i < t.pool.size(); ++i) typed_[p_->pool[i].get()] = t.pool[i].get();
+    if (r_.primal->vararg) return refuse(why, "it takes a variable number of arguments (write an rrule for it)");
+    if (!refusal(p_->root, why).empty()) return nullptr;
+    for (const Node* d : p_->kwdefaults)
+      if (d && !refusal(d, why).empty()) return nullptr;
+    explicit_captures();
+    remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
+    if (!check_active_shapes(p_->root, why)) return nullptr;
+    shift_ = r_.self_in_args ? 0 : 1;
+    make_forward_body();
+    make_reverse_body();
+    return std::move(d_);
+  }
+
+ private:
+  std::unique_ptr<Body> refuse(std::string& why, const std::string& what) {
+    why = what;
+    return nullptr;
+  }
+
+  // What reverse mode cannot take, by the first node that shows it.
+  std::string refusal(const Node* n, std::string& why) {
+    switch (n->op) {
+      case Op::Try: why = "it uses try/catch, which cannot be differentiated yet (write an rrule for it)"; break;
+      case Op::NewCell:
+      case Op::CellSet:
+        why = "a variable captured by a closure is assigned after the closure is made, which cannot be differentiated yet";
+        break;
+      case Op::SetGlobal: why = "it assigns the global `" + n->name + "`, which cannot be differentiated"; break;
+      case Op::SetField:
+        why = "it assigns the field `" + n->name + "` of a struct in place, which the rules cannot undo (write an rrule for it)";
+        break;
+      case Op::WorkItem:
+      case Op::Barrier:
+      case Op::LocalMem: why = "it is a @kernel body (differentiate the launch instead)"; break;
+      default: break;
+    }
+    if (!why.empty()) {
+      if (n->loc.file) why += " (" + *n->loc.file + ":" + std::to_string(n->loc.line) + ")";
+      return why;
+    }
+    for (const Node* k : n->kids)
+      if (!refusal(k, why).empty()) return why;
+    return why;
+  }
+
+  // A closure's captures are loaded from its fields at entry; here they are explicit reads
+  // of the closure (argument 0), so their adjoints flow into its gradient.
+  void explicit_captures() {
+    if (p_->capture_slots.empty()) return;
+    const Body& t = *r_.typed->body;
+    IRBuild ir{*p_, g_, p_->loc};
+    std::vector<Node*> kids;
+    for (int s : p_->capture_slots) {
+      Node* get = ir.node(Op::GetField, {ir.slot(0)});
+      get->name = p_->slots[s].name;
+      const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : nullptr;
+      get->type = ty;
+      get->kids[0]->type = r_.typed->argtypes.empty() ? nullptr : r_.typed->argtypes[0];
+      Node* set = ir.set(s, get);
+      set->type = ty;
+      kids.push_back(set);
+    }
+    kids.push_back(p_->root);
+    p_->root = ir.block(kids);
+    p_->capture_slots.clear();
+  }
+
+  // ---- what is active ----
+  const Type* type_of(const Node* n) const {
+    if (n->type) return n->type;
+    auto it = typed_.find(n);
+    return it == typed_.end() ? nullptr : it->second->type;
+  }
+  bool diff_slot(int s) const {
+    if (p_->slots[s].is_cell) return false;
+    const Body& t = *r_.typed->body;
+    const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
+    if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
+    return carries_gradient(ty, 0);
+  }
+  bool assigns_active(const Node* n) {
+    auto it = assigns_.find(n);
+    if (it != assigns_.end()) return it->second;
+    bool a = n->op == Op::SetSlot && diff_slot(n->slot);
+    for (const Node* k : n->kids) a = assigns_active(k) || a;
+    return assigns_[n] = a;
+  }
+  static bool mutating(const Node* n) {
+    const Node* f = n->kids[0];
+    return f->op == Op::Global && !f->name.empty() && f->name.back() == '!';
+  }
+  // Active: the node's value depends on the arguments' values through something that
+  // carries a gradient, or it changes a variable that does. Passive nodes run as they are.
+  bool active(const Node* n) {
+    auto it = active_.find(n);
+    if (it != active_.end()) return it->second;
+    bool a = false;
+    switch (n->op) {
+      case Op::Literal:
+      case Op::Global:
+      case Op::SParam:
+      case Op::Unset:
+      case Op::Break:
+      case Op::Continue: a = false; break;
+      case Op::Slot: a = diff_slot(n->slot); break;
+      case Op::SetSlot: a = diff_slot(n->slot) || active(n->kids[0]); break;
+      default: {
+        bool any = false;
+        for (const Node* k : n->kids) any = active(k) || any;
+        if (!any) break;
+        if (n->op == Op::Call && mutating(n)) {
+          a = true;
+          break;
+        }
+        a = carries_gradient(type_of(n), 0) || assigns_active(n);
+      }
+    }
+    return active_[n] = a;
+  }
+  // Control flow whose conditions only test (no active assignment in a condition or in one
+  // side of && and ||): then recording which way each went is enough.
+  bool check_active_shapes(const Node* n, std::string& why) {
+    auto at = [&](const Node* x) { return x->loc.file ? " (" + *x->loc.file + ":" + std::to_string(x->loc.line) + ")" : std::string(); };
+    if ((n->op == Op::And || n->op == Op::Or) && assigns_active(n)) {
+      why = "it assigns a differentiated variable inside `&&` or `||`, which cannot be differentiated yet" + at(n);
+      return false;
+    }
+    if (n->op == Op::While && assigns_active(n->kids[0])) {
+      why = "it assigns a differentiated variable in a loop condition, which cannot be differentiated yet" + at(n);
+      return false;
+    }
+    for (const Node* k : n->kids)
+      if (!check_active_shapes(k, why)) return false;
+    return true;
+  }
+
+  // ---- the forward sweep ----
+  struct Site {
+    bool once = false;  // runs exactly once: its pullback in a local, else on a stack
+    int keep = -1;      // that local or stack (a slot of the forward body)
+  };
+
+  int dslot(int s) const { return s + shift_; }
+
+  void make_forward_body() {
+    d_ = std::make_unique<Body>();
+    Body& d = *d_;
+    d.name = "∂" + p_->name;
+    d.loc = p_->loc;
+    if (shift_) {
+      SlotInfo f;
+      f.name = "#f";
+      f.is_arg = true;
+      d.slots.push_back(f);
+    }
+    for (const SlotInfo& s : p_->slots) {
+      SlotInfo c = s;
+      c.type = nullptr;
+      c.stable = false;
+      d.slots.push_back(c);
+    }
+    d.nargs = p_->nargs + shift_;
+    d.kwargs = p_->kwargs;
+    d.kwtypes = p_->kwtypes;
+    for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
+    IRBuild ir{d, g_, p_->loc};
+    y_ = ir.new_slot("#y");
+    body_ = fwd(p_->root);
+  }
+
+  Node* clone_node(const Node* n) {
+    Node* m = d_->make(n->op, n->loc);
+    *m = *n;
+    m->kids.clear();
+    m->type = nullptr;
+    m->bind = Bind::Unresolved;
+    m->method = nullptr;
+    m->spec = nullptr;
+    m->intrinsic = -1;
+    if (n->op == Op::Slot || n->op == Op::SetSlot || n->op == Op::Unset) m->slot = dslot(n->slot);
+    return m;
+  }
+  // A passive subtree, as it is.
+  Node* copy(const Node* n) {
+    if (n->op == Op::SParam) {
+      const Type* v = n->slot < static_cast<int>(r_.typed->sparam_values.size()) ? r_.typed->sparam_values[n->slot] : nullptr;
+      IRBuild ir{*d_, g_, n->loc};
+      if (v) return ir.type(v);
+    }
+    Node* m = clone_node(n);
+    for (const Node* k : n->kids) m->kids.push_back(copy(k));
+    return m;
+  }
+
+  int new_stack(const char* what, const char* maker) {
+    IRBuild ir{*d_, g_, p_->loc};
+    int s = ir.new_slot(std::string("#") + what + std::to_string(next_++));
+    stack_inits_.push_back(ir.set(s, ir.call(maker, {})));
+    return s;
+  }
+
+  Node* fwd(const Node* n) {
+    if (!active(n)) return copy(n);
+    IRBuild ir{*d_, g_, n->loc};
+    switch (n->op) {
+      case Op::Call: {
+        std::vector<Node*> kids;
+        for (const Node* k : n->kids) kids.push_back(fwd(k));
+        ir.loc = n->loc;
+        Node* pb = ir.call("_pullback", kids);
+        pb->kwnames = n->kwnames;
+        int k = next_++;
+        int t = ir.new_slot("#t" + std::to_string(k));
+        Site s;
+        s.once = straight_;
+        Node* back = ir.get(ir.slot(t), 2);
+        Node* keep;
+        if (s.once) {
+          s.keep = ir.new_slot("#pb" + std::to_string(k));
+          keep = ir.set(s.keep, back);
+        } else {
+          s.keep = new_stack("tape", "_tape");
+          keep = ir.call("push!", {ir.slot(s.keep), back});
+        }
+        sites_[n] = s;
+        return ir.block({ir.set(t, pb), keep, ir.get(ir.slot(t), 1)});
+      }
+      case Op::If: {
+        straight_ = false;
+        Node* c = fwd(n->kids[0]);
+        int stack = new_stack("branches", "_flags");
+        branches_[n] = stack;
+        int flag = ir.new_slot("#c" + std::to_string(next_++));
+        Node* cond = ir.block({ir.set(flag, c), ir.call("push!", {ir.slot(stack), ir.slot(flag)}), ir.slot(flag)});
+        Node* a = fwd(n->kids[1]);
+        Node* b = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
+        return ir.if_(cond, a, b);
+      }
+      case Op::While: {
+        straight_ = false;
+        int stack = new_stack("trips", "_counts");
+        loops_[n] = stack;
+        int count = ir.new_slot("#n" + std::to_string(next_++));
+        Node* cond = copy(n->kids[0]);
+        Node* body = fwd(n->kids[1]);
+        Node* step = fwd(n->kids[2]);
+        ir.loc = n->loc;
+        Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
+        return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
+      }
+      default: {
+        Node* m = clone_node(n);
+        for (const Node* k : n->kids) m->kids.push_back(fwd(k));
+        return m;
+      }
+    }
+  }
+
+  // ---- the reverse sweep: the body of `back(dy)` ----
+  void make_reverse_body() {
+    r_body_ = std::make_unique<Body>();
+    Body& r = *r_body_;
+    r.name = "∂" + p_->name + "#back";
+    r.loc = p_->loc;
+    IRBuild ir{r, g_, p_->loc};
+    int self = ir.new_slot("#self#");
+    r.slots[self].is_arg = true;
+    int dy = ir.new_slot("dy");
+    r.slots[dy].is_arg = true;
+    r.nargs = 2;
+    std::vector<Node*> out;
+    rev(p_->root, dy, out);
+    std::vector<Node*> kids;
+    for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
+    kids.insert(kids.end(), out.begin(), out.end());
+    std::vector<Node*> grads;
+    if (shift_) grads.push_back(ir.nothing());
+    for (size_t i = 0; i < p_->nargs; ++i) {
+      auto it = adj_.find(static_cast<int>(i));
+      grads.push_back(it == adj_.end() ? ir.nothing() : ir.slot(it->second));
+    }
+    kids.push_back(ir.tuple(grads));
+    r.root = ir.block(kids);
+    std::vector<std::string> names;
+    for (int s : r.capture_slots) names.push_back(r.slots[s].name);
+    const Type* closure = c_.add_closure_type(std::move(r_body_), names);
+
+    Body& d = *d_;
+    IRBuild dr{d, g_, p_->loc};
+    Node* lambda = dr.node(Op::Lambda);
+    lambda->type_arg = closure;
+    for (int s : captured_) lambda->kids.push_back(dr.slot(s));
+    std::vector<Node*> root = stack_inits_;
+    root.push_back(dr.set(y_, body_));
+    root.push_back(dr.tuple({dr.slot(y_), lambda}));
+    d.root = dr.block(root);
+  }
+
+  // The reverse body's copy of a forward-body slot (a capture of the closure).
+  int capture(int dslot_index) {
+    auto it = capture_of_.find(dslot_index);
+    if (it != capture_of_.end()) return it->second;
+    Body& r = *r_body_;
+    IRBuild ir{r, g_, p_->loc};
+    int s = ir.new_slot(d_->slots[dslot_index].name);
+    r.capture_slots.push_back(s);
+    captured_.push_back(dslot_index);
+    return capture_of_[dslot_index] = s;
+  }
+  int adjoint(int pslot) {
+    auto it = adj_.find(pslot);
+    if (it != adj_.end()) return it->second;
+    IRBuild ir{*r_body_, g_, p_->loc};
+    return adj_[pslot] = ir.new_slot("#∂" + p_->slots[pslot].name);
+  }
+  int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
+
+  // Appends to `out` the reverse of n, given the slot holding the adjoint of its value (-1:
+  // none flows into it).
+  void rev(const Node* n, int a, std::vector<Node*>& out) {
+    if (!active(n)) return;
+    IRBuild ir{*r_body_, g_, n->loc};
+    switch (n->op) {
+      case Op::Slot:
+        if (a >= 0) {
+          int adj = adjoint(n->slot);
+          out.push_back(ir.set(adj, ir.call("accum", {ir.slot(adj), ir.slot(a)})));
+        }
+        return;
+      case Op::SetSlot: {
+        if (!diff_slot(n->slot)) {
+          rev(n->kids[0], a, out);
+          return;
+        }
+        int adj = adjoint(n->slot);
+        int t = temp(ir);
+        out.push_back(ir.set(t, ir.slot(adj)));
+        if (a >= 0) out.push_back(ir.set(t, ir.call("accum", {ir.slot(t), ir.slot(a)})));
+        out.push_back(ir.set(adj, ir.nothing()));
+        rev(n->kids[0], t, out);
+        return;
+      }
+      case Op::Call: {
+        const Site& s = sites_.at(n);
+        int pb = temp(ir);
+        out.push_back(ir.set(pb, s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))})));
+        int g = -1;
+        if (a >= 0) {
+          g = temp(ir);
+          out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.slot(a)})));
+        }
+        size_t positional = n->kids.size() - n->kwnames.size();
+        for (size_t i = n->kids.size(); i-- > positional;) rev(n->kids[i], -1, out);
+        for (size_t i = positional; i-- > 0;) {
+          if (!active(n->kids[i])) continue;
+          int gi = -1;
+          if (g >= 0) {
+            gi = temp(ir);
+            out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
+          }
+          rev(n->kids[i], gi, out);
+        }
+        return;
+      }
+      case Op::Block:
+        for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], i + 1 == n->kids.size() ? a : -1, out);
+        return;
+      case Op::If: {
+        int flag = temp(ir);
+        out.push_back(ir.set(flag, ir.call("pop!", {ir.slot(capture(branches_.at(n)))})));
+        std::vector<Node*> then_out, else_out;
+        rev(n->kids[1], a, then_out);
+        if (n->kids.size() > 2) rev(n->kids[2], a, else_out);
+        then_out.push_back(ir.nothing());
+        else_out.push_back(ir.nothing());
+        out.push_back(ir.if_(ir.slot(flag), ir.block(then_out), ir.block(else_out)));
+        rev(n->kids[0], -1, out);
+        return;
+      }
+      case Op::While: {
+        int count = temp(ir);
+        out.push_back(ir.set(count, ir.call("pop!", {ir.slot(capture(loops_.at(n)))})));
+        std::vector<Node*> body;
+        rev(n->kids[2], -1, body);
+        rev(n->kids[1], -1, body);
+        body.push_back(ir.set(count, ir.call("-", {ir.slot(count), ir.integer(1)})));
+        out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(count), ir.integer(0)}), ir.block(body), ir.nothing()}));
+        return;
+      }
+      case Op::Tuple:
+      case Op::Vect:
+        for (size_t i = n->kids.size(); i-- > 0;) {
+          if (!active(n->kids[i])) continue;
+          int gi = -1;
+          if (a >= 0) {
+            gi = temp(ir);
+            out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(a), ir.integer(static_cast<int64_t>(i) + 1)})));
+          }
+          rev(n->kids[i], gi, out);
+        }
+        return;
+      case Op::GetField: {
+        int gi = -1;
+        if (a >= 0) {
+          gi = temp(ir);
+          const Type* ot = type_of(n->kids[0]);
+          auto odt = as_datatype(ot);
+          Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
+          out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.slot(a)})));
+        }
+        rev(n->kids[0], gi, out);
+        return;
+      }
+      case Op::TypeAssert: rev(n->kids[0], a, out); return;
+      case Op::Lambda: {
+        auto dt = as_datatype(unwrap_unionall(n->type_arg));
+        for (size_t i = n->kids.size(); i-- > 0;) {
+          if (!active(n->kids[i])) continue;
+          int gi = -1;
+          if (a >= 0 && dt && i < dt->name->field_names.size()) {
+            gi = temp(ir);
+            out.push_back(ir.set(gi, ir.call("_grad_field", {ir.slot(a), ir.symbol(dt->name->field_names[i])})));
+          }
+          rev(n->kids[i], gi, out);
+        }
+        return;
+      }
+      default:
+        for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], -1, out);
+        return;
+    }
+  }
+
+  Compiler& c_;
+  const DeriveRequest& r_;
+  Globals& g_;
+  std::unique_ptr<Body> p_;       // the primal body (a copy, with explicit captures and no early exits)
+  std::unique_ptr<Body> d_;       // the forward body
+  std::unique_ptr<Body> r_body_;  // the reverse body (back's)
+  std::unordered_map<const Node*, const Node*> typed_;
+  std::unordered_map<const Node*, bool> active_, assigns_;
+  std::unordered_map<const Node*, Site> sites_;
+  std::unordered_map<const Node*, int> branches_, loops_;
+  std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body
+  std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
+  std::vector<int> captured_;          // forward slots, in the closure's field order
+  std::vector<Node*> stack_inits_;
+  Node* body_ = nullptr;
+  int y_ = -1;
+  int shift_ = 0;
+  int next_ = 0;
+  bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
+};
+
+}  // namespace
+
+std::unique_ptr<Body> derive_pullback_body(Compiler& c, const DeriveRequest& r, std::string& why) {
+  return Reverser(c, r).run(why);
+}
+
+}  // namespace tsr::jit

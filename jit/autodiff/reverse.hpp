@@ -1,0 +1,37 @@
+// Reverse-mode autodiff of one specialization, source to source (docs/autodiff.md).
+//
+// From a method's lowered body and its typed specialization, make the body of its pullback
+// function `∂f(f, args...) -> (y, back)`:
+// - the forward sweep is the body with every active call `g(a, b)` replaced by
+//   `_pullback(g, a, b)`, which returns the value and g's pullback; each pullback is kept
+//   (in a local when the call runs exactly once, else on a stack), and so is the way each
+//   branch went and each loop's trip count;
+// - `back(dy)` is a closure over what was kept: the statements in reverse, each adding its
+//   contribution to the adjoints of its inputs (one adjoint local per variable, `nothing`
+//   until something flows into it), returning (df, dargs...).
+// Types decide what is active: a value of a type that carries no gradient (integers, Bool,
+// strings, ...) and the code that only computes such values run as they are.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "jit/ir.hpp"
+
+namespace tsr::jit {
+
+class Compiler;
+struct Spec;
+
+struct DeriveRequest {
+  const Body* primal = nullptr;  // the method's lowered body
+  const Spec* typed = nullptr;   // its specialization for these argument types
+  bool self_in_args = false;     // the callee is the primal's argument 0 (closures, callable structs)
+};
+
+// The pullback function's body, or nullptr with `why` set when the body holds something
+// reverse mode cannot handle (try/catch, a reassigned captured variable, assignment to a
+// global or a field, kernel intrinsics): the caller raises that as the derivative's error.
+std::unique_ptr<Body> derive_pullback_body(Compiler& c, const DeriveRequest& r, std::string& why);
+
+}  // namespace tsr::jit
