@@ -35,7 +35,7 @@ enum class Op : uint8_t {
   Call,       // kids[0] callee, kids[1..] args; kwnames for the trailing keyword args
   Block,      // kids; value: the last, or nothing
   If,         // cond, then, else             value: the branch taken's
-  While,      // cond, body, step             value: nothing; step runs after the body and on `continue`
+  While,      // cond, body[, step]           value: nothing; step (for loops) runs after the body and on `continue`
   Break,
   Continue,
   Return,     // kids[0]

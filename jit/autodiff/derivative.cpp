@@ -186,6 +186,10 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   } catch (const Error& e) {
     return refused_pullback_body(nargs, e.what());
   }
+  for (const char* api : {"gradient", "withgradient", "pullback", "gradcheck"})
+    if (g->name() == api)
+      return refused_pullback_body(nargs, std::string("second-order derivatives are not supported yet: ") + api +
+                                              " is called inside a function being differentiated");
   const MethodDef* def = tessera_def(m);
   std::string call = show_call(g, callargs, self ? 1 : 0);
   if (self && ft && ft->name->callable) call = "a closure" + call.substr(g->name().size());
@@ -196,6 +200,10 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
     if (g->name() == "launch")
       return refused_pullback_body(nargs, "a @kernel launch cannot be differentiated yet: write an rrule for the "
                                           "function that launches it");
+    if (!g->name().empty() && g->name().back() == '!')
+      return refused_pullback_body(nargs, "cannot differentiate " + call + ": it changes its argument in place, which the "
+                                          "rules cannot undo. Compute a new value instead (broadcasting, map), or write an "
+                                          "rrule for the function that does this");
     return refused_pullback_body(nargs, "no derivative for " + call + ": it is a built-in method with no rrule. Write one: "
                                         "function rrule(::typeof(" + g->name() + "), ...) returning (y, dy -> (gradients...,))");
   }

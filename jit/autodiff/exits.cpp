@@ -125,7 +125,7 @@ class ExitRewriter {
     loops_.push_back(l);
     Node* cond = rewrite(n->kids[0]);
     Node* body = rewrite(n->kids[1]);
-    Node* step = rewrite(n->kids[2]);
+    Node* step = n->kids.size() > 2 ? rewrite(n->kids[2]) : nullptr;  // a `while` has none
     loops_.pop_back();
     ir_.loc = n->loc;
     unsigned stop = (own & kRet) | (l.brk >= 0 ? unsigned(kBreak) : 0u);
@@ -135,10 +135,11 @@ class ExitRewriter {
     if (stop) {
       loops_.push_back(l);
       cond = bool_hint(ir_.node(Op::And, {go_on(stop), cond}));
-      step = ir_.if_(go_on(stop), step, ir_.nothing());
+      if (step) step = ir_.if_(go_on(stop), step, ir_.nothing());
       loops_.pop_back();
     }
-    n->kids = {cond, body, step};
+    n->kids = {cond, body};
+    if (step) n->kids.push_back(step);
     if (pre.empty()) return n;
     pre.push_back(n);
     return ir_.block(pre);

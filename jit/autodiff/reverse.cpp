@@ -80,6 +80,7 @@ class Reverser {
       if (d && !refusal(d, why).empty()) return nullptr;
     explicit_captures();
     remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
+    short_circuits_as_branches(p_->root);
     if (!check_active_shapes(p_->root, why)) return nullptr;
     shift_ = r_.self_in_args ? 0 : 1;
     make_forward_body();
@@ -141,6 +142,20 @@ class Reverser {
     p_->capture_slots.clear();
   }
 
+  // `a && b` that assigns a differentiated variable in b (`x > 5 && return x^2` after the
+  // early exits are gone) is `if a; b; else false end`, so its branch is recorded like an if's.
+  void short_circuits_as_branches(Node* n) {
+    for (Node* k : n->kids) short_circuits_as_branches(k);
+    if ((n->op != Op::And && n->op != Op::Or) || !assigns_active(n->kids[1])) return;
+    IRBuild ir{*p_, g_, n->loc};
+    Node* c = n->kids[0];
+    Node* b = n->kids[1];
+    bool is_and = n->op == Op::And;
+    n->op = Op::If;
+    n->kids = is_and ? std::vector<Node*>{c, b, ir.boolean(false)} : std::vector<Node*>{c, ir.boolean(true), b};
+    assigns_.clear();
+  }
+
   // ---- what is active ----
   const Type* type_of(const Node* n) const {
     if (n->type) return n->type;
@@ -154,10 +169,15 @@ class Reverser {
     if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
     return carries_gradient(ty, 0);
   }
+  // Assigns a variable that carries a gradient, or changes such a value in place (a call of
+  // a `!` function on one): code with such effects must be differentiated even when its
+  // own value carries none (a loop that fills an array).
   bool assigns_active(const Node* n) {
     auto it = assigns_.find(n);
     if (it != assigns_.end()) return it->second;
     bool a = n->op == Op::SetSlot && diff_slot(n->slot);
+    if (n->op == Op::Call && mutating(n))
+      for (size_t i = 1; i < n->kids.size(); ++i) a = a || active(n->kids[i]);
     for (const Node* k : n->kids) a = assigns_active(k) || a;
     return assigns_[n] = a;
   }
@@ -319,7 +339,7 @@ class Reverser {
         int count = ir.new_slot("#n" + std::to_string(next_++));
         Node* cond = copy(n->kids[0]);
         Node* body = fwd(n->kids[1]);
-        Node* step = fwd(n->kids[2]);
+        Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();  // a `while` has no step
         ir.loc = n->loc;
         Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
         return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
@@ -457,7 +477,7 @@ class Reverser {
         int count = temp(ir);
         out.push_back(ir.set(count, ir.call("pop!", {ir.slot(capture(loops_.at(n)))})));
         std::vector<Node*> body;
-        rev(n->kids[2], -1, body);
+        if (n->kids.size() > 2) rev(n->kids[2], -1, body);
         rev(n->kids[1], -1, body);
         body.push_back(ir.set(count, ir.call("-", {ir.slot(count), ir.integer(1)})));
         out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(count), ir.integer(0)}), ir.block(body), ir.nothing()}));

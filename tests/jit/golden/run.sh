@@ -21,7 +21,7 @@ got=$(mktemp); trap 'rm -f "$got" "$got.raw"' EXIT
 (cd "$here" && "$tsr" "${args[@]}" "$script" 2> "$got.raw" > /dev/null)
 rc=$?
 [ $rc -eq 0 ] || { cat "$got.raw"; echo "FAIL: tsr ${args[*]} $script exited $rc"; exit 1; }
-sed -E -e 's/(tsr\.[A-Za-z0-9_]+)\.[0-9]+/\1.N/g' -e 's/##lambda#[0-9]+/##lambda#N/g' "$got.raw" > "$got"
+sed -E -e 's/ +;/ ;/g' -e 's/(tsr\.[A-Za-z0-9_]+)\.[0-9]+/\1.N/g' -e 's/##lambda#[0-9]+/##lambda#N/g' "$got.raw" > "$got"
 if [ "${UPDATE:-0}" = 1 ]; then cp "$got" "$here/$name.txt"; echo "wrote $name.txt"; exit 0; fi
 if ! diff "$got" "$here/$name.txt"; then
   echo "FAIL: tsr ${args[*]} $script differs from $name.txt (above: < got, > expected)"
