@@ -120,7 +120,9 @@ class Compiler {
   // specialization of its pullback function, made on first request (keywords: the call
   // passes keyword arguments).
   void register_autodiff();
-  Spec* derivative_spec(const std::vector<const Type*>& argtypes, bool keywords = false);
+  // self_passive: the function's own gradient is not wanted (gradient(f, x) drops it), so
+  // what a closure captured is taken as constant and its gradient never computed.
+  Spec* derivative_spec(const std::vector<const Type*>& argtypes, bool keywords = false, bool self_passive = false);
   GenericFunction* pullback_function() const { return pullback_fn_; }
   // Calls a Tessera method from the runtime (the trampoline's work).
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
@@ -135,11 +137,12 @@ class Compiler {
   // --emit=lower: a body as lowered (a method's, a closure's or top-level code's).
   void show_lowered(const Body& body);
   // Bodies of pullback functions (jit/autodiff/derivative.cpp).
-  std::unique_ptr<Body> make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords,
+  std::unique_ptr<Body> make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive,
                                            std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed);
   std::unique_ptr<Body> rule_pullback_body(size_t nargs, bool keywords);
   std::unique_ptr<Body> constructor_pullback_body(const DataType* t, size_t nargs);
   std::unique_ptr<Body> refused_pullback_body(size_t nargs, const std::string& message);
+  std::unique_ptr<Body> constant_pullback_body(size_t nargs, bool keywords);
   const Type* rule_back_type();
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;
@@ -190,8 +193,8 @@ class Compiler {
     const Method* method = nullptr;
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
   };
-  std::map<std::pair<std::vector<const Type*>, bool>, Derived> derived_;
-  GenericFunction* pullback_fn_ = nullptr;  // _pullback
+  std::map<std::tuple<std::vector<const Type*>, bool, bool>, Derived> derived_;
+  GenericFunction* pullback_fn_ = nullptr;  // _pullback (_pullback_args: with self_passive)
   GenericFunction* derived_fn_ = nullptr;   // #pullback
   const Type* rule_back_ = nullptr;         // the closure type of a rule's back(dy)
   std::set<const Spec*> checked_kernels_;  // kernel specializations verify_device_kernel has seen

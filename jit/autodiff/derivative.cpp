@@ -8,6 +8,7 @@
 // Each is the body of a method of the hidden function `#pullback`, one per concrete
 // signature, specialized and compiled like any other: the derivative of a specialization is
 // itself a specialization.
+#include <algorithm>
 #include <cstdio>
 
 #include "jit/abi.hpp"
@@ -74,12 +75,14 @@ std::unique_ptr<Body> Compiler::rule_pullback_body(size_t nargs, bool keywords) 
   auto b = signature_body("rrule", nargs, loc);
   IRBuild ir{*b, globals_, loc};
   if (keywords) {
-    int kw = ir.new_slot("kw");
+    // kw...: the keywords given, passed on to the rule (when called with none: an empty
+    // named tuple, as lowering makes for `kw...`).
+    ir.new_slot("kw");
     b->kwargs.push_back("kw");
     b->kwtypes.push_back(types().Any);
-    b->kwdefaults.push_back(nullptr);
+    const Type* empty = types().named_tuple({})->wrapper;
+    b->kwdefaults.push_back(ir.call(ir.type(empty), {}));
     b->kwrest = true;
-    (void)kw;
   }
   int r = ir.new_slot("#r");
   std::vector<Node*> args;
@@ -102,7 +105,7 @@ std::unique_ptr<Body> Compiler::constructor_pullback_body(const DataType* t, siz
     IRBuild ir{*back, globals_, loc};
     std::vector<Node*> grads{ir.nothing(), ir.nothing()};
     grads.resize(1);
-    for (const std::string& f : t->name->field_names) grads.push_back(ir.call("_grad_field", {ir.slot(1), ir.symbol(f)}));
+    for (const std::string& f : t->name->field_names) grads.push_back(ir.call("_grad_field", {ir.call("unthunk", {ir.slot(1)}), ir.symbol(f)}));
     back->root = ir.tuple(grads);
   }
   const Type* back_t = add_closure_type(std::move(back), {});
@@ -116,6 +119,39 @@ std::unique_ptr<Body> Compiler::constructor_pullback_body(const DataType* t, siz
   return b;
 }
 
+// f(args...) where nothing carries a gradient (integers, strings, a comparison's operands):
+// the value, and a pullback that gives none.
+std::unique_ptr<Body> Compiler::constant_pullback_body(size_t nargs, bool keywords) {
+  SrcLoc loc = kSyntheticLoc;
+  auto back = signature_body("#constant_back", 2, loc);
+  back->slots[0].name = "#self#";
+  back->slots[1].name = "dy";
+  {
+    IRBuild ir{*back, globals_, loc};
+    back->root = ir.nothing();
+  }
+  const Type* back_t = add_closure_type(std::move(back), {});
+  auto b = signature_body("#constant", nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  std::vector<Node*> args;
+  for (size_t i = 1; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
+  Node* call;
+  if (keywords) {
+    ir.new_slot("kw");
+    b->kwargs.push_back("kw");
+    b->kwtypes.push_back(types().Any);
+    b->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
+    b->kwrest = true;
+    call = ir.call("__kwcall", {ir.slot(0), ir.tuple(args), ir.slot(static_cast<int>(nargs))});
+  } else {
+    call = ir.call(ir.slot(0), args);
+  }
+  Node* lambda = ir.node(Op::Lambda);
+  lambda->type_arg = back_t;
+  b->root = ir.tuple({call, lambda});
+  return b;
+}
+
 // A derivative that cannot be made: running it raises the reason.
 std::unique_ptr<Body> Compiler::refused_pullback_body(size_t nargs, const std::string& message) {
   SrcLoc loc = kSyntheticLoc;
@@ -125,12 +161,15 @@ std::unique_ptr<Body> Compiler::refused_pullback_body(size_t nargs, const std::s
   return b;
 }
 
-std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords,
+std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive,
                                                    std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed) {
   TypeRegistry& t = types();
   size_t nargs = argtypes.size();
   GenericFunction* rrule = globals_.find_function("rrule");
   if (!rrule) throw InternalError("autodiff: the standard library's rrule is not loaded");
+  // Nothing to differentiate: no argument (nor the callee) carries a gradient.
+  if (std::none_of(argtypes.begin(), argtypes.end(), [](const Type* a) { return carries_gradient(a, 0); }))
+    return constant_pullback_body(nargs, keywords);
   assumed.emplace_back(rrule, rrule->epoch());
   try {
     const Method* m = rrule->which(argtypes);
@@ -192,6 +231,8 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
                                               " is called inside a function being differentiated");
   const MethodDef* def = tessera_def(m);
   std::string call = show_call(g, callargs, self ? 1 : 0);
+  // A built-in whose result carries no gradient (size, ===, ÷ on integers): nothing flows back.
+  if (!tessera_def(m) && m->result && !carries_gradient(m->result, 0)) return constant_pullback_body(nargs, keywords);
   if (self && ft && ft->name->callable) call = "a closure" + call.substr(g->name().size());
   if (!def) {
     if (g->name() == "_pullback")
@@ -214,14 +255,15 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   req.primal = def->body.get();
   req.typed = primal;
   req.self_in_args = self;
+  req.self_passive = self_passive;
   std::string why;
   std::unique_ptr<Body> body = derive_pullback_body(*this, req, why);
   if (!body) return refused_pullback_body(nargs, "cannot differentiate " + call + ": " + why);
   return body;
 }
 
-Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords) {
-  auto key = std::make_pair(argtypes, keywords);
+Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive) {
+  auto key = std::make_tuple(argtypes, keywords, self_passive);
   auto it = derived_.find(key);
   bool fresh = it != derived_.end();
   if (fresh)
@@ -230,7 +272,7 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
   if (!fresh) {
     if (!derived_fn_) derived_fn_ = &globals_.function("#pullback");
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
-    std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, assumed);
+    std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, self_passive, assumed);
     body->assumed = assumed;
     std::vector<std::string> names;
     for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
@@ -244,6 +286,7 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
 
 namespace {
 
+template <bool SelfPassive>
 Value run_pullback(const void* ctx, const Value* args, size_t n) {
   auto* c = static_cast<Compiler*>(const_cast<void*>(ctx));
   bool keywords = has_kwargs(args, n);
@@ -252,7 +295,7 @@ Value run_pullback(const void* ctx, const Value* args, size_t n) {
   std::vector<const Type*> types;
   for (size_t i = 0; i < npos; ++i)
     types.push_back(args[i].payload() == Payload::Type ? c->types().type_of_type(args[i].as_type()) : args[i].type());
-  Spec* s = c->derivative_spec(types, keywords);
+  Spec* s = c->derivative_spec(types, keywords, SelfPassive);
   return c->invoke(*s->def, s->method, args, n);
 }
 
@@ -260,14 +303,19 @@ Value run_pullback(const void* ctx, const Value* args, size_t n) {
 
 void Compiler::register_autodiff() {
   TypeRegistry& t = types();
-  Method m;
-  m.sig = t.tuple(std::vector<const Type*>{t.Any, t.vararg(t.Any)});
-  m.arg_names = {"f", "args"};
-  m.invoke = &run_pullback;
-  m.ctx = std::shared_ptr<const void>(this, [](const void*) {});
-  m.location = "built-in";
-  pullback_fn_ = &globals_.function("_pullback");
-  pullback_fn_->add(std::move(m));
+  // _pullback(f, args...): (f(args...), back), back(dy) = (df, dargs...); _pullback_args the
+  // same without computing df (what the gradient API calls: it drops df).
+  for (bool self_passive : {false, true}) {
+    Method m;
+    m.sig = t.tuple(std::vector<const Type*>{t.Any, t.vararg(t.Any)});
+    m.arg_names = {"f", "args"};
+    m.invoke = self_passive ? &run_pullback<true> : &run_pullback<false>;
+    m.ctx = std::shared_ptr<const void>(this, [](const void*) {});
+    m.location = "built-in";
+    GenericFunction& f = globals_.function(self_passive ? "_pullback_args" : "_pullback");
+    f.add(std::move(m));
+    if (!self_passive) pullback_fn_ = &f;
+  }
   Registrar r(globals_);
   r.add("__no_derivative", {t.String}, {"message"}, t.bottom(), [](std::span<const Value> a) -> Value {
     throw ErrorException(a[0].as_string());

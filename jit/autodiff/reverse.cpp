@@ -1,5 +1,7 @@
 #include "jit/autodiff/reverse.hpp"
 
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -29,7 +31,7 @@ Node* IRBuild::fn(const std::string& name) {
   return n;
 }
 
-bool carries_gradient(const Type* t, int depth) {
+bool carries_gradient(const Type* t, int depth) {  // NOLINT: declared in reverse.hpp
   if (!t || depth > 8) return true;
   if (t->kind == TypeKind::Bottom) return false;
   if (auto u = as_union(t)) {
@@ -123,6 +125,10 @@ class Reverser {
   // A closure's captures are loaded from its fields at entry; here they are explicit reads
   // of the closure (argument 0), so their adjoints flow into its gradient.
   void explicit_captures() {
+    if (r_.self_in_args && r_.self_passive) {
+      passive_slots_.insert(0);
+      passive_slots_.insert(p_->capture_slots.begin(), p_->capture_slots.end());
+    }
     if (p_->capture_slots.empty()) return;
     const Body& t = *r_.typed->body;
     IRBuild ir{*p_, g_, p_->loc};
@@ -163,7 +169,7 @@ class Reverser {
     return it == typed_.end() ? nullptr : it->second->type;
   }
   bool diff_slot(int s) const {
-    if (p_->slots[s].is_cell) return false;
+    if (p_->slots[s].is_cell || passive_slots_.count(s)) return false;
     const Body& t = *r_.typed->body;
     const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
     if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
@@ -502,7 +508,7 @@ class Reverser {
           const Type* ot = type_of(n->kids[0]);
           auto odt = as_datatype(ot);
           Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
-          out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.slot(a)})));
+          out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.call("unthunk", {ir.slot(a)})})));
         }
         rev(n->kids[0], gi, out);
         return;
@@ -515,7 +521,7 @@ class Reverser {
           int gi = -1;
           if (a >= 0 && dt && i < dt->name->field_names.size()) {
             gi = temp(ir);
-            out.push_back(ir.set(gi, ir.call("_grad_field", {ir.slot(a), ir.symbol(dt->name->field_names[i])})));
+            out.push_back(ir.set(gi, ir.call("_grad_field", {ir.call("unthunk", {ir.slot(a)}), ir.symbol(dt->name->field_names[i])})));
           }
           rev(n->kids[i], gi, out);
         }
@@ -537,6 +543,7 @@ class Reverser {
   std::unordered_map<const Node*, bool> active_, assigns_;
   std::unordered_map<const Node*, Site> sites_;
   std::unordered_map<const Node*, int> branches_, loops_;
+  std::set<int> passive_slots_;        // primal slots taken as constants (a passive callee and its captures)
   std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body
   std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
   std::vector<int> captured_;          // forward slots, in the closure's field order

@@ -27,7 +27,12 @@ struct DeriveRequest {
   const Body* primal = nullptr;  // the method's lowered body
   const Spec* typed = nullptr;   // its specialization for these argument types
   bool self_in_args = false;     // the callee is the primal's argument 0 (closures, callable structs)
+  bool self_passive = false;     // ... whose gradient is not wanted: it and its captures are constants
 };
+
+// Whether values of type t can carry a gradient (floats, tensors and vectors of them, and
+// tuples, named tuples and structs holding any); true when t is not known.
+bool carries_gradient(const Type* t, int depth = 0);
 
 // The pullback function's body, or nullptr with `why` set when the body holds something
 // reverse mode cannot handle (try/catch, a reassigned captured variable, assignment to a
