@@ -232,7 +232,10 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   const MethodDef* def = tessera_def(m);
   std::string call = show_call(g, callargs, self ? 1 : 0);
   // A built-in whose result carries no gradient (size, ===, ÷ on integers): nothing flows back.
-  if (!tessera_def(m) && m->result && !carries_gradient(m->result, 0)) return constant_pullback_body(nargs, keywords);
+  // (Not one that changes its arguments: `fill!`, a kernel's launch.)
+  bool changes_arguments = (!g->name().empty() && g->name().back() == '!') || g->name() == "launch";
+  if (!tessera_def(m) && m->result && !carries_gradient(m->result, 0) && !changes_arguments)
+    return constant_pullback_body(nargs, keywords);
   if (self && ft && ft->name->callable) call = "a closure" + call.substr(g->name().size());
   if (!def) {
     if (g->name() == "_pullback")

@@ -187,9 +187,10 @@ class Reverser {
     for (const Node* k : n->kids) a = assigns_active(k) || a;
     return assigns_[n] = a;
   }
+  // A call that may change its arguments in place: a `!` function, or a kernel's launch.
   static bool mutating(const Node* n) {
     const Node* f = n->kids[0];
-    return f->op == Op::Global && !f->name.empty() && f->name.back() == '!';
+    return f->op == Op::Global && !f->name.empty() && (f->name.back() == '!' || f->name == "launch");
   }
   // Active: the node's value depends on the arguments' values through something that
   // carries a gradient, or it changes a variable that does. Passive nodes run as they are.
