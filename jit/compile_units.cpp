@@ -99,7 +99,7 @@ void Compiler::compile(Spec* root) {
   // verify-kernel: once per kernel specialization (launch marks it before compiling it).
   if (!options_.stops_before(Pass::VerifyKernel))
     for (Spec* s : todo)
-      if (s->kernel && checked_kernels_.insert(s).second) {
+      if (s->kernel && !s->body->adjoint_kernel && checked_kernels_.insert(s).second) {
         PassTimer timer(Pass::VerifyKernel);
         verify_device_kernel(*s, DeviceTarget::Cpu, stderr, name_fit_kernels() || (options_.emits(Pass::VerifyKernel) && shows(*s)));
       }

@@ -143,6 +143,8 @@ class Compiler {
   std::unique_ptr<Body> constructor_pullback_body(const DataType* t, size_t nargs);
   std::unique_ptr<Body> refused_pullback_body(size_t nargs, const std::string& message);
   std::unique_ptr<Body> constant_pullback_body(size_t nargs, bool keywords);
+  std::unique_ptr<Body> launch_pullback_body(GenericFunction* k, const std::vector<const Type*>& callargs, bool keywords,
+                                             std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed);
   const Type* rule_back_type();
   // The function of a stale edge, or nullptr when every edge still holds.
   const GenericFunction* stale_edge(const Spec& s) const;

@@ -76,6 +76,7 @@ std::unique_ptr<Body> Body::clone() const {
   out->kwrest = kwrest;
   out->uses_barrier = uses_barrier;
   out->uses_localmem = uses_localmem;
+  out->adjoint_kernel = adjoint_kernel;
   out->capture_slots = capture_slots;
   out->assumed = assumed;
   std::unordered_map<const Node*, Node*> map;

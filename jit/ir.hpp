@@ -152,6 +152,9 @@ struct Body {
   // work-group at a time per thread (work items as fibers when there are barriers).
   bool uses_barrier = false;
   bool uses_localmem = false;
+  // An adjoint kernel made by autodiff: it keeps pullbacks per work item (closures, stacks),
+  // which the CPU runs; verify-kernel does not warn about them there.
+  bool adjoint_kernel = false;
   // A closure's body: argument 0 is the closure itself; these slots are loaded from its fields.
   std::vector<int> capture_slots;
   // Method tables this body was made from (a derived pullback: the primal's function, rrule),

@@ -152,6 +152,76 @@ std::unique_ptr<Body> Compiler::constant_pullback_body(size_t nargs, bool keywor
   return b;
 }
 
+// launch(k, ndrange, x1, ..., xn): the forward launch, after keeping a copy of each tensor the
+// kernel reads (the adjoint recomputes each work item from them, and later code may change
+// them); its pullback (_LaunchBack, stdlib/Autodiff.tsr) launches k's adjoint kernel.
+std::unique_ptr<Body> Compiler::launch_pullback_body(GenericFunction* k, const std::vector<const Type*>& callargs,
+                                                     bool keywords,
+                                                     std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed) {
+  size_t nargs = callargs.size() + 1;  // #f (launch), k, ndrange, x1..xn
+  std::vector<const Type*> kargs(callargs.begin() + 2, callargs.end());
+  std::vector<const Type*> full = kargs;
+  full.insert(full.end(), kKernelIndexArgCount, types().Int64);
+  assumed.emplace_back(k, k->epoch());
+  const Method* m = nullptr;
+  try {
+    m = k->which(full);
+  } catch (const Error& e) {
+    return refused_pullback_body(nargs, e.what());
+  }
+  const MethodDef* def = tessera_def(m);
+  if (!def) return refused_pullback_body(nargs, "the kernel " + k->name() + " has no Tessera body to differentiate");
+  Spec* primal = specialize(m, full);
+  DeriveRequest req;
+  req.primal = def->body.get();
+  req.typed = primal;
+  req.kernel_args = kargs.size();
+  KernelAccess access;
+  std::string why;
+  std::unique_ptr<Body> adjoint = derive_adjoint_kernel_body(*this, req, access, why);
+  if (!adjoint) return refused_pullback_body(nargs, "cannot differentiate the launch of " + k->name() + ": " + why);
+  GenericFunction& adj = globals_.function("∂" + k->name() + "#" + std::to_string(next_id_++));
+  mark_kernel(&adj);
+  std::vector<const Type*> sig(2 * kargs.size(), types().Any);
+  sig.insert(sig.end(), kKernelIndexArgCount, types().Int64);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < adjoint->nargs; ++i) names.push_back(adjoint->slots[i].name);
+  add_method(adj, types().tuple(sig), names, std::move(adjoint), m->location);
+
+  SrcLoc loc = kSyntheticLoc;
+  auto b = signature_body("launch", nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  std::vector<Node*> xs, kept, written;
+  for (size_t i = 0; i < kargs.size(); ++i) {
+    Node* x = ir.slot(static_cast<int>(i) + 3);
+    xs.push_back(x);
+    kept.push_back(ir.call("_kept_input", {ir.slot(static_cast<int>(i) + 3), ir.boolean(access.read[i])}));
+    written.push_back(ir.boolean(access.written[i]));
+  }
+  std::vector<Node*> call_args{ir.slot(1), ir.slot(2)};
+  call_args.insert(call_args.end(), xs.begin(), xs.end());
+  Node* run;
+  if (keywords) {
+    ir.new_slot("kw");
+    b->kwargs.push_back("kw");
+    b->kwtypes.push_back(types().Any);
+    b->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
+    b->kwrest = true;
+    run = ir.call("__kwcall", {ir.fn("launch"), ir.tuple(call_args), ir.slot(static_cast<int>(nargs))});
+  } else {
+    run = ir.call("launch", call_args);
+  }
+  std::vector<Node*> args_copy;
+  for (size_t i = 0; i < kargs.size(); ++i) args_copy.push_back(ir.slot(static_cast<int>(i) + 3));
+  int kept_slot = ir.new_slot("#kept");
+  Node* name = ir.lit(Value::from_object(types().String, new StringObject(k->name())));
+  b->root = ir.block({ir.call("_check_distinct", {name, ir.tuple(args_copy), ir.tuple(written)}),
+                      ir.set(kept_slot, ir.tuple(kept)), run,
+                      ir.tuple({ir.nothing(), ir.call("_LaunchBack", {ir.lit(Value::from_function(adj.type(), &adj)),
+                                                                      ir.slot(2), ir.slot(kept_slot)})})});
+  return b;
+}
+
 // A derivative that cannot be made: running it raises the reason.
 std::unique_ptr<Body> Compiler::refused_pullback_body(size_t nargs, const std::string& message) {
   SrcLoc loc = kSyntheticLoc;
@@ -225,6 +295,9 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   } catch (const Error& e) {
     return refused_pullback_body(nargs, e.what());
   }
+  if (g->name() == "launch" && callargs.size() >= 2)
+    if (auto kt = as_datatype(callargs[0]); kt && kt->name->instance && is_kernel(kt->name->instance))
+      return launch_pullback_body(kt->name->instance, callargs, keywords, assumed);
   for (const char* api : {"gradient", "withgradient", "pullback", "gradcheck"})
     if (g->name() == api)
       return refused_pullback_body(nargs, std::string("second-order derivatives are not supported yet: ") + api +
@@ -277,6 +350,15 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
     std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, self_passive, assumed);
     body->assumed = assumed;
+    if (keywords && body->kwargs.empty() && body->name == "#no_derivative") {
+      // The call gave keywords: the error is raised all the same.
+      IRBuild ir{*body, globals_, body->loc};
+      ir.new_slot("kw");
+      body->kwargs.push_back("kw");
+      body->kwtypes.push_back(types().Any);
+      body->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
+      body->kwrest = true;
+    }
     std::vector<std::string> names;
     for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
     std::vector<const Type*> sig = argtypes;

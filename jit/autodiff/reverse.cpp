@@ -72,6 +72,21 @@ class Reverser {
  public:
   Reverser(Compiler& c, const DeriveRequest& r) : c_(c), r_(r), g_(c.globals()) {}
 
+  // The adjoint of a @kernel body (derive_adjoint_kernel_body).
+  std::unique_ptr<Body> run_kernel(KernelAccess& access, std::string& why) {
+    kernel_ = true;
+    nk_ = r_.kernel_args;
+    if (r_.primal->uses_barrier || r_.primal->uses_localmem)
+      return refuse(why, "it uses @localmem or @synchronize, which adjoint kernels do not handle yet (write an rrule for "
+                         "the function that launches it)");
+    access_.read.assign(nk_, false);
+    access_.written.assign(nk_, false);
+    auto body = run(why);
+    if (!body) return nullptr;
+    access = access_;
+    return body;
+  }
+
   std::unique_ptr<Body> run(std::string& why) {
     p_ = r_.primal->clone();
     const Body& t = *r_.typed->body;
@@ -81,11 +96,16 @@ class Reverser {
     for (const Node* d : p_->kwdefaults)
       if (d && !refusal(d, why).empty()) return nullptr;
     explicit_captures();
+    if (kernel_ && !check_kernel_accesses(p_->root, why)) return nullptr;
     remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
     short_circuits_as_branches(p_->root);
     if (!check_active_shapes(p_->root, why)) return nullptr;
-    shift_ = r_.self_in_args ? 0 : 1;
+    shift_ = r_.self_in_args || kernel_ ? 0 : 1;
     make_forward_body();
+    if (kernel_) {
+      make_kernel_reverse();
+      return std::move(d_);
+    }
     make_reverse_body();
     return std::move(d_);
   }
@@ -110,7 +130,9 @@ class Reverser {
         break;
       case Op::WorkItem:
       case Op::Barrier:
-      case Op::LocalMem: why = "it is a @kernel body (differentiate the launch instead)"; break;
+      case Op::LocalMem:
+        if (!kernel_) why = "it is a @kernel body (differentiate the launch instead)";
+        break;
       default: break;
     }
     if (!why.empty()) {
@@ -160,6 +182,68 @@ class Reverser {
     n->op = Op::If;
     n->kids = is_and ? std::vector<Node*>{c, b, ir.boolean(false)} : std::vector<Node*>{c, ir.boolean(true), b};
     assigns_.clear();
+  }
+
+  // ---- a kernel's tensor accesses ----
+  enum class Access { None, Read, Write, Atomic };
+  bool is_tensor_arg(int s) const {
+    if (s < 0 || s >= static_cast<int>(nk_) || static_cast<size_t>(s) >= r_.typed->argtypes.size()) return false;
+    auto dt = as_datatype(r_.typed->argtypes[s]);
+    return dt && (dt->name->is_tensor || dt->name->is_semantic);
+  }
+  // t[idx...], t[idx...] = v and atomic_add!(t, idx..., v) on one of the kernel's own tensors.
+  Access access_of(const Node* n) const {
+    if (!kernel_ || n->op != Op::Call || n->kids.size() < 3 || n->kids[0]->op != Op::Global) return Access::None;
+    const Node* t = n->kids[1];
+    if (t->op != Op::Slot || !is_tensor_arg(t->slot)) return Access::None;
+    const std::string& f = n->kids[0]->name;
+    if (f == "getindex") return Access::Read;
+    if (f == "setindex!" && n->kids.size() >= 4) return Access::Write;
+    if (f == "atomic_add!" && n->kids.size() >= 4) return Access::Atomic;
+    return Access::None;
+  }
+  // A kernel's tensors are used through accesses (or for their sizes) only, none is both read
+  // and written (the adjoint recomputes each work item from the inputs, which must still hold
+  // what the launch read), and no local holds one.
+  bool check_kernel_accesses(const Node* n, std::string& why) {
+    auto at = [&](const Node* x) { return x->loc.file ? " (" + *x->loc.file + ":" + std::to_string(x->loc.line) + ")" : std::string(); };
+    if (n->op == Op::SetSlot && n->slot >= 0) {
+      ++assignments_[n->slot];
+      single_value_[n->slot] = n->kids[0];
+    }
+    if (n->op == Op::SetSlot && n->kids[0]->op == Op::Slot && is_tensor_arg(n->kids[0]->slot)) {
+      why = "a local variable holds the kernel's tensor `" + p_->slots[n->kids[0]->slot].name + "`" + at(n);
+      return false;
+    }
+    Access a = access_of(n);
+    if (a != Access::None) {
+      int t = n->kids[1]->slot;
+      (a == Access::Read ? access_.read : access_.written)[t] = true;
+      if (access_.read[t] && access_.written[t]) {
+        why = "it reads and writes its tensor `" + p_->slots[t].name +
+              "`: a work item may read what the launch overwrites, so the values the gradient needs are gone" + at(n);
+        return false;
+      }
+    }
+    for (size_t i = 0; i < n->kids.size(); ++i) {
+      const Node* k = n->kids[i];
+      if (k->op == Op::Slot && is_tensor_arg(k->slot) && !(i == 1 && a != Access::None) &&
+          !(n->op == Op::Call && !carries_gradient(type_of(n), 0))) {
+        why = "its tensor `" + p_->slots[k->slot].name + "` is used other than by indexing it" + at(n);
+        return false;
+      }
+      if (!check_kernel_accesses(k, why)) return false;
+    }
+    return true;
+  }
+  // An index that is the work item's own global index (so no two work items share it).
+  bool own_index(const Node* n) const {
+    if (n->op == Op::WorkItem) return n->item == WorkItem::GlobalLinear;
+    if (n->op != Op::Slot) return false;
+    auto c = assignments_.find(n->slot);
+    if (c == assignments_.end() || c->second != 1) return false;
+    const Node* v = single_value_.at(n->slot);
+    return v->op == Op::WorkItem && v->item == WorkItem::GlobalLinear;
   }
 
   // ---- what is active ----
@@ -243,7 +327,10 @@ class Reverser {
     int keep = -1;      // that local or stack (a slot of the forward body)
   };
 
-  int dslot(int s) const { return s + shift_; }
+  // Forward-body slots: a kernel's adjoint buffers come after its own arguments, before the
+  // hidden index arguments and the locals.
+  int dslot(int s) const { return kernel_ ? (s < static_cast<int>(nk_) ? s : s + static_cast<int>(nk_)) : s + shift_; }
+  int dbuffer(int s) const { return static_cast<int>(nk_) + s; }
 
   void make_forward_body() {
     d_ = std::make_unique<Body>();
@@ -256,13 +343,20 @@ class Reverser {
       f.is_arg = true;
       d.slots.push_back(f);
     }
-    for (const SlotInfo& s : p_->slots) {
-      SlotInfo c = s;
+    for (size_t i = 0; i < p_->slots.size(); ++i) {
+      if (kernel_ && i == nk_)
+        for (size_t k = 0; k < nk_; ++k) {
+          SlotInfo b;
+          b.name = "#d" + p_->slots[k].name;
+          b.is_arg = true;
+          d.slots.push_back(b);
+        }
+      SlotInfo c = p_->slots[i];
       c.type = nullptr;
       c.stable = false;
       d.slots.push_back(c);
     }
-    d.nargs = p_->nargs + shift_;
+    d.nargs = p_->nargs + shift_ + (kernel_ ? nk_ : 0);
     d.kwargs = p_->kwargs;
     d.kwtypes = p_->kwtypes;
     for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
@@ -285,6 +379,10 @@ class Reverser {
   }
   // A passive subtree, as it is.
   Node* copy(const Node* n) {
+    if (access_of(n) == Access::Write || access_of(n) == Access::Atomic) {
+      IRBuild ir{*d_, g_, n->loc};
+      return ir.nothing();  // the adjoint kernel never writes the launch's outputs again
+    }
     if (n->op == Op::SParam) {
       const Type* v = n->slot < static_cast<int>(r_.typed->sparam_values.size()) ? r_.typed->sparam_values[n->slot] : nullptr;
       IRBuild ir{*d_, g_, n->loc};
@@ -302,8 +400,42 @@ class Reverser {
     return s;
   }
 
+  // Keeps a value the reverse sweep needs: in a local when the site runs once, else on a stack.
+  Node* keep(Site& s, IRBuild& ir, Node* value, int k) {
+    s.once = straight_;
+    if (s.once) {
+      s.keep = ir.new_slot("#pb" + std::to_string(k));
+      return ir.set(s.keep, value);
+    }
+    s.keep = new_stack("tape", "_tape");
+    return ir.call("push!", {ir.slot(s.keep), value});
+  }
+
+  // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
+  Node* fwd_access(const Node* n, Access a) {
+    IRBuild ir{*d_, g_, n->loc};
+    int k = next_++;
+    int ix = ir.new_slot("#ix" + std::to_string(k));
+    int v = ir.new_slot("#v" + std::to_string(k));
+    size_t last = a == Access::Atomic ? n->kids.size() - 1 : n->kids.size();
+    size_t first = a == Access::Write ? 3 : 2;
+    std::vector<Node*> stmts;
+    if (a == Access::Write) stmts.push_back(ir.set(v, fwd(n->kids[2])));
+    std::vector<Node*> idx;
+    for (size_t i = first; i < last; ++i) idx.push_back(fwd(n->kids[i]));
+    ir.loc = n->loc;
+    stmts.push_back(ir.set(ix, ir.tuple(idx)));
+    if (a == Access::Atomic) stmts.push_back(ir.set(v, fwd(n->kids.back())));
+    Site s;
+    stmts.push_back(keep(s, ir, ir.slot(ix), k));
+    sites_[n] = s;
+    stmts.push_back(a == Access::Read ? ir.call("_kget", {ir.slot(dslot(n->kids[1]->slot)), ir.slot(ix)}) : ir.nothing());
+    return ir.block(stmts);
+  }
+
   Node* fwd(const Node* n) {
     if (!active(n)) return copy(n);
+    if (Access a = access_of(n); a != Access::None) return fwd_access(n, a);
     IRBuild ir{*d_, g_, n->loc};
     switch (n->op) {
       case Op::Call: {
@@ -315,18 +447,9 @@ class Reverser {
         int k = next_++;
         int t = ir.new_slot("#t" + std::to_string(k));
         Site s;
-        s.once = straight_;
-        Node* back = ir.get(ir.slot(t), 2);
-        Node* keep;
-        if (s.once) {
-          s.keep = ir.new_slot("#pb" + std::to_string(k));
-          keep = ir.set(s.keep, back);
-        } else {
-          s.keep = new_stack("tape", "_tape");
-          keep = ir.call("push!", {ir.slot(s.keep), back});
-        }
+        Node* kept = keep(s, ir, ir.get(ir.slot(t), 2), k);
         sites_[n] = s;
-        return ir.block({ir.set(t, pb), keep, ir.get(ir.slot(t), 1)});
+        return ir.block({ir.set(t, pb), kept, ir.get(ir.slot(t), 1)});
       }
       case Op::If: {
         straight_ = false;
@@ -399,8 +522,31 @@ class Reverser {
     d.root = dr.block(root);
   }
 
+  // A kernel: the reverse sweep follows the forward one in the same body; the adjoints of its
+  // float arguments go into their one-element buffers at the end.
+  void make_kernel_reverse() {
+    Body& d = *d_;
+    IRBuild ir{d, g_, p_->loc};
+    std::vector<Node*> out;
+    rev(p_->root, -1, out);
+    std::vector<Node*> root = stack_inits_;
+    root.push_back(body_);
+    for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));
+    root.insert(root.end(), out.begin(), out.end());
+    for (size_t s = 0; s < nk_; ++s) {
+      auto it = adj_.find(static_cast<int>(s));
+      if (it != adj_.end() && !is_tensor_arg(static_cast<int>(s)))
+        root.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), ir.slot(it->second)}));
+    }
+    root.push_back(ir.nothing());
+    d.root = ir.block(root);
+    d.adjoint_kernel = true;
+  }
+
   // The reverse body's copy of a forward-body slot (a capture of the closure).
+  Body& rb() { return kernel_ ? *d_ : *r_body_; }
   int capture(int dslot_index) {
+    if (kernel_) return dslot_index;  // the reverse sweep is in the same body
     auto it = capture_of_.find(dslot_index);
     if (it != capture_of_.end()) return it->second;
     Body& r = *r_body_;
@@ -413,16 +559,70 @@ class Reverser {
   int adjoint(int pslot) {
     auto it = adj_.find(pslot);
     if (it != adj_.end()) return it->second;
-    IRBuild ir{*r_body_, g_, p_->loc};
+    IRBuild ir{rb(), g_, p_->loc};
     return adj_[pslot] = ir.new_slot("#∂" + p_->slots[pslot].name);
   }
   int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
 
   // Appends to `out` the reverse of n, given the slot holding the adjoint of its value (-1:
   // none flows into it).
+  Node* take(const Site& s, IRBuild& ir) {
+    return s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))});
+  }
+
+  // A kernel's access, in reverse (see derive_adjoint_kernel_body).
+  void rev_access(const Node* n, Access acc, int a, std::vector<Node*>& out) {
+    IRBuild ir{rb(), g_, n->loc};
+    int ix = temp(ir);
+    out.push_back(ir.set(ix, take(sites_.at(n), ir)));
+    int t = n->kids[1]->slot;
+    if (acc == Access::Read) {
+      bool own = n->kids.size() == 3 && own_index(n->kids[2]);
+      if (a >= 0) out.push_back(ir.call(own ? "_kadd_own!" : "_kadd!", {ir.slot(dbuffer(t)), ir.slot(ix), ir.slot(a)}));
+      return;
+    }
+    int g = temp(ir);
+    out.push_back(ir.set(g, ir.call("_kget", {ir.slot(dbuffer(t)), ir.slot(ix)})));
+    if (acc == Access::Write) {
+      out.push_back(ir.call("_kzero!", {ir.slot(dbuffer(t)), ir.slot(ix)}));
+      rev(n->kids[2], g, out);
+    } else {
+      rev(n->kids.back(), g, out);
+    }
+  }
+
+  // launch(kernel, ndrange, args...) changes its tensors in place: its pullback takes their
+  // adjoints after the launch and gives them before it (the adjoint kernel's buffers), which
+  // replace a variable's adjoint rather than add to it.
+  void rev_launch(const Node* n, std::vector<Node*>& out) {
+    IRBuild ir{rb(), g_, n->loc};
+    int pb = temp(ir);
+    out.push_back(ir.set(pb, take(sites_.at(n), ir)));
+    size_t positional = n->kids.size() - n->kwnames.size();
+    std::vector<Node*> douts;
+    for (size_t i = 3; i < positional; ++i) {
+      const Node* k = n->kids[i];
+      douts.push_back(k->op == Op::Slot && diff_slot(k->slot) ? ir.slot(adjoint(k->slot)) : ir.nothing());
+    }
+    int g = temp(ir);
+    out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.tuple(douts)})));
+    for (size_t i = n->kids.size(); i-- > positional;) rev(n->kids[i], -1, out);
+    for (size_t i = positional; i-- > 3;) {
+      const Node* k = n->kids[i];
+      if (!active(k)) continue;
+      int gi = temp(ir);
+      out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
+      if (k->op == Op::Slot && diff_slot(k->slot))
+        out.push_back(ir.set(adjoint(k->slot), ir.slot(gi)));
+      else
+        rev(k, gi, out);
+    }
+  }
+
   void rev(const Node* n, int a, std::vector<Node*>& out) {
     if (!active(n)) return;
-    IRBuild ir{*r_body_, g_, n->loc};
+    if (Access acc = access_of(n); acc != Access::None) return rev_access(n, acc, a, out);
+    IRBuild ir{rb(), g_, n->loc};
     switch (n->op) {
       case Op::Slot:
         if (a >= 0) {
@@ -444,9 +644,10 @@ class Reverser {
         return;
       }
       case Op::Call: {
+        if (n->kids[0]->op == Op::Global && n->kids[0]->name == "launch") return rev_launch(n, out);
         const Site& s = sites_.at(n);
         int pb = temp(ir);
-        out.push_back(ir.set(pb, s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))})));
+        out.push_back(ir.set(pb, take(s, ir)));
         int g = -1;
         if (a >= 0) {
           g = temp(ir);
@@ -554,12 +755,21 @@ class Reverser {
   int shift_ = 0;
   int next_ = 0;
   bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
+  bool kernel_ = false;   // making a kernel's adjoint kernel
+  size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
+  KernelAccess access_;
+  std::map<int, int> assignments_;              // kernel: how many times each slot is assigned
+  std::map<int, const Node*> single_value_;     // ... and the value of its (last) assignment
 };
 
 }  // namespace
 
 std::unique_ptr<Body> derive_pullback_body(Compiler& c, const DeriveRequest& r, std::string& why) {
   return Reverser(c, r).run(why);
+}
+
+std::unique_ptr<Body> derive_adjoint_kernel_body(Compiler& c, const DeriveRequest& r, KernelAccess& access, std::string& why) {
+  return Reverser(c, r).run_kernel(access, why);
 }
 
 }  // namespace tsr::jit

@@ -28,6 +28,8 @@ struct DeriveRequest {
   const Spec* typed = nullptr;   // its specialization for these argument types
   bool self_in_args = false;     // the callee is the primal's argument 0 (closures, callable structs)
   bool self_passive = false;     // ... whose gradient is not wanted: it and its captures are constants
+  // A @kernel's body: make its adjoint kernel instead (derive_adjoint_kernel_body).
+  size_t kernel_args = 0;        // the kernel's own arguments (before the hidden index arguments)
 };
 
 // Whether values of type t can carry a gradient (floats, tensors and vectors of them, and
@@ -38,5 +40,17 @@ bool carries_gradient(const Type* t, int depth = 0);
 // reverse mode cannot handle (try/catch, a reassigned captured variable, assignment to a
 // global or a field, kernel intrinsics): the caller raises that as the derivative's error.
 std::unique_ptr<Body> derive_pullback_body(Compiler& c, const DeriveRequest& r, std::string& why);
+
+// A @kernel's adjoint kernel, source to source: arguments (x1..xn, d1..dn, index arguments),
+// where di is the adjoint buffer of xi (a tensor like it, a 1-element tensor for a float, or
+// nothing). Each work item recomputes its forward part, then runs it in reverse: a read
+// x[idx] adds its adjoint into dx[idx] (plainly when idx is the work item's own global index,
+// else with atomic_add!), a write y[idx] = e takes dy[idx], zeroes it and sends it into e,
+// atomic_add!(y, idx, v) sends dy[idx] into v. `written`/`read` say which arguments the kernel
+// writes and reads (for the launch's pullback). nullptr with `why` when it cannot be done.
+struct KernelAccess {
+  std::vector<bool> read, written;
+};
+std::unique_ptr<Body> derive_adjoint_kernel_body(Compiler& c, const DeriveRequest& r, KernelAccess& access, std::string& why);
 
 }  // namespace tsr::jit
