@@ -1,775 +1,480 @@
 #include "jit/autodiff/reverse.hpp"
 
-#include <map>
-#include <set>
-#include <unordered_map>
-#include <vector>
-
 #include "jit/autodiff/exits.hpp"
-#include "jit/autodiff/ir_build.hpp"
+#include "jit/autodiff/reverser.hpp"
 #include "jit/compiler.hpp"
-#include "runtime/number_types.hpp"
 
 namespace tsr::jit {
 
-Node* IRBuild::symbol(const std::string& s) {
-  return lit(Value::from_object(g.types().Symbol, new StringObject(s)));
-}
-
-Node* IRBuild::type(const Type* t) {
-  TypeRegistry& ty = g.types();
-  return lit(Value::from_type(t->kind == TypeKind::UnionAll ? ty.UnionAllT
-                              : t->kind == TypeKind::Union  ? ty.UnionTypeT
-                                                            : ty.DataTypeT,
-                              t));
-}
-
-Node* IRBuild::fn(const std::string& name) {
-  Node* n = node(Op::Global);
-  n->name = name;
-  if (GenericFunction* f = g.find_function(name)) n->literal = Value::from_function(f->type(), f);
-  return n;
-}
-
-bool carries_gradient(const Type* t, int depth) {  // NOLINT: declared in reverse.hpp
-  if (!t || depth > 8) return true;
-  if (t->kind == TypeKind::Bottom) return false;
-  if (auto u = as_union(t)) {
-    for (const Type* m : u->members)
-      if (carries_gradient(m, depth + 1)) return true;
-    return false;
-  }
-  auto dt = as_datatype(t);
-  if (!dt) return true;  // Any, a type variable, a UnionAll: not known here
-  const TypeName* n = dt->name;
-  if (n->is_type_of_type || n->instance || n->is_abstract) return n->is_abstract && !n->is_type_of_type && !n->instance;
-  switch (n->payload) {
-    case Payload::Float64:
-    case Payload::Float32:
-    case Payload::Half: return true;
-    case Payload::Int:
-    case Payload::Bool:
-    case Payload::Function:
-    case Payload::Type: return false;
-    default: break;
-  }
-  if (n->is_tensor || n->is_semantic || is_vector_name(n))
-    return dt->params.empty() || carries_gradient(dt->params[0], depth + 1);
-  if (n->name == "String" || n->name == "Symbol" || n->name == "SubString") return false;
-  if (n->is_tuple || n->is_named_tuple) {
-    for (const Type* p : dt->params)
-      if (carries_gradient(p, depth + 1)) return true;
-    return false;
-  }
-  for (const Type* f : dt->field_types)
-    if (carries_gradient(f, depth + 1)) return true;
-  return false;
-}
-
-namespace {
-
-class Reverser {
- public:
-  Reverser(Compiler& c, const DeriveRequest& r) : c_(c), r_(r), g_(c.globals()) {}
-
-  // The adjoint of a @kernel body (derive_adjoint_kernel_body).
-  std::unique_ptr<Body> run_kernel(KernelAccess& access, std::string& why) {
-    kernel_ = true;
-    nk_ = r_.kernel_args;
-    if (r_.primal->uses_barrier || r_.primal->uses_localmem)
-      return refuse(why, "it uses @localmem or @synchronize, which adjoint kernels do not handle yet (write an rrule for "
-                         "the function that launches it)");
-    access_.read.assign(nk_, false);
-    access_.written.assign(nk_, false);
-    auto body = run(why);
-    if (!body) return nullptr;
-    access = access_;
-    return body;
-  }
-
-  std::unique_ptr<Body> run(std::string& why) {
-    p_ = r_.primal->clone();
-    const Body& t = *r_.typed->body;
-    for (size_t i = 0; i < p_->pool.size() && i < t.pool.size(); ++i) typed_[p_->pool[i].get()] = t.pool[i].get();
-    if (r_.primal->vararg) return refuse(why, "it takes a variable number of arguments (write an rrule for it)");
-    if (!refusal(p_->root, why).empty()) return nullptr;
-    for (const Node* d : p_->kwdefaults)
-      if (d && !refusal(d, why).empty()) return nullptr;
-    explicit_captures();
-    if (kernel_ && !check_kernel_accesses(p_->root, why)) return nullptr;
-    remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
-    short_circuits_as_branches(p_->root);
-    if (!check_active_shapes(p_->root, why)) return nullptr;
-    shift_ = r_.self_in_args || kernel_ ? 0 : 1;
-    make_forward_body();
-    if (kernel_) {
-      make_kernel_reverse();
-      return std::move(d_);
-    }
-    make_reverse_body();
+std::unique_ptr<Body> Reverser::run(std::string& why) {
+  p_ = r_.primal->clone();
+  const Body& t = *r_.typed->body;
+  for (size_t i = 0; i < p_->pool.size() && i < t.pool.size(); ++i) typed_[p_->pool[i].get()] = t.pool[i].get();
+  if (r_.primal->vararg) return refuse(why, "it takes a variable number of arguments (write an rrule for it)");
+  if (!refusal(p_->root, why).empty()) return nullptr;
+  for (const Node* d : p_->kwdefaults)
+    if (d && !refusal(d, why).empty()) return nullptr;
+  explicit_captures();
+  if (kernel_ && !check_kernel_accesses(p_->root, why)) return nullptr;
+  remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
+  short_circuits_as_branches(p_->root);
+  if (!check_active_shapes(p_->root, why)) return nullptr;
+  shift_ = r_.self_in_args || kernel_ ? 0 : 1;
+  make_forward_body();
+  if (kernel_) {
+    make_kernel_reverse();
     return std::move(d_);
   }
+  make_reverse_body();
+  return std::move(d_);
+}
 
- private:
-  std::unique_ptr<Body> refuse(std::string& why, const std::string& what) {
-    why = what;
-    return nullptr;
+std::unique_ptr<Body> Reverser::refuse(std::string& why, const std::string& what) {
+  why = what;
+  return nullptr;
+}
+
+std::string Reverser::refusal(const Node* n, std::string& why) {
+  switch (n->op) {
+    case Op::Try: why = "it uses try/catch, which cannot be differentiated yet (write an rrule for it)"; break;
+    case Op::NewCell:
+    case Op::CellSet:
+      why = "a variable captured by a closure is assigned after the closure is made, which cannot be differentiated yet";
+      break;
+    case Op::SetGlobal: why = "it assigns the global `" + n->name + "`, which cannot be differentiated"; break;
+    case Op::SetField:
+      why = "it assigns the field `" + n->name + "` of a struct in place, which the rules cannot undo (write an rrule for it)";
+      break;
+    case Op::WorkItem:
+    case Op::Barrier:
+    case Op::LocalMem:
+      if (!kernel_) why = "it is a @kernel body (differentiate the launch instead)";
+      break;
+    default: break;
   }
-
-  // What reverse mode cannot take, by the first node that shows it.
-  std::string refusal(const Node* n, std::string& why) {
-    switch (n->op) {
-      case Op::Try: why = "it uses try/catch, which cannot be differentiated yet (write an rrule for it)"; break;
-      case Op::NewCell:
-      case Op::CellSet:
-        why = "a variable captured by a closure is assigned after the closure is made, which cannot be differentiated yet";
-        break;
-      case Op::SetGlobal: why = "it assigns the global `" + n->name + "`, which cannot be differentiated"; break;
-      case Op::SetField:
-        why = "it assigns the field `" + n->name + "` of a struct in place, which the rules cannot undo (write an rrule for it)";
-        break;
-      case Op::WorkItem:
-      case Op::Barrier:
-      case Op::LocalMem:
-        if (!kernel_) why = "it is a @kernel body (differentiate the launch instead)";
-        break;
-      default: break;
-    }
-    if (!why.empty()) {
-      if (n->loc.file) why += " (" + *n->loc.file + ":" + std::to_string(n->loc.line) + ")";
-      return why;
-    }
-    for (const Node* k : n->kids)
-      if (!refusal(k, why).empty()) return why;
+  if (!why.empty()) {
+    if (n->loc.file) why += " (" + *n->loc.file + ":" + std::to_string(n->loc.line) + ")";
     return why;
   }
+  for (const Node* k : n->kids)
+    if (!refusal(k, why).empty()) return why;
+  return why;
+}
 
-  // A closure's captures are loaded from its fields at entry; here they are explicit reads
-  // of the closure (argument 0), so their adjoints flow into its gradient.
-  void explicit_captures() {
-    if (r_.self_in_args && r_.self_passive) {
-      passive_slots_.insert(0);
-      passive_slots_.insert(p_->capture_slots.begin(), p_->capture_slots.end());
-    }
-    if (p_->capture_slots.empty()) return;
-    const Body& t = *r_.typed->body;
-    IRBuild ir{*p_, g_, p_->loc};
-    std::vector<Node*> kids;
-    for (int s : p_->capture_slots) {
-      Node* get = ir.node(Op::GetField, {ir.slot(0)});
-      get->name = p_->slots[s].name;
-      const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : nullptr;
-      get->type = ty;
-      get->kids[0]->type = r_.typed->argtypes.empty() ? nullptr : r_.typed->argtypes[0];
-      Node* set = ir.set(s, get);
-      set->type = ty;
-      kids.push_back(set);
-    }
-    kids.push_back(p_->root);
-    p_->root = ir.block(kids);
-    p_->capture_slots.clear();
+void Reverser::explicit_captures() {
+  if (r_.self_in_args && r_.self_passive) {
+    passive_slots_.insert(0);
+    passive_slots_.insert(p_->capture_slots.begin(), p_->capture_slots.end());
   }
+  if (p_->capture_slots.empty()) return;
+  const Body& t = *r_.typed->body;
+  IRBuild ir{*p_, g_, p_->loc};
+  std::vector<Node*> kids;
+  for (int s : p_->capture_slots) {
+    Node* get = ir.node(Op::GetField, {ir.slot(0)});
+    get->name = p_->slots[s].name;
+    const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : nullptr;
+    get->type = ty;
+    get->kids[0]->type = r_.typed->argtypes.empty() ? nullptr : r_.typed->argtypes[0];
+    Node* set = ir.set(s, get);
+    set->type = ty;
+    kids.push_back(set);
+  }
+  kids.push_back(p_->root);
+  p_->root = ir.block(kids);
+  p_->capture_slots.clear();
+}
 
-  // `a && b` that assigns a differentiated variable in b (`x > 5 && return x^2` after the
-  // early exits are gone) is `if a; b; else false end`, so its branch is recorded like an if's.
-  void short_circuits_as_branches(Node* n) {
-    for (Node* k : n->kids) short_circuits_as_branches(k);
-    if ((n->op != Op::And && n->op != Op::Or) || !assigns_active(n->kids[1])) return;
-    IRBuild ir{*p_, g_, n->loc};
-    Node* c = n->kids[0];
-    Node* b = n->kids[1];
-    bool is_and = n->op == Op::And;
-    n->op = Op::If;
-    n->kids = is_and ? std::vector<Node*>{c, b, ir.boolean(false)} : std::vector<Node*>{c, ir.boolean(true), b};
-    assigns_.clear();
-  }
+void Reverser::short_circuits_as_branches(Node* n) {
+  for (Node* k : n->kids) short_circuits_as_branches(k);
+  if ((n->op != Op::And && n->op != Op::Or) || !assigns_active(n->kids[1])) return;
+  IRBuild ir{*p_, g_, n->loc};
+  Node* c = n->kids[0];
+  Node* b = n->kids[1];
+  bool is_and = n->op == Op::And;
+  n->op = Op::If;
+  n->kids = is_and ? std::vector<Node*>{c, b, ir.boolean(false)} : std::vector<Node*>{c, ir.boolean(true), b};
+  assigns_.clear();
+}
 
-  // ---- a kernel's tensor accesses ----
-  enum class Access { None, Read, Write, Atomic };
-  bool is_tensor_arg(int s) const {
-    if (s < 0 || s >= static_cast<int>(nk_) || static_cast<size_t>(s) >= r_.typed->argtypes.size()) return false;
-    auto dt = as_datatype(r_.typed->argtypes[s]);
-    return dt && (dt->name->is_tensor || dt->name->is_semantic);
-  }
-  // t[idx...], t[idx...] = v and atomic_add!(t, idx..., v) on one of the kernel's own tensors.
-  Access access_of(const Node* n) const {
-    if (!kernel_ || n->op != Op::Call || n->kids.size() < 3 || n->kids[0]->op != Op::Global) return Access::None;
-    const Node* t = n->kids[1];
-    if (t->op != Op::Slot || !is_tensor_arg(t->slot)) return Access::None;
-    const std::string& f = n->kids[0]->name;
-    if (f == "getindex") return Access::Read;
-    if (f == "setindex!" && n->kids.size() >= 4) return Access::Write;
-    if (f == "atomic_add!" && n->kids.size() >= 4) return Access::Atomic;
-    return Access::None;
-  }
-  // A kernel's tensors are used through accesses (or for their sizes) only, none is both read
-  // and written (the adjoint recomputes each work item from the inputs, which must still hold
-  // what the launch read), and no local holds one.
-  bool check_kernel_accesses(const Node* n, std::string& why) {
-    auto at = [&](const Node* x) { return x->loc.file ? " (" + *x->loc.file + ":" + std::to_string(x->loc.line) + ")" : std::string(); };
-    if (n->op == Op::SetSlot && n->slot >= 0) {
-      ++assignments_[n->slot];
-      single_value_[n->slot] = n->kids[0];
-    }
-    if (n->op == Op::SetSlot && n->kids[0]->op == Op::Slot && is_tensor_arg(n->kids[0]->slot)) {
-      why = "a local variable holds the kernel's tensor `" + p_->slots[n->kids[0]->slot].name + "`" + at(n);
-      return false;
-    }
-    Access a = access_of(n);
-    if (a != Access::None) {
-      int t = n->kids[1]->slot;
-      (a == Access::Read ? access_.read : access_.written)[t] = true;
-      if (access_.read[t] && access_.written[t]) {
-        why = "it reads and writes its tensor `" + p_->slots[t].name +
-              "`: a work item may read what the launch overwrites, so the values the gradient needs are gone" + at(n);
-        return false;
+const Type* Reverser::type_of(const Node* n) const {
+  if (n->type) return n->type;
+  auto it = typed_.find(n);
+  return it == typed_.end() ? nullptr : it->second->type;
+}
+
+bool Reverser::diff_slot(int s) const {
+  if (p_->slots[s].is_cell || passive_slots_.count(s)) return false;
+  const Body& t = *r_.typed->body;
+  const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
+  if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
+  return carries_gradient(ty, 0);
+}
+
+bool Reverser::assigns_active(const Node* n) {
+  auto it = assigns_.find(n);
+  if (it != assigns_.end()) return it->second;
+  bool a = n->op == Op::SetSlot && diff_slot(n->slot);
+  if (n->op == Op::Call && mutating(n))
+    for (size_t i = 1; i < n->kids.size(); ++i) a = a || active(n->kids[i]);
+  for (const Node* k : n->kids) a = assigns_active(k) || a;
+  return assigns_[n] = a;
+}
+
+bool Reverser::mutating(const Node* n) {
+  const Node* f = n->kids[0];
+  return f->op == Op::Global && !f->name.empty() && (f->name.back() == '!' || f->name == "launch");
+}
+
+bool Reverser::active(const Node* n) {
+  auto it = active_.find(n);
+  if (it != active_.end()) return it->second;
+  bool a = false;
+  switch (n->op) {
+    case Op::Literal:
+    case Op::Global:
+    case Op::SParam:
+    case Op::Unset:
+    case Op::Break:
+    case Op::Continue: a = false; break;
+    case Op::Slot: a = diff_slot(n->slot); break;
+    case Op::SetSlot: a = diff_slot(n->slot) || active(n->kids[0]); break;
+    default: {
+      bool any = false;
+      for (const Node* k : n->kids) any = active(k) || any;
+      if (!any) break;
+      if (n->op == Op::Call && mutating(n)) {
+        a = true;
+        break;
       }
+      a = carries_gradient(type_of(n), 0) || assigns_active(n);
     }
-    for (size_t i = 0; i < n->kids.size(); ++i) {
-      const Node* k = n->kids[i];
-      if (k->op == Op::Slot && is_tensor_arg(k->slot) && !(i == 1 && a != Access::None) &&
-          !(n->op == Op::Call && !carries_gradient(type_of(n), 0))) {
-        why = "its tensor `" + p_->slots[k->slot].name + "` is used other than by indexing it" + at(n);
-        return false;
+  }
+  return active_[n] = a;
+}
+
+bool Reverser::check_active_shapes(const Node* n, std::string& why) {
+  auto at = [&](const Node* x) { return x->loc.file ? " (" + *x->loc.file + ":" + std::to_string(x->loc.line) + ")" : std::string(); };
+  if ((n->op == Op::And || n->op == Op::Or) && assigns_active(n)) {
+    why = "it assigns a differentiated variable inside `&&` or `||`, which cannot be differentiated yet" + at(n);
+    return false;
+  }
+  if (n->op == Op::While && assigns_active(n->kids[0])) {
+    why = "it assigns a differentiated variable in a loop condition, which cannot be differentiated yet" + at(n);
+    return false;
+  }
+  for (const Node* k : n->kids)
+    if (!check_active_shapes(k, why)) return false;
+  return true;
+}
+
+void Reverser::make_forward_body() {
+  d_ = std::make_unique<Body>();
+  Body& d = *d_;
+  d.name = "∂" + p_->name;
+  d.loc = p_->loc;
+  if (shift_) {
+    SlotInfo f;
+    f.name = "#f";
+    f.is_arg = true;
+    d.slots.push_back(f);
+  }
+  for (size_t i = 0; i < p_->slots.size(); ++i) {
+    if (kernel_ && i == nk_)
+      for (size_t k = 0; k < nk_; ++k) {
+        SlotInfo b;
+        b.name = "#d" + p_->slots[k].name;
+        b.is_arg = true;
+        d.slots.push_back(b);
       }
-      if (!check_kernel_accesses(k, why)) return false;
-    }
-    return true;
+    SlotInfo c = p_->slots[i];
+    c.type = nullptr;
+    c.stable = false;
+    d.slots.push_back(c);
   }
-  // An index that is the work item's own global index (so no two work items share it).
-  bool own_index(const Node* n) const {
-    if (n->op == Op::WorkItem) return n->item == WorkItem::GlobalLinear;
-    if (n->op != Op::Slot) return false;
-    auto c = assignments_.find(n->slot);
-    if (c == assignments_.end() || c->second != 1) return false;
-    const Node* v = single_value_.at(n->slot);
-    return v->op == Op::WorkItem && v->item == WorkItem::GlobalLinear;
-  }
+  d.nargs = p_->nargs + shift_ + (kernel_ ? nk_ : 0);
+  d.kwargs = p_->kwargs;
+  d.kwtypes = p_->kwtypes;
+  for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
+  IRBuild ir{d, g_, p_->loc};
+  y_ = ir.new_slot("#y");
+  body_ = fwd(p_->root);
+}
 
-  // ---- what is active ----
-  const Type* type_of(const Node* n) const {
-    if (n->type) return n->type;
-    auto it = typed_.find(n);
-    return it == typed_.end() ? nullptr : it->second->type;
-  }
-  bool diff_slot(int s) const {
-    if (p_->slots[s].is_cell || passive_slots_.count(s)) return false;
-    const Body& t = *r_.typed->body;
-    const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
-    if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
-    return carries_gradient(ty, 0);
-  }
-  // Assigns a variable that carries a gradient, or changes such a value in place (a call of
-  // a `!` function on one): code with such effects must be differentiated even when its
-  // own value carries none (a loop that fills an array).
-  bool assigns_active(const Node* n) {
-    auto it = assigns_.find(n);
-    if (it != assigns_.end()) return it->second;
-    bool a = n->op == Op::SetSlot && diff_slot(n->slot);
-    if (n->op == Op::Call && mutating(n))
-      for (size_t i = 1; i < n->kids.size(); ++i) a = a || active(n->kids[i]);
-    for (const Node* k : n->kids) a = assigns_active(k) || a;
-    return assigns_[n] = a;
-  }
-  // A call that may change its arguments in place: a `!` function, or a kernel's launch.
-  static bool mutating(const Node* n) {
-    const Node* f = n->kids[0];
-    return f->op == Op::Global && !f->name.empty() && (f->name.back() == '!' || f->name == "launch");
-  }
-  // Active: the node's value depends on the arguments' values through something that
-  // carries a gradient, or it changes a variable that does. Passive nodes run as they are.
-  bool active(const Node* n) {
-    auto it = active_.find(n);
-    if (it != active_.end()) return it->second;
-    bool a = false;
-    switch (n->op) {
-      case Op::Literal:
-      case Op::Global:
-      case Op::SParam:
-      case Op::Unset:
-      case Op::Break:
-      case Op::Continue: a = false; break;
-      case Op::Slot: a = diff_slot(n->slot); break;
-      case Op::SetSlot: a = diff_slot(n->slot) || active(n->kids[0]); break;
-      default: {
-        bool any = false;
-        for (const Node* k : n->kids) any = active(k) || any;
-        if (!any) break;
-        if (n->op == Op::Call && mutating(n)) {
-          a = true;
-          break;
-        }
-        a = carries_gradient(type_of(n), 0) || assigns_active(n);
-      }
-    }
-    return active_[n] = a;
-  }
-  // Control flow whose conditions only test (no active assignment in a condition or in one
-  // side of && and ||): then recording which way each went is enough.
-  bool check_active_shapes(const Node* n, std::string& why) {
-    auto at = [&](const Node* x) { return x->loc.file ? " (" + *x->loc.file + ":" + std::to_string(x->loc.line) + ")" : std::string(); };
-    if ((n->op == Op::And || n->op == Op::Or) && assigns_active(n)) {
-      why = "it assigns a differentiated variable inside `&&` or `||`, which cannot be differentiated yet" + at(n);
-      return false;
-    }
-    if (n->op == Op::While && assigns_active(n->kids[0])) {
-      why = "it assigns a differentiated variable in a loop condition, which cannot be differentiated yet" + at(n);
-      return false;
-    }
-    for (const Node* k : n->kids)
-      if (!check_active_shapes(k, why)) return false;
-    return true;
-  }
+Node* Reverser::clone_node(const Node* n) {
+  Node* m = d_->make(n->op, n->loc);
+  *m = *n;
+  m->kids.clear();
+  m->type = nullptr;
+  m->bind = Bind::Unresolved;
+  m->method = nullptr;
+  m->spec = nullptr;
+  m->intrinsic = -1;
+  if (n->op == Op::Slot || n->op == Op::SetSlot || n->op == Op::Unset) m->slot = dslot(n->slot);
+  return m;
+}
 
-  // ---- the forward sweep ----
-  struct Site {
-    bool once = false;  // runs exactly once: its pullback in a local, else on a stack
-    int keep = -1;      // that local or stack (a slot of the forward body)
-  };
-
-  // Forward-body slots: a kernel's adjoint buffers come after its own arguments, before the
-  // hidden index arguments and the locals.
-  int dslot(int s) const { return kernel_ ? (s < static_cast<int>(nk_) ? s : s + static_cast<int>(nk_)) : s + shift_; }
-  int dbuffer(int s) const { return static_cast<int>(nk_) + s; }
-
-  void make_forward_body() {
-    d_ = std::make_unique<Body>();
-    Body& d = *d_;
-    d.name = "∂" + p_->name;
-    d.loc = p_->loc;
-    if (shift_) {
-      SlotInfo f;
-      f.name = "#f";
-      f.is_arg = true;
-      d.slots.push_back(f);
-    }
-    for (size_t i = 0; i < p_->slots.size(); ++i) {
-      if (kernel_ && i == nk_)
-        for (size_t k = 0; k < nk_; ++k) {
-          SlotInfo b;
-          b.name = "#d" + p_->slots[k].name;
-          b.is_arg = true;
-          d.slots.push_back(b);
-        }
-      SlotInfo c = p_->slots[i];
-      c.type = nullptr;
-      c.stable = false;
-      d.slots.push_back(c);
-    }
-    d.nargs = p_->nargs + shift_ + (kernel_ ? nk_ : 0);
-    d.kwargs = p_->kwargs;
-    d.kwtypes = p_->kwtypes;
-    for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
-    IRBuild ir{d, g_, p_->loc};
-    y_ = ir.new_slot("#y");
-    body_ = fwd(p_->root);
-  }
-
-  Node* clone_node(const Node* n) {
-    Node* m = d_->make(n->op, n->loc);
-    *m = *n;
-    m->kids.clear();
-    m->type = nullptr;
-    m->bind = Bind::Unresolved;
-    m->method = nullptr;
-    m->spec = nullptr;
-    m->intrinsic = -1;
-    if (n->op == Op::Slot || n->op == Op::SetSlot || n->op == Op::Unset) m->slot = dslot(n->slot);
-    return m;
-  }
-  // A passive subtree, as it is.
-  Node* copy(const Node* n) {
-    if (access_of(n) == Access::Write || access_of(n) == Access::Atomic) {
-      IRBuild ir{*d_, g_, n->loc};
-      return ir.nothing();  // the adjoint kernel never writes the launch's outputs again
-    }
-    if (n->op == Op::SParam) {
-      const Type* v = n->slot < static_cast<int>(r_.typed->sparam_values.size()) ? r_.typed->sparam_values[n->slot] : nullptr;
-      IRBuild ir{*d_, g_, n->loc};
-      if (v) return ir.type(v);
-    }
-    Node* m = clone_node(n);
-    for (const Node* k : n->kids) m->kids.push_back(copy(k));
-    return m;
-  }
-
-  int new_stack(const char* what, const char* maker) {
-    IRBuild ir{*d_, g_, p_->loc};
-    int s = ir.new_slot(std::string("#") + what + std::to_string(next_++));
-    stack_inits_.push_back(ir.set(s, ir.call(maker, {})));
-    return s;
-  }
-
-  // Keeps a value the reverse sweep needs: in a local when the site runs once, else on a stack.
-  Node* keep(Site& s, IRBuild& ir, Node* value, int k) {
-    s.once = straight_;
-    if (s.once) {
-      s.keep = ir.new_slot("#pb" + std::to_string(k));
-      return ir.set(s.keep, value);
-    }
-    s.keep = new_stack("tape", "_tape");
-    return ir.call("push!", {ir.slot(s.keep), value});
-  }
-
-  // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
-  Node* fwd_access(const Node* n, Access a) {
+Node* Reverser::copy(const Node* n) {
+  if (access_of(n) == Access::Write || access_of(n) == Access::Atomic) {
     IRBuild ir{*d_, g_, n->loc};
-    int k = next_++;
-    int ix = ir.new_slot("#ix" + std::to_string(k));
-    int v = ir.new_slot("#v" + std::to_string(k));
-    size_t last = a == Access::Atomic ? n->kids.size() - 1 : n->kids.size();
-    size_t first = a == Access::Write ? 3 : 2;
-    std::vector<Node*> stmts;
-    if (a == Access::Write) stmts.push_back(ir.set(v, fwd(n->kids[2])));
-    std::vector<Node*> idx;
-    for (size_t i = first; i < last; ++i) idx.push_back(fwd(n->kids[i]));
-    ir.loc = n->loc;
-    stmts.push_back(ir.set(ix, ir.tuple(idx)));
-    if (a == Access::Atomic) stmts.push_back(ir.set(v, fwd(n->kids.back())));
-    Site s;
-    stmts.push_back(keep(s, ir, ir.slot(ix), k));
-    sites_[n] = s;
-    stmts.push_back(a == Access::Read ? ir.call("_kget", {ir.slot(dslot(n->kids[1]->slot)), ir.slot(ix)}) : ir.nothing());
-    return ir.block(stmts);
+    return ir.nothing();  // the adjoint kernel never writes the launch's outputs again
   }
-
-  Node* fwd(const Node* n) {
-    if (!active(n)) return copy(n);
-    if (Access a = access_of(n); a != Access::None) return fwd_access(n, a);
+  if (n->op == Op::SParam) {
+    const Type* v = n->slot < static_cast<int>(r_.typed->sparam_values.size()) ? r_.typed->sparam_values[n->slot] : nullptr;
     IRBuild ir{*d_, g_, n->loc};
-    switch (n->op) {
-      case Op::Call: {
-        std::vector<Node*> kids;
-        for (const Node* k : n->kids) kids.push_back(fwd(k));
-        ir.loc = n->loc;
-        Node* pb = ir.call("_pullback", kids);
-        pb->kwnames = n->kwnames;
-        int k = next_++;
-        int t = ir.new_slot("#t" + std::to_string(k));
-        Site s;
-        Node* kept = keep(s, ir, ir.get(ir.slot(t), 2), k);
-        sites_[n] = s;
-        return ir.block({ir.set(t, pb), kept, ir.get(ir.slot(t), 1)});
-      }
-      case Op::If: {
-        straight_ = false;
-        Node* c = fwd(n->kids[0]);
-        int stack = new_stack("branches", "_flags");
-        branches_[n] = stack;
-        int flag = ir.new_slot("#c" + std::to_string(next_++));
-        Node* cond = ir.block({ir.set(flag, c), ir.call("push!", {ir.slot(stack), ir.slot(flag)}), ir.slot(flag)});
-        Node* a = fwd(n->kids[1]);
-        Node* b = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
-        return ir.if_(cond, a, b);
-      }
-      case Op::While: {
-        straight_ = false;
-        int stack = new_stack("trips", "_counts");
-        loops_[n] = stack;
-        int count = ir.new_slot("#n" + std::to_string(next_++));
-        Node* cond = copy(n->kids[0]);
-        Node* body = fwd(n->kids[1]);
-        Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();  // a `while` has no step
-        ir.loc = n->loc;
-        Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
-        return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
-      }
-      default: {
-        Node* m = clone_node(n);
-        for (const Node* k : n->kids) m->kids.push_back(fwd(k));
-        return m;
-      }
+    if (v) return ir.type(v);
+  }
+  Node* m = clone_node(n);
+  for (const Node* k : n->kids) m->kids.push_back(copy(k));
+  return m;
+}
+
+int Reverser::new_stack(const char* what, const char* maker) {
+  IRBuild ir{*d_, g_, p_->loc};
+  int s = ir.new_slot(std::string("#") + what + std::to_string(next_++));
+  stack_inits_.push_back(ir.set(s, ir.call(maker, {})));
+  return s;
+}
+
+Node* Reverser::keep(Site& s, IRBuild& ir, Node* value, int k) {
+  s.once = straight_;
+  if (s.once) {
+    s.keep = ir.new_slot("#pb" + std::to_string(k));
+    return ir.set(s.keep, value);
+  }
+  s.keep = new_stack("tape", "_tape");
+  return ir.call("push!", {ir.slot(s.keep), value});
+}
+
+Node* Reverser::fwd(const Node* n) {
+  if (!active(n)) return copy(n);
+  if (Access a = access_of(n); a != Access::None) return fwd_access(n, a);
+  IRBuild ir{*d_, g_, n->loc};
+  switch (n->op) {
+    case Op::Call: {
+      std::vector<Node*> kids;
+      for (const Node* k : n->kids) kids.push_back(fwd(k));
+      ir.loc = n->loc;
+      Node* pb = ir.call("_pullback", kids);
+      pb->kwnames = n->kwnames;
+      int k = next_++;
+      int t = ir.new_slot("#t" + std::to_string(k));
+      Site s;
+      Node* kept = keep(s, ir, ir.get(ir.slot(t), 2), k);
+      sites_[n] = s;
+      return ir.block({ir.set(t, pb), kept, ir.get(ir.slot(t), 1)});
+    }
+    case Op::If: {
+      straight_ = false;
+      Node* c = fwd(n->kids[0]);
+      int stack = new_stack("branches", "_flags");
+      branches_[n] = stack;
+      int flag = ir.new_slot("#c" + std::to_string(next_++));
+      Node* cond = ir.block({ir.set(flag, c), ir.call("push!", {ir.slot(stack), ir.slot(flag)}), ir.slot(flag)});
+      Node* a = fwd(n->kids[1]);
+      Node* b = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
+      return ir.if_(cond, a, b);
+    }
+    case Op::While: {
+      straight_ = false;
+      int stack = new_stack("trips", "_counts");
+      loops_[n] = stack;
+      int count = ir.new_slot("#n" + std::to_string(next_++));
+      Node* cond = copy(n->kids[0]);
+      Node* body = fwd(n->kids[1]);
+      Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();  // a `while` has no step
+      ir.loc = n->loc;
+      Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
+      return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
+    }
+    default: {
+      Node* m = clone_node(n);
+      for (const Node* k : n->kids) m->kids.push_back(fwd(k));
+      return m;
     }
   }
+}
 
-  // ---- the reverse sweep: the body of `back(dy)` ----
-  void make_reverse_body() {
-    r_body_ = std::make_unique<Body>();
-    Body& r = *r_body_;
-    r.name = "∂" + p_->name + "#back";
-    r.loc = p_->loc;
-    IRBuild ir{r, g_, p_->loc};
-    int self = ir.new_slot("#self#");
-    r.slots[self].is_arg = true;
-    int dy = ir.new_slot("dy");
-    r.slots[dy].is_arg = true;
-    r.nargs = 2;
-    std::vector<Node*> out;
-    rev(p_->root, dy, out);
-    std::vector<Node*> kids;
-    for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
-    kids.insert(kids.end(), out.begin(), out.end());
-    std::vector<Node*> grads;
-    if (shift_) grads.push_back(ir.nothing());
-    for (size_t i = 0; i < p_->nargs; ++i) {
-      auto it = adj_.find(static_cast<int>(i));
-      grads.push_back(it == adj_.end() ? ir.nothing() : ir.slot(it->second));
-    }
-    kids.push_back(ir.tuple(grads));
-    r.root = ir.block(kids);
-    std::vector<std::string> names;
-    for (int s : r.capture_slots) names.push_back(r.slots[s].name);
-    const Type* closure = c_.add_closure_type(std::move(r_body_), names);
-
-    Body& d = *d_;
-    IRBuild dr{d, g_, p_->loc};
-    Node* lambda = dr.node(Op::Lambda);
-    lambda->type_arg = closure;
-    for (int s : captured_) lambda->kids.push_back(dr.slot(s));
-    std::vector<Node*> root = stack_inits_;
-    root.push_back(dr.set(y_, body_));
-    root.push_back(dr.tuple({dr.slot(y_), lambda}));
-    d.root = dr.block(root);
+void Reverser::make_reverse_body() {
+  r_body_ = std::make_unique<Body>();
+  Body& r = *r_body_;
+  r.name = "∂" + p_->name + "#back";
+  r.loc = p_->loc;
+  IRBuild ir{r, g_, p_->loc};
+  int self = ir.new_slot("#self#");
+  r.slots[self].is_arg = true;
+  int dy = ir.new_slot("dy");
+  r.slots[dy].is_arg = true;
+  r.nargs = 2;
+  std::vector<Node*> out;
+  rev(p_->root, dy, out);
+  std::vector<Node*> kids;
+  for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
+  kids.insert(kids.end(), out.begin(), out.end());
+  std::vector<Node*> grads;
+  if (shift_) grads.push_back(ir.nothing());
+  for (size_t i = 0; i < p_->nargs; ++i) {
+    auto it = adj_.find(static_cast<int>(i));
+    grads.push_back(it == adj_.end() ? ir.nothing() : ir.slot(it->second));
   }
+  kids.push_back(ir.tuple(grads));
+  r.root = ir.block(kids);
+  std::vector<std::string> names;
+  for (int s : r.capture_slots) names.push_back(r.slots[s].name);
+  const Type* closure = c_.add_closure_type(std::move(r_body_), names);
 
-  // A kernel: the reverse sweep follows the forward one in the same body; the adjoints of its
-  // float arguments go into their one-element buffers at the end.
-  void make_kernel_reverse() {
-    Body& d = *d_;
-    IRBuild ir{d, g_, p_->loc};
-    std::vector<Node*> out;
-    rev(p_->root, -1, out);
-    std::vector<Node*> root = stack_inits_;
-    root.push_back(body_);
-    for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));
-    root.insert(root.end(), out.begin(), out.end());
-    for (size_t s = 0; s < nk_; ++s) {
-      auto it = adj_.find(static_cast<int>(s));
-      if (it != adj_.end() && !is_tensor_arg(static_cast<int>(s)))
-        root.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), ir.slot(it->second)}));
-    }
-    root.push_back(ir.nothing());
-    d.root = ir.block(root);
-    d.adjoint_kernel = true;
-  }
+  Body& d = *d_;
+  IRBuild dr{d, g_, p_->loc};
+  Node* lambda = dr.node(Op::Lambda);
+  lambda->type_arg = closure;
+  for (int s : captured_) lambda->kids.push_back(dr.slot(s));
+  std::vector<Node*> root = stack_inits_;
+  root.push_back(dr.set(y_, body_));
+  root.push_back(dr.tuple({dr.slot(y_), lambda}));
+  d.root = dr.block(root);
+}
 
-  // The reverse body's copy of a forward-body slot (a capture of the closure).
-  Body& rb() { return kernel_ ? *d_ : *r_body_; }
-  int capture(int dslot_index) {
-    if (kernel_) return dslot_index;  // the reverse sweep is in the same body
-    auto it = capture_of_.find(dslot_index);
-    if (it != capture_of_.end()) return it->second;
-    Body& r = *r_body_;
-    IRBuild ir{r, g_, p_->loc};
-    int s = ir.new_slot(d_->slots[dslot_index].name);
-    r.capture_slots.push_back(s);
-    captured_.push_back(dslot_index);
-    return capture_of_[dslot_index] = s;
-  }
-  int adjoint(int pslot) {
-    auto it = adj_.find(pslot);
-    if (it != adj_.end()) return it->second;
-    IRBuild ir{rb(), g_, p_->loc};
-    return adj_[pslot] = ir.new_slot("#∂" + p_->slots[pslot].name);
-  }
-  int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
+int Reverser::capture(int dslot_index) {
+  if (kernel_) return dslot_index;  // the reverse sweep is in the same body
+  auto it = capture_of_.find(dslot_index);
+  if (it != capture_of_.end()) return it->second;
+  Body& r = *r_body_;
+  IRBuild ir{r, g_, p_->loc};
+  int s = ir.new_slot(d_->slots[dslot_index].name);
+  r.capture_slots.push_back(s);
+  captured_.push_back(dslot_index);
+  return capture_of_[dslot_index] = s;
+}
 
-  // Appends to `out` the reverse of n, given the slot holding the adjoint of its value (-1:
-  // none flows into it).
-  Node* take(const Site& s, IRBuild& ir) {
-    return s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))});
-  }
+int Reverser::adjoint(int pslot) {
+  auto it = adj_.find(pslot);
+  if (it != adj_.end()) return it->second;
+  IRBuild ir{rb(), g_, p_->loc};
+  return adj_[pslot] = ir.new_slot("#∂" + p_->slots[pslot].name);
+}
 
-  // A kernel's access, in reverse (see derive_adjoint_kernel_body).
-  void rev_access(const Node* n, Access acc, int a, std::vector<Node*>& out) {
-    IRBuild ir{rb(), g_, n->loc};
-    int ix = temp(ir);
-    out.push_back(ir.set(ix, take(sites_.at(n), ir)));
-    int t = n->kids[1]->slot;
-    if (acc == Access::Read) {
-      bool own = n->kids.size() == 3 && own_index(n->kids[2]);
-      if (a >= 0) out.push_back(ir.call(own ? "_kadd_own!" : "_kadd!", {ir.slot(dbuffer(t)), ir.slot(ix), ir.slot(a)}));
+Node* Reverser::take(const Site& s, IRBuild& ir) {
+  return s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))});
+}
+
+void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
+  if (!active(n)) return;
+  if (Access acc = access_of(n); acc != Access::None) return rev_access(n, acc, a, out);
+  IRBuild ir{rb(), g_, n->loc};
+  switch (n->op) {
+    case Op::Slot:
+      if (a >= 0) {
+        int adj = adjoint(n->slot);
+        out.push_back(ir.set(adj, ir.call("accum", {ir.slot(adj), ir.slot(a)})));
+      }
+      return;
+    case Op::SetSlot: {
+      if (!diff_slot(n->slot)) {
+        rev(n->kids[0], a, out);
+        return;
+      }
+      int adj = adjoint(n->slot);
+      int t = temp(ir);
+      out.push_back(ir.set(t, ir.slot(adj)));
+      if (a >= 0) out.push_back(ir.set(t, ir.call("accum", {ir.slot(t), ir.slot(a)})));
+      out.push_back(ir.set(adj, ir.nothing()));
+      rev(n->kids[0], t, out);
       return;
     }
-    int g = temp(ir);
-    out.push_back(ir.set(g, ir.call("_kget", {ir.slot(dbuffer(t)), ir.slot(ix)})));
-    if (acc == Access::Write) {
-      out.push_back(ir.call("_kzero!", {ir.slot(dbuffer(t)), ir.slot(ix)}));
-      rev(n->kids[2], g, out);
-    } else {
-      rev(n->kids.back(), g, out);
+    case Op::Call: {
+      if (n->kids[0]->op == Op::Global && n->kids[0]->name == "launch") return rev_launch(n, out);
+      const Site& s = sites_.at(n);
+      int pb = temp(ir);
+      out.push_back(ir.set(pb, take(s, ir)));
+      int g = -1;
+      if (a >= 0) {
+        g = temp(ir);
+        out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.slot(a)})));
+      }
+      size_t positional = n->kids.size() - n->kwnames.size();
+      for (size_t i = n->kids.size(); i-- > positional;) rev(n->kids[i], -1, out);
+      for (size_t i = positional; i-- > 0;) {
+        if (!active(n->kids[i])) continue;
+        int gi = -1;
+        if (g >= 0) {
+          gi = temp(ir);
+          out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
+        }
+        rev(n->kids[i], gi, out);
+      }
+      return;
     }
-  }
-
-  // launch(kernel, ndrange, args...) changes its tensors in place: its pullback takes their
-  // adjoints after the launch and gives them before it (the adjoint kernel's buffers), which
-  // replace a variable's adjoint rather than add to it.
-  void rev_launch(const Node* n, std::vector<Node*>& out) {
-    IRBuild ir{rb(), g_, n->loc};
-    int pb = temp(ir);
-    out.push_back(ir.set(pb, take(sites_.at(n), ir)));
-    size_t positional = n->kids.size() - n->kwnames.size();
-    std::vector<Node*> douts;
-    for (size_t i = 3; i < positional; ++i) {
-      const Node* k = n->kids[i];
-      douts.push_back(k->op == Op::Slot && diff_slot(k->slot) ? ir.slot(adjoint(k->slot)) : ir.nothing());
+    case Op::Block:
+      for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], i + 1 == n->kids.size() ? a : -1, out);
+      return;
+    case Op::If: {
+      int flag = temp(ir);
+      out.push_back(ir.set(flag, ir.call("pop!", {ir.slot(capture(branches_.at(n)))})));
+      std::vector<Node*> then_out, else_out;
+      rev(n->kids[1], a, then_out);
+      if (n->kids.size() > 2) rev(n->kids[2], a, else_out);
+      then_out.push_back(ir.nothing());
+      else_out.push_back(ir.nothing());
+      out.push_back(ir.if_(ir.slot(flag), ir.block(then_out), ir.block(else_out)));
+      rev(n->kids[0], -1, out);
+      return;
     }
-    int g = temp(ir);
-    out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.tuple(douts)})));
-    for (size_t i = n->kids.size(); i-- > positional;) rev(n->kids[i], -1, out);
-    for (size_t i = positional; i-- > 3;) {
-      const Node* k = n->kids[i];
-      if (!active(k)) continue;
-      int gi = temp(ir);
-      out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
-      if (k->op == Op::Slot && diff_slot(k->slot))
-        out.push_back(ir.set(adjoint(k->slot), ir.slot(gi)));
-      else
-        rev(k, gi, out);
+    case Op::While: {
+      int count = temp(ir);
+      out.push_back(ir.set(count, ir.call("pop!", {ir.slot(capture(loops_.at(n)))})));
+      std::vector<Node*> body;
+      if (n->kids.size() > 2) rev(n->kids[2], -1, body);
+      rev(n->kids[1], -1, body);
+      body.push_back(ir.set(count, ir.call("-", {ir.slot(count), ir.integer(1)})));
+      out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(count), ir.integer(0)}), ir.block(body), ir.nothing()}));
+      return;
     }
-  }
-
-  void rev(const Node* n, int a, std::vector<Node*>& out) {
-    if (!active(n)) return;
-    if (Access acc = access_of(n); acc != Access::None) return rev_access(n, acc, a, out);
-    IRBuild ir{rb(), g_, n->loc};
-    switch (n->op) {
-      case Op::Slot:
-        if (a >= 0) {
-          int adj = adjoint(n->slot);
-          out.push_back(ir.set(adj, ir.call("accum", {ir.slot(adj), ir.slot(a)})));
-        }
-        return;
-      case Op::SetSlot: {
-        if (!diff_slot(n->slot)) {
-          rev(n->kids[0], a, out);
-          return;
-        }
-        int adj = adjoint(n->slot);
-        int t = temp(ir);
-        out.push_back(ir.set(t, ir.slot(adj)));
-        if (a >= 0) out.push_back(ir.set(t, ir.call("accum", {ir.slot(t), ir.slot(a)})));
-        out.push_back(ir.set(adj, ir.nothing()));
-        rev(n->kids[0], t, out);
-        return;
-      }
-      case Op::Call: {
-        if (n->kids[0]->op == Op::Global && n->kids[0]->name == "launch") return rev_launch(n, out);
-        const Site& s = sites_.at(n);
-        int pb = temp(ir);
-        out.push_back(ir.set(pb, take(s, ir)));
-        int g = -1;
-        if (a >= 0) {
-          g = temp(ir);
-          out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.slot(a)})));
-        }
-        size_t positional = n->kids.size() - n->kwnames.size();
-        for (size_t i = n->kids.size(); i-- > positional;) rev(n->kids[i], -1, out);
-        for (size_t i = positional; i-- > 0;) {
-          if (!active(n->kids[i])) continue;
-          int gi = -1;
-          if (g >= 0) {
-            gi = temp(ir);
-            out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
-          }
-          rev(n->kids[i], gi, out);
-        }
-        return;
-      }
-      case Op::Block:
-        for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], i + 1 == n->kids.size() ? a : -1, out);
-        return;
-      case Op::If: {
-        int flag = temp(ir);
-        out.push_back(ir.set(flag, ir.call("pop!", {ir.slot(capture(branches_.at(n)))})));
-        std::vector<Node*> then_out, else_out;
-        rev(n->kids[1], a, then_out);
-        if (n->kids.size() > 2) rev(n->kids[2], a, else_out);
-        then_out.push_back(ir.nothing());
-        else_out.push_back(ir.nothing());
-        out.push_back(ir.if_(ir.slot(flag), ir.block(then_out), ir.block(else_out)));
-        rev(n->kids[0], -1, out);
-        return;
-      }
-      case Op::While: {
-        int count = temp(ir);
-        out.push_back(ir.set(count, ir.call("pop!", {ir.slot(capture(loops_.at(n)))})));
-        std::vector<Node*> body;
-        if (n->kids.size() > 2) rev(n->kids[2], -1, body);
-        rev(n->kids[1], -1, body);
-        body.push_back(ir.set(count, ir.call("-", {ir.slot(count), ir.integer(1)})));
-        out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(count), ir.integer(0)}), ir.block(body), ir.nothing()}));
-        return;
-      }
-      case Op::Tuple:
-      case Op::Vect:
-        for (size_t i = n->kids.size(); i-- > 0;) {
-          if (!active(n->kids[i])) continue;
-          int gi = -1;
-          if (a >= 0) {
-            gi = temp(ir);
-            out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(a), ir.integer(static_cast<int64_t>(i) + 1)})));
-          }
-          rev(n->kids[i], gi, out);
-        }
-        return;
-      case Op::GetField: {
+    case Op::Tuple:
+    case Op::Vect:
+      for (size_t i = n->kids.size(); i-- > 0;) {
+        if (!active(n->kids[i])) continue;
         int gi = -1;
         if (a >= 0) {
           gi = temp(ir);
-          const Type* ot = type_of(n->kids[0]);
-          auto odt = as_datatype(ot);
-          Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
-          out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.call("unthunk", {ir.slot(a)})})));
+          out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(a), ir.integer(static_cast<int64_t>(i) + 1)})));
         }
-        rev(n->kids[0], gi, out);
-        return;
+        rev(n->kids[i], gi, out);
       }
-      case Op::TypeAssert: rev(n->kids[0], a, out); return;
-      case Op::Lambda: {
-        auto dt = as_datatype(unwrap_unionall(n->type_arg));
-        for (size_t i = n->kids.size(); i-- > 0;) {
-          if (!active(n->kids[i])) continue;
-          int gi = -1;
-          if (a >= 0 && dt && i < dt->name->field_names.size()) {
-            gi = temp(ir);
-            out.push_back(ir.set(gi, ir.call("_grad_field", {ir.call("unthunk", {ir.slot(a)}), ir.symbol(dt->name->field_names[i])})));
-          }
-          rev(n->kids[i], gi, out);
-        }
-        return;
+      return;
+    case Op::GetField: {
+      int gi = -1;
+      if (a >= 0) {
+        gi = temp(ir);
+        const Type* ot = type_of(n->kids[0]);
+        auto odt = as_datatype(ot);
+        Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
+        out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.call("unthunk", {ir.slot(a)})})));
       }
-      default:
-        for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], -1, out);
-        return;
+      rev(n->kids[0], gi, out);
+      return;
     }
+    case Op::TypeAssert: rev(n->kids[0], a, out); return;
+    case Op::Lambda: {
+      auto dt = as_datatype(unwrap_unionall(n->type_arg));
+      for (size_t i = n->kids.size(); i-- > 0;) {
+        if (!active(n->kids[i])) continue;
+        int gi = -1;
+        if (a >= 0 && dt && i < dt->name->field_names.size()) {
+          gi = temp(ir);
+          out.push_back(ir.set(gi, ir.call("_grad_field", {ir.call("unthunk", {ir.slot(a)}), ir.symbol(dt->name->field_names[i])})));
+        }
+        rev(n->kids[i], gi, out);
+      }
+      return;
+    }
+    default:
+      for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], -1, out);
+      return;
   }
-
-  Compiler& c_;
-  const DeriveRequest& r_;
-  Globals& g_;
-  std::unique_ptr<Body> p_;       // the primal body (a copy, with explicit captures and no early exits)
-  std::unique_ptr<Body> d_;       // the forward body
-  std::unique_ptr<Body> r_body_;  // the reverse body (back's)
-  std::unordered_map<const Node*, const Node*> typed_;
-  std::unordered_map<const Node*, bool> active_, assigns_;
-  std::unordered_map<const Node*, Site> sites_;
-  std::unordered_map<const Node*, int> branches_, loops_;
-  std::set<int> passive_slots_;        // primal slots taken as constants (a passive callee and its captures)
-  std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body
-  std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
-  std::vector<int> captured_;          // forward slots, in the closure's field order
-  std::vector<Node*> stack_inits_;
-  Node* body_ = nullptr;
-  int y_ = -1;
-  int shift_ = 0;
-  int next_ = 0;
-  bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
-  bool kernel_ = false;   // making a kernel's adjoint kernel
-  size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
-  KernelAccess access_;
-  std::map<int, int> assignments_;              // kernel: how many times each slot is assigned
-  std::map<int, const Node*> single_value_;     // ... and the value of its (last) assignment
-};
-
-}  // namespace
+}
 
 std::unique_ptr<Body> derive_pullback_body(Compiler& c, const DeriveRequest& r, std::string& why) {
   return Reverser(c, r).run(why);
-}
-
-std::unique_ptr<Body> derive_adjoint_kernel_body(Compiler& c, const DeriveRequest& r, KernelAccess& access, std::string& why) {
-  return Reverser(c, r).run_kernel(access, why);
 }
 
 }  // namespace tsr::jit

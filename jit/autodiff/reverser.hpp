@@ -1,0 +1,156 @@
+// The reverse-mode transform's internals (jit/autodiff/reverse.hpp is its interface): one
+// Reverser per derivative made. reverse.cpp holds the analysis and the two sweeps of a
+// function's pullback; kernel_adjoint.cpp what differs for a @kernel's adjoint kernel (tensor
+// accesses through buffers, the reverse sweep in the same body) and for a launch inside a
+// differentiated function.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/autodiff/ir_build.hpp"
+#include "jit/autodiff/reverse.hpp"
+#include "jit/compiler.hpp"
+#include "jit/spec.hpp"
+
+namespace tsr::jit {
+
+class Reverser {
+ public:
+  Reverser(Compiler& c, const DeriveRequest& r) : c_(c), r_(r), g_(c.globals()) {}
+
+  // The adjoint of a @kernel body (derive_adjoint_kernel_body).
+  std::unique_ptr<Body> run_kernel(KernelAccess& access, std::string& why);
+
+  std::unique_ptr<Body> run(std::string& why);
+
+ private:
+  std::unique_ptr<Body> refuse(std::string& why, const std::string& what);
+
+  // What reverse mode cannot take, by the first node that shows it.
+  std::string refusal(const Node* n, std::string& why);
+
+  // A closure's captures are loaded from its fields at entry; here they are explicit reads
+  // of the closure (argument 0), so their adjoints flow into its gradient.
+  void explicit_captures();
+
+  // `a && b` that assigns a differentiated variable in b (`x > 5 && return x^2` after the
+  // early exits are gone) is `if a; b; else false end`, so its branch is recorded like an if's.
+  void short_circuits_as_branches(Node* n);
+
+  // ---- a kernel's tensor accesses ----
+  enum class Access { None, Read, Write, Atomic };
+  bool is_tensor_arg(int s) const;
+  // t[idx...], t[idx...] = v and atomic_add!(t, idx..., v) on one of the kernel's own tensors.
+  Access access_of(const Node* n) const;
+  // A kernel's tensors are used through accesses (or for their sizes) only, none is both read
+  // and written (the adjoint recomputes each work item from the inputs, which must still hold
+  // what the launch read), and no local holds one.
+  bool check_kernel_accesses(const Node* n, std::string& why);
+  // An index that is the work item's own global index (so no two work items share it).
+  bool own_index(const Node* n) const;
+
+  // ---- what is active ----
+  const Type* type_of(const Node* n) const;
+  bool diff_slot(int s) const;
+  // Assigns a variable that carries a gradient, or changes such a value in place (a call of
+  // a `!` function on one): code with such effects must be differentiated even when its
+  // own value carries none (a loop that fills an array).
+  bool assigns_active(const Node* n);
+  // A call that may change its arguments in place: a `!` function, or a kernel's launch.
+  static bool mutating(const Node* n);
+  // Active: the node's value depends on the arguments' values through something that
+  // carries a gradient, or it changes a variable that does. Passive nodes run as they are.
+  bool active(const Node* n);
+  // Control flow whose conditions only test (no active assignment in a condition or in one
+  // side of && and ||): then recording which way each went is enough.
+  bool check_active_shapes(const Node* n, std::string& why);
+
+  // ---- the forward sweep ----
+  struct Site {
+    bool once = false;  // runs exactly once: its pullback in a local, else on a stack
+    int keep = -1;      // that local or stack (a slot of the forward body)
+  };
+
+  // Forward-body slots: a kernel's adjoint buffers come after its own arguments, before the
+  // hidden index arguments and the locals.
+  int dslot(int s) const { return kernel_ ? (s < static_cast<int>(nk_) ? s : s + static_cast<int>(nk_)) : s + shift_; }
+  int dbuffer(int s) const { return static_cast<int>(nk_) + s; }
+
+  void make_forward_body();
+
+  Node* clone_node(const Node* n);
+  // A passive subtree, as it is.
+  Node* copy(const Node* n);
+
+  int new_stack(const char* what, const char* maker);
+
+  // Keeps a value the reverse sweep needs: in a local when the site runs once, else on a stack.
+  Node* keep(Site& s, IRBuild& ir, Node* value, int k);
+
+  // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
+  Node* fwd_access(const Node* n, Access a);
+
+  Node* fwd(const Node* n);
+
+  // ---- the reverse sweep: the body of `back(dy)` ----
+  void make_reverse_body();
+
+  // A kernel: the reverse sweep follows the forward one in the same body; the adjoints of its
+  // float arguments go into their one-element buffers at the end.
+  void make_kernel_reverse();
+
+  // The body the reverse sweep goes into (back's, or for a kernel the adjoint kernel itself).
+  Body& rb() { return kernel_ ? *d_ : *r_body_; }
+  // The reverse body's copy of a forward-body slot (a capture of the closure).
+  int capture(int dslot_index);
+  int adjoint(int pslot);
+  int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
+
+  // What a site kept, read back (the local, or popped from its stack).
+  Node* take(const Site& s, IRBuild& ir);
+
+  // A kernel's access, in reverse (see derive_adjoint_kernel_body).
+  void rev_access(const Node* n, Access acc, int a, std::vector<Node*>& out);
+
+  // launch(kernel, ndrange, args...) changes its tensors in place: its pullback takes their
+  // adjoints after the launch and gives them before it (the adjoint kernel's buffers), which
+  // replace a variable's adjoint rather than add to it.
+  void rev_launch(const Node* n, std::vector<Node*>& out);
+
+  // Appends to `out` the reverse of n, given the slot holding the adjoint of its value (-1:
+  // none flows into it).
+  void rev(const Node* n, int a, std::vector<Node*>& out);
+
+  Compiler& c_;
+  const DeriveRequest& r_;
+  Globals& g_;
+  std::unique_ptr<Body> p_;       // the primal body (a copy, with explicit captures and no early exits)
+  std::unique_ptr<Body> d_;       // the forward body
+  std::unique_ptr<Body> r_body_;  // the reverse body (back's)
+  std::unordered_map<const Node*, const Node*> typed_;
+  std::unordered_map<const Node*, bool> active_, assigns_;
+  std::unordered_map<const Node*, Site> sites_;
+  std::unordered_map<const Node*, int> branches_, loops_;
+  std::set<int> passive_slots_;        // primal slots taken as constants (a passive callee and its captures)
+  std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body
+  std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
+  std::vector<int> captured_;          // forward slots, in the closure's field order
+  std::vector<Node*> stack_inits_;
+  Node* body_ = nullptr;
+  int y_ = -1;
+  int shift_ = 0;
+  int next_ = 0;
+  bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
+  bool kernel_ = false;   // making a kernel's adjoint kernel
+  size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
+  KernelAccess access_;
+  std::map<int, int> assignments_;              // kernel: how many times each slot is assigned
+  std::map<int, const Node*> single_value_;     // ... and the value of its (last) assignment
+};
+
+}  // namespace tsr::jit
