@@ -28,12 +28,19 @@ class CodeUnit {
   bool cacheable = true;
 };
 
-// A fused broadcast loop: out = f(leaves...) over the flat indices of the result.
+// An output of a broadcast loop: f's result, or one field of the inline struct f returns
+// (__broadcast_fields), stored as elements of type elem.
+struct BroadcastOut {
+  const Type* elem = nullptr;
+  int field = -1;  // -1: the whole result
+};
+
+// A fused broadcast loop: outs = f(leaves...) over the flat indices of the result.
 struct BroadcastLoop {
   Spec* f = nullptr;
-  std::vector<bool> is_tensor;  // the output (always) and each leaf: a tensor, or a scalar
-  const Type* out_elem = nullptr;
-  std::string name;             // the loop's symbol
+  std::vector<BroadcastOut> outs;  // the output tensors: the loop's first values
+  std::vector<bool> is_tensor;     // each leaf: a tensor, or a scalar
+  std::string name;                // the loop's symbol
 };
 
 class Backend {

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "jit/abi.hpp"
+#include "jit/broadcast_leaves.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
 #include "runtime/construct.hpp"
@@ -24,14 +25,11 @@
 
 namespace tsr::jit {
 
-namespace {
-
 std::string shape_text(std::span<const int64_t> s) {
   std::string out = "(";
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + (s.size() == 1 ? ",)" : ")");
 }
-
 
 // Functions, closures, types (a local `T` in `T.(x)`) and callable structs (a local `m` in
 // `m.(x)` with (m::M)(x) = ... defined) broadcast as scalars: the fused loop calls them.
@@ -48,8 +46,6 @@ bool is_function_value(Globals& g, const Value& v) {
   return false;
 }
 
-}  // namespace
-
 void Compiler::register_broadcast() {
   Registrar r(globals_);
   TypeRegistry& t = types();
@@ -57,13 +53,14 @@ void Compiler::register_broadcast() {
         [this](std::span<const Value> a) { return broadcast(a, false); });
   r.add("__broadcast!", {t.Any, t.Function, t.vararg(t.Any)}, {"dest", "f", "leaves"}, nullptr,
         [this](std::span<const Value> a) { return broadcast(a, true); });
+  r.add("__broadcast_fields", {t.Function, t.vararg(t.Any)}, {"f", "leaves"}, nullptr,
+        [this](std::span<const Value> a) { return broadcast_fields(a); });
 }
 
 // When inference cannot tell the element type (the expression reads untyped globals, say):
 // element by element through dynamic calls, the result's type taken from the values. Slow,
 // but the same answer.
-Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::span<const Value> leaves,
-                                  const std::vector<int64_t>& shape) {
+std::vector<Value> Compiler::broadcast_each(GenericFunction* f, std::span<const Value> leaves, std::span<const int64_t> shape) {
   TypeRegistry& t = types();
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
@@ -91,6 +88,12 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
       idx[d] = 0;
     }
   }
+  return results;
+}
+
+Value Compiler::store_each(const std::vector<Value>& results, const Value* dest, std::span<const Value> leaves,
+                           std::span<const int64_t> shape) {
+  TypeRegistry& t = types();
   Value out;
   if (dest) {
     out = *dest;
@@ -103,11 +106,12 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
     out = new_tensor(t, *d, shape, shared_kind(t, leaves));
   }
   const TensorObject& o = tensor_of(out);
+  size_t rank = shape.size();
   std::vector<int64_t> i(rank, 0);
-  for (int64_t k = 0; k < total; ++k) {
+  for (size_t k = 0; k < results.size(); ++k) {
     int64_t off = o.offset;
     for (size_t d = 0; d < rank; ++d) off += i[d] * o.strides[d];
-    store_element(t, o, off, results[static_cast<size_t>(k)]);
+    store_element(t, o, off, results[k]);
     for (size_t d = rank; d-- > 0;) {
       if (++i[d] < shape[d]) break;
       i[d] = 0;
@@ -116,15 +120,16 @@ Value Compiler::broadcast_dynamic(GenericFunction* f, const Value* dest, std::sp
   return out;
 }
 
-Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest) {
+std::vector<const Type*> Compiler::broadcast_arg_types(std::span<const Value> leaves, BroadcastPlan& plan) {
   TypeRegistry& t = types();
+  plan.world = globals_.world().age;
+  plan.kind = shared_kind(t, leaves);
   std::vector<const Type*> elem_types;
-  bool half = false;
   for (const Value& v : leaves) {
     if (is_tensor(v)) {
       DType d = tensor_of(v).dtype;
       // Float16 and BFloat16 have no compiled arithmetic: element by element, dynamically.
-      if (d == DType::Float16 || d == DType::BFloat16) half = true;
+      if (d == DType::Float16 || d == DType::BFloat16) plan.dynamic = true;
       elem_types.push_back(element_type(t, d));
     } else if (is_number_type(v.type()) || is_function_value(globals_, v)) {
       elem_types.push_back(v.type());
@@ -132,13 +137,14 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
       throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
     }
   }
+  return elem_types;
+}
+
+Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest) {
+  TypeRegistry& t = types();
   BroadcastPlan plan;
-  plan.world = globals_.world().age;
-  plan.kind = shared_kind(t, leaves);
-  if (half) {
-    plan.dynamic = true;
-    return plan;
-  }
+  std::vector<const Type*> elem_types = broadcast_arg_types(leaves, plan);
+  if (plan.dynamic) return plan;
   // The fused function for these element types, and its result type.
   const Method* m = f->which(elem_types);
   Spec* s = specialize(m, elem_types);
@@ -160,11 +166,99 @@ Compiler::BroadcastPlan Compiler::broadcast_plan(GenericFunction* f, std::span<c
     }
     plan.out = d;
   }
-  plan.range = broadcast_range(s, leaves, element_type(t, plan.out));
+  plan.range = broadcast_range(s, leaves, {BroadcastOut{element_type(t, plan.out), -1}});
   return plan;
 }
 
-namespace {
+const Compiler::BroadcastPlan& Compiler::find_broadcast_plan(GenericFunction* f, std::span<const Value> leaves,
+                                                             const Value* dest, bool fields, BroadcastPlan& scratch) {
+  auto make = [&] { return fields ? broadcast_fields_plan(f, leaves) : broadcast_plan(f, leaves, dest); };
+  if (leaves.size() >= kMaxPlanLeaves) {
+    scratch = make();
+    return scratch;
+  }
+  // The destination's type (its element type decides the stores), then the leaves'.
+  PlanKey key;
+  key.f = f;
+  key.n = leaves.size() + 1;
+  key.fields = fields;
+  key.types[0] = dest ? dest->type() : nullptr;
+  for (size_t i = 0; i < leaves.size(); ++i) key.types[i + 1] = leaves[i].type();
+  auto it = broadcast_plans_.find(key);
+  if (it != broadcast_plans_.end() && it->second.world == globals_.world().age) return it->second;
+  BroadcastPlan plan = make();
+  // (references into an unordered_map stay valid as it grows)
+  return broadcast_plans_[key] = std::move(plan);
+}
+
+size_t Compiler::broadcast_shape(std::span<const Value> leaves, const Value* dest, int64_t* shape_buf) {
+  // The shape: trailing dimensions aligned, size 1 stretching.
+  size_t rank = dest ? static_cast<size_t>(tensor_of(*dest).rank) : 0;
+  for (const Value& v : leaves)
+    if (is_tensor(v)) rank = std::max(rank, static_cast<size_t>(tensor_of(v).rank));
+  std::fill(shape_buf, shape_buf + rank, int64_t(1));
+  std::span<int64_t> shape(shape_buf, rank);
+  auto merge = [&](const TensorObject& o) {
+    for (int k = 0; k < o.rank; ++k) {
+      size_t d = rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k);
+      int64_t s = o.shape[k];
+      if (s == 1) continue;
+      if (shape[d] != 1 && shape[d] != s)
+        throw Error("DimensionMismatch", "arrays could not be broadcast to a common size: shapes " + shape_text(shape) +
+                                             " and " + shape_text(std::span<const int64_t>(o.shape, static_cast<size_t>(o.rank))) +
+                                             " (trailing dimensions align; a dimension of 1 stretches)");
+      shape[d] = s;
+    }
+  };
+  for (const Value& v : leaves)
+    if (is_tensor(v)) merge(tensor_of(v));
+  if (dest) {
+    const TensorObject& d = tensor_of(*dest);
+    std::vector<int64_t> result(shape.begin(), shape.end());
+    merge(d);
+    // The leaves' shape may stretch to the destination's, never the destination to theirs.
+    if (!std::equal(d.shape, d.shape + d.rank, shape.begin(), shape.end()))
+      throw Error("DimensionMismatch", "cannot broadcast a result of shape " + shape_text(result) +
+                                           " into a destination of shape " +
+                                           shape_text(std::span<const int64_t>(d.shape, static_cast<size_t>(d.rank))));
+  }
+  return rank;
+}
+
+void Compiler::run_broadcast(BroadcastRange range, const Value* vals, size_t nvals, std::span<const int64_t> shape) {
+  // Meta: rank, then each value's strides per dimension (0 where stretched); on the stack for
+  // the usual few values (a small broadcast's cost is mostly such bookkeeping).
+  size_t rank = shape.size();
+  size_t nmeta = (1 + rank) + nvals * rank;
+  std::array<int64_t, 1 + kMaxRank + (kMaxPlanLeaves + 1) * kMaxRank> small_meta{};
+  std::vector<int64_t> big_meta;
+  int64_t* meta = small_meta.data();
+  if (nmeta > small_meta.size()) {
+    big_meta.assign(nmeta, 0);
+    meta = big_meta.data();
+  } else {
+    std::fill(meta, meta + nmeta, int64_t(0));
+  }
+  meta[0] = static_cast<int64_t>(rank);
+  std::copy(shape.begin(), shape.end(), meta + 1);
+  for (size_t v = 0; v < nvals; ++v) {
+    if (!is_tensor(vals[v])) continue;
+    const TensorObject& o = tensor_of(vals[v]);
+    int64_t* strides = meta + 1 + rank + v * rank;
+    for (int k = 0; k < o.rank; ++k)
+      if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
+  }
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
+  // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
+  int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
+  if (total <= chunk) {
+    if (total > 0) range(vals, 0, total, meta);
+    if (tsr_pending) rethrow_pending();
+    return;
+  }
+  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { range(vals, lo, hi, meta); });
+}
 
 // A Vector whose elements are numbers of one tensor element type.
 bool is_number_vector(const Value& v) {
@@ -172,6 +266,8 @@ bool is_number_vector(const Value& v) {
   return v.payload() == Payload::Object && !is_tensor(v) && is_vector_name(dt->name) && dt->params.size() == 1 &&
          dtype_of(dt->params[0]).has_value();
 }
+
+namespace {
 
 // The elements of a tensor, in order, as the fields of a Vector of its element type.
 Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
@@ -181,13 +277,13 @@ Value tensor_as_vector(TypeRegistry& t, const Value& tv) {
   return vector_of(t, element_type(t, o.dtype), std::move(xs));
 }
 
+}  // namespace
+
 // A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
 bool is_range(const Value& v) {
   // StepRangeLen is stdlib Tessera (Base.tsr), known by its name only.
   return v.payload() == Payload::Object && (is_range_name(v.type()->name) || v.type()->name->name == "StepRangeLen");
 }
-
-}  // namespace
 
 // Tuples (with numbers and functions as scalars) broadcast as Julia's: the result is a tuple
 // of f over the elements; a tuple of one element stretches, other lengths must agree.
@@ -277,61 +373,16 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
     return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
   }
   // The plan for these leaf types: made once (per world age), then looked up.
-  BroadcastPlan plan;
-  PlanKey key;
-  bool keyed = leaves.size() < kMaxPlanLeaves;
-  if (keyed) {
-    // The destination's type (its element type decides the stores), then the leaves'.
-    key.f = f;
-    key.n = leaves.size() + 1;
-    key.types[0] = dest ? dest->type() : nullptr;
-    for (size_t i = 0; i < leaves.size(); ++i) key.types[i + 1] = leaves[i].type();
-    auto it = broadcast_plans_.find(key);
-    if (it != broadcast_plans_.end() && it->second.world == globals_.world().age) plan = it->second;
-  }
-  if (!plan.world) {
-    plan = broadcast_plan(f, leaves, dest);
-    if (keyed) broadcast_plans_[key] = plan;
-  }
-  // The shape: trailing dimensions aligned, size 1 stretching.
-  size_t rank = dest ? static_cast<size_t>(tensor_of(*dest).rank) : 0;
-  for (const Value& v : leaves)
-    if (is_tensor(v)) rank = std::max(rank, static_cast<size_t>(tensor_of(v).rank));
+  BroadcastPlan scratch;
+  const BroadcastPlan& plan = find_broadcast_plan(f, leaves, dest, false, scratch);
   int64_t shape_buf[kMaxRank];
-  std::fill(shape_buf, shape_buf + rank, int64_t(1));
-  std::span<int64_t> shape(shape_buf, rank);
-  auto merge = [&](const TensorObject& o) {
-    for (int k = 0; k < o.rank; ++k) {
-      size_t d = rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k);
-      int64_t s = o.shape[k];
-      if (s == 1) continue;
-      if (shape[d] != 1 && shape[d] != s)
-        throw Error("DimensionMismatch", "arrays could not be broadcast to a common size: shapes " + shape_text(shape) +
-                                             " and " + shape_text(std::span<const int64_t>(o.shape, static_cast<size_t>(o.rank))) +
-                                             " (trailing dimensions align; a dimension of 1 stretches)");
-      shape[d] = s;
-    }
-  };
-  for (const Value& v : leaves)
-    if (is_tensor(v)) merge(tensor_of(v));
-  if (dest) {
-    const TensorObject& d = tensor_of(*dest);
-    std::vector<int64_t> result(shape.begin(), shape.end());
-    merge(d);
-    // The leaves' shape may stretch to the destination's, never the destination to theirs.
-    if (!std::equal(d.shape, d.shape + d.rank, shape.begin(), shape.end()))
-      throw Error("DimensionMismatch", "cannot broadcast a result of shape " + shape_text(result) +
-                                           " into a destination of shape " +
-                                           shape_text(std::span<const int64_t>(d.shape, static_cast<size_t>(d.rank))));
-  }
-  if (plan.dynamic) return broadcast_dynamic(f, dest, leaves, std::vector<int64_t>(shape.begin(), shape.end()));
+  std::span<const int64_t> shape(shape_buf, broadcast_shape(leaves, dest, shape_buf));
+  if (plan.dynamic) return store_each(broadcast_each(f, leaves, shape), dest, leaves, shape);
   // The result: the destination, or a new tensor of the leaves' shared semantic type.
   Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind);
   // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
   // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
   // independent, which lets it be vectorized without run-time overlap checks.
-  // The values and the strides, on the stack for the usual few leaves (a small broadcast's
-  // cost is mostly such bookkeeping).
   size_t nvals = leaves.size() + 1;
   std::array<Value, kMaxPlanLeaves + 1> small_vals;
   std::vector<Value> big_vals;
@@ -353,36 +404,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
       if (!same) vals[i] = tensor_copy(t, vals[i]);
     }
   }
-  // Meta: rank, then each of out and the leaves' strides per dimension (0 where stretched).
-  size_t nmeta = (1 + rank) + nvals * rank;
-  std::array<int64_t, 1 + kMaxRank + (kMaxPlanLeaves + 1) * kMaxRank> small_meta{};
-  std::vector<int64_t> big_meta;
-  int64_t* meta = small_meta.data();
-  if (nmeta > small_meta.size()) {
-    big_meta.assign(nmeta, 0);
-    meta = big_meta.data();
-  } else {
-    std::fill(meta, meta + nmeta, int64_t(0));
-  }
-  meta[0] = static_cast<int64_t>(rank);
-  std::copy(shape.begin(), shape.end(), meta + 1);
-  for (size_t v = 0; v < nvals; ++v) {
-    if (!is_tensor(vals[v])) continue;
-    const TensorObject& o = tensor_of(vals[v]);
-    int64_t* strides = meta + 1 + rank + v * rank;
-    for (int k = 0; k < o.rank; ++k)
-      if (o.shape[k] != 1) strides[rank - static_cast<size_t>(o.rank) + static_cast<size_t>(k)] = o.strides[k];
-  }
-  int64_t total = 1;
-  for (int64_t d : shape) total *= d;
-  // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
-  int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
-  if (total <= chunk) {
-    if (total > 0) plan.range(vals, 0, total, meta);
-    if (tsr_pending) rethrow_pending();
-    return out;
-  }
-  run_chunks_parallel(total, chunk, [&](int64_t lo, int64_t hi) { plan.range(vals, lo, hi, meta); });
+  run_broadcast(plan.range, vals, nvals, shape);
   return out;
 }
 

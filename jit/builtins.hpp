@@ -28,5 +28,7 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
 
 // The named tuple (names... = xs...), typed by the values.
 Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs);
+// The tuple of these values (its type: the tuple of their types).
+Value tuple_of(TypeRegistry& t, std::vector<Value> xs);
 
 }  // namespace tsr::jit

@@ -19,14 +19,6 @@ namespace {
 
 Value symbol(TypeRegistry& t, std::string name) { return Value::from_object(t.Symbol, new StringObject(std::move(name))); }
 
-Value tuple_of(TypeRegistry& t, std::vector<Value> xs) {
-  std::vector<const Type*> ts;
-  for (const Value& x : xs) ts.push_back(x.type());
-  auto* obj = new StructObject();
-  obj->fields = std::move(xs);
-  return Value::from_object(t.tuple(ts), obj);
-}
-
 Value pair_of(TypeRegistry& t, const Type* a, const Type* b, Value x, Value y) {
   const Type* ps[] = {a, b};
   auto* obj = new StructObject();
@@ -339,6 +331,14 @@ void register_membership(Registrar& r) {
 }
 
 }  // namespace
+
+Value tuple_of(TypeRegistry& t, std::vector<Value> xs) {
+  std::vector<const Type*> ts;
+  for (const Value& x : xs) ts.push_back(x.type());
+  auto* obj = new StructObject();
+  obj->fields = std::move(xs);
+  return Value::from_object(t.tuple(ts), obj);
+}
 
 Value named_tuple_of(TypeRegistry& t, const std::vector<std::string>& names, std::vector<Value> xs) {
   std::vector<const Type*> ts;

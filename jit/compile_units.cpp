@@ -223,28 +223,30 @@ std::string Compiler::cache_text(const std::vector<Spec*>& specs, bool optimize)
   return text;
 }
 
-Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Value> leaves, const Type* out_elem) {
+Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Value> leaves, std::vector<BroadcastOut> outs) {
   BroadcastLoop loop;
   loop.f = f;
-  loop.out_elem = out_elem;
-  loop.is_tensor.push_back(true);
-  std::string key = f->symbol + "|" + show_type(out_elem) + "|";
+  loop.outs = std::move(outs);
+  std::string key = f->symbol + "|";
+  for (const BroadcastOut& o : loop.outs) key += show_type(o.elem) + (o.field < 0 ? "" : "." + std::to_string(o.field)) + "|";
   for (const Value& v : leaves) {
     loop.is_tensor.push_back(is_tensor(v));
     key += is_tensor(v) ? 't' : 's';
   }
   if (auto it = broadcast_ranges_.find(key); it != broadcast_ranges_.end()) return it->second;
   for (int tries = 0; f->state == Spec::State::Provisional && tries < 3; ++tries) infer(*f);
+  // The fused function is compiled only inside its loop: --emit shows it here (a
+  // per-specialization pass's result) or with the loop's unit (codegen, optimize, link).
+  if (options_.emit && shows(*f)) {
+    ++shown_count_;
+    if (is_spec_pass(*options_.emit)) std::fputs(show_spec_pass(*f, *options_.emit).c_str(), stderr);
+  }
   // What the fused function calls is compiled on its own first; its own code is copied in.
   for (auto& n : f->body->pool)
     if (n->spec && n->spec != f) compile(n->spec);
   loop.name = next_symbol("broadcast");
   UnitPlan plan;
-  plan.cache_text = [&] {
-    std::string kinds;
-    for (bool t : loop.is_tensor) kinds += t ? 't' : 's';
-    return cache_text({f}, options_.optimize) + "broadcast loop " + loop.name + " of " + show_type(out_elem) + " over " + kinds + "\n";
-  };
+  plan.cache_text = [&] { return cache_text({f}, options_.optimize) + "broadcast loop " + loop.name + " of " + key + "\n"; };
   plan.generate = [&](const std::string&) { return backend_->generate_broadcast(*this, loop); };
   plan.symbols = {loop.name};
   plan.name = loop.name;

@@ -111,10 +111,19 @@ class Compiler {
   void register_broadcast();
   Value broadcast(std::span<const Value> args, bool in_place);
   Value broadcast_tuples(GenericFunction* f, std::span<const Value> leaves);
-  Value broadcast_dynamic(GenericFunction* f, const Value* dest, std::span<const Value> leaves,
-                          const std::vector<int64_t>& shape);
+  // The elements f gives over the broadcast shape, one by one through dynamic calls (when
+  // inference cannot tell their type), and such elements stored into a tensor (dest, or a new
+  // one of the elements' type).
+  std::vector<Value> broadcast_each(GenericFunction* f, std::span<const Value> leaves, std::span<const int64_t> shape);
+  Value store_each(const std::vector<Value>& results, const Value* dest, std::span<const Value> leaves,
+                   std::span<const int64_t> shape);
+  // __broadcast_fields(f, leaves...) (jit/broadcast_fields.cpp): f returns an inline struct;
+  // one fused loop writes each of its fields into a tensor of its own, and the result is the
+  // tuple of them (nothing for a field of type Nothing).
+  Value broadcast_fields(std::span<const Value> args);
   using BroadcastRange = void (*)(const Value*, int64_t, int64_t, const int64_t*);
-  BroadcastRange broadcast_range(Spec* f, std::span<const Value> leaves, const Type* out_elem);
+  // The compiled loop of f over leaves of these kinds (tensor or scalar), writing outs.
+  BroadcastRange broadcast_range(Spec* f, std::span<const Value> leaves, std::vector<BroadcastOut> outs);
   // Reverse-mode autodiff (jit/autodiff/): `_pullback(f, args...)` and the builtins of
   // gradient values. The derivative of a call with these argument types (f's first): the
   // specialization of its pullback function, made on first request (keywords: the call
@@ -208,11 +217,14 @@ class Compiler {
     const GenericFunction* f = nullptr;
     const DataType* types[kMaxPlanLeaves] = {};
     size_t n = 0;
-    bool operator==(const PlanKey& o) const { return f == o.f && n == o.n && std::equal(types, types + n, o.types); }
+    bool fields = false;  // __broadcast_fields
+    bool operator==(const PlanKey& o) const {
+      return f == o.f && n == o.n && fields == o.fields && std::equal(types, types + n, o.types);
+    }
   };
   struct PlanKeyHash {
     size_t operator()(const PlanKey& k) const {
-      size_t h = std::hash<const void*>()(k.f);
+      size_t h = std::hash<const void*>()(k.f) ^ (k.fields ? 0x9e3779b9u : 0u);
       for (size_t i = 0; i < k.n; ++i) h = h * 1000003u ^ std::hash<const void*>()(k.types[i]);
       return h;
     }
@@ -223,9 +235,25 @@ class Compiler {
     DType out = DType::Float32;
     const TypeName* kind = nullptr;  // the result's semantic kind (Tensor when none)
     BroadcastRange range = nullptr;
+    // __broadcast_fields: each field of f's struct result, written to a tensor of this type,
+    // or nullopt for a field of type Nothing (no tensor).
+    std::vector<std::optional<DType>> fields;
   };
+  // The elements' types (of tensors) or the values' types (numbers, functions): f's argument
+  // types. Starts the plan: its world age, result kind, and dynamic for half-precision leaves.
+  std::vector<const Type*> broadcast_arg_types(std::span<const Value> leaves, BroadcastPlan& plan);
   BroadcastPlan broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest);
+  BroadcastPlan broadcast_fields_plan(GenericFunction* f, std::span<const Value> leaves);
+  // The plan for these leaves, made once per world age (plan(), when not cached yet); `fields`
+  // keys the plans of __broadcast_fields apart. scratch holds it when it cannot be cached.
+  const BroadcastPlan& find_broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest,
+                                           bool fields, BroadcastPlan& scratch);
   std::unordered_map<PlanKey, BroadcastPlan, PlanKeyHash> broadcast_plans_;
+  // The broadcast shape of the leaves (and of dest, which it must equal): its rank, with the
+  // extents written into shape (kMaxRank of them at most).
+  size_t broadcast_shape(std::span<const Value> leaves, const Value* dest, int64_t* shape);
+  // Runs a compiled broadcast loop over vals (its outputs, then its leaves) on the thread pool.
+  void run_broadcast(BroadcastRange range, const Value* vals, size_t nvals, std::span<const int64_t> shape);
 };
 
 // The type join used by inference: a union while small, Any beyond.

@@ -40,7 +40,7 @@ std::unique_ptr<CodeUnit> CpuBackend::generate(Compiler& c, const std::vector<Sp
 std::unique_ptr<CodeUnit> CpuBackend::generate_broadcast(Compiler& c, const BroadcastLoop& loop) {
   auto u = std::make_unique<LlvmUnit>();
   u->module = engine_->new_module(loop.name);
-  u->cacheable = jit::generate_broadcast(c, *u->module, *loop.f, loop.is_tensor, loop.out_elem, loop.name);
+  u->cacheable = jit::generate_broadcast(c, *u->module, loop);
   return u;
 }
 

@@ -98,10 +98,9 @@ void FnGen::emit_kernel_range() {
   size_frame();
 }
 
-void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, const std::vector<bool>& is_tensor,
-                        const Type* out_elem) {
+void FnGen::emit_broadcast_range(const BroadcastLoop& loop, llvm::Function* f) {
   auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {ptr_, i64_, i64_, ptr_}, false);
-  fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+  fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, loop.name, m_);
   llvm::Value *vals = fn_->getArg(0), *lo = fn_->getArg(1), *hi = fn_->getArg(2), *meta = fn_->getArg(3);
   auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
   b_.SetInsertPoint(entry);
@@ -116,12 +115,16 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
   llvm::Value* last = b_.CreateSub(rank, one);
   llvm::Value* safe_last = b_.CreateSelect(has_dims, last, zero);
   llvm::Value* inner = b_.CreateSelect(has_dims, meta_at(b_.CreateAdd(one, safe_last)), one);
-  // Each value: its first element and its strides (tensors), or its number (scalars).
+  // Each value (the outputs, then the leaves): its first element and its strides (tensors),
+  // or its number (scalars).
+  size_t nout = loop.outs.size();
+  std::vector<bool> is_tensor(nout, true);
+  is_tensor.insert(is_tensor.end(), loop.is_tensor.begin(), loop.is_tensor.end());
   size_t nv = is_tensor.size();
   std::vector<llvm::Value*> base(nv), strides(nv), istride(nv), scalar(nv);
   std::vector<const Type*> elem(nv);
-  elem[0] = out_elem;
-  for (size_t v = 1; v < nv; ++v) elem[v] = s_.argtypes[v - 1];
+  for (size_t v = 0; v < nout; ++v) elem[v] = loop.outs[v].elem;
+  for (size_t v = nout; v < nv; ++v) elem[v] = s_.argtypes[v - nout];
   for (size_t v = 0; v < nv; ++v) {
     llvm::Value* val = b_.CreateGEP(value_ty_, vals, llvm::ConstantInt::get(i64_, v));
     if (!is_tensor[v]) {
@@ -200,7 +203,7 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
     return b_.CreateGEP(elem[v] == types_.Bool ? i8_ : bits_type(ctx_, elem[v]), base[v], index);
   };
   std::vector<llvm::Value*> cargs{out_slot};
-  for (size_t v = 1; v < nv; ++v) {
+  for (size_t v = nout; v < nv; ++v) {
     if (!is_tensor[v]) {
       cargs.push_back(scalar[v]);
     } else if (elem[v] == types_.Bool) {
@@ -210,15 +213,21 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
     }
   }
   llvm::Value* r = b_.CreateCall(f, cargs);
-  llvm::Value* stored = cast_number(b_, r, s_.ret, out_elem);
-  llvm::Instruction* store = out_elem == types_.Bool ? b_.CreateStore(b_.CreateZExt(stored, i8_), element(0))
-                                                     : b_.CreateStore(stored, element(0));
-  // The iterations are independent (the runtime unaliased the leaves from the output):
+  for (size_t v = 0; v < nout; ++v) {
+    // The whole result, or one field of the struct f returns.
+    const BroadcastOut& o = loop.outs[v];
+    const Type* from = o.field < 0 ? s_.ret : as_datatype(s_.ret)->field_types[static_cast<size_t>(o.field)];
+    llvm::Value* value = o.field < 0 ? r : b_.CreateExtractValue(r, {static_cast<unsigned>(o.field)});
+    llvm::Value* stored = cast_number(b_, value, from, o.elem);
+    if (o.elem == types_.Bool) b_.CreateStore(b_.CreateZExt(stored, i8_), element(v));
+    else b_.CreateStore(stored, element(v));
+  }
+  // The iterations are independent (the runtime unaliased the leaves from the outputs):
   // say so, so the vectorizer needs no run-time overlap checks.
   llvm::MDNode* group = llvm::MDNode::getDistinct(ctx_, {});
-  store->setMetadata(llvm::LLVMContext::MD_access_group, group);
   for (llvm::Instruction& inst : *b_.GetInsertBlock())
-    if (llvm::isa<llvm::LoadInst>(inst)) inst.setMetadata(llvm::LLVMContext::MD_access_group, group);
+    if (llvm::isa<llvm::LoadInst>(inst) || llvm::isa<llvm::StoreInst>(inst))
+      inst.setMetadata(llvm::LLVMContext::MD_access_group, group);
   llvm::Value* j_next = b_.CreateAdd(j, one);
   llvm::Instruction* back;
   if (s_.may_throw) {
@@ -248,13 +257,12 @@ void FnGen::emit_broadcast_range(const std::string& name, llvm::Function* f, con
 
 namespace tsr::jit {
 
-bool generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
-                        const std::string& name) {
-  cpu::FnGen body(c, m, f);
-  body.emit_function(name + ".f");
-  cpu::FnGen loop(c, m, f);
-  loop.emit_broadcast_range(name, m.getFunction(name + ".f"), is_tensor, out_elem);
-  return body.cacheable_ && loop.cacheable_;
+bool generate_broadcast(Compiler& c, llvm::Module& m, const BroadcastLoop& loop) {
+  cpu::FnGen body(c, m, *loop.f);
+  body.emit_function(loop.name + ".f");
+  cpu::FnGen range(c, m, *loop.f);
+  range.emit_broadcast_range(loop, m.getFunction(loop.name + ".f"));
+  return body.cacheable_ && range.cacheable_;
 }
 
 bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs) {

@@ -60,11 +60,11 @@ class FnGen : public NumberErrors {
   // body for linear indices [lo, hi), giving it the Cartesian indices (row-major) of each.
   void emit_kernel_range();
 
-  // void name(const Value* vals, lo, hi, const int64* meta): out = f(leaves...) for the flat
-  // element indices [lo, hi) of a broadcast. vals[0] is the output tensor, vals[1..] the leaves;
-  // meta holds the rank, the shape, then each value's strides (0 where it is stretched).
-  void emit_broadcast_range(const std::string& name, llvm::Function* f, const std::vector<bool>& is_tensor,
-                            const Type* out_elem);
+  // void name(const Value* vals, lo, hi, const int64* meta): outs = f(leaves...) for the flat
+  // element indices [lo, hi) of a broadcast. vals[0..k) are the k output tensors (f's result,
+  // or each a field of the struct f returns), vals[k..] the leaves; meta holds the rank, the
+  // shape, then each value's strides (0 where it is stretched).
+  void emit_broadcast_range(const BroadcastLoop& loop, llvm::Function* f);
 
   // At the entry: the frame of boxed Values, one slot long until size_frame sizes it.
   void open_frame();

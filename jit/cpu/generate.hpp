@@ -17,14 +17,14 @@ namespace tsr::jit {
 
 class Compiler;
 struct Spec;
+struct BroadcastLoop;
 
 // Emits each spec's function and its boxed entry point into m. False when some runtime object
 // it refers to has no name (jit/constants.hpp), so the module must not be cached.
 bool generate(Compiler& c, llvm::Module& m, const std::vector<Spec*>& specs);
-// A broadcast loop: `name` runs out = f(leaves...) over flat indices (jit/broadcast.cpp), with
-// a private copy of f's code so that it is inlined.
+// A broadcast loop: loop.name runs outs = f(leaves...) over flat indices (jit/broadcast.cpp),
+// with a private copy of f's code so that it is inlined.
 // False likewise.
-bool generate_broadcast(Compiler& c, llvm::Module& m, Spec& f, const std::vector<bool>& is_tensor, const Type* out_elem,
-                        const std::string& name);
+bool generate_broadcast(Compiler& c, llvm::Module& m, const BroadcastLoop& loop);
 
 }  // namespace tsr::jit

@@ -1,0 +1,28 @@
+// What the two broadcast builtins (jit/broadcast.cpp, jit/broadcast_fields.cpp) share about
+// the values they broadcast over.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "runtime/value.hpp"
+
+namespace tsr {
+class Globals;
+}
+
+namespace tsr::jit {
+
+// A shape as Julia prints it: (3, 4), (5,).
+std::string shape_text(std::span<const int64_t> s);
+// Functions, closures, types and callable structs: they broadcast as scalars (the fused loop
+// calls them).
+bool is_function_value(Globals& g, const Value& v);
+// A Vector whose elements are numbers of one tensor element type (it broadcasts as a tensor of
+// one dimension).
+bool is_number_vector(const Value& v);
+// A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
+bool is_range(const Value& v);
+
+}  // namespace tsr::jit
