@@ -64,6 +64,7 @@ const Method* Compiler::add_method(GenericFunction& f, const Type* sig, std::vec
   m.ctx = std::shared_ptr<const void>(def.get(), [](const void*) {});  // owned by defs_
   m.location = std::move(location);
   const Method* added = f.add(std::move(m));
+  def->method = added;
   defs_.push_back(std::move(def));
   return added;
 }
@@ -163,7 +164,8 @@ bool Compiler::inline_copy(const Spec& caller, const Spec& callee) const {
 
 Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args, size_t n) {
   const Body& body = *def.body;
-  // Find the runtime Method of this definition (its trampoline ctx is def).
+  // The runtime Method of this definition (its trampoline ctx is def).
+  if (!m) m = def.method;
   if (!m)
     for (const Method* cand : def.function->methods())
       if (tessera_def(cand) == &def) m = cand;

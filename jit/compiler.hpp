@@ -37,6 +37,7 @@ struct MethodDef {
   std::unique_ptr<Body> body;
   GenericFunction* function = nullptr;
   class Compiler* compiler = nullptr;
+  const Method* method = nullptr;  // its runtime Method (the one whose trampoline context it is)
 };
 
 struct CompileOptions {

@@ -20,6 +20,11 @@ struct Spec;
 // recursive call's estimate, else Inferred).
 void infer_types(Compiler& c, Spec& s);
 
+// The type of __broadcast(f, leaves...) for these argument types (f's first), or Any when
+// only the run time can tell (jit/broadcast_result.cpp). *provisional is set when it relied
+// on a specialization still being inferred.
+const Type* broadcast_result_type(Compiler& c, const std::vector<const Type*>& args, bool* provisional);
+
 // Binds the `where` variables `vars` of signature pattern `pat` from the concrete type
 // `actual`: Vec{T} against Vec{Float32} gives T = Float32 (out[i] for vars[i]; unset ones stay
 // nullptr).

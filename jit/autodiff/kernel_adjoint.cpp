@@ -104,16 +104,15 @@ void Reverser::make_kernel_reverse() {
   Body& d = *d_;
   IRBuild ir{d, g_, p_->loc};
   std::vector<Node*> out;
+  find_shared_adjoints(p_->root, 0);
   rev(p_->root, -1, out);
   std::vector<Node*> root = stack_inits_;
   root.push_back(body_);
   for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));
   root.insert(root.end(), out.begin(), out.end());
-  for (size_t s = 0; s < nk_; ++s) {
-    auto it = adj_.find(static_cast<int>(s));
-    if (it != adj_.end() && !is_tensor_arg(static_cast<int>(s)))
-      root.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), ir.slot(it->second)}));
-  }
+  for (size_t s = 0; s < nk_; ++s)
+    if (diff_slot(static_cast<int>(s)) && !is_tensor_arg(static_cast<int>(s)))
+      root.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), adj_get(static_cast<int>(s), ir)}));
   root.push_back(ir.nothing());
   d.root = ir.block(root);
   d.adjoint_kernel = true;
@@ -147,7 +146,7 @@ void Reverser::rev_launch(const Node* n, std::vector<Node*>& out) {
   std::vector<Node*> douts;
   for (size_t i = 3; i < positional; ++i) {
     const Node* k = n->kids[i];
-    douts.push_back(k->op == Op::Slot && diff_slot(k->slot) ? ir.slot(adjoint(k->slot)) : ir.nothing());
+    douts.push_back(k->op == Op::Slot && diff_slot(k->slot) ? adj_get(k->slot, ir) : ir.nothing());
   }
   int g = temp(ir);
   out.push_back(ir.set(g, ir.call("_pb_call", {ir.slot(pb), ir.tuple(douts)})));
@@ -158,7 +157,7 @@ void Reverser::rev_launch(const Node* n, std::vector<Node*>& out) {
     int gi = temp(ir);
     out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
     if (k->op == Op::Slot && diff_slot(k->slot))
-      out.push_back(ir.set(adjoint(k->slot), ir.slot(gi)));
+      adj_set(k->slot, ir.slot(gi), ir, out);
     else
       rev(k, gi, out);
   }

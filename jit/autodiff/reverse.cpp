@@ -307,16 +307,14 @@ void Reverser::make_reverse_body() {
   r.slots[dy].is_arg = true;
   r.nargs = 2;
   std::vector<Node*> out;
+  find_shared_adjoints(p_->root, 0);
   rev(p_->root, dy, out);
   std::vector<Node*> kids;
   for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
   kids.insert(kids.end(), out.begin(), out.end());
   std::vector<Node*> grads;
   if (shift_) grads.push_back(ir.nothing());
-  for (size_t i = 0; i < p_->nargs; ++i) {
-    auto it = adj_.find(static_cast<int>(i));
-    grads.push_back(it == adj_.end() ? ir.nothing() : ir.slot(it->second));
-  }
+  for (size_t i = 0; i < p_->nargs; ++i) grads.push_back(adj_get(static_cast<int>(i), ir));
   kids.push_back(ir.tuple(grads));
   r.root = ir.block(kids);
   std::vector<std::string> names;
@@ -353,6 +351,29 @@ int Reverser::adjoint(int pslot) {
   return adj_[pslot] = ir.new_slot("#∂" + p_->slots[pslot].name);
 }
 
+void Reverser::find_shared_adjoints(const Node* n, int depth) {
+  if (depth > 0 && (n->op == Op::Slot || n->op == Op::SetSlot) && n->slot >= 0) shared_.insert(n->slot);
+  bool branches = active(n) && (n->op == Op::If || n->op == Op::While);
+  for (size_t i = 0; i < n->kids.size(); ++i)
+    find_shared_adjoints(n->kids[i], depth + (branches && (n->op == Op::While || i > 0) ? 1 : 0));
+}
+
+Node* Reverser::adj_get(int s, IRBuild& ir) {
+  if (shared_.count(s)) return ir.slot(adjoint(s));
+  auto it = version_.find(s);
+  return it == version_.end() || it->second < 0 ? ir.nothing() : ir.slot(it->second);
+}
+
+void Reverser::adj_set(int s, Node* value, IRBuild& ir, std::vector<Node*>& out) {
+  if (shared_.count(s)) {
+    out.push_back(ir.set(adjoint(s), value));
+    return;
+  }
+  int v = ir.new_slot("#∂" + p_->slots[s].name);
+  out.push_back(ir.set(v, value));
+  version_[s] = v;
+}
+
 Node* Reverser::take(const Site& s, IRBuild& ir) {
   return s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))});
 }
@@ -363,21 +384,19 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
   IRBuild ir{rb(), g_, n->loc};
   switch (n->op) {
     case Op::Slot:
-      if (a >= 0) {
-        int adj = adjoint(n->slot);
-        out.push_back(ir.set(adj, ir.call("accum", {ir.slot(adj), ir.slot(a)})));
-      }
+      if (a >= 0) adj_set(n->slot, ir.call("accum", {adj_get(n->slot, ir), ir.slot(a)}), ir, out);
       return;
     case Op::SetSlot: {
       if (!diff_slot(n->slot)) {
         rev(n->kids[0], a, out);
         return;
       }
-      int adj = adjoint(n->slot);
       int t = temp(ir);
-      out.push_back(ir.set(t, ir.slot(adj)));
-      if (a >= 0) out.push_back(ir.set(t, ir.call("accum", {ir.slot(t), ir.slot(a)})));
-      out.push_back(ir.set(adj, ir.nothing()));
+      out.push_back(ir.set(t, a >= 0 ? ir.call("accum", {adj_get(n->slot, ir), ir.slot(a)}) : adj_get(n->slot, ir)));
+      if (shared_.count(n->slot))
+        out.push_back(ir.set(adjoint(n->slot), ir.nothing()));
+      else
+        version_[n->slot] = -1;  // the variable's earlier value has no adjoint yet
       rev(n->kids[0], t, out);
       return;
     }

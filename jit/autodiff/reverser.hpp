@@ -108,7 +108,13 @@ class Reverser {
   Body& rb() { return kernel_ ? *d_ : *r_body_; }
   // The reverse body's copy of a forward-body slot (a capture of the closure).
   int capture(int dslot_index);
+  // A variable's adjoint. One used inside a reversed branch or loop lives in one local
+  // (adjoint(), `nothing` at first: its type is a union); any other gets a new local at each
+  // change (SSA), so its type stays concrete and the calls on it bind at compile time.
   int adjoint(int pslot);
+  void find_shared_adjoints(const Node* n, int depth);
+  Node* adj_get(int s, IRBuild& ir);
+  void adj_set(int s, Node* value, IRBuild& ir, std::vector<Node*>& out);
   int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
 
   // What a site kept, read back (the local, or popped from its stack).
@@ -137,7 +143,9 @@ class Reverser {
   std::unordered_map<const Node*, Site> sites_;
   std::unordered_map<const Node*, int> branches_, loops_;
   std::set<int> passive_slots_;        // primal slots taken as constants (a passive callee and its captures)
-  std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body
+  std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body (shared ones)
+  std::map<int, int> version_;         // primal slot -> its adjoint's current local (-1: none yet)
+  std::set<int> shared_;               // primal slots whose adjoints live in one local
   std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
   std::vector<int> captured_;          // forward slots, in the closure's field order
   std::vector<Node*> stack_inits_;
