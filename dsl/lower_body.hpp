@@ -165,7 +165,8 @@ class BodyLowerer {
   // x[I...] .= expr (update: x[I...] .+= expr, whose expr reads the same x[I...]).
   Node* lower_dot_index_assign(const SNode& n, const SNode& expr, bool update);
   Node* broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves);
-  void count_leaves(const SNode& n, std::vector<const SNode*>& out);
+  // The leaves of a dotted expression (whole: n is the expression itself, not a part of it).
+  void count_leaves(const SNode& n, std::vector<const SNode*>& out, bool whole);
   static int& broadcast_counter();
 
   Lowering& l_;
@@ -185,6 +186,7 @@ class BodyLowerer {
   int inbounds_ = 0;                   // inside @inbounds
   const SNode* dotview_leaf_ = nullptr;  // x[I...] in x[I...] .+= y: read from dotview_slot_
   int dotview_slot_ = -1;
+  bool merge_variable_leaves_ = false;  // broadcast_body: a variable read again is its first leaf
   int simd_ = 0;                       // inside an @simd loop: float + and * may reassociate
   int loop_depth_ = 0;                 // loops around the code being lowered (break needs one)
   bool kernel_ = false;                // a @kernel body: @index and @groupsize are available

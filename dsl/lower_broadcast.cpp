@@ -4,7 +4,9 @@
 // sigmoid.(x .* w)    ->  __broadcast(#bcast#M, x, w)
 // where #bcast#N is a function made here from the expression with its dots removed
 // (#bcast#N(p1, p2, p3) = p1 * p2 + p3), and its arguments are the expression's leaves: the
-// undotted subexpressions, each evaluated once, in order. The runtime (jit/broadcast.cpp)
+// undotted subexpressions, each evaluated once, in order. Number literals stay in the fused
+// function (x .* 2: one leaf), and when every leaf is a variable, a variable read twice is one
+// leaf (x .* w .+ tanh.(x): two). The runtime (jit/broadcast.cpp)
 // works out the shape, compiles the loop around that function and runs it: no temporaries.
 #include "dsl/lower_body.hpp"
 
@@ -22,6 +24,28 @@ bool dotted(const SNode& n) {
 }
 
 bool keyword_arg(const SNode& a) { return a.kind == NodeKind::Kwarg || a.is_keyword_section; }
+
+// A number literal inside a dotted expression is part of the fused function, not a leaf: it
+// folds into the loop's code, and a gradient never flows to it (stdlib/AutodiffBroadcast.tsr).
+bool number_literal(const SNode& n) {
+  return n.kind == NodeKind::Int || n.kind == NodeKind::Float64 || n.kind == NodeKind::Float32 || n.kind == NodeKind::Bool;
+}
+
+// When every leaf is a variable, nothing between their reads can change one, so a variable
+// read twice (x .* w .+ tanh.(x)) is one leaf: the loop reads it once, and the gradient has
+// one output for it.
+bool variables_only(const std::vector<const SNode*>& leaves) {
+  for (const SNode* l : leaves)
+    if (l->kind != NodeKind::Identifier) return false;
+  return true;
+}
+
+size_t distinct_leaves(const std::vector<const SNode*>& leaves, bool merge_variables) {
+  if (!merge_variables) return leaves.size();
+  std::set<std::string> names;
+  for (const SNode* l : leaves) names.insert(l->text);
+  return names.size();
+}
 
 bool has_keywords(const SNode& dotcall) {
   for (size_t i = 1; i < dotcall.size(); ++i)
@@ -55,10 +79,15 @@ bool BodyLowerer::is_broadcast(const SNode& n) { return dotted(n); }
 // The scalar body for a dotted node: leaves become parameters of the fused function.
 Node* BodyLowerer::broadcast_body(const SNode& n, BodyLowerer& inner, std::vector<const SNode*>& leaves) {
   auto leaf = [&](const SNode& x) {
+    if (merge_variable_leaves_)
+      for (size_t i = 0; i < leaves.size(); ++i)
+        if (leaves[i]->text == x.text) return inner.read(x, "#p" + std::to_string(i + 1));
     leaves.push_back(&x);
     return inner.read(x, "#p" + std::to_string(leaves.size()));
   };
-  auto sub = [&](const SNode& x) { return dotted(x) ? broadcast_body(x, inner, leaves) : leaf(x); };
+  auto sub = [&](const SNode& x) {
+    return dotted(x) ? broadcast_body(x, inner, leaves) : number_literal(x) ? inner.expr(x) : leaf(x);
+  };
   if (!dotted(n)) return leaf(n);  // y .= x: the whole right side is one leaf
   if (n.kind == NodeKind::DotCall) {
     require_supported(n);  // splats are not (nested dotted calls come here, not through expr)
@@ -95,10 +124,14 @@ Node* BodyLowerer::lower_broadcast(const SNode& at, const SNode* expr, Node* des
   if (expr) {
     // Parameters are made as leaves are found: count them first with a dry walk.
     std::vector<const SNode*> probe;
-    count_leaves(*expr, probe);
-    for (size_t i = 0; i < probe.size(); ++i) inner.add_slot("#p" + std::to_string(i + 1), true);
+    count_leaves(*expr, probe, true);
+    bool merge = variables_only(probe);
+    for (size_t i = 0; i < distinct_leaves(probe, merge); ++i) inner.add_slot("#p" + std::to_string(i + 1), true);
     body->nargs = body->slots.size();
+    bool saved = merge_variable_leaves_;
+    merge_variable_leaves_ = merge;
     root = broadcast_body(*expr, inner, leaves);
+    merge_variable_leaves_ = saved;
   } else {
     body->nargs = 0;
     root = nullptr;
@@ -147,9 +180,9 @@ Node* BodyLowerer::lower_dot_index_assign(const SNode& n, const SNode& expr, boo
   return b;
 }
 
-void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {
+void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out, bool whole) {
   if (!dotted(n)) {
-    out.push_back(&n);
+    if (whole || !number_literal(n)) out.push_back(&n);  // y .= 0: the whole right side is a leaf
     return;
   }
   if (n.kind == NodeKind::DotCall) {
@@ -157,10 +190,10 @@ void BodyLowerer::count_leaves(const SNode& n, std::vector<const SNode*>& out) {
     bool keywords = has_keywords(n);
     if (keywords || !(f.kind == NodeKind::Identifier && resolve(f.text) < 0)) out.push_back(&f);
     for (size_t i = 1; i < n.size(); ++i)
-      if (!keyword_arg(n.child(i))) count_leaves(n.child(i), out);
+      if (!keyword_arg(n.child(i))) count_leaves(n.child(i), out, false);
     return;
   }
-  for (const auto& k : n.children) count_leaves(*k, out);
+  for (const auto& k : n.children) count_leaves(*k, out, false);
 }
 
 // Numbers the fused functions (#bcast#N) of all bodies.
