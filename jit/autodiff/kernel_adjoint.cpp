@@ -106,13 +106,13 @@ void Reverser::make_kernel_reverse() {
   std::vector<Node*> out;
   find_shared_adjoints(p_->root, 0);
   rev(p_->root, -1, out);
-  std::vector<Node*> root = stack_inits_;
-  root.push_back(body_);
-  for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));
-  root.insert(root.end(), out.begin(), out.end());
   for (size_t s = 0; s < nk_; ++s)
     if (diff_slot(static_cast<int>(s)) && !is_tensor_arg(static_cast<int>(s)))
-      root.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), adj_get(static_cast<int>(s), ir)}));
+      out.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), adj_get(static_cast<int>(s), ir)}));
+  std::vector<Node*> root = stack_inits_;
+  root.push_back(body_);
+  for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));  // every shared adjoint made above
+  root.insert(root.end(), out.begin(), out.end());
   root.push_back(ir.nothing());
   d.root = ir.block(root);
   d.adjoint_kernel = true;

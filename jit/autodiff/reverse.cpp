@@ -15,6 +15,7 @@ std::unique_ptr<Body> Reverser::run(std::string& why) {
   for (const Node* d : p_->kwdefaults)
     if (d && !refusal(d, why).empty()) return nullptr;
   explicit_captures();
+  comprehension_pushes(p_->root);
   if (kernel_ && !check_kernel_accesses(p_->root, why)) return nullptr;
   remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
   short_circuits_as_branches(p_->root);
@@ -59,6 +60,19 @@ std::string Reverser::refusal(const Node* n, std::string& why) {
   for (const Node* k : n->kids)
     if (!refusal(k, why).empty()) return why;
   return why;
+}
+
+void Reverser::comprehension_pushes(Node* n) {
+  for (Node* k : n->kids) comprehension_pushes(k);
+  if (n->op != Op::Call || n->kids.size() != 3 || n->kids[0]->op != Op::Global || n->kids[0]->name != "push!") return;
+  const Node* v = n->kids[1];
+  if (v->op != Op::Slot || p_->slots[v->slot].name.rfind("#comprehension", 0) != 0) return;
+  IRBuild ir{*p_, g_, n->loc};
+  Node* push = ir.call("_comprehension_push!", {n->kids[1], n->kids[2]});
+  push->type = type_of(n);
+  n->op = Op::SetSlot;
+  n->slot = v->slot;
+  n->kids = {push};
 }
 
 void Reverser::explicit_captures() {
@@ -309,12 +323,13 @@ void Reverser::make_reverse_body() {
   std::vector<Node*> out;
   find_shared_adjoints(p_->root, 0);
   rev(p_->root, dy, out);
-  std::vector<Node*> kids;
-  for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
-  kids.insert(kids.end(), out.begin(), out.end());
   std::vector<Node*> grads;
   if (shift_) grads.push_back(ir.nothing());
   for (size_t i = 0; i < p_->nargs; ++i) grads.push_back(adj_get(static_cast<int>(i), ir));
+  // The shared adjoints start as nothing (after the reads above made every one of them).
+  std::vector<Node*> kids;
+  for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
+  kids.insert(kids.end(), out.begin(), out.end());
   kids.push_back(ir.tuple(grads));
   r.root = ir.block(kids);
   std::vector<std::string> names;

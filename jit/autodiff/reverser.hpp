@@ -37,6 +37,9 @@ class Reverser {
   // A closure's captures are loaded from its fields at entry; here they are explicit reads
   // of the closure (argument 0), so their adjoints flow into its gradient.
   void explicit_captures();
+  // A comprehension fills its own fresh vector (a local no one else sees) with push!: that
+  // is `v = _comprehension_push!(v, x)`, whose rule gives x's gradient and the rest's.
+  void comprehension_pushes(Node* n);
 
   // `a && b` that assigns a differentiated variable in b (`x > 5 && return x^2` after the
   // early exits are gone) is `if a; b; else false end`, so its branch is recorded like an if's.
