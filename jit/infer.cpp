@@ -386,6 +386,8 @@ class Inferrer {
     n->bind = Bind::Static;
     const Type* result = builtin_result_type(types_, m, args);
     if (result == types_.Any && f->name() == "__broadcast") result = broadcast_result_type(c_, args, &used_provisional_);
+    if (result == types_.Any && f->name() == "__broadcast_fields")
+      result = broadcast_fields_result_type(c_, args, &used_provisional_);
     if (result == types_.Any)
       if (const Type* e = constant_index_type(f, args, n)) return e;
     if (is_pure_builtin(m)) {

@@ -24,6 +24,8 @@ void infer_types(Compiler& c, Spec& s);
 // only the run time can tell (jit/broadcast_result.cpp). *provisional is set when it relied
 // on a specialization still being inferred.
 const Type* broadcast_result_type(Compiler& c, const std::vector<const Type*>& args, bool* provisional);
+// The same for __broadcast_fields(f, leaves...): the tuple of its fields' tensors.
+const Type* broadcast_fields_result_type(Compiler& c, const std::vector<const Type*>& args, bool* provisional);
 
 // Binds the `where` variables `vars` of signature pattern `pat` from the concrete type
 // `actual`: Vec{T} against Vec{Float32} gives T = Float32 (out[i] for vars[i]; unset ones stay
