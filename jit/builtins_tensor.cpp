@@ -308,6 +308,16 @@ void register_tensor_builtins(Registrar& r) {
   r.add("setindex!", {tensor, any, va_any}, {"t", "v", "i"}, nullptr, set);
   r.add("setindex!", {tensor, any, t.Integer}, {"t", "v", "i"}, nullptr, set);
   r.add("copy", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) { return tensor_copy(t, a[0]); });
+  // __shares_storage(a, b): the two tensors are views of one storage (they may overlap), which
+  // a kernel's adjoint must know (a launch that writes one and reads the other).
+  r.add("__shares_storage", {tensor, tensor}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) {
+    return r.boolean(tensor_of(a[0]).storage == tensor_of(a[1]).storage);
+  });
+  // __sole_view(t): no other tensor object (a view, a reshape) shares t's storage, so writes
+  // into t are seen through t alone.
+  r.add("__sole_view", {tensor}, {"t"}, t.Bool, [&r](std::span<const Value> a) {
+    return r.boolean(tensor_of(a[0]).storage->refs.load(std::memory_order_relaxed) == 1);
+  });
   // __semantic_like(out, ts): out re-tagged with the semantic type the tensors ts share (their
   // join; plain Tensors are neutral), as broadcasts do. cat and stack keep TensorImage so.
   r.add("__semantic_like", {tensor, any}, {"out", "ts"}, nullptr, [&t](std::span<const Value> a) {

@@ -3,6 +3,9 @@
 #include "jit/autodiff/reverse.hpp"
 
 #include "jit/autodiff/reverser.hpp"
+#include <functional>
+#include <set>
+
 #include "jit/compiler.hpp"
 
 namespace tsr::jit {
@@ -161,6 +164,46 @@ void Reverser::rev_launch(const Node* n, std::vector<Node*>& out) {
     else
       rev(k, gi, out);
   }
+}
+
+bool Reverser::check_launch_aliases(std::string& why) {
+  std::set<int> given;
+  std::function<void(const Node*)> launches = [&](const Node* n) {
+    for (const Node* k : n->kids) launches(k);
+    if (n->op == Op::Call && n->kids.size() > 3 && n->kids[0]->op == Op::Global && n->kids[0]->name == "launch")
+      for (size_t i = 3; i < n->kids.size(); ++i)
+        if (n->kids[i]->op == Op::Slot && diff_slot(n->kids[i]->slot)) given.insert(n->kids[i]->slot);
+  };
+  launches(p_->root);
+  if (given.empty()) return true;
+  const Node* bad = nullptr;
+  int slot = -1;
+  std::function<void(const Node*)> aliases = [&](const Node* n) {
+    if (bad) return;
+    auto holds = [&](const Node* k) { return k->op == Op::Slot && given.count(k->slot); };
+    bool constructs = false;
+    if (n->op == Op::Call) {
+      auto ct = as_datatype(type_of(n->kids[0]));
+      constructs = ct && ct->name->is_type_of_type;
+    }
+    if (n->op == Op::SetSlot && holds(n->kids[0]) && n->slot != n->kids[0]->slot) {
+      bad = n;
+      slot = n->kids[0]->slot;
+    } else if (n->op == Op::Tuple || n->op == Op::Vect || n->op == Op::Lambda || constructs) {
+      for (size_t i = n->op == Op::Call ? 1 : 0; i < n->kids.size() && !bad; ++i)
+        if (holds(n->kids[i])) {
+          bad = n;
+          slot = n->kids[i]->slot;
+        }
+    }
+    for (const Node* k : n->kids) aliases(k);
+  };
+  aliases(p_->root);
+  if (!bad) return true;
+  why = "the tensor `" + p_->slots[slot].name + "` given to a kernel's launch is also held by another variable or value" +
+        (bad->loc.file ? " (" + *bad->loc.file + ":" + std::to_string(bad->loc.line) + ")" : std::string()) +
+        ": what the kernel writes would be missed through it. Give the kernel a tensor of its own";
+  return false;
 }
 
 std::unique_ptr<Body> derive_adjoint_kernel_body(Compiler& c, const DeriveRequest& r, KernelAccess& access, std::string& why) {

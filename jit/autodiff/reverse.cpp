@@ -20,6 +20,7 @@ std::unique_ptr<Body> Reverser::run(std::string& why) {
   remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
   short_circuits_as_branches(p_->root);
   if (!check_active_shapes(p_->root, why)) return nullptr;
+  if (!kernel_ && !check_launch_aliases(why)) return nullptr;
   shift_ = r_.self_in_args || kernel_ ? 0 : 1;
   make_forward_body();
   if (kernel_) {

@@ -54,6 +54,10 @@ class Reverser {
   // and written (the adjoint recomputes each work item from the inputs, which must still hold
   // what the launch read), and no local holds one.
   bool check_kernel_accesses(const Node* n, std::string& why);
+  // A tensor given to a launch inside a differentiated function is held by no other variable
+  // or value (z = y, a tuple, a struct, a closure): the launch's pullback updates the adjoint
+  // of the variable it was given, and another name for the same tensor would miss that.
+  bool check_launch_aliases(std::string& why);
   // An index that is the work item's own global index (so no two work items share it).
   bool own_index(const Node* n) const;
 
