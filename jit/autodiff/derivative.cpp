@@ -52,17 +52,33 @@ std::unique_ptr<Body> signature_body(const std::string& name, size_t nargs, SrcL
   return b;
 }
 
+// A pullback closure's body: (#self#, dy).
+std::unique_ptr<Body> back_body(const std::string& name) {
+  auto b = signature_body(name, 2, kSyntheticLoc);
+  b->slots[0].name = "#self#";
+  b->slots[1].name = "dy";
+  return b;
+}
+
+// kw...: a synthetic body takes whatever keywords its call gave, as a named tuple (an empty
+// one when called with none, as lowering makes for `kw...`). Returns the slot.
+int take_any_keywords(Body& b, IRBuild& ir, TypeRegistry& t) {
+  int kw = ir.new_slot("kw");
+  b.kwargs.push_back("kw");
+  b.kwtypes.push_back(t.Any);
+  b.kwdefaults.push_back(ir.call(ir.type(t.named_tuple({})->wrapper), {}));
+  b.kwrest = true;
+  return kw;
+}
+
 }  // namespace
 
 // back(dy) for a rule: the rule's pullback gives the arguments' gradients; the function's
 // own (nothing) goes first, as derived pullbacks give it.
 const Type* Compiler::rule_back_type() {
   if (rule_back_) return rule_back_;
-  SrcLoc loc = kSyntheticLoc;
-  auto b = signature_body("#rule_back", 2, loc);
-  b->slots[0].name = "#self#";
-  b->slots[1].name = "dy";
-  IRBuild ir{*b, globals_, loc};
+  auto b = back_body("#rule_back");
+  IRBuild ir{*b, globals_, kSyntheticLoc};
   int back = ir.new_slot("back");
   b->capture_slots.push_back(back);
   b->root = ir.call("_prepend_nothing", {ir.call(ir.slot(back), {ir.slot(1)})});
@@ -74,21 +90,11 @@ std::unique_ptr<Body> Compiler::rule_pullback_body(size_t nargs, bool keywords) 
   SrcLoc loc = kSyntheticLoc;
   auto b = signature_body("rrule", nargs, loc);
   IRBuild ir{*b, globals_, loc};
-  if (keywords) {
-    // kw...: the keywords given, passed on to the rule (when called with none: an empty
-    // named tuple, as lowering makes for `kw...`).
-    ir.new_slot("kw");
-    b->kwargs.push_back("kw");
-    b->kwtypes.push_back(types().Any);
-    const Type* empty = types().named_tuple({})->wrapper;
-    b->kwdefaults.push_back(ir.call(ir.type(empty), {}));
-    b->kwrest = true;
-  }
+  int kw = keywords ? take_any_keywords(*b, ir, types()) : -1;  // passed on to the rule
   int r = ir.new_slot("#r");
   std::vector<Node*> args;
   for (size_t i = 0; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
-  Node* rule = keywords ? ir.call("__kwcall", {ir.fn("rrule"), ir.tuple(args), ir.slot(static_cast<int>(nargs))})
-                        : ir.call("rrule", args);
+  Node* rule = keywords ? ir.call("__kwcall", {ir.fn("rrule"), ir.tuple(args), ir.slot(kw)}) : ir.call("rrule", args);
   Node* lambda = ir.node(Op::Lambda, {ir.get(ir.slot(r), 2)});
   lambda->type_arg = rule_back_type();
   b->root = ir.block({ir.set(r, rule), ir.tuple({ir.get(ir.slot(r), 1), lambda})});
@@ -98,13 +104,10 @@ std::unique_ptr<Body> Compiler::rule_pullback_body(size_t nargs, bool keywords) 
 // T(a1, ..., an) of a struct with those fields: back(dy) gives each field's gradient.
 std::unique_ptr<Body> Compiler::constructor_pullback_body(const DataType* t, size_t nargs) {
   SrcLoc loc = kSyntheticLoc;
-  auto back = signature_body("#construct_back", 2, loc);
-  back->slots[0].name = "#self#";
-  back->slots[1].name = "dy";
+  auto back = back_body("#construct_back");
   {
     IRBuild ir{*back, globals_, loc};
-    std::vector<Node*> grads{ir.nothing(), ir.nothing()};
-    grads.resize(1);
+    std::vector<Node*> grads{ir.nothing()};  // the type's own
     for (const std::string& f : t->name->field_names) grads.push_back(ir.call("_grad_field", {ir.call("unthunk", {ir.slot(1)}), ir.symbol(f)}));
     back->root = ir.tuple(grads);
   }
@@ -123,9 +126,7 @@ std::unique_ptr<Body> Compiler::constructor_pullback_body(const DataType* t, siz
 // the value, and a pullback that gives none.
 std::unique_ptr<Body> Compiler::constant_pullback_body(size_t nargs, bool keywords) {
   SrcLoc loc = kSyntheticLoc;
-  auto back = signature_body("#constant_back", 2, loc);
-  back->slots[0].name = "#self#";
-  back->slots[1].name = "dy";
+  auto back = back_body("#constant_back");
   {
     IRBuild ir{*back, globals_, loc};
     back->root = ir.nothing();
@@ -135,17 +136,8 @@ std::unique_ptr<Body> Compiler::constant_pullback_body(size_t nargs, bool keywor
   IRBuild ir{*b, globals_, loc};
   std::vector<Node*> args;
   for (size_t i = 1; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
-  Node* call;
-  if (keywords) {
-    ir.new_slot("kw");
-    b->kwargs.push_back("kw");
-    b->kwtypes.push_back(types().Any);
-    b->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
-    b->kwrest = true;
-    call = ir.call("__kwcall", {ir.slot(0), ir.tuple(args), ir.slot(static_cast<int>(nargs))});
-  } else {
-    call = ir.call(ir.slot(0), args);
-  }
+  Node* call = keywords ? ir.call("__kwcall", {ir.slot(0), ir.tuple(args), ir.slot(take_any_keywords(*b, ir, types()))})
+                        : ir.call(ir.slot(0), args);
   Node* lambda = ir.node(Op::Lambda);
   lambda->type_arg = back_t;
   b->root = ir.tuple({call, lambda});
@@ -191,28 +183,17 @@ std::unique_ptr<Body> Compiler::launch_pullback_body(GenericFunction* k, const s
   SrcLoc loc = kSyntheticLoc;
   auto b = signature_body("launch", nargs, loc);
   IRBuild ir{*b, globals_, loc};
-  std::vector<Node*> xs, kept, written;
+  // Each argument read three times: for the launch, the alias check, and what is kept.
+  std::vector<Node*> call_args{ir.slot(1), ir.slot(2)}, args_copy, kept, written;
   for (size_t i = 0; i < kargs.size(); ++i) {
-    Node* x = ir.slot(static_cast<int>(i) + 3);
-    xs.push_back(x);
-    kept.push_back(ir.call("_kept_input", {ir.slot(static_cast<int>(i) + 3), ir.boolean(access.read[i])}));
+    int x = static_cast<int>(i) + 3;
+    call_args.push_back(ir.slot(x));
+    args_copy.push_back(ir.slot(x));
+    kept.push_back(ir.call("_kept_input", {ir.slot(x), ir.boolean(access.read[i])}));
     written.push_back(ir.boolean(access.written[i]));
   }
-  std::vector<Node*> call_args{ir.slot(1), ir.slot(2)};
-  call_args.insert(call_args.end(), xs.begin(), xs.end());
-  Node* run;
-  if (keywords) {
-    ir.new_slot("kw");
-    b->kwargs.push_back("kw");
-    b->kwtypes.push_back(types().Any);
-    b->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
-    b->kwrest = true;
-    run = ir.call("__kwcall", {ir.fn("launch"), ir.tuple(call_args), ir.slot(static_cast<int>(nargs))});
-  } else {
-    run = ir.call("launch", call_args);
-  }
-  std::vector<Node*> args_copy;
-  for (size_t i = 0; i < kargs.size(); ++i) args_copy.push_back(ir.slot(static_cast<int>(i) + 3));
+  Node* run = keywords ? ir.call("__kwcall", {ir.fn("launch"), ir.tuple(call_args), ir.slot(take_any_keywords(*b, ir, types()))})
+                       : ir.call("launch", call_args);
   int kept_slot = ir.new_slot("#kept");
   Node* name = ir.lit(Value::from_object(types().String, new StringObject(k->name())));
   b->root = ir.block({ir.call("_check_distinct", {name, ir.tuple(args_copy), ir.tuple(written)}),
@@ -353,11 +334,7 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
     if (keywords && body->kwargs.empty() && body->name == "#no_derivative") {
       // The call gave keywords: the error is raised all the same.
       IRBuild ir{*body, globals_, body->loc};
-      ir.new_slot("kw");
-      body->kwargs.push_back("kw");
-      body->kwtypes.push_back(types().Any);
-      body->kwdefaults.push_back(ir.call(ir.type(types().named_tuple({})->wrapper), {}));
-      body->kwrest = true;
+      take_any_keywords(*body, ir, types());
     }
     std::vector<std::string> names;
     for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);

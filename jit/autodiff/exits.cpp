@@ -153,22 +153,6 @@ class ExitRewriter {
 
 }  // namespace
 
-bool has_early_exits(const Body& b) {
-  struct Walk {
-    const Node* tail = nullptr;
-    bool found = false;
-    void go(const Node* x) {
-      if (x != tail && (x->op == Op::Return || x->op == Op::Break || x->op == Op::Continue)) found = true;
-      for (const Node* k : x->kids) go(k);
-    }
-  } w;
-  const Node* n = b.root;
-  while (n->op == Op::Block && !n->kids.empty()) n = n->kids.back();
-  if (n->op == Op::Return) w.tail = n;
-  w.go(b.root);
-  return w.found;
-}
-
 void remove_early_exits(Body& b, Globals& g) { ExitRewriter(b, g).run(); }
 
 }  // namespace tsr::jit

@@ -13,9 +13,6 @@
 
 namespace tsr::jit {
 
-// True when the body has a return, break or continue that remove_early_exits would rewrite
-// (a return as the body's last statement is not one: it is the body's value).
-bool has_early_exits(const Body& b);
 void remove_early_exits(Body& b, Globals& g);
 
 }  // namespace tsr::jit

@@ -15,8 +15,6 @@ namespace {
 
 bool is_nothing(const Value& v) { return v.type() && v.type()->name->payload == Payload::None && v.type()->name->name == "Nothing"; }
 
-bool is_named_tuple(const Value& v) { return v.type() && v.type()->name->is_named_tuple; }
-
 }  // namespace
 
 void register_autodiff_builtins(Registrar& r) {
@@ -72,7 +70,6 @@ void register_autodiff_builtins(Registrar& r) {
     }
     return named_tuple_of(t, names, std::move(xs));
   });
-  (void)is_named_tuple;
 }
 
 }  // namespace tsr::jit
