@@ -91,6 +91,29 @@ void register_named_tuples(Registrar& r) {
     for (const std::string& n : dt->name->field_names) ks.push_back(symbol(t, n));
     return tuple_of(t, std::move(ks));
   });
+  // getfield(x, name) / getfield(x, i): a struct's field by a name or position known only at
+  // run time, as Julia's; what walks a model's fields (NN's parameters, state_dict, optimizers).
+  auto struct_fields = [](std::span<const Value> a, const char* fn) -> StructObject& {
+    const DataType* dt = a[0].type();
+    if (!dt || dt->name->payload != Payload::Object || dt->name->is_tuple || dt == dt->name->registry->String ||
+        dt->name->field_names.empty())
+      throw ArgumentError(std::string(fn) + ": a " + (dt ? show_type(dt) : std::string("value")) + " has no fields");
+    return a[0].as_struct();
+  };
+  r.add("getfield", {t.Any, t.Symbol}, {"x", "name"}, nullptr, [struct_fields](std::span<const Value> a) {
+    StructObject& s = struct_fields(a, "getfield");
+    const auto& names = a[0].type()->name->field_names;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == a[1].as_string()) return s.fields[i];
+    throw ErrorException("type " + a[0].type()->name->name + " has no field " + a[1].as_string());
+  });
+  r.add("getfield", {t.Any, t.Integer}, {"x", "i"}, nullptr, [struct_fields](std::span<const Value> a) {
+    StructObject& s = struct_fields(a, "getfield");
+    int64_t i = a[1].as_int();
+    if (i < 1 || i > int64_t(s.fields.size()))
+      throw Error("BoundsError", "attempt to access " + show_type(a[0].type()) + " at field " + std::to_string(i));
+    return s.fields[i - 1];
+  });
   // f(args...; kws...): what a call with splatted keywords (or with splatted positional
   // arguments and keywords) lowers to: the positional arguments as a tuple, the keywords as
   // one named tuple.
