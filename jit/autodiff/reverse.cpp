@@ -102,7 +102,9 @@ void Reverser::explicit_captures() {
 
 void Reverser::short_circuits_as_branches(Node* n) {
   for (Node* k : n->kids) short_circuits_as_branches(k);
-  if ((n->op != Op::And && n->op != Op::Or) || !assigns_active(n->kids[1])) return;
+  // An active right side runs only sometimes: as an `if`, its pullbacks are recorded only when
+  // it ran (kept once, a pullback that never ran would be read unset).
+  if ((n->op != Op::And && n->op != Op::Or) || !active(n->kids[1])) return;
   IRBuild ir{*p_, g_, n->loc};
   Node* c = n->kids[0];
   Node* b = n->kids[1];
@@ -110,6 +112,7 @@ void Reverser::short_circuits_as_branches(Node* n) {
   n->op = Op::If;
   n->kids = is_and ? std::vector<Node*>{c, b, ir.boolean(false)} : std::vector<Node*>{c, ir.boolean(true), b};
   assigns_.clear();
+  active_.clear();
 }
 
 const Type* Reverser::type_of(const Node* n) const {
@@ -154,18 +157,35 @@ bool Reverser::active(const Node* n) {
     case Op::Continue: a = false; break;
     case Op::Slot: a = diff_slot(n->slot); break;
     case Op::SetSlot: a = diff_slot(n->slot) || active(n->kids[0]); break;
-    default: {
-      bool any = false;
-      for (const Node* k : n->kids) any = active(k) || any;
-      if (!any) break;
-      if (n->op == Op::Call && mutating(n)) {
-        a = true;
-        break;
-      }
-      a = carries_gradient(type_of(n), 0) || assigns_active(n);
-    }
+    case Op::Call:
+      // A call that never returns (`error`, `throw`, or typed Union{}) hands nothing back: its
+      // arguments (an error message made of sizes) are computed as they are.
+      if (never_returns(n)) break;
+      a = default_active(n);
+      break;
+    case Op::Block:
+      // By its kids, not its type: a block that ended in `return y` was typed Union{} (it never
+      // fell through), but remove_early_exits made y its value.
+      for (const Node* k : n->kids) a = active(k) || a;
+      break;
+    default: a = default_active(n);
   }
   return active_[n] = a;
+}
+
+bool Reverser::default_active(const Node* n) {
+  bool any = false;
+  for (const Node* k : n->kids) any = active(k) || any;
+  if (!any) return false;
+  if (n->op == Op::Call && mutating(n)) return true;
+  return carries_gradient(type_of(n), 0) || assigns_active(n);
+}
+
+bool Reverser::never_returns(const Node* n) const {
+  const Node* f = n->kids[0];
+  if (f->op == Op::Global && (f->name == "error" || f->name == "throw")) return true;
+  const Type* t = type_of(n);
+  return t && t->kind == TypeKind::Bottom;
 }
 
 bool Reverser::check_active_shapes(const Node* n, std::string& why) {

@@ -73,6 +73,8 @@ class Reverser {
   // Active: the node's value depends on the arguments' values through something that
   // carries a gradient, or it changes a variable that does. Passive nodes run as they are.
   bool active(const Node* n);
+  bool default_active(const Node* n);
+  bool never_returns(const Node* n) const;
   // Control flow whose conditions only test (no active assignment in a condition or in one
   // side of && and ||): then recording which way each went is enough.
   bool check_active_shapes(const Node* n, std::string& why);
