@@ -134,6 +134,8 @@ void register_tensor_builtins(Registrar& r);
 void register_system_builtins(Registrar& r);
 // __read_idx: IDX files, gzip'd or not, as tensors (idx_reader.cpp).
 void register_idx_reader(Registrar& r);
+// __safetensors_write / __safetensors_read: checkpoint files (safetensors_io.cpp).
+void register_safetensors_io(Registrar& r);
 // __prefetch_rows / __take_batch: DataLoader's batches copied on another thread (batch_prefetch.cpp).
 void register_batch_prefetch(Registrar& r);
 

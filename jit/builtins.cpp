@@ -128,7 +128,7 @@ void register_types(TypeRegistry& t) {
   const Type* exc = t.lookup("Exception");
   for (const char* name : {"ErrorException", "MethodError", "TypeError", "UndefVarError", "ArgumentError", "BoundsError",
                            "DomainError", "AssertionError", "InexactError", "InternalError", "OverflowError", "KeyError",
-                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError", "StringIndexError", "SystemError",
+                           "FieldError", "StackOverflowError", "DimensionMismatch", "OutOfMemoryError", "StringIndexError", "SystemError", "IOError",
                            "UndefKeywordError"})
     declare_struct(t, name, exc, {"msg"}, {t.String});
   declare_struct(t, "DivideError", exc, {}, {});
@@ -450,6 +450,7 @@ void register_builtins(Globals& g) {
   register_tensor_builtins(*r);
   register_system_builtins(*r);
   register_idx_reader(*r);
+  register_safetensors_io(*r);
   register_batch_prefetch(*r);
   keep = std::move(r);
 }

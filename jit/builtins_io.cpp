@@ -129,6 +129,15 @@ void register_io_builtins(Registrar& r) {
     write_to("show", a[0], show_value(a[1]), a);
     return r.nothing();
   });
+  // __has_show(x): whether x's type has a show method of its own, from a script or the
+  // standard library (NN's summary prints a layer through it; the fallback would print every
+  // field, whole tensors included).
+  r.add("__has_show", {any}, {"x"}, t.Bool, [&r, &k](std::span<const Value> a) {
+    GenericFunction* f = k.globals->find_function("show");
+    const Type* argtypes[] = {k.buffer, a[0].type()};
+    const Method* m = f ? f->which(argtypes) : nullptr;
+    return r.boolean(m && m != k.show_fallback);
+  });
   // What an uncaught error prints after "ERROR: ".
   r.add("showerror", {IO, t.lookup("Exception")}, {"io", "e"}, t.Nothing, [&r](std::span<const Value> a) {
     write_to("showerror", a[0], describe_exception(a[1]), a);

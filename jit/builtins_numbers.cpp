@@ -19,6 +19,14 @@ void register_number_builtins(Registrar& r) {
   };
   TypeVar* T = t.new_typevar("T", nullptr, t.Number);
   const Type* typeT[] = {t.type_of_type(T)};
+  // sizeof(T) of the bits types: their size in bytes (NN's summary sizes a model's tensors).
+  for (const DataType* nt : {t.Int64, t.Int32, t.Int16, t.Int8, t.UInt8, t.UInt16, t.UInt32, t.UInt64, t.Bool, t.Float64,
+                             t.Float32, t.Float16, t.BFloat16, t.Char}) {
+    int64_t bytes = nt == t.Bool ? 1 : nt == t.Char ? 4 : nt->name->payload == Payload::Float64 ? 8
+                  : nt->name->payload == Payload::Float32 ? 4 : nt->name->payload == Payload::Half ? 2
+                  : integer_bits(nt) / 8;
+    set_pure(r.add("sizeof", {t.type_of_type(nt)}, {"T"}, t.Int64, [&r, bytes](std::span<const Value>) { return r.integer(bytes); }));
+  }
   set_result_rule(r.add("zero", {t.Number}, {"x"}, nullptr, zero_like(0)), ResultRule::SameAsFirst);
   set_result_rule(r.add("one", {t.Number}, {"x"}, nullptr, zero_like(1)), ResultRule::SameAsFirst);
   for (const char* name : {"zero", "one"}) {
