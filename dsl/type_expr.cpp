@@ -242,8 +242,10 @@ class TypeParser {
         }
         toks_.push_back({Token::Name, std::string(text_.substr(p + 4, close - p - 4)), start});
         p = close + 1;
-      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-        while (p < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[p])) || text_[p] == '_' || text_[p] == '!')) ++p;
+      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || static_cast<unsigned char>(c) >= 0x80) {
+        // Bytes of UTF-8 sequences belong to names (`σ`, `μ`), as in the language's identifiers.
+        auto in_name = [](unsigned char b) { return std::isalnum(b) || b == '_' || b == '!' || b >= 0x80; };
+        while (p < text_.size() && in_name(static_cast<unsigned char>(text_[p]))) ++p;
         toks_.push_back({Token::Name, std::string(text_.substr(start, p - start)), start});
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                  (c == '-' && p + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[p + 1])))) {

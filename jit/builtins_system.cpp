@@ -97,6 +97,11 @@ void register_system_builtins(Registrar& r) {
     return Value::from_f64(t.Float64, mb);
   });
 
+  // __isatty(fd): whether file descriptor fd (1: stdout, 2: stderr) is a terminal; progress
+  // bars redraw one line in place on a terminal and print whole lines otherwise.
+  r.add("__isatty", {t.Int64}, {"fd"}, t.Bool,
+        [&r](std::span<const Value> a) { return r.boolean(::isatty(static_cast<int>(a[0].as_int())) == 1); });
+
   // ENV: one field-less object; every method reads or writes the process's environment, so a
   // change is seen by the C++ side (and by programs the script starts) as in Julia.
   const DataType* env = declare_struct(t, "EnvDict", t.Any, {}, {});

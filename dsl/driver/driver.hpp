@@ -49,6 +49,7 @@ class Driver {
   int run_statements(const syntax::Node& block, Lowering& lower, Value* last);
   // module M ... end (driver_modules.cpp).
   int run_module(const syntax::Node& def, Lowering& lower);
+  void scan_included_definitions(const syntax::Node& body, const std::string& dir, std::set<std::string>& out);
   // using / import / export statements.
   void run_using(const syntax::Node& s, Lowering& lower);
   // The stdlib module NAME, loaded from stdlib/NAME.tsr on first use; nullptr if no such file.

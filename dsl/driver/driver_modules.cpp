@@ -3,6 +3,7 @@
 
 #include "dsl/driver/driver.hpp"
 #include "dsl/lower.hpp"
+#include "dsl/syntax/parser.hpp"
 
 namespace tsr {
 
@@ -74,6 +75,7 @@ int Driver::run_module(const Node& def, Lowering& lower) {
   Module* m = modules_.define(*current_, name.text, stdlib);
   if (!m) fail_at(src, name, "module " + name.text + " is already defined (redefining a module is not supported)");
   scan_definitions(def.child(1), m->defined);
+  scan_included_definitions(def.child(1), dirs_.empty() ? std::string() : dirs_.back(), m->defined);
   Module* saved = current_;
   current_ = m;
   lower.set_module(m);
@@ -81,6 +83,27 @@ int Driver::run_module(const Node& def, Lowering& lower) {
   current_ = saved;
   lower.set_module(saved);
   return rc;
+}
+
+// The names that files included with a literal path (`include("NN/dense.tsr")`) define
+// belong to the module too, and must be known before the module's functions are lowered, as
+// those of its own body are; files that cannot be read now are left to include to report.
+void Driver::scan_included_definitions(const Node& body, const std::string& dir, std::set<std::string>& out) {
+  for (const auto& k : body.children) {
+    const Node& s = *k;
+    if (s.kind != NodeKind::Call || s.size() != 2 || s.child(0).kind != NodeKind::Identifier ||
+        s.child(0).text != "include" || s.child(1).kind != NodeKind::String)
+      continue;
+    std::filesystem::path p(s.child(1).text);
+    std::string path = p.is_absolute() || dir.empty() ? p.string() : (std::filesystem::path(dir) / p).string();
+    std::string err;
+    auto file = syntax::SourceFile::load(path, &err);
+    if (!file) continue;
+    syntax::ParseResult parsed = syntax::parse(*file);
+    if (!parsed.ok()) continue;
+    scan_definitions(*parsed.root, out);
+    scan_included_definitions(*parsed.root, std::filesystem::path(path).parent_path().string(), out);
+  }
 }
 
 Module* Driver::load_stdlib(const Node& at, const std::string& name, Lowering& lower) {

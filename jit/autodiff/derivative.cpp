@@ -26,6 +26,32 @@ void register_autodiff_builtins(Registrar& r);
 
 namespace {
 
+// The concrete type that the default constructor of a parametric struct makes from these
+// arguments (`P(w)` of `struct P{A}; a::A; end` is a P{typeof(w)}), as Julia's: each
+// parameter bound by the field declared as exactly that parameter. Null when the fields do
+// not determine every parameter, or give one two different types.
+const DataType* default_construction_type(TypeRegistry& t, const Type* wrapper, const std::vector<const Type*>& argtypes) {
+  auto body = as_datatype(unwrap_unionall(wrapper));
+  if (!body || body->name->wrapper != wrapper || body->name->payload != Payload::Object || body->name->is_tuple) return nullptr;
+  const TypeName* n = body->name;
+  if (n->field_types.size() + 1 != argtypes.size() || n->params.empty()) return nullptr;
+  std::vector<const Type*> binds(n->params.size(), nullptr);
+  for (size_t i = 0; i < n->field_types.size(); ++i)
+    for (size_t j = 0; j < n->params.size(); ++j) {
+      if (n->field_types[i] != n->params[j]) continue;
+      if (binds[j] && binds[j] != argtypes[i + 1]) return nullptr;
+      binds[j] = argtypes[i + 1];
+    }
+  for (const Type* b : binds)
+    if (!b) return nullptr;
+  try {
+    auto dt = as_datatype(t.instantiate(wrapper, binds));
+    return dt && dt->is_concrete ? dt : nullptr;
+  } catch (const Error&) {
+    return nullptr;
+  }
+}
+
 // Where synthetic derivative bodies say they are (frames, error sites).
 const std::string kSynthetic = "(derivative)";
 const SrcLoc kSyntheticLoc{&kSynthetic, 0, 0};
@@ -240,13 +266,19 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
     callargs.assign(argtypes.begin() + 1, argtypes.end());
   } else if (ft && ft->name->is_type_of_type && !ft->params.empty()) {
     auto tt = as_datatype(ft->params[0]);
-    if (tt && !tt->name->is_abstract)
-      if (GenericFunction* ctor = globals_.find_function(tt->name->name)) {
+    if (!tt) tt = default_construction_type(types(), ft->params[0], argtypes);
+    // The struct named, concrete or not (`Chain(a, b)` of `struct Chain{T <: Tuple}` calls its
+    // outer constructor Chain(layers...), which is differentiated as any function).
+    auto named = as_datatype(unwrap_unionall(ft->params[0]));
+    if (named && !named->name->is_abstract)
+      if (GenericFunction* ctor = globals_.find_function(named->name->name)) {
         std::vector<const Type*> a(argtypes.begin() + 1, argtypes.end());
         try {
-          ctor->which(a);
-          g = ctor;
-          callargs = a;
+          // A built-in method here is the default constructor: its pullback is made below.
+          if (tessera_def(ctor->which(a))) {
+            g = ctor;
+            callargs = a;
+          }
         } catch (const Error&) {
         }
       }
