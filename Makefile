@@ -1,5 +1,5 @@
 # Tessera: the two commands of README.md.
-#   make run   installs missing Debian packages, builds, runs examples/dispatch.tsr through tsr
+#   make run   installs missing Debian packages, builds, trains the Fashion-MNIST MLP (examples/train_fashion_mnist.tsr)
 #   make test  the same set-up, then every test through CTest
 #   make sanitize  the whole suite under AddressSanitizer + UBSan (+ LeakSanitizer), Debug build
 BUILD ?= build
@@ -21,7 +21,7 @@ build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	@$(BUILD)/dsl/tsr run examples/dispatch.tsr
+	@$(BUILD)/dsl/tsr run examples/train_fashion_mnist.tsr
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -31,6 +31,7 @@ bench: build
 	@bench/lang/run.sh $(BUILD)
 	@bench/kernels/run.sh $(BUILD)
 	@bench/data/run.sh $(BUILD)
+	@bench/train/run.sh $(BUILD)
 
 # Every test under -fsanitize=address,undefined; any report fails its test. Suppressions:
 # tests/sanitize/ (third-party code only, each one explained there). -O1 as AddressSanitizer

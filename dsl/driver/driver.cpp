@@ -27,7 +27,8 @@ Driver::Driver() : compiler_(rt_.globals()), current_(&modules_.main()) {
   // include(path) as an expression gives the file's last value, as Julia's does.
   rt_.method("include", [this](const std::string& name) {
     Value last;
-    int rc = run_file(resolve_include(name), &last);
+    std::string path = resolve_include(name);
+    int rc = run_file(path, &last, shown_path(path));
     if (rc == 1 && tsr_pending) jit::rethrow_pending();
     if (rc != 0) throw ErrorException("include(\"" + name + "\") failed");
     return last.defined() ? last : rt_.nothing();
@@ -82,6 +83,17 @@ void Driver::check_up_front(const syntax::SourceFile& src, const syntax::Node& r
     for (const auto& d : parsed.diagnostics) report += d.render();
     if (parsed.ok()) check_up_front(*file, *parsed.root, std::filesystem::path(path).parent_path().string(), seen, report);
   }
+}
+
+// How messages name a file: one of the standard library's as `stdlib/NN/dense.tsr` (as the
+// files `using` loads are named), so that errors and stack traces read the same on every
+// machine; any other as given.
+std::string Driver::shown_path(const std::string& path) const {
+  std::error_code ec;
+  auto rel = std::filesystem::relative(std::filesystem::weakly_canonical(path, ec),
+                                       std::filesystem::weakly_canonical(stdlib_dir(), ec), ec);
+  if (ec || rel.empty() || rel.native().rfind("..", 0) == 0) return path;
+  return "stdlib/" + rel.string();
 }
 
 std::string Driver::resolve_include(const std::string& name) const {

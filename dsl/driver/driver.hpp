@@ -55,6 +55,7 @@ class Driver {
   // The stdlib module NAME, loaded from stdlib/NAME.tsr on first use; nullptr if no such file.
   Module* load_stdlib(const syntax::Node& at, const std::string& name, Lowering& lower);
   std::string resolve_include(const std::string& name) const;
+  std::string shown_path(const std::string& path) const;
   // Every construct of a parsed file (and of the files it includes with a literal path) that
   // the lowering does not support, rendered into `report`.
   void check_up_front(const syntax::SourceFile& src, const syntax::Node& root, const std::string& dir,
