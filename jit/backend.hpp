@@ -56,7 +56,10 @@ class Backend {
   virtual std::unique_ptr<CodeUnit> generate_broadcast(Compiler& c, const BroadcastLoop& loop) = 0;
   // optimize: the target's optimization pipeline (`full`: the optimizing one; else the unit
   // runs once, and is made for compile speed).
-  virtual void optimize(CodeUnit& unit, bool full) = 0;
+  // `light` (with full): a unit with no loop (glue between kernels: pullbacks, constructors,
+  // walkers) gets a shorter pipeline and quick instruction selection; it is mostly calls, and
+  // compiling it fully was most of the time to a model's first batch.
+  virtual void optimize(CodeUnit& unit, bool full, bool light = false) = 0;
   // The unit as text (--emit=codegen / optimize): only the functions named in `only`, if given.
   virtual std::string show(const CodeUnit& unit, const std::set<std::string>* only) const = 0;
   // link: the unit's code becomes callable; when cache_path is not empty its object code is

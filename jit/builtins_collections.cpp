@@ -114,6 +114,29 @@ void register_named_tuples(Registrar& r) {
       throw Error("BoundsError", "attempt to access " + show_type(a[0].type()) + " at field " + std::to_string(i));
     return s.fields[i - 1];
   });
+  // __named_children(x): a Vector{Any} of (name, child) tuples: a struct's or named tuple's
+  // fields by name, a tuple's or vector's elements by 1-based position, nothing for tensors,
+  // numbers and strings. NN walks models with it (stdlib/NN/functors.tsr) in one loop, so a
+  // walk compiles once rather than once per layer type.
+  r.add("__named_children", {t.Any}, {"x"}, nullptr, [&t](std::span<const Value> a) {
+    std::vector<Value> out;
+    const DataType* dt = a[0].type();
+    const TypeName* n = dt ? dt->name : nullptr;
+    bool container = n && n->payload == Payload::Object && !n->is_tensor && !n->is_semantic && dt != t.String &&
+                     dt != t.Symbol;
+    if (container && (n->is_tuple || is_vector_name(n) || !n->field_names.empty())) {
+      const auto& fields = a[0].as_struct().fields;
+      bool named = !n->is_tuple && !is_vector_name(n);
+      for (size_t i = 0; i < fields.size(); ++i) {
+        Value name = Value::from_object(t.String, new StringObject(named ? n->field_names[i] : std::to_string(i + 1)));
+        out.push_back(tuple_of(t, {name, fields[i]}));
+      }
+    }
+    const Type* ps[] = {t.Any};
+    auto* obj = new StructObject();
+    obj->fields = std::move(out);
+    return Value::from_object(as_datatype(t.instantiate(t.lookup("Vector"), ps)), obj);
+  });
   // f(args...; kws...): what a call with splatted keywords (or with splatted positional
   // arguments and keywords) lowers to: the positional arguments as a tuple, the keywords as
   // one named tuple.

@@ -20,6 +20,17 @@ namespace tsr::jit {
 
 namespace {
 
+// Whether a unit holds code that runs many times over: a loop, a kernel, or a function that
+// calls itself (fib). Those get the full optimizing pipeline; the rest is glue (Backend::optimize).
+bool has_loops(const std::vector<Spec*>& specs) {
+  for (const Spec* s : specs) {
+    if (s->kernel) return true;
+    for (const auto& n : s->body->pool)
+      if (n->op == Op::While || n->spec == s) return true;
+  }
+  return false;
+}
+
 // The specializations a body calls statically, copied out of it (inferring one of them may
 // replace the body).
 std::vector<Spec*> callees_of(const Spec& s) {
@@ -105,11 +116,12 @@ void Compiler::compile(Spec* root) {
       }
   bool optimize = options_.optimize && root->method != nullptr;
   UnitPlan plan;
-  plan.cache_text = [&] { return cache_text(todo, optimize); };
+  plan.cache_text = [&] { return cache_text(todo, optimize) + (optimize && !has_loops(todo) ? "light\n" : ""); };
   plan.generate = [&](const std::string& name) { return backend_->generate(*this, todo, name); };
   plan.symbols = backend_->symbols(todo);
   plan.name = root->symbol;
   plan.optimize = optimize;
+  plan.light = optimize && !has_loops(todo);
   plan.show = !shown.empty();
   plan.only = options_.dump_only.empty() ? nullptr : &shown_symbols;
   plan.what = root->def->body->name;
@@ -180,7 +192,7 @@ bool Compiler::run_unit_passes(UnitPlan& plan) {
     if (options_.stops_before(Pass::Optimize)) return false;
     {
       PassTimer timer(Pass::Optimize);
-      backend_->optimize(*unit, plan.optimize);
+      backend_->optimize(*unit, plan.optimize, plan.light);
     }
     if (plan.show && options_.emits(Pass::Optimize)) std::fputs(backend_->show(*unit, plan.only).c_str(), stderr);
     if (stop_before_link) return false;

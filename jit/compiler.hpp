@@ -172,6 +172,7 @@ class Compiler {
     std::string name;                  // the unit's name when it is not cached
     std::string what;                  // for TSR_LOG_COMPILES
     bool optimize = true;
+    bool light = false;  // no loops: the shorter pipeline (Backend::optimize)
     bool show = false;                          // --emit shows this unit
     const std::set<std::string>* only = nullptr;  // ... only these symbols of it (--function)
   };

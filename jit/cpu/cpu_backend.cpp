@@ -44,7 +44,7 @@ std::unique_ptr<CodeUnit> CpuBackend::generate_broadcast(Compiler& c, const Broa
   return u;
 }
 
-void CpuBackend::optimize(CodeUnit& unit, bool full) { engine_->optimize(*llvm_unit(unit).module, full); }
+void CpuBackend::optimize(CodeUnit& unit, bool full, bool light) { engine_->optimize(*llvm_unit(unit).module, full, light); }
 
 std::string CpuBackend::show(const CodeUnit& unit, const std::set<std::string>* only) const {
   std::string text;

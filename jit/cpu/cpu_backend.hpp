@@ -21,7 +21,7 @@ class CpuBackend final : public Backend {
   std::string target_identity() const override;
   std::unique_ptr<CodeUnit> generate(Compiler& c, const std::vector<Spec*>& specs, const std::string& unit_name) override;
   std::unique_ptr<CodeUnit> generate_broadcast(Compiler& c, const BroadcastLoop& loop) override;
-  void optimize(CodeUnit& unit, bool full) override;
+  void optimize(CodeUnit& unit, bool full, bool light = false) override;
   std::string show(const CodeUnit& unit, const std::set<std::string>* only) const override;
   void link(std::unique_ptr<CodeUnit> unit, const std::string& cache_path) override;
   bool link_cached(const std::string& bytes, const std::string& name, const std::vector<std::string>& symbols) override;

@@ -167,7 +167,7 @@ std::unique_ptr<llvm::Module> Engine::new_module(const std::string& name) {
   return m;
 }
 
-void Engine::optimize(llvm::Module& module, bool full) {
+void Engine::optimize(llvm::Module& module, bool full, bool light) {
   llvm::Module* m = &module;
   std::string problems;
   llvm::raw_string_ostream os(problems);
@@ -188,8 +188,9 @@ void Engine::optimize(llvm::Module& module, bool full) {
     pb.registerFunctionAnalyses(fam);
     pb.registerLoopAnalyses(lam);
     pb.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(light ? llvm::OptimizationLevel::O1 : llvm::OptimizationLevel::O2);
     mpm.run(*m, mam);
+    if (light) m->addModuleFlag(llvm::Module::Warning, TwoLevelCompiler::kFastCodegenFlag, 1);
   } else {
     m->addModuleFlag(llvm::Module::Warning, TwoLevelCompiler::kFastCodegenFlag, 1);
   }

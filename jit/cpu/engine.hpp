@@ -28,7 +28,7 @@ class Engine {
   // Verifies the module (throws InternalError with LLVM's message when it does not: a
   // compiler bug), then runs the O2 pipeline on it (`full`), or marks it for the fast code
   // generator (top-level code, which runs once).
-  void optimize(llvm::Module& m, bool full);
+  void optimize(llvm::Module& m, bool full, bool light = false);
   // Compiles and links the module (at the first lookup of one of its symbols). When
   // `cache_path` is not empty, the object code is also written there (see compile_cache).
   void add(std::unique_ptr<llvm::Module> m, const std::string& cache_path = "");
