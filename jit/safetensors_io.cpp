@@ -67,11 +67,12 @@ std::vector<std::pair<std::string, Value>> pairs_of(Globals& g, const Value& v, 
   return out;
 }
 
-void write_all(int fd, const char* data, size_t n, const std::string& tmp) {
+// `doing` names the save and the temporary file in the error (a full disk: ENOSPC).
+void write_all(int fd, const char* data, size_t n, const std::string& doing) {
   while (n > 0) {
     ssize_t w = ::write(fd, data, std::min<size_t>(n, size_t(1) << 30));
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) system_error("writing \"" + tmp + "\"", errno);
+    if (w < 0) system_error(doing, errno);
     data += w;
     n -= size_t(w);
   }
@@ -94,9 +95,10 @@ void replace_file(const std::string& path, const std::string& header, const std:
     uint64_t n = header.size();
     char len[8];
     std::memcpy(len, &n, 8);
-    write_all(f.fd, len, 8, tmp);
-    write_all(f.fd, header.data(), header.size(), tmp);
-    for (const ToWrite& w : data) write_all(f.fd, tensor_of(w.tensor).data(), w.bytes, tmp);
+    std::string doing = "saving \"" + path + "\": writing \"" + tmp + "\"";
+    write_all(f.fd, len, 8, doing);
+    write_all(f.fd, header.data(), header.size(), doing);
+    for (const ToWrite& w : data) write_all(f.fd, tensor_of(w.tensor).data(), w.bytes, doing);
     if (::fsync(f.fd) != 0) system_error("saving \"" + path + "\": fsync of \"" + tmp + "\"", errno);
     int fd = f.fd;
     f.fd = -1;

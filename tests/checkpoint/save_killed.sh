@@ -2,9 +2,10 @@
 # A save killed at any moment leaves the previous checkpoint whole (stdlib/NN/checkpoint.tsr,
 # jit/safetensors_io.cpp). save_loop.tsr saves a 17 MB model over and over, every element of
 # save k equal to k; it is killed with SIGKILL while a save is under way (its temporary file
-# exists), five times at later and later saves, and once by the file-size limit (SIGXFSZ) half-way through writing. Each
-# time the checkpoint must load and hold one whole save (check_saved.tsr), no older than the
-# last save the loop reported done.
+# exists), five times at later and later saves, and once by the file-size limit (SIGXFSZ)
+# half-way through writing. Each time the checkpoint must load and hold one whole save
+# (check_saved.tsr), no older than the last save the loop reported done. A save that fails
+# (EFBIG) says so and cleans up after itself.
 set -u
 tsr=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d); pid=
@@ -49,3 +50,15 @@ grep -q '^saved' log && fail "a save past the file-size limit was reported done"
 after=$("$tsr" run "$here/check_saved.tsr" "$ckpt") || fail "after the file-size kill the checkpoint does not load: $after"
 [ "$after" = "$before" ] || fail "the file-size kill changed the checkpoint: $before before, $after after"
 echo "killed at the file-size limit (status $status): the checkpoint still holds ${after#save }"
+
+# A save that fails (the same limit with SIGXFSZ ignored: write gives EFBIG) is an error naming
+# the checkpoint, removes its temporary file and leaves the checkpoint as it was.
+rm -f ".$ckpt.tmp."*
+out=$( (trap '' XFSZ; ulimit -f 8192; exec "$tsr" run "$here/save_loop.tsr" "$ckpt") 2>&1 )
+[ $? -eq 1 ] || fail "a save past the file-size limit with SIGXFSZ ignored did not end in an error: $out"
+grep -q "^ERROR: SystemError: saving \"$ckpt\": writing \"./.$ckpt.tmp.*\": File too large$" <<< "$out" ||
+  fail "a save that could not write did not say so: $out"
+compgen -G ".$ckpt.tmp.*" > /dev/null && fail "a save that failed left its temporary file behind"
+after=$("$tsr" run "$here/check_saved.tsr" "$ckpt") || fail "after a failed save the checkpoint does not load: $after"
+[ "$after" = "$before" ] || fail "a failed save changed the checkpoint: $before before, $after after"
+echo "a failed save (File too large) removed its temporary file; the checkpoint still holds ${after#save }"
