@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Every @kernel of stdlib/*.tsr and examples/*.tsr, launched with typical argument types, is
-# compiled without a dynamic call (one `tsr --emit=ir` would mark [dynamic]): such a call
-# dispatches at run time, under the runtime's lock, in every work item. The calls come from
-# verify_device_kernel's report (jit/verify_device_kernel.cpp), which TSR_CHECK_KERNELS=1
-# makes name every kernel specialization it checks, fit for a GPU or not.
+# Every @kernel of stdlib/*.tsr, stdlib/*/*.tsr (module NN) and examples/*.tsr, launched with
+# typical argument types, is compiled without a dynamic call (one `tsr --emit=ir` would mark
+# [dynamic]): such a call dispatches at run time, under the runtime's lock, in every work item.
+# The calls come from verify_device_kernel's report (jit/verify_device_kernel.cpp), which
+# TSR_CHECK_KERNELS=1 makes name every kernel specialization it checks, fit for a GPU or not.
 #   static_kernels.sh TSR SOURCE_DIR
 # Fails listing kernel, line and call for each dynamic call, and names any kernel the scripts
 # did not launch (tests/jit/stdlib_kernels.tsr must launch each new stdlib kernel).
@@ -28,7 +28,7 @@ if grep -q "dynamic call" "$dir/report"; then
   awk '/^(WARNING: )?kernel /{k=$0} /dynamic call/{if (k != shown) {print k; shown = k} print}' "$dir/report"
   status=1
 fi
-for f in "$src"/stdlib/*.tsr "$src"/examples/*.tsr; do
+for f in "$src"/stdlib/*.tsr "$src"/stdlib/*/*.tsr "$src"/examples/*.tsr; do
   for name in $(sed -n 's/^@kernel function \([^(]*\)(.*/\1/p' "$f"); do
     grep -qF "kernel $name(" "$dir/report" || { echo "FAIL: $name ($(basename "$f")) was never launched by the check's scripts"; status=1; }
   done
