@@ -2,7 +2,8 @@
 """The safetensors files of Tessera against an independent reader and writer (safetensors_ref.py,
 numpy) and, where /usr/bin/python3 has it, torch: python_interop.py TSR, run in a scratch folder.
 Tessera writes (tessera_writes.tsr), Python reads and compares every value and runs the model;
-Python writes (its own encoder), Tessera loads and compares (tessera_reads.tsr)."""
+Python writes (its own encoder), Tessera loads and compares (tessera_reads.tsr). With torch, a
+CNN with BatchNorm goes both ways too (tessera_cnn.tsr), running statistics included."""
 import os
 import subprocess
 import sys
@@ -22,8 +23,8 @@ def check(ok, what):
         failures.append(what)
 
 
-def run_tsr(script):
-    r = subprocess.run([TSR, "run", os.path.join(HERE, script)], capture_output=True, text=True)
+def run_tsr(script, *args):
+    r = subprocess.run([TSR, "run", os.path.join(HERE, script), *args], capture_output=True, text=True)
     sys.stdout.write(r.stdout)
     if r.returncode != 0:
         sys.stdout.write(r.stderr)
@@ -130,6 +131,55 @@ check('Dict("format" => "pt")' in out, "Tessera reads Python's __metadata__")
 said = {line.split(" ")[0]: line for line in out.splitlines()}
 for name in list(DTYPES) + ["bf16"]:
     check(said.get(name, "").endswith(" equal"), "Tessera reads %s as Python wrote it: %s" % (name, said.get(name)))
+
+# ---- a CNN with BatchNorm (running statistics as buffers), both ways, through torch ----
+def torch_cnn(torch):
+    nn = torch.nn
+
+    class CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.MaxPool2d(2),
+                                         nn.Flatten(), nn.Linear(64, 3)])
+
+        def forward(self, x):
+            x = self.layers[1](torch.relu(self.layers[0](x)))
+            return self.layers[4](self.layers[3](self.layers[2](x)))
+    return CNN()
+
+
+if torch is not None:
+    run_tsr("tessera_cnn.tsr", "write")
+    weights, _, _ = st.read("cnn.safetensors")
+    check([k for k in weights if "running" in k] == ["layers.2.running_mean", "layers.2.running_var"],
+          "the BatchNorm's running statistics are saved as buffers")
+    m = torch_cnn(torch)
+    result = m.load_state_dict({zero_based(k): torch.from_numpy(v.copy()) for k, v in weights.items()}, strict=False)
+    # (torch 1.13 fills in a missing num_batches_tracked itself; later versions list it.)
+    check(set(result.missing_keys) <= {"layers.1.num_batches_tracked"} and not result.unexpected_keys,
+          "torch loads the CNN (nothing missing but num_batches_tracked): %s" % (result,))
+    io, _, _ = st.read("cnn_io.safetensors")
+    m.eval()
+    with torch.no_grad():
+        ty = m(torch.from_numpy(io["x"].copy())).numpy()
+    check(np.allclose(ty, io["y"], atol=1e-5), "torch's CNN in eval mode gives Tessera's output in test mode")
+
+    torch.manual_seed(5)
+    m = torch_cnn(torch)
+    m.train()
+    with torch.no_grad():
+        m(torch.randn(8, 1, 8, 8) + 1)  # running statistics away from 0 and 1
+    m.eval()
+    sd = {k: v.detach().numpy() for k, v in m.state_dict().items()}
+    st.write("from_torch_cnn.safetensors",
+             {".".join(str(int(p) + 1) if p.isdigit() else p for p in k.split(".")): v for k, v in sd.items()})
+    x = torch.randn(2, 1, 8, 8)
+    with torch.no_grad():
+        y = m(x).numpy()
+    st.write("from_torch_cnn_io.safetensors", {"x": x.numpy(), "y": y})
+    out = run_tsr("tessera_cnn.tsr", "read")
+    check("CNN's difference from torch's output: below 1e-5" in out,
+          "Tessera loads torch's CNN, num_batches_tracked passed over (strict = false), and gives its output")
 
 if failures:
     sys.exit("%d checks failed" % len(failures))
