@@ -18,7 +18,7 @@ IntrinsicInfo intrinsic_info(Intrinsic op) {
       {"<", 2},     {"<=", 2},   {">", 2},     {">=", 2},    {"-", 1},     {"!", 1},     {"+", 1},
       {"sqrt", 1},  {"sin", 1},  {"cos", 1},   {"tan", 1},   {"exp", 1},   {"log", 1},   {"abs", 1},
       {"floor", 1}, {"ceil", 1}, {"round", 1}, {"tanh", 1}, {"max", 2},   {"min", 2},
-      {"fma", 3},   {"muladd", 3}, {"exp_fast", 1},
+      {"fma", 3},   {"muladd", 3}, {"exp_fast", 1}, {"sqrt_fast", 1},
       {"atan", 1},  {"asin", 1}, {"acos", 1},  {"sinh", 1},  {"cosh", 1},  {"log2", 1},  {"log10", 1},
       {"log1p", 1}, {"expm1", 1}, {"cbrt", 1}, {"exp2", 1},  {"atan", 2},  {"hypot", 2},
   };
@@ -354,6 +354,7 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
     case Intrinsic::Sin: return make_num(types, r, std::sin(x), 0);
     case Intrinsic::Cos: return make_num(types, r, std::cos(x), 0);
     case Intrinsic::Tan: return make_num(types, r, std::tan(x), 0);
+    case Intrinsic::SqrtFast: return make_num(types, r, std::sqrt(x), 0);
     case Intrinsic::ExpFast:
       if (r == types.Float32) return make_num(types, r, exp_fast_f32(static_cast<float>(x)), 0);
       return make_num(types, r, std::exp(x), 0);

@@ -21,6 +21,8 @@ enum class Intrinsic : int {
   Fma,       // fma(x, y, z): x*y + z rounded once
   MulAdd,    // muladd(x, y, z): x*y + z, fused where the hardware can (Julia's muladd)
   ExpFast,   // exp_fast(x): exp within a few ulp, in Float32 lanes (exp_f32.hpp)
+  SqrtFast,  // sqrt_fast(x): sqrt with NaN below zero (Julia's Base.FastMath.sqrt_fast): no DomainError
+             // check, so loops over it vectorize (the optimizers' Adam step)
   // More of libm, as Julia's (a DomainError outside the real domain, never NaN):
   Atan, Asin, Acos, Sinh, Cosh, Log2, Log10, Log1p, Expm1, Cbrt, Exp2,
   Atan2,     // atan(y, x)

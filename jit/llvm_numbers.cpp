@@ -245,6 +245,7 @@ llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeR
     case Intrinsic::Sin: v = unary_math(ir, llvm::Intrinsic::sin, a); break;
     case Intrinsic::Cos: v = unary_math(ir, llvm::Intrinsic::cos, a); break;
     case Intrinsic::Exp: v = a->getType()->isFloatTy() ? exp_f32(ir, a) : unary_math(ir, llvm::Intrinsic::exp, a); break;
+    case Intrinsic::SqrtFast: v = unary_math(ir, llvm::Intrinsic::sqrt, a); break;
     case Intrinsic::ExpFast:
       v = a->getType()->isFloatTy() ? exp_fast_f32(ir, a) : unary_math(ir, llvm::Intrinsic::exp, a);
       break;
