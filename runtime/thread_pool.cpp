@@ -18,6 +18,12 @@ std::recursive_mutex& serial_mutex() {
   return mu;
 }
 
+// A launch wakes the workers and waits for them; a training step makes dozens of launches a
+// few microseconds apart, and on these virtual machines each futex wake and sleep costs tens
+// of microseconds (a third of an MLP epoch's time went to them). So a worker that finishes
+// spins for a while on the launch counter before it sleeps, and the launching thread spins on
+// the count of active workers before it sleeps; wakes and notifies happen only for a thread
+// that is asleep.
 class Pool {
  public:
   explicit Pool(int workers) {
@@ -26,47 +32,68 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+      stop_.store(true);
+      wake_.notify_all();
     }
-    wake_.notify_all();
     for (auto& t : threads_) t.join();
   }
 
   void run(int64_t tasks, const std::function<void(int64_t)>& task) {
     std::unique_lock<std::mutex> lock(run_mu_);  // one parallel_for at a time
+    task_ = &task;
+    total_ = tasks;
+    next_.store(0, std::memory_order_relaxed);
+    active_.store(static_cast<int>(threads_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);  // publishes task_, total_, next_
     {
       std::lock_guard<std::mutex> l(mu_);
-      task_ = &task;
-      total_ = tasks;
-      next_.store(0);
-      active_ = static_cast<int>(threads_.size());
-      ++generation_;
+      if (sleepers_ > 0) wake_.notify_all();
     }
-    wake_.notify_all();
     drain();
-    std::unique_lock<std::mutex> l(mu_);
-    done_.wait(l, [&] { return active_ == 0; });
+    for (int k = 0; k < kSpins && active_.load(std::memory_order_acquire) != 0; ++k) pause();
+    if (active_.load(std::memory_order_acquire) != 0) {
+      std::unique_lock<std::mutex> l(mu_);
+      launcher_waiting_ = true;
+      done_.wait(l, [&] { return active_.load(std::memory_order_acquire) == 0; });
+      launcher_waiting_ = false;
+    }
     task_ = nullptr;
   }
 
  private:
+  static constexpr int kSpins = 20000;  // about 50 microseconds of pause instructions
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+
   void drain() {
     t_in_parallel = true;
     for (int64_t i = next_.fetch_add(1); i < total_; i = next_.fetch_add(1)) (*task_)(i);
     t_in_parallel = false;
   }
+
   void work() {
     uint64_t seen = 0;
     for (;;) {
-      {
+      for (int k = 0; k < kSpins && generation_.load(std::memory_order_acquire) == seen && !stop_.load(); ++k) pause();
+      if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> l(mu_);
-        wake_.wait(l, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
+        ++sleepers_;
+        wake_.wait(l, [&] { return stop_.load() || generation_.load(std::memory_order_acquire) != seen; });
+        --sleepers_;
       }
+      if (stop_.load()) return;
+      seen = generation_.load(std::memory_order_acquire);
       drain();
-      std::lock_guard<std::mutex> l(mu_);
-      if (--active_ == 0) done_.notify_one();
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> l(mu_);
+        if (launcher_waiting_) done_.notify_one();
+      }
     }
   }
 
@@ -76,9 +103,11 @@ class Pool {
   const std::function<void(int64_t)>* task_ = nullptr;
   std::atomic<int64_t> next_{0};
   int64_t total_ = 0;
-  int active_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  std::atomic<int> active_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
+  int sleepers_ = 0;               // workers asleep on wake_ (under mu_)
+  bool launcher_waiting_ = false;  // run() asleep on done_ (under mu_)
 };
 
 Pool& pool() {
