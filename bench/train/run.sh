@@ -41,6 +41,7 @@ awk -v threads="$threads" -v blas="$blas" -v epochs="$epochs" -v cnn_epochs="$cn
   { v[$1 " " $2] = $3 }
   function fig(who, name) { return (who " " name) in v ? v[who " " name] : "" }
   function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
+  function pct(x) { return x == "" ? "-" : sprintf("%.2f%%", 100 * x) }
   function ratio(a, b) { return (a == "" || b == "") ? "-" : sprintf("%.2fx", a / b) }
   function later_mean(who, model,   s, k, e, n) {
     s = 0; k = 0; n = model == "cnn" ? cnn_epochs : epochs
@@ -56,13 +57,13 @@ awk -v threads="$threads" -v blas="$blas" -v epochs="$epochs" -v cnn_epochs="$cn
     t = later_mean("tessera", "mlp"); p = later_mean("torch", "mlp")
     printf "%-46s %10s %10s %8s\n", "MLP 784-256-128-10: epoch s (after the first)", num(t), num(p), ratio(p, t)
     printf "%-46s %10s %10s %8s\n", "  first epoch s", num(fig("tessera", "mlp_epoch_s_1")), num(fig("torch", "mlp_epoch_s_1")), ""
-    printf "%-46s %10s %10s\n", "  test accuracy after the last epoch", num(fig("tessera", "mlp_test_accuracy")), num(fig("torch", "mlp_test_accuracy"))
+    printf "%-46s %10s %10s\n", "  test accuracy after the last epoch", pct(fig("tessera", "mlp_test_accuracy")), pct(fig("torch", "mlp_test_accuracy"))
     printf "%-46s %10s %10s\n", "  RSS after epoch 1, MiB", num(fig("tessera", "mlp_rss_mb_1")), num(fig("torch", "mlp_rss_mb_1"))
     printf "%-46s %10s %10s\n", "  RSS after the last epoch, MiB", num(fig("tessera", "mlp_rss_mb_" epochs)), num(fig("torch", "mlp_rss_mb_" epochs))
     t = later_mean("tessera", "cnn"); p = later_mean("torch", "cnn")
     printf "%-46s %10s %10s %8s\n", "CNN conv 32, 64 + pooling: epoch s", num(t), num(p), ratio(p, t)
     printf "%-46s %10s %10s %8s\n", "  first epoch s", num(fig("tessera", "cnn_epoch_s_1")), num(fig("torch", "cnn_epoch_s_1")), ""
-    printf "%-46s %10s %10s\n", "  test accuracy after the last epoch", num(fig("tessera", "cnn_test_accuracy")), num(fig("torch", "cnn_test_accuracy"))
+    printf "%-46s %10s %10s\n", "  test accuracy after the last epoch", pct(fig("tessera", "cnn_test_accuracy")), pct(fig("torch", "cnn_test_accuracy"))
     printf "%-46s %10s %10s\n", "  RSS after the last epoch, MiB", num(fig("tessera", "cnn_rss_mb_" cnn_epochs)), num(fig("torch", "cnn_rss_mb_" cnn_epochs))
     printf "%-46s %10s\n", "time to first batch, empty compile cache, s", num(fig("tessera", "first_batch_cold"))
     printf "%-46s %10s\n", "time to first batch, warm compile cache, s", num(fig("tessera", "first_batch_warm"))
