@@ -136,6 +136,8 @@ void register_system_builtins(Registrar& r);
 void register_idx_reader(Registrar& r);
 // __safetensors_write / __safetensors_read: checkpoint files (safetensors_io.cpp).
 void register_safetensors_io(Registrar& r);
+// __write_png: a UInt8 tensor (H, W), (H, W, 3) or (H, W, 4) as a PNG file (png_writer.cpp).
+void register_png_writer(Registrar& r);
 // __prefetch_rows / __take_batch: DataLoader's batches copied on another thread (batch_prefetch.cpp).
 void register_batch_prefetch(Registrar& r);
 

@@ -451,6 +451,7 @@ void register_builtins(Globals& g) {
   register_system_builtins(*r);
   register_idx_reader(*r);
   register_safetensors_io(*r);
+  register_png_writer(*r);
   register_batch_prefetch(*r);
   keep = std::move(r);
 }

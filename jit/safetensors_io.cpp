@@ -4,10 +4,7 @@
 //     pairs or tuples in order, and `metadata`, (key, value) string pairs, as one file;
 //   __safetensors_read(path) gives (entries, metadata) back, entries in the order of their data.
 // A save must never leave a half-written checkpoint where the old one was, even when the process
-// is killed or the machine loses power: the file is written under a temporary name in the same
-// folder, fsync'd, renamed over the target (atomic on POSIX), and the folder fsync'd so that the
-// rename itself is on disk. A killed save leaves the old file intact, and at worst a stray
-// `.NAME.tmp.XXXXXX` beside it.
+// is killed or the machine loses power: replace_file_atomically (atomic_file.hpp) writes it.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/atomic_file.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/safetensors_header.hpp"
 #include "runtime/errors.hpp"
@@ -32,18 +30,6 @@ static_assert(std::endian::native == std::endian::little, "safetensors data is l
 
 // safetensors' own limit on the header (a larger length means a damaged file, not a huge header).
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
-
-[[noreturn]] void system_error(const std::string& doing, int err) {
-  throw Error("SystemError", doing + ": " + std::strerror(err));
-}
-
-// Closes the descriptor on every way out.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // ---- writing ----
 
@@ -65,55 +51,6 @@ std::vector<std::pair<std::string, Value>> pairs_of(Globals& g, const Value& v, 
     out.emplace_back(item.as_struct().fields[0].as_string(), item.as_struct().fields[1]);
   }
   return out;
-}
-
-// `doing` names the save and the temporary file in the error (a full disk: ENOSPC).
-void write_all(int fd, const char* data, size_t n, const std::string& doing) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, data, std::min<size_t>(n, size_t(1) << 30));
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) system_error(doing, errno);
-    data += w;
-    n -= size_t(w);
-  }
-}
-
-// Makes `path` hold the file atomically: see the top of this file.
-void replace_file(const std::string& path, const std::string& header, const std::vector<ToWrite>& data) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.empty()) throw ArgumentError("save: \"" + path + "\" names a folder, not a file");
-  std::string tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp.XXXXXX";
-  Fd f;
-  f.fd = ::mkstemp(tmp.data());
-  if (f.fd < 0) system_error("saving \"" + path + "\": creating a temporary file in \"" + dir + "\"", errno);
-  try {
-    mode_t mask = ::umask(0);  // mkstemp makes the file 0600; a checkpoint gets the usual 0666 & ~umask
-    ::umask(mask);
-    ::fchmod(f.fd, 0666 & ~mask);
-    uint64_t n = header.size();
-    char len[8];
-    std::memcpy(len, &n, 8);
-    std::string doing = "saving \"" + path + "\": writing \"" + tmp + "\"";
-    write_all(f.fd, len, 8, doing);
-    write_all(f.fd, header.data(), header.size(), doing);
-    for (const ToWrite& w : data) write_all(f.fd, tensor_of(w.tensor).data(), w.bytes, doing);
-    if (::fsync(f.fd) != 0) system_error("saving \"" + path + "\": fsync of \"" + tmp + "\"", errno);
-    int fd = f.fd;
-    f.fd = -1;
-    if (::close(fd) != 0) system_error("saving \"" + path + "\": closing \"" + tmp + "\"", errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      system_error("saving \"" + path + "\": renaming \"" + tmp + "\" over it", errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  Fd d;
-  d.fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  // Some file systems cannot fsync a folder (EINVAL); the rename is then as durable as they allow.
-  if (d.fd < 0 || (::fsync(d.fd) != 0 && errno != EINVAL))
-    system_error("saving \"" + path + "\": fsync of the folder \"" + dir + "\"", errno);
 }
 
 Value safetensors_write(Globals& g, std::span<const Value> a) {
@@ -139,7 +76,13 @@ Value safetensors_write(Globals& g, std::span<const Value> a) {
     if (v.type() != t.String) throw ArgumentError("save: metadata values are strings; \"" + key + "\" is a " + show_type(v.type()));
     h.metadata.emplace_back(key, v.as_string());
   }
-  replace_file(path, format_safetensors_header(h), data);
+  std::string header = format_safetensors_header(h);
+  uint64_t n = header.size();
+  char len[8];
+  std::memcpy(len, &n, 8);
+  std::vector<std::span<const char>> pieces = {{len, 8}, {header.data(), header.size()}};
+  for (const ToWrite& w : data) pieces.emplace_back(tensor_of(w.tensor).data(), w.bytes);
+  replace_file_atomically(path, "save", pieces);
   return Value::singleton(t.Nothing);
 }
 
