@@ -140,5 +140,7 @@ void register_safetensors_io(Registrar& r);
 void register_png_writer(Registrar& r);
 // __prefetch_rows / __take_batch: DataLoader's batches copied on another thread (batch_prefetch.cpp).
 void register_batch_prefetch(Registrar& r);
+// __json, __run_folder, __run_log, __tee_open, __git_state...: a tracked run's files (run_files.cpp).
+void register_run_files(Registrar& r);
 
 }  // namespace tsr::jit

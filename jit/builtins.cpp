@@ -453,6 +453,7 @@ void register_builtins(Globals& g) {
   register_safetensors_io(*r);
   register_png_writer(*r);
   register_batch_prefetch(*r);
+  register_run_files(*r);
   keep = std::move(r);
 }
 

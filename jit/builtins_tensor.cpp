@@ -235,6 +235,10 @@ void register_tensor_builtins(Registrar& r) {
     random_state() = RandomState{static_cast<uint64_t>(a[0].as_int()), 0};
     return r.nothing();
   });
+  // __random_seed(): the seed last given to seed! (what a tracked run records).
+  r.add("__random_seed", {}, {}, t.Int64, [&r](std::span<const Value>) {
+    return r.integer(static_cast<int64_t>(random_state().seed));
+  });
   // tensor([1.0, 2.0]): the element type is the vector's.
   r.add("tensor", {any}, {"xs"}, nullptr, [&t](std::span<const Value> a) { return tensor_from_vector(t, a[0]); });
   // What a comprehension over several iterables (`[f(i, j) for i in a, j in b]`) makes: Julia's

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tessera builds with, only those missing (DESIGN.md "Dependencies").
 set -euo pipefail
-packages=(cmake make g++ llvm-19-dev libzstd-dev libedit-dev libboost-dev libfmt-dev catch2 zlib1g-dev libpng-dev libcli11-dev
+packages=(cmake make g++ llvm-19-dev libzstd-dev libedit-dev libboost-dev libfmt-dev catch2 zlib1g-dev libpng-dev libcli11-dev nlohmann-json3-dev
           dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@
 //   ... --function NAME      with --emit: only NAME's methods (ast) or specializations;
 //                            it may come after the file too
 //   tsr --no-cache ...       neither read nor write the on-disk compile cache
+//   tsr runs [compare|report] the runs Learn records in runs/ (dsl/driver/runs_main.hpp)
 //   tsr --version, tsr --help
 // Exit status: 0 success, 1 an uncaught error, 2 usage or syntax errors.
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@
 
 #include "dsl/driver/driver.hpp"
 #include "dsl/driver/repl.hpp"
+#include "dsl/driver/runs_main.hpp"
 #include "dsl/lower.hpp"
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
@@ -83,6 +85,7 @@ void take_function_option(std::vector<std::string>& rest, std::string& function)
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "runs") return tsr::runs::runs_main(argc - 1, argv + 1);
   CLI::App app{"tsr: run Tessera scripts, compiled to native code by LLVM", "tsr"};
   app.set_version_flag("--version", [] {
     const auto& t = tsr::jit::host_target();
@@ -143,6 +146,10 @@ int main(int argc, char** argv) {
   if (!emit.empty()) options.emit = tsr::jit::pass_named(emit == "ir" ? "infer" : emit == "llvm" ? "optimize" : emit);
   if (!stop_after.empty()) options.stop_after = tsr::jit::pass_named(stop_after);
   options.dump_only = function;
+  // Julia's PROGRAM_FILE: the script as named on the command line ("" for -e and the prompt);
+  // a tracked run records the git state of the folder holding it.
+  std::string program_file = repl || !code.empty() ? "" : rest[0];
+  driver.runtime().globals().set_global("PROGRAM_FILE", driver.runtime().string(program_file), true);
   int rc;
   if (repl) {
     driver.set_args({});
