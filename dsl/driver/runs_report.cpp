@@ -13,7 +13,7 @@ namespace tsr::runs {
 
 namespace {
 
-constexpr int kWidth = 760, kHeight = 280;                  // a chart, in SVG units
+constexpr int kWidth = 580, kHeight = 250;                  // a chart, in SVG units
 constexpr int kLeft = 64, kRight = 16, kTop = 28, kBottom = 36;  // its margins
 constexpr size_t kMaxPoints = kWidth - kLeft - kRight;      // a curve's points at most
 
