@@ -107,6 +107,16 @@ void chart(std::string& html, const std::string& metric, const std::vector<RunRe
           std::to_string(kWidth) + " " + std::to_string(kHeight) + "\" width=\"" + std::to_string(kWidth) +
           "\" height=\"" + std::to_string(kHeight) + "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
   html += "<text x=\"" + std::to_string(kLeft) + "\" y=\"18\" class=\"title\">" + escape(metric) + "</text>\n";
+  // A legend beside the title while it fits: each run's name in its color.
+  if (curves.size() <= 4) {
+    double x = kLeft + 12.0 + 8.0 * double(metric.size());
+    for (auto& [i, s] : curves) {
+      html += "<text class=\"legend\" x=\"" + num(x) + "\" y=\"18\" style=\"fill:" + color(i) + "\">" +
+              escape(runs[i].name) + "</text>";
+      x += 12.0 + 6.5 * double(runs[i].name.size());
+    }
+    html += "\n";
+  }
   // Grid and ticks: five of each, as lines and text (only curves are paths).
   for (int t = 0; t <= 4; ++t) {
     double y = y0 + (y1 - y0) * t / 4, x = x0 + (x1 - x0) * t / 4;

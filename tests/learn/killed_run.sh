@@ -2,7 +2,8 @@
 # A run killed with SIGKILL in the middle of a fit keeps every metrics line it logged (each is
 # one write(), nothing waits in a buffer), and `tsr runs` lists it as crashed (its status says
 # running, but its process is gone). A run that ends in an error is crashed too, with the
-# error in status.json; finished runs are listed as finished.
+# error in status.json (a custom loop's finish!(run; status = "crashed"), or a Learner's fit
+# ended by an error); finished runs are listed as finished.
 #   killed_run.sh TSR
 set -uo pipefail
 tsr=$1
@@ -26,6 +27,19 @@ try
     error("the loss went NaN")
 catch e
     finish!(run; status = "crashed", exception = e)
+end
+# A fit that a callback's error ends: TrackRun marks its run crashed, with the error.
+using NN
+struct Explode end
+Learn.after_loss(::Explode, learn) = learn.train_iter == 3 && error("exploded at batch 3")
+x = randn(Float32, 32, 3)
+y = tensor([x[i, 1] > 0 ? 1 : 2 for i in 1:32])
+learn = Learner(DataLoaders((x, y), (x, y); batchsize = 8), Chain(Dense(3 => 2)); cbs = (Explode(),),
+                name = "exploding", progress = false, table = false)
+try
+    fit!(learn, 2)
+catch e
+    println("fit! threw: ", e)
 end
 done = track("done")
 log!(done, (loss = 0.5,))
@@ -54,5 +68,7 @@ grep -q '"status": "running"' runs/endless-1/status.json || fail "status.json wa
 grep -q "^endless-1 .* crashed .* $lines " list.txt || { cat list.txt; fail "tsr runs does not list endless-1 as crashed with $lines lines"; }
 grep -q "^failing-1 .* crashed " list.txt || { cat list.txt; fail "failing-1 is not listed as crashed"; }
 grep -q '"error": "the loss went NaN"' runs/failing-1/status.json || fail "failing-1's status.json lacks the error"
+grep -q "^exploding-1 .* crashed .* 2 " list.txt || { cat list.txt; fail "exploding-1 is not listed as crashed after 2 batches"; }
+grep -q '"error": "exploded at batch 3"' runs/exploding-1/status.json || fail "exploding-1's status.json lacks the error"
 grep -q "^done-1 .* finished .* loss=0.5" list.txt || { cat list.txt; fail "done-1 is not listed as finished with loss=0.5"; }
 echo "killed run: $lines whole lines kept, listed as crashed"
