@@ -87,6 +87,7 @@ void take_function_option(std::vector<std::string>& rest, std::string& function)
 int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "runs") return tsr::runs::runs_main(argc - 1, argv + 1);
   CLI::App app{"tsr: run Tessera scripts, compiled to native code by LLVM", "tsr"};
+  app.footer("tsr runs [compare A B ... | report [RUNS...] [-o FILE]]: the runs Learn records in runs/ (tsr runs --help)");
   app.set_version_flag("--version", [] {
     const auto& t = tsr::jit::host_target();
     return "tsr 0.1.0 (LLVM " + t.llvm_version + ", " + t.triple + ", " + t.cpu + ")";
