@@ -132,6 +132,8 @@ void register_io_builtins(Registrar& r);
 void register_tensor_builtins(Registrar& r);
 // isfile, isdir, ENV (builtins_system.cpp).
 void register_system_builtins(Registrar& r);
+// has_gpu, gpu, cpu, device (gpu/builtins_gpu.cpp).
+void register_gpu_builtins(Registrar& r);
 // __read_idx: IDX files, gzip'd or not, as tensors (idx_reader.cpp).
 void register_idx_reader(Registrar& r);
 // __safetensors_write / __safetensors_read: checkpoint files (safetensors_io.cpp).

@@ -449,6 +449,7 @@ void register_builtins(Globals& g) {
   register_io_builtins(*r);
   register_tensor_builtins(*r);
   register_system_builtins(*r);
+  register_gpu_builtins(*r);
   register_idx_reader(*r);
   register_safetensors_io(*r);
   register_png_writer(*r);

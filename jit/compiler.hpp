@@ -51,6 +51,9 @@ struct CompileOptions {
   std::optional<Pass> stop_after;
   std::string dump_only;       // --function NAME: show only the specializations of NAME
   bool use_cache = true;       // the on-disk compile cache (tsr --no-cache turns it off)
+  // --emit=ptx|cuda: print the device code of each kernel specialization as it is first
+  // launched (the kernels run on the CPU as usual); "" for none.
+  std::string device_emit;
   bool emits(Pass p) const { return emit && *emit == p; }
   bool stops_before(Pass p) const { return stop_after && *stop_after < p; }
 };
@@ -80,6 +83,7 @@ class Compiler {
   CompileOptions& options() { return options_; }
   // How many specializations --emit has shown (those of --function's name alone, if given).
   size_t shown_count() const { return shown_count_; }
+  void count_shown() { ++shown_count_; }
 
   // Adds a Tessera method to f. `names` are the argument names for printing.
   const Method* add_method(GenericFunction& f, const Type* sig, std::vector<std::string> names,

@@ -8,6 +8,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
+#include "jit/gpu/device_code_dump.hpp"
 #include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
@@ -89,9 +90,11 @@ Value Compiler::launch(std::span<const Value> a) {
       if (is_tensor(args[j]) && tensor_of(args[j]).storage == ti.storage) layout.noalias = false;
   }
   Spec* s = specialize(m, argtypes, layout);
+  bool fresh = !s->compiled;
   if (!s->compiled) s->kernel = true;
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
+  if (fresh) gpu::on_kernel_compiled(*this, *s);
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
   // Rounded up without forming total + workgroup - 1 (which may not fit near typemax(Int)).

@@ -44,7 +44,7 @@ std::string stdlib_dir() {
 
 int Driver::load_base() {
   for (const char* file : {"Base.tsr", "Collections.tsr", "DataTypes.tsr", "Numbers.tsr", "Ranges.tsr", "Strings.tsr", "Tensors.tsr",
-                           "Matmul.tsr", "StatsLinalg.tsr", "Concat.tsr", "Autodiff.tsr",
+                           "Matmul.tsr", "GPU.tsr", "StatsLinalg.tsr", "Concat.tsr", "Autodiff.tsr",
                            "AutodiffBroadcast.tsr"}) {
     std::string path = stdlib_dir() + "/" + file;
     if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {

@@ -6,6 +6,9 @@
 //   tsr --emit=ast FILE      print the syntax tree and stop
 //   tsr --emit=PASS ...      print what a compiler pass made of what gets compiled (passes:
 //                            jit/pipeline.hpp; ir = infer, llvm = optimize)
+//   tsr --emit=ptx|cuda ...  run, printing each kernel's device code (PTX from LLVM NVPTX for
+//                            TSR_GPU_ARCH, sm_80 by default; or CUDA C++ for NVRTC) to stderr
+//                            as it is first launched
 //   tsr --stop-after=PASS .. compile each batch of top-level code through PASS, run nothing
 //   ... --function NAME      with --emit: only NAME's methods (ast) or specializations;
 //                            it may come after the file too
@@ -93,15 +96,16 @@ int main(int argc, char** argv) {
     return "tsr 0.1.0 (LLVM " + t.llvm_version + ", " + t.triple + ", " + t.cpu + ")";
   });
   std::string emit, code;
-  std::vector<std::string> stages{"ast", "ir", "llvm"};
+  std::vector<std::string> stages{"ast", "ir", "llvm", "ptx", "cuda"};
   for (const tsr::jit::PassInfo* p = tsr::jit::passes_begin(); p != tsr::jit::passes_end(); ++p) stages.push_back(p->name);
   app.add_option("--emit", emit,
                  "print what a stage made: ast (and stop), or a compiler pass (" + tsr::jit::pass_names() +
-                     "); ir = infer (typed IR), llvm = optimize (optimized LLVM IR)")
+                     "); ir = infer (typed IR), llvm = optimize (optimized LLVM IR); ptx, cuda: each kernel's device code "
+                     "(LLVM NVPTX, or CUDA C++ for NVRTC) as it is first launched")
       ->check(CLI::IsMember(stages));
   std::string stop_after;
   app.add_option("--stop-after", stop_after, "compile through this pass and run nothing (" + tsr::jit::pass_names() + ")")
-      ->check(CLI::IsMember(std::vector<std::string>(stages.begin() + 3, stages.end())));
+      ->check(CLI::IsMember(std::vector<std::string>(stages.begin() + 5, stages.end())));
   app.add_option("-e,--eval", code, "run this code");
   std::string function;
   app.add_option("--function", function, "with --emit: show only this function's methods or specializations");
@@ -144,7 +148,8 @@ int main(int argc, char** argv) {
   driver.compiler().options().use_cache = !no_cache;
   if (int rc = driver.load_base()) return rc;
   auto& options = driver.compiler().options();
-  if (!emit.empty()) options.emit = tsr::jit::pass_named(emit == "ir" ? "infer" : emit == "llvm" ? "optimize" : emit);
+  if (emit == "ptx" || emit == "cuda") options.device_emit = emit;
+  else if (!emit.empty()) options.emit = tsr::jit::pass_named(emit == "ir" ? "infer" : emit == "llvm" ? "optimize" : emit);
   if (!stop_after.empty()) options.stop_after = tsr::jit::pass_named(stop_after);
   options.dump_only = function;
   // Julia's PROGRAM_FILE: the script as named on the command line ("" for -e and the prompt);

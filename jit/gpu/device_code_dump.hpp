@@ -1,0 +1,14 @@
+// Device code shown or kept as kernels are first launched: `tsr --emit=ptx|cuda` prints each
+// kernel specialization's PTX (LLVM NVPTX) or CUDA C++ (for NVRTC) to standard error, and
+// TSR_DEVICE_CODE_DIR=DIR writes both, for every architecture, into DIR (what the tests hand
+// to ptxas and NVRTC). The kernels still run on the CPU.
+#pragma once
+
+#include "jit/compiler.hpp"
+
+namespace tsr::jit::gpu {
+
+// Called by launch when a kernel specialization has just been compiled for the CPU.
+void on_kernel_compiled(Compiler& c, Spec& kernel);
+
+}  // namespace tsr::jit::gpu

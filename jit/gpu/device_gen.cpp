@@ -1,0 +1,240 @@
+// The device module of a kernel: value types, device functions, error sites, shared memory,
+// and the kernel's entry (device_gen.hpp).
+#include "jit/gpu/device_gen.hpp"
+
+#include <algorithm>
+
+#include <llvm/IR/IntrinsicsNVPTX.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "jit/gpu/device_fn.hpp"
+#include "jit/verify_device_kernel.hpp"
+#include "runtime/errors.hpp"
+
+namespace tsr::jit::gpu {
+
+bool is_device_tensor(const Type* t, int* rank) {
+  auto dt = as_datatype(t);
+  if (!dt || !(dt->name->is_tensor || dt->name->is_semantic) || dt->params.size() != 2) return false;
+  auto c = as_const(dt->params[1]);
+  if (!c) return false;
+  if (rank) *rank = static_cast<int>(c->value);
+  return true;
+}
+
+bool localmem_shape(const Node* n, std::vector<int64_t>& dims) {
+  const Node* shape = n->kids[1];
+  if (shape->op == Op::Tuple) {
+    for (const Node* k : shape->kids) {
+      if (k->op != Op::Literal) return false;
+      dims.push_back(k->literal.as_int());
+    }
+    return true;
+  }
+  if (shape->op == Op::Literal && shape->literal.payload() == Payload::Object) {
+    for (const Value& v : shape->literal.as_struct().fields) dims.push_back(v.as_int());
+    return true;
+  }
+  return false;
+}
+
+std::string device_entry_name(const Spec& kernel) {
+  std::string name = "tsr_kernel_";
+  for (char ch : kernel.body->name) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  return name + "_" + std::to_string(kernel.id);
+}
+
+DeviceModule::DeviceModule(Compiler& c, llvm::LLVMContext& ctx, Spec& kernel) : c_(c), ctx_(ctx), kernel_(kernel) {
+  entry_name_ = device_entry_name(kernel);
+  module_ = std::make_unique<llvm::Module>(entry_name_, ctx_);
+  module_->setTargetTriple("nvptx64-nvidia-cuda");
+  module_->setDataLayout("e-i64:64-i128:128-v16:16-v32:32-n16:32:64");
+}
+
+DeviceModule::~DeviceModule() = default;
+
+llvm::Type* DeviceModule::value_type(const Type* t) {
+  int rank = 0;
+  auto* i64 = llvm::Type::getInt64Ty(ctx_);
+  if (is_device_tensor(t, &rank)) {
+    auto* dims = llvm::ArrayType::get(i64, static_cast<uint64_t>(rank));
+    return llvm::StructType::get(ctx_, {llvm::PointerType::get(ctx_, 0), dims, dims});
+  }
+  if (t && t->kind != TypeKind::Bottom && is_bits(t)) return bits_type(ctx_, t);
+  auto dt = as_datatype(t);
+  if (dt && dt->name->is_tuple && dt->is_concrete) {
+    std::vector<llvm::Type*> fields;
+    for (const Type* p : dt->params) fields.push_back(value_type(p));
+    return llvm::StructType::get(ctx_, fields);
+  }
+  return llvm::StructType::get(ctx_, {});  // a constant: a type, a function
+}
+
+bool DeviceModule::representable(const Type* t) {
+  if (!t || t->kind == TypeKind::Bottom) return false;
+  if (is_device_tensor(t) || is_bits(t)) return true;
+  auto dt = as_datatype(t);
+  if (!dt) return false;
+  if (dt->name->is_tuple) return dt->is_concrete && std::all_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return representable(p); });
+  return (dt->name->is_type_of_type && !dt->has_free_vars) || (dt->is_concrete && dt->name->instance);
+}
+
+llvm::Function* DeviceModule::function(Spec& s) {
+  if (auto it = functions_.find(&s); it != functions_.end()) return it->second;
+  std::vector<llvm::Type*> params;
+  for (const Type* t : s.argtypes) params.push_back(value_type(t));
+  llvm::Type* ret = s.ret->kind == TypeKind::Bottom ? llvm::Type::getVoidTy(ctx_) : value_type(s.ret);
+  auto* fty = llvm::FunctionType::get(ret, params, false);
+  std::string name = "tsr_dev_";
+  for (char ch : s.body->name) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  name += "_" + std::to_string(s.id);
+  auto* f = llvm::Function::Create(fty, llvm::Function::InternalLinkage, name, *module_);
+  // Everything inlines into the kernel (a GPU's calls are dear, and a device function's
+  // constants are empty structs, which only disappear once inlined).
+  f->addFnAttr(llvm::Attribute::AlwaysInline);
+  functions_[&s] = f;
+  DeviceFn(*this, s, f).emit_body();
+  return f;
+}
+
+int DeviceModule::add_site(DeviceErrorSite site) {
+  sites_.push_back(std::move(site));
+  return static_cast<int>(sites_.size()) - 1;
+}
+
+llvm::Value* DeviceModule::error_flag() {
+  if (!error_flag_) {
+    auto* i64 = llvm::Type::getInt64Ty(ctx_);
+    auto* g = new llvm::GlobalVariable(*module_, i64, false, llvm::GlobalValue::ExternalLinkage, llvm::ConstantInt::get(i64, 0),
+                                       "tsr_error", nullptr, llvm::GlobalValue::NotThreadLocal, 1, true);
+    g->setAlignment(llvm::Align(8));
+    error_flag_ = g;
+  }
+  return error_flag_;
+}
+
+llvm::Value* DeviceModule::shared_array(int site, llvm::Type* elem, int64_t count) {
+  if (auto it = shared_.find(site); it != shared_.end()) return it->second;
+  auto* at = llvm::ArrayType::get(elem, static_cast<uint64_t>(std::max<int64_t>(count, 1)));
+  auto* g = new llvm::GlobalVariable(*module_, at, false, llvm::GlobalValue::InternalLinkage, llvm::UndefValue::get(at),
+                                     "tsr_localmem_" + std::to_string(site), nullptr, llvm::GlobalValue::NotThreadLocal, 3);
+  g->setAlignment(llvm::Align(16));
+  shared_[site] = g;
+  return g;
+}
+
+namespace {
+
+// The entry's parameters for a value of type t, and the value rebuilt from them.
+struct ParamFlattener {
+  DeviceModule& dm;
+  llvm::LLVMContext& ctx;
+  bool noalias;
+
+  void types(const Type* t, std::vector<llvm::Type*>& out) {
+    int rank = 0;
+    auto* i64 = llvm::Type::getInt64Ty(ctx);
+    if (is_device_tensor(t, &rank)) {
+      out.push_back(llvm::PointerType::get(ctx, 1));
+      for (int k = 0; k < 2 * rank; ++k) out.push_back(i64);
+      return;
+    }
+    auto dt = as_datatype(t);
+    if (is_bits(t) && !is_inline_struct(t)) {
+      llvm::Type* bt = bits_type(ctx, t);
+      out.push_back(bt->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx) : bt);
+      return;
+    }
+    if (dt && (is_inline_struct(t) || dt->name->is_tuple)) {
+      for (size_t i = 0; i < (dt->name->is_tuple ? dt->params.size() : dt->field_types.size()); ++i)
+        types(dt->name->is_tuple ? dt->params[i] : dt->field_types[i], out);
+    }
+  }
+
+  llvm::Value* build(llvm::IRBuilder<>& b, const Type* t, llvm::Function::arg_iterator& a) {
+    int rank = 0;
+    llvm::Type* lt = dm.value_type(t);
+    if (is_device_tensor(t, &rank)) {
+      llvm::Argument* data = &*a++;
+      if (noalias) data->addAttr(llvm::Attribute::NoAlias);
+      llvm::Value* v = llvm::UndefValue::get(lt);
+      v = b.CreateInsertValue(v, b.CreateAddrSpaceCast(data, llvm::PointerType::get(ctx, 0)), {0});
+      for (int k = 0; k < rank; ++k) v = b.CreateInsertValue(v, &*a++, {1u, static_cast<unsigned>(k)});
+      for (int k = 0; k < rank; ++k) v = b.CreateInsertValue(v, &*a++, {2u, static_cast<unsigned>(k)});
+      return v;
+    }
+    auto dt = as_datatype(t);
+    if (is_bits(t) && !is_inline_struct(t)) {
+      llvm::Value* v = &*a++;
+      return v->getType() == lt ? v : b.CreateTrunc(v, lt);
+    }
+    llvm::Value* v = llvm::UndefValue::get(lt);
+    if (dt && (is_inline_struct(t) || dt->name->is_tuple)) {
+      size_t n = dt->name->is_tuple ? dt->params.size() : dt->field_types.size();
+      for (size_t i = 0; i < n; ++i)
+        v = b.CreateInsertValue(v, build(b, dt->name->is_tuple ? dt->params[i] : dt->field_types[i], a), {static_cast<unsigned>(i)});
+    }
+    return v;
+  }
+};
+
+}  // namespace
+
+void DeviceModule::emit_entry(llvm::Function* body) {
+  size_t nuser = kernel_.argtypes.size() - kKernelIndexArgCount;
+  ParamFlattener flat{*this, ctx_, kernel_.layout.noalias};
+  std::vector<llvm::Type*> params;
+  for (size_t i = 0; i < nuser; ++i) flat.types(kernel_.argtypes[i], params);
+  auto* i64 = llvm::Type::getInt64Ty(ctx_);
+  for (int k = 0; k < 5; ++k) params.push_back(i64);  // total, n1, n2, n3, rank
+  auto* f = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), params, false),
+                                   llvm::Function::ExternalLinkage, entry_name_, *module_);
+  f->setCallingConv(llvm::CallingConv::PTX_Kernel);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", f));
+  auto a = f->arg_begin();
+  std::vector<llvm::Value*> args;
+  for (size_t i = 0; i < nuser; ++i) args.push_back(flat.build(b, kernel_.argtypes[i], a));
+  llvm::Value* total = &*a++;
+  llvm::Value* n1 = &*a++;
+  llvm::Value* n2 = &*a++;
+  llvm::Value* n3 = &*a++;
+  llvm::Value* rank = &*a++;
+  (void)n1;
+  auto sreg = [&](llvm::Intrinsic::ID id) {
+    return b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(module_.get(), id)), i64);
+  };
+  llvm::Value* tid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x);
+  llvm::Value* ctaid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x);
+  llvm::Value* ntid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x);
+  llvm::Value* lin0 = b.CreateAdd(b.CreateMul(ctaid, ntid), tid);
+  // Past the ndrange: nothing to do. With barriers every thread of a block must reach them,
+  // so launch makes whole work-groups there instead.
+  if (!kernel_.body->uses_barrier) {
+    auto* run = llvm::BasicBlock::Create(ctx_, "run", f);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", f);
+    b.CreateCondBr(b.CreateICmpUGE(lin0, total), done, run);
+    b.SetInsertPoint(done);
+    b.CreateRetVoid();
+    b.SetInsertPoint(run);
+  }
+  llvm::Value* one = b.getInt64(1);
+  llvm::Value* g3 = b.CreateAdd(b.CreateURem(lin0, n3), one);
+  llvm::Value* g2 = b.CreateAdd(b.CreateURem(b.CreateUDiv(lin0, n3), n2), one);
+  llvm::Value* g1 = b.CreateAdd(b.CreateUDiv(lin0, b.CreateMul(n2, n3)), one);
+  for (llvm::Value* v : {b.CreateAdd(lin0, one), g1, g2, g3, ntid, rank}) args.push_back(v);
+  b.CreateCall(body, args);
+  b.CreateRetVoid();
+}
+
+void DeviceModule::generate() {
+  verify_device_kernel(kernel_, DeviceTarget::Gpu);
+  llvm::Function* body = function(kernel_);
+  emit_entry(body);
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyModule(*module_, &os)) throw InternalError("device code for " + describe_kernel(kernel_) + " is not valid LLVM IR: " + problems);
+}
+
+}  // namespace tsr::jit::gpu

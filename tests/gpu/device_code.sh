@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every kernel specialization that tests/jit/stdlib_kernels.tsr and examples/*.tsr launch goes
+# through both GPU backends (TSR_DEVICE_CODE_DIR: jit/gpu/device_code_dump.hpp): LLVM NVPTX's
+# PTX and NVRTC's PTX of the printed CUDA C++, each for sm_80 and sm_90, and the CUDA
+# toolkit's ptxas must accept every one. Prints registers and spills per kernel; fails on a
+# spill in the GPU's matmul and in the reduction kernels (the CPU-tuned register-blocked
+# kernels _mm_kernel! and _conv_kernel! spill on a GPU and are only reported: the GPU has its
+# own matmul, _gpu_matmul_tiles!).
+#   device_code.sh TSR SOURCE_DIR
+# Skipped (exit 77) when the CUDA toolkit (ptxas, libdevice) is not installed.
+set -u
+tsr="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; src="$(cd "$2" && pwd)"
+cuda="${TSR_CUDA_HOME:-${CUDA_HOME:-/usr/local/cuda}}"
+ptxas="$cuda/bin/ptxas"
+if [ ! -x "$ptxas" ] || [ ! -e "$cuda/nvvm/libdevice/libdevice.10.bc" ]; then
+  echo "SKIP: the CUDA toolkit (ptxas, nvvm/libdevice) is not installed at $cuda"; exit 77
+fi
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/code"
+export TSR_DEVICE_CODE_DIR="$dir/code" TSR_CACHE_DIR="$dir/cache"
+fail() { echo "FAIL: $*"; exit 1; }
+for script in "$src/tests/jit/stdlib_kernels.tsr" "$src"/examples/*.tsr; do
+  grep -q "@kernel" "$script" || continue
+  "$tsr" run "$script" > /dev/null 2> "$dir/one" < /dev/null || { cat "$dir/one"; fail "$script failed"; }
+done
+cd "$dir/code"
+kernels=$(ls *.kernel 2>/dev/null | wc -l)
+[ "$kernels" -gt 40 ] || fail "only $kernels kernel specializations were launched"
+status=0
+known=0
+for e in *.error; do
+  [ -e "$e" ] || continue
+  # Adjoint kernels (autodiff of a @kernel, named ∂f) keep a tape of pullback closures per work
+  # item, which only the CPU runs: a known gap of issue 13, listed, not failed.
+  if grep -q "^kernel ∂" "${e%%.*}.kernel"; then
+    [ "${e##*.}" = error ] && case "$e" in *.nvptx.error) echo "KNOWN GAP: $(cat "${e%%.*}.kernel"): adjoint kernels keep closures per work item; no device code yet"; known=$((known + 1)) ;; esac
+    continue
+  fi
+  echo "FAIL: $(cat "${e%%.*}.kernel"): no device code ($e):"; sed 's/^/  /' "$e"; status=1
+done
+for s in *.nvrtc.skipped; do
+  [ -e "$s" ] || continue
+  echo "FAIL: NVRTC was not found though the toolkit is installed: $(cat "$s")"; status=1; break
+done
+printf "%-40s %-6s %-7s %5s %6s\n" kernel arch backend regs spills
+for k in *.kernel; do
+  base="${k%.kernel}"
+  grep -q "^kernel ∂" "$k" && continue
+  name=$(sed 's/^kernel \([^(]*\)(.*/\1/' "$k")
+  for sm in 80 90; do
+    for backend in nvptx nvrtc; do
+      ptx="$base.sm_$sm.ptx"; [ $backend = nvrtc ] && ptx="$base.nvrtc.sm_$sm.ptx"
+      [ -e "$ptx" ] || { echo "FAIL: $(cat "$k"): no $backend PTX for sm_$sm"; status=1; continue; }
+      if ! "$ptxas" -arch=sm_$sm -v -o /dev/null "$ptx" > "$dir/ptxas" 2>&1; then
+        echo "FAIL: ptxas rejected the $backend PTX of $(cat "$k") for sm_$sm:"; sed 's/^/  /' "$dir/ptxas" | head -20; status=1; continue
+      fi
+      regs=$(sed -n 's/.*Used \([0-9]*\) registers.*/\1/p' "$dir/ptxas" | head -1)
+      spills=$(sed -n 's/.* \([0-9]*\) bytes spill stores.*/\1/p' "$dir/ptxas" | head -1)
+      printf "%-40s sm_%-3s %-7s %5s %6s\n" "$name" "$sm" "$backend" "${regs:-?}" "${spills:-0}"
+      if [ "${spills:-0}" != 0 ]; then
+        case "$name" in
+          _mm_kernel!|_conv_kernel!) ;;  # CPU-tuned register blocks: reported, not run on a GPU
+          *) case "$name" in
+               *matmul*|*reduce*|*fold*|*sum*|*softmax*|*argmax*) echo "FAIL: $name spills $spills bytes on sm_$sm ($backend)"; status=1 ;;
+             esac ;;
+        esac
+      fi
+    done
+  done
+done
+[ $status = 0 ] && echo "$((kernels - known)) kernel specializations ($known adjoint kernels without device code yet): PTX from LLVM NVPTX and from NVRTC for sm_80 and sm_90, all accepted by ptxas"
+exit $status
