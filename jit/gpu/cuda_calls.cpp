@@ -5,6 +5,7 @@
 #include "jit/gpu/cuda_fn.hpp"
 #include "jit/may_throw.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr::jit::gpu {
@@ -70,6 +71,7 @@ std::string CudaFn::call(Node* n) {
           return bind(n->type, fmt::format("{}{{{}}}", cm_.ctype(n->type), init));
         }
       }
+      if (args.size() == 1 && is_bits_number(n->type) && is_bits_number(ts[0])) return int_conversion(n, args[0], ts[0]);
       unsupported(n, "constructing a " + show_type(n->type));
     default: break;
   }
@@ -170,6 +172,38 @@ std::string CudaFn::local_memory(Node* n) {
     strides_s += fmt::format("{}{}", d ? ", " : "", strides[d]);
   }
   return bind(n->type, fmt::format("{}{{{}, {{{}}}, {{{}}}}}", cm_.ctype(n->type), data, shape_s, strides_s));
+}
+
+
+
+// Int64(x), UInt8(x), Bool(x) from a number, as device_calls.cpp's int_conversion.
+std::string CudaFn::int_conversion(Node* n, const std::string& x, const Type* from) {
+  const Type* to = n->type;
+  std::string T = cuda_number_type(to);
+  bool fl = is_bits_float(from);
+  std::string ok;
+  std::string r;
+  if (to == types_.Bool) {
+    ok = fmt::format("({} == 0 || {} == 1)", x, x);
+    r = fmt::format("({} == 1)", x);
+  } else if (fl) {
+    int bits = integer_bits(to);
+    bool un = is_unsigned_integer(to);
+    std::string f = cuda_number_type(from);
+    std::string lo = un ? "0.0" : fmt::format("-0x1p{}", bits - 1);
+    std::string hi = fmt::format("0x1p{}", bits - (un ? 0 : 1));
+    ok = fmt::format("(trunc({}) == {} && {} >= ({}){} && {} < ({}){})", x, x, x, f, lo, x, f, hi);
+    r = fmt::format("({})({})", T, x);
+  } else {
+    bool from_un = is_unsigned_integer(from) || from == types_.Bool;
+    bool to_un = is_unsigned_integer(to);
+    std::string cast = fmt::format("({})({})", T, x);
+    ok = fmt::format("(({}){} == {} && {} == {})", cuda_number_type(from), cast, x, from_un ? "false" : fmt::format("({} < 0)", x),
+                     to_un ? "false" : fmt::format("({} < 0)", cast));
+    r = cast;
+  }
+  raise_if("!" + ok, "InexactError", show_type(to) + "(x): x is not representable (on the GPU: x is not reported)", n);
+  return bind(to, r);
 }
 
 }  // namespace tsr::jit::gpu

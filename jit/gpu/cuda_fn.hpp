@@ -69,6 +69,7 @@ class CudaFn {
   std::string emit_while(Node* n);
   std::string emit_andor(Node* n);
   std::string call(Node* n);
+  std::string int_conversion(Node* n, const std::string& x, const Type* from);
   std::string tensor_access(Node* n, const std::vector<std::string>& args, const std::vector<const Type*>& ts);
   std::string tensor_shape(Node* n, const std::vector<std::string>& args, const std::vector<const Type*>& ts);
   std::string work_item(Node* n);

@@ -51,6 +51,7 @@ class DeviceFn : public NumberErrors {
   DVal call_spec(Node* n, const std::vector<DVal>& args);
   DVal intrinsic(Node* n, const std::vector<DVal>& args);
   DVal construct(Node* n, const std::vector<DVal>& args);
+  DVal int_conversion(Node* n, const DVal& x);
   DVal tensor_access(Node* n, const std::vector<DVal>& args);
   DVal tensor_shape(Node* n, const std::vector<DVal>& args);
   DVal tuple_get(Node* n, const std::vector<DVal>& args);
