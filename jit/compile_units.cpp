@@ -2,6 +2,7 @@
 // of code (the specializations a first call reaches, or a broadcast loop) through the
 // Backend, with the compile cache in front of them and --emit / --stop-after around them.
 #include "jit/compiler.hpp"
+#include "jit/gpu/device_code_dump.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -269,6 +270,7 @@ Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Valu
   PassTimer timer(Pass::Link, false);
   auto fn = reinterpret_cast<BroadcastRange>(backend_->lookup(loop.name));
   broadcast_ranges_.emplace(key, fn);
+  gpu::on_broadcast_compiled(*this, loop);
   return fn;
 }
 

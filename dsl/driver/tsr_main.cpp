@@ -12,6 +12,8 @@
 //   tsr --stop-after=PASS .. compile each batch of top-level code through PASS, run nothing
 //   ... --function NAME      with --emit: only NAME's methods (ast) or specializations;
 //                            it may come after the file too
+//   tsr --device=cpu|gpu ... the default device (TSR_DEVICE too); gpu needs a GPU and device
+//                            tensors, and says which is missing
 //   tsr --no-cache ...       neither read nor write the on-disk compile cache
 //   tsr runs [compare|report] the runs Learn records in runs/ (dsl/driver/runs_main.hpp)
 //   tsr --version, tsr --help
@@ -20,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "dsl/driver/driver.hpp"
 #include "dsl/driver/repl.hpp"
@@ -27,12 +30,38 @@
 #include "dsl/lower.hpp"
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
+#include "jit/gpu/cuda_driver.hpp"
 #include "jit/host_target.hpp"
 #include "jit/pipeline.hpp"
 
 namespace {
 
 using tsr::syntax::Node;
+
+// --device / TSR_DEVICE: cpu runs as always. gpu makes the GPU the default device, which needs
+// a GPU and device tensors: without a GPU it stops with the driver's reason (as Lightning's
+// accelerator="gpu" does), and with one it says that device tensors are not built yet, rather
+// than run on the CPU unannounced.
+int check_device(std::string device) {
+  std::string from = "--device";
+  if (device.empty()) {
+    const char* env = std::getenv("TSR_DEVICE");
+    if (!env || !*env) return 0;
+    device = env;
+    from = "TSR_DEVICE";
+  }
+  if (device == "cpu") return 0;
+  if (device != "gpu") {
+    std::fprintf(stderr, "tsr: %s=%s: the device is cpu or gpu\n", from.c_str(), device.c_str());
+    return 2;
+  }
+  const tsr::jit::gpu::GpuStatus& s = tsr::jit::gpu::gpu_status();
+  if (!s.available) std::fprintf(stderr, "tsr: %s=gpu: no GPU is available (%s)\n", from.c_str(), s.why.c_str());
+  else
+    std::fprintf(stderr, "tsr: %s=gpu: found %s (sm_%d), but device tensors are not implemented yet; kernels compile to PTX (tsr --emit=ptx) and run on the CPU\n",
+                 from.c_str(), s.device.c_str(), s.sm);
+  return 2;
+}
 using tsr::syntax::NodeKind;
 
 // Every definition of a method of `name` in the tree: functions (also `Base.name`, inner
@@ -111,6 +140,8 @@ int main(int argc, char** argv) {
   app.add_option("--function", function, "with --emit: show only this function's methods or specializations");
   bool no_cache = false;
   app.add_flag("--no-cache", no_cache, "neither read nor write the on-disk compile cache");
+  std::string device;
+  app.add_option("--device", device, "the default device: cpu, or gpu (TSR_DEVICE gives it too)")->check(CLI::IsMember({"cpu", "gpu"}));
   std::vector<std::string> rest;
   app.add_option("script", rest, "run SCRIPT [args...] (`run` may be written first)");
   // Everything from the script on belongs to the script (ARGS), options included: only the
@@ -118,7 +149,7 @@ int main(int argc, char** argv) {
   int own = 1;
   while (own < argc) {
     std::string a = argv[own];
-    if (a == "-e" || a == "--eval" || a == "--emit" || a == "--function" || a == "--stop-after") own += 2;
+    if (a == "-e" || a == "--eval" || a == "--emit" || a == "--function" || a == "--stop-after" || a == "--device") own += 2;
     else if (!a.empty() && a[0] == '-') own += 1;
     else break;
   }
@@ -144,6 +175,7 @@ int main(int argc, char** argv) {
     }
     return emit_ast(rest[0], function);
   }
+  if (int rc = check_device(device)) return rc;
   tsr::Driver driver;
   driver.compiler().options().use_cache = !no_cache;
   if (int rc = driver.load_base()) return rc;

@@ -16,6 +16,7 @@ class CudaModule {
  public:
   CudaModule(Compiler& c, Spec& kernel) : c_(c), kernel_(kernel) {}
   DeviceCode print();
+  DeviceCode print_broadcast(const BroadcastLoop& loop);
 
   Compiler& compiler() { return c_; }
   // The C++ type of a value of device type t (a struct defined on first use).
@@ -30,6 +31,9 @@ class CudaModule {
 
  private:
   void print_entry(const std::string& body);
+  // The entry's parameters for a value of type t named p (tensors as pointer, shape and
+  // strides; structs and tuples field by field), and the C++ expression that rebuilds it.
+  std::string flatten_param(const Type* t, const std::string& p, std::vector<std::string>& params, bool noalias);
 
   Compiler& c_;
   Spec& kernel_;

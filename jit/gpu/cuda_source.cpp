@@ -95,45 +95,44 @@ std::string CudaModule::shared_array(int site, const std::string& elem, int64_t 
   return name;
 }
 
+std::string CudaModule::flatten_param(const Type* t, const std::string& p, std::vector<std::string>& params, bool noalias) {
+  int rank = 0;
+  auto dt = as_datatype(t);
+  if (is_device_tensor(t, &rank)) {
+    std::string e = element_ctype(dt->params[0]);
+    params.push_back(fmt::format("{}*{} {}_data", e, noalias ? " __restrict__" : "", p));
+    std::string shape, strides;
+    for (int k = 0; k < rank; ++k) {
+      params.push_back(fmt::format("long long {}_d{}", p, k));
+      shape += fmt::format("{}{}_d{}", k ? ", " : "", p, k);
+    }
+    for (int k = 0; k < rank; ++k) {
+      params.push_back(fmt::format("long long {}_s{}", p, k));
+      strides += fmt::format("{}{}_s{}", k ? ", " : "", p, k);
+    }
+    return fmt::format("{}{{{}_data, {{{}}}, {{{}}}}}", ctype(t), p, shape, strides);
+  }
+  if (is_bits(t) && !is_inline_struct(t)) {
+    if (is_bool_type(t)) {
+      params.push_back(fmt::format("unsigned char {}", p));
+      return fmt::format("({} != 0)", p);
+    }
+    params.push_back(fmt::format("{} {}", ctype(t), p));
+    return p;
+  }
+  if (dt && dt->is_concrete && (is_inline_struct(t) || dt->name->is_tuple)) {
+    const auto& fields = dt->name->is_tuple ? dt->params : dt->field_types;
+    std::string init;
+    for (size_t i = 0; i < fields.size(); ++i) init += (i ? ", " : "") + flatten_param(fields[i], fmt::format("{}_{}", p, i), params, noalias);
+    return fmt::format("{}{{{}}}", ctype(t), init);
+  }
+  return "TsrUnit{}";
+}
+
 void CudaModule::print_entry(const std::string& body) {
   size_t nuser = kernel_.argtypes.size() - kKernelIndexArgCount;
   std::vector<std::string> params, args;
-  const char* restrict_ = kernel_.layout.noalias ? " __restrict__" : "";
-  // The parameters of a value of type t named p, and the expression that rebuilds it.
-  auto flatten = [&](auto& self, const Type* t, const std::string& p) -> std::string {
-    int rank = 0;
-    auto dt = as_datatype(t);
-    if (is_device_tensor(t, &rank)) {
-      std::string e = element_ctype(dt->params[0]);
-      params.push_back(fmt::format("{}*{} {}_data", e, restrict_, p));
-      std::string shape, strides;
-      for (int k = 0; k < rank; ++k) {
-        params.push_back(fmt::format("long long {}_d{}", p, k));
-        shape += fmt::format("{}{}_d{}", k ? ", " : "", p, k);
-      }
-      for (int k = 0; k < rank; ++k) {
-        params.push_back(fmt::format("long long {}_s{}", p, k));
-        strides += fmt::format("{}{}_s{}", k ? ", " : "", p, k);
-      }
-      return fmt::format("{}{{{}_data, {{{}}}, {{{}}}}}", ctype(t), p, shape, strides);
-    }
-    if (is_bits(t) && !is_inline_struct(t)) {
-      if (is_bool_type(t)) {
-        params.push_back(fmt::format("unsigned char {}", p));
-        return fmt::format("({} != 0)", p);
-      }
-      params.push_back(fmt::format("{} {}", ctype(t), p));
-      return p;
-    }
-    if (dt && dt->is_concrete && (is_inline_struct(t) || dt->name->is_tuple)) {
-      const auto& fields = dt->name->is_tuple ? dt->params : dt->field_types;
-      std::string init;
-      for (size_t i = 0; i < fields.size(); ++i) init += (i ? ", " : "") + self(self, fields[i], fmt::format("{}_{}", p, i));
-      return fmt::format("{}{{{}}}", ctype(t), init);
-    }
-    return "TsrUnit{}";
-  };
-  for (size_t i = 0; i < nuser; ++i) args.push_back(flatten(flatten, kernel_.argtypes[i], fmt::format("p{}", i)));
+  for (size_t i = 0; i < nuser; ++i) args.push_back(flatten_param(kernel_.argtypes[i], fmt::format("p{}", i), params, kernel_.layout.noalias));
   for (const char* p : {"tsr_total", "tsr_n1", "tsr_n2", "tsr_n3", "tsr_rank"}) params.push_back(fmt::format("long long {}", p));
   std::string plist;
   for (size_t i = 0; i < params.size(); ++i) plist += (i ? ", " : "") + params[i];
@@ -159,6 +158,73 @@ DeviceCode CudaModule::print() {
 }
 
 DeviceCode kernel_cuda_source(Compiler& c, Spec& kernel) { return CudaModule(c, kernel).print(); }
+
+// A broadcast loop as a kernel with device_gen.hpp's generate_broadcast ABI.
+DeviceCode CudaModule::print_broadcast(const BroadcastLoop& loop) {
+  if (std::string why = broadcast_device_problems(loop); !why.empty()) throw ErrorException(why);
+  Spec& f = *loop.f;
+  std::string body = function(f);
+  size_t nout = loop.outs.size(), nleaf = loop.is_tensor.size();
+  std::vector<std::string> params;
+  std::vector<std::string> bases;  // per value: its pointer ("" for a scalar)
+  std::vector<std::string> args;
+  for (size_t k = 0; k < nout; ++k) {
+    params.push_back(fmt::format("{}* o{}", element_ctype(loop.outs[k].elem), k));
+    bases.push_back(fmt::format("o{}", k));
+  }
+  for (size_t k = 0; k < nleaf; ++k) {
+    if (loop.is_tensor[k]) {
+      params.push_back(fmt::format("const {}* l{}", element_ctype(f.argtypes[k]), k));
+      bases.push_back(fmt::format("l{}", k));
+    } else {
+      bases.push_back("");
+      args.push_back(flatten_param(f.argtypes[k], fmt::format("l{}", k), params, false));
+    }
+  }
+  params.push_back("long long tsr_total");
+  params.push_back("const long long* tsr_meta");
+  std::string plist;
+  for (size_t i = 0; i < params.size(); ++i) plist += (i ? ", " : "") + params[i];
+  std::string e = fmt::format("extern \"C\" __global__ void {}({}) {{\n", broadcast_entry_name(loop), plist);
+  e += "  long long lin0 = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n  if (lin0 >= tsr_total) return;\n";
+  e += "  long long rank = tsr_meta[0], rest = lin0;\n";
+  std::string offs, sums;
+  for (size_t v = 0; v < bases.size(); ++v)
+    if (!bases[v].empty()) {
+      offs += fmt::format("{}off{} = 0", offs.empty() ? "" : ", ", v);
+      sums += fmt::format("    off{} += i * tsr_meta[1 + rank + {} * rank + d];\n", v, v);
+    }
+  e += "  long long " + offs + ";\n";
+  e += "  for (long long d = rank - 1; d >= 0; --d) {\n    long long n = tsr_meta[1 + d], i = rest % n;\n    rest /= n;\n" + sums + "  }\n";
+  // The leaves in f's argument order: tensors' elements, scalars as passed.
+  std::string call;
+  size_t scalar_k = 0;
+  for (size_t k = 0; k < nleaf; ++k) {
+    std::string x;
+    if (loop.is_tensor[k]) {
+      x = fmt::format("{}[off{}]", bases[nout + k], nout + k);
+      if (is_bool_type(f.argtypes[k])) x = "(" + x + " != 0)";
+    }
+    else x = args[scalar_k++];
+    call += (k ? ", " : "") + x;
+  }
+  e += fmt::format("  {} r = {}({});\n", ctype(f.ret), body, call);
+  for (size_t k = 0; k < nout; ++k) {
+    const BroadcastOut& o = loop.outs[k];
+    std::string x = o.field >= 0 ? fmt::format("r.f{}", o.field) : "r";
+    std::string t = is_bool_type(o.elem) ? fmt::format("(unsigned char)({} != 0)", x) : fmt::format("({})({})", cuda_number_type(o.elem), x);
+    e += fmt::format("  o{}[off{}] = {};\n", k, k, t);
+  }
+  e += "}\n";
+  entry_ = e;
+  DeviceCode code;
+  code.entry = broadcast_entry_name(loop);
+  code.sites = sites_;
+  code.text = std::string(cuda_prelude()) + "\n" + type_defs_ + shared_defs_ + "\n" + prototypes_ + "\n" + definitions_ + entry_;
+  return code;
+}
+
+DeviceCode broadcast_cuda_source(Compiler& c, const BroadcastLoop& loop) { return CudaModule(c, *loop.f).print_broadcast(loop); }
 
 // ---- one function ----
 

@@ -13,5 +13,7 @@ namespace tsr::jit::gpu {
 // The kernel as CUDA C++ (DeviceCode::text); throws an ErrorException when the kernel cannot
 // run on a GPU or uses what this printer does not write yet.
 DeviceCode kernel_cuda_source(Compiler& c, Spec& kernel);
+// A fused broadcast loop as CUDA C++, with generate_broadcast's entry (device_gen.hpp).
+DeviceCode broadcast_cuda_source(Compiler& c, const BroadcastLoop& loop);
 
 }  // namespace tsr::jit::gpu

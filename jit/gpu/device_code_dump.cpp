@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "jit/gpu/cuda_source.hpp"
 #include "jit/gpu/nvptx.hpp"
 #include "jit/gpu/nvrtc.hpp"
 #include "jit/verify_device_kernel.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
 
 namespace tsr::jit::gpu {
 
@@ -39,31 +41,41 @@ void write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-void on_kernel_compiled(Compiler& c, Spec& kernel) {
+namespace {
+
+// What --emit shows and TSR_DEVICE_CODE_DIR keeps of one kernel or broadcast loop.
+struct DeviceUnit {
+  std::string entry;        // its entry's symbol
+  std::string description;  // "kernel f(::T...) at file:line", "broadcast #bcast#3 at file:line"
+  std::string name;         // what --function matches
+  std::function<DeviceCode(int)> ptx;
+  std::function<DeviceCode()> cuda;
+};
+
+void show_and_keep(Compiler& c, const DeviceUnit& u) {
   const std::string& emit = c.options().device_emit;
   const char* dir = code_dir();
-  if (emit.empty() && !dir) return;
-  if (!emit.empty() && (c.options().dump_only.empty() || c.options().dump_only == kernel.body->name)) {
+  if (!emit.empty() && (c.options().dump_only.empty() || c.options().dump_only == u.name)) {
     c.count_shown();
-    std::string header = "; ---- " + describe_kernel(kernel) + (emit == "ptx" ? " (PTX, sm_" + std::to_string(emit_arch()) + ")" : " (CUDA C++)");
+    std::string header = "; ---- " + u.description + (emit == "ptx" ? " (PTX, sm_" + std::to_string(emit_arch()) + ")" : " (CUDA C++)");
     try {
-      std::string text = emit == "ptx" ? kernel_ptx(c, kernel, emit_arch()).text : kernel_cuda_source(c, kernel).text;
+      std::string text = emit == "ptx" ? u.ptx(emit_arch()).text : u.cuda().text;
       std::fprintf(stderr, "%s\n%s\n", header.c_str(), text.c_str());
     } catch (const Error& e) {
       std::fprintf(stderr, "%s\n; no device code: %s\n", header.c_str(), e.what());
     }
   }
   if (!dir) return;
-  std::string base = std::string(dir) + "/" + device_entry_name(kernel);
-  write_file(base + ".kernel", describe_kernel(kernel) + "\n");
+  std::string base = std::string(dir) + "/" + u.entry;
+  write_file(base + ".kernel", u.description + "\n");
   try {
-    for (int sm : device_architectures()) write_file(base + ".sm_" + std::to_string(sm) + ".ptx", kernel_ptx(c, kernel, sm).text);
+    for (int sm : device_architectures()) write_file(base + ".sm_" + std::to_string(sm) + ".ptx", u.ptx(sm).text);
   } catch (const Error& e) {
     write_file(base + ".nvptx.error", std::string(e.what()) + "\n");
   }
   std::string source;
   try {
-    source = kernel_cuda_source(c, kernel).text;
+    source = u.cuda().text;
     write_file(base + ".cu", source);
   } catch (const Error& e) {
     write_file(base + ".cuda.error", std::string(e.what()) + "\n");
@@ -77,10 +89,34 @@ void on_kernel_compiled(Compiler& c, Spec& kernel) {
   }
   try {
     for (int sm : device_architectures())
-      write_file(base + ".nvrtc.sm_" + std::to_string(sm) + ".ptx", nvrtc_compile(source, device_entry_name(kernel), sm));
+      write_file(base + ".nvrtc.sm_" + std::to_string(sm) + ".ptx", nvrtc_compile(source, u.entry, sm));
   } catch (const Error& e) {
     write_file(base + ".nvrtc.error", std::string(e.what()) + "\n");
   }
+}
+
+}  // namespace
+
+void on_broadcast_compiled(Compiler& c, const BroadcastLoop& loop) {
+  if (c.options().device_emit.empty() && !code_dir()) return;
+  const SrcLoc& l = loop.f->body->loc;
+  std::string leaves;
+  for (size_t k = 0; k < loop.f->argtypes.size(); ++k)
+    leaves += (k ? ", " : "") + std::string(k < loop.is_tensor.size() && loop.is_tensor[k] ? "tensor of " : "") + show_type(loop.f->argtypes[k]);
+  DeviceUnit u{broadcast_entry_name(loop),
+               "broadcast " + loop.f->body->name + "(" + leaves + ") at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line),
+               loop.f->body->name,
+               [&](int sm) { return broadcast_ptx(c, loop, sm); },
+               [&] { return broadcast_cuda_source(c, loop); }};
+  show_and_keep(c, u);
+}
+
+void on_kernel_compiled(Compiler& c, Spec& kernel) {
+  if (c.options().device_emit.empty() && !code_dir()) return;
+  DeviceUnit u{device_entry_name(kernel), describe_kernel(kernel), kernel.body->name,
+               [&](int sm) { return kernel_ptx(c, kernel, sm); },
+               [&] { return kernel_cuda_source(c, kernel); }};
+  show_and_keep(c, u);
 }
 
 }  // namespace tsr::jit::gpu

@@ -10,5 +10,7 @@ namespace tsr::jit::gpu {
 
 // Called by launch when a kernel specialization has just been compiled for the CPU.
 void on_kernel_compiled(Compiler& c, Spec& kernel);
+// Called when a fused broadcast loop has just been compiled for the CPU.
+void on_broadcast_compiled(Compiler& c, const BroadcastLoop& loop);
 
 }  // namespace tsr::jit::gpu

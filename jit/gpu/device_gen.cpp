@@ -10,6 +10,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include "jit/gpu/device_fn.hpp"
+#include "jit/llvm_numbers.hpp"
 #include "jit/verify_device_kernel.hpp"
 #include "runtime/errors.hpp"
 
@@ -235,6 +236,149 @@ void DeviceModule::generate() {
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*module_, &os)) throw InternalError("device code for " + describe_kernel(kernel_) + " is not valid LLVM IR: " + problems);
+}
+
+std::string broadcast_entry_name(const BroadcastLoop& loop) {
+  std::string name = "tsr_bcast_";
+  for (char ch : loop.name) name += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  return name;
+}
+
+std::string broadcast_device_problems(const BroadcastLoop& loop) {
+  std::vector<DeviceProblem> problems = device_kernel_problems(*loop.f);
+  std::string what;
+  for (const DeviceProblem& p : problems)
+    what += "\n  " + (p.loc.file ? *p.loc.file : std::string("?")) + ":" + std::to_string(p.loc.line) + ": " + p.what +
+            (p.function.empty() ? "" : " (in " + p.function + ")");
+  const Type* r = loop.f->ret;
+  if (!is_bits(r)) what += "\n  its result is a " + std::string(r ? "boxed value" : "value of no type");
+  if (what.empty()) return "";
+  const SrcLoc& l = loop.f->body->loc;
+  return "the broadcast at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line) + " cannot run on a GPU:" + what;
+}
+
+void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
+  if (std::string why = broadcast_device_problems(loop); !why.empty()) throw ErrorException(why);
+  entry_name_ = broadcast_entry_name(loop);
+  Spec& f = *loop.f;
+  llvm::Function* body = function(f);
+  auto* i64 = llvm::Type::getInt64Ty(ctx_);
+  auto* gptr = llvm::PointerType::get(ctx_, 1);
+  size_t nout = loop.outs.size(), nleaf = loop.is_tensor.size();
+  ParamFlattener flat{*this, ctx_, false};
+  std::vector<llvm::Type*> params(nout, gptr);
+  for (size_t k = 0; k < nleaf; ++k) {
+    if (loop.is_tensor[k]) params.push_back(gptr);
+    else flat.types(f.argtypes[k], params);
+  }
+  params.push_back(i64);   // total
+  params.push_back(gptr);  // meta
+  auto* fn = llvm::Function::Create(llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), params, false),
+                                    llvm::Function::ExternalLinkage, entry_name_, *module_);
+  fn->setCallingConv(llvm::CallingConv::PTX_Kernel);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", fn));
+  auto a = fn->arg_begin();
+  // Each value: the outputs, then the leaves; a tensor's base, or a scalar's value.
+  std::vector<llvm::Value*> base, scalar;
+  std::vector<bool> tensor;
+  std::vector<const Type*> elem;
+  for (size_t k = 0; k < nout; ++k) {
+    base.push_back(&*a++);
+    scalar.push_back(nullptr);
+    tensor.push_back(true);
+    elem.push_back(loop.outs[k].elem);
+  }
+  for (size_t k = 0; k < nleaf; ++k) {
+    tensor.push_back(loop.is_tensor[k]);
+    elem.push_back(f.argtypes[k]);
+    if (loop.is_tensor[k]) {
+      base.push_back(&*a++);
+      scalar.push_back(nullptr);
+    } else {
+      base.push_back(nullptr);
+      scalar.push_back(flat.build(b, f.argtypes[k], a));
+    }
+  }
+  llvm::Value* total = &*a++;
+  llvm::Value* meta = &*a++;
+  auto sreg = [&](llvm::Intrinsic::ID id) { return b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(module_.get(), id)), i64); };
+  llvm::Value* lin0 = b.CreateAdd(b.CreateMul(sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x), sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x)),
+                                  sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x));
+  auto* run = llvm::BasicBlock::Create(ctx_, "run", fn);
+  auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
+  b.CreateCondBr(b.CreateICmpUGE(lin0, total), done, run);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+  b.SetInsertPoint(run);
+  auto meta_at = [&](llvm::Value* i) { return b.CreateLoad(i64, b.CreateGEP(i64, meta, i)); };
+  llvm::Value* rank = meta_at(b.getInt64(0));
+  // Element lin0's offset in each tensor: its index in each dimension, last first.
+  size_t nv = tensor.size();
+  std::vector<llvm::AllocaInst*> off(nv, nullptr);
+  for (size_t v = 0; v < nv; ++v)
+    if (tensor[v]) {
+      off[v] = b.CreateAlloca(i64);
+      b.CreateStore(b.getInt64(0), off[v]);
+    }
+  llvm::AllocaInst* rest = b.CreateAlloca(i64);
+  llvm::AllocaInst* d = b.CreateAlloca(i64);
+  b.CreateStore(lin0, rest);
+  b.CreateStore(rank, d);
+  auto* head = llvm::BasicBlock::Create(ctx_, "dims", fn);
+  auto* step = llvm::BasicBlock::Create(ctx_, "dims.step", fn);
+  auto* body_bb = llvm::BasicBlock::Create(ctx_, "element", fn);
+  b.CreateBr(head);
+  b.SetInsertPoint(head);
+  llvm::Value* dv = b.CreateLoad(i64, d);
+  b.CreateCondBr(b.CreateICmpSGT(dv, b.getInt64(0)), step, body_bb);
+  b.SetInsertPoint(step);
+  llvm::Value* d0 = b.CreateSub(dv, b.getInt64(1));
+  llvm::Value* extent = meta_at(b.CreateAdd(b.getInt64(1), d0));
+  llvm::Value* r = b.CreateLoad(i64, rest);
+  llvm::Value* idx = b.CreateURem(r, extent);
+  b.CreateStore(b.CreateUDiv(r, extent), rest);
+  for (size_t v = 0; v < nv; ++v)
+    if (tensor[v]) {
+      llvm::Value* stride = meta_at(b.CreateAdd(b.CreateAdd(b.getInt64(1), rank), b.CreateAdd(b.CreateMul(rank, b.getInt64(v)), d0)));
+      b.CreateStore(b.CreateAdd(b.CreateLoad(i64, off[v]), b.CreateMul(idx, stride)), off[v]);
+    }
+  b.CreateStore(d0, d);
+  b.CreateBr(head);
+  b.SetInsertPoint(body_bb);
+  auto mem_type = [&](const Type* t) {
+    llvm::Type* et = bits_type(ctx_, t);
+    return et->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx_) : et;
+  };
+  std::vector<llvm::Value*> args;
+  for (size_t k = 0; k < nleaf; ++k) {
+    size_t v = nout + k;
+    if (!tensor[v]) {
+      args.push_back(scalar[v]);
+      continue;
+    }
+    llvm::Type* mt = mem_type(elem[v]);
+    llvm::Value* x = b.CreateLoad(mt, b.CreateGEP(mt, base[v], b.CreateLoad(i64, off[v])));
+    if (bits_type(ctx_, elem[v])->isIntegerTy(1)) x = b.CreateICmpNE(x, b.getInt8(0));
+    args.push_back(x);
+  }
+  llvm::Value* result = b.CreateCall(body, args);
+  for (size_t k = 0; k < nout; ++k) {
+    const BroadcastOut& o = loop.outs[k];
+    const Type* rt = f.ret;
+    llvm::Value* x = result;
+    if (o.field >= 0) {
+      x = b.CreateExtractValue(result, {static_cast<unsigned>(o.field)});
+      rt = as_datatype(f.ret)->field_types[static_cast<size_t>(o.field)];
+    }
+    x = cast_number(b, x, rt, o.elem);
+    llvm::Type* mt = mem_type(o.elem);
+    if (x->getType()->isIntegerTy(1)) x = b.CreateZExt(x, mt);
+    b.CreateStore(x, b.CreateGEP(mt, base[k], b.CreateLoad(i64, off[k])));
+  }
+  b.CreateRetVoid();
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  if (llvm::verifyModule(*module_, &os)) throw InternalError("device code for " + entry_name_ + " is not valid LLVM IR: " + problems);
 }
 
 }  // namespace tsr::jit::gpu

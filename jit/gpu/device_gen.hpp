@@ -48,6 +48,13 @@ class DeviceModule {
   // kernel's problems when verify-kernel finds it cannot run on a GPU.
   void generate();
 
+  // A fused broadcast loop (jit/backend.hpp) as a kernel: `void tsr_bcast_NAME(outs...,
+  // leaves..., total, meta)` with one pointer per output, a pointer per tensor leaf and the
+  // flattened number per scalar leaf, then the element count and a device pointer to the
+  // CPU's meta array (rank, shape, then each value's strides, 0 where stretched). Work item
+  // i (0-based) computes element i of the result, as the CPU's loop does.
+  void generate_broadcast(const BroadcastLoop& loop);
+
   const std::string& entry_name() const { return entry_name_; }
   std::unique_ptr<llvm::Module> take_module() { return std::move(module_); }
   llvm::Module& module() { return *module_; }
@@ -89,6 +96,11 @@ bool is_device_tensor(const Type* t, int* rank = nullptr);
 // The shape of a @localmem node (lowering fixed it: a tuple of Int64 literals); false when it
 // is not constant.
 bool localmem_shape(const Node* n, std::vector<int64_t>& dims);
+
+// The entry's name of a broadcast loop ("tsr_bcast_broadcast_12").
+std::string broadcast_entry_name(const BroadcastLoop& loop);
+// Why the broadcast's fused function cannot run on a GPU ("" when it can).
+std::string broadcast_device_problems(const BroadcastLoop& loop);
 
 // A symbol-safe name for the kernel's entry ("tsr_kernel_<fn>_<id>").
 std::string device_entry_name(const Spec& kernel);

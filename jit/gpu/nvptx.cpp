@@ -6,6 +6,7 @@
 #include "jit/gpu/nvptx.hpp"
 
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 #include <mutex>
 
@@ -123,17 +124,10 @@ std::unique_ptr<llvm::TargetMachine> target_machine(int sm) {
 
 }  // namespace
 
-std::string kernel_device_ir(Compiler& c, Spec& kernel) {
-  llvm::LLVMContext ctx;
-  DeviceModule dm(c, ctx, kernel);
-  dm.generate();
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  dm.module().print(os, nullptr);
-  return out;
-}
+namespace {
 
-DeviceCode kernel_ptx(Compiler& c, Spec& kernel, int sm) {
+// PTX of the device module `generate` fills (a kernel's, or a broadcast loop's).
+DeviceCode device_ptx(Compiler& c, Spec& anchor, const std::function<void(DeviceModule&)>& generate, int sm) {
   std::string root = cuda_toolkit_root();
   if (root.empty())
     throw ErrorException("PTX needs the CUDA toolkit's libdevice (nvvm/libdevice/libdevice.10.bc), which was not found: "
@@ -141,8 +135,8 @@ DeviceCode kernel_ptx(Compiler& c, Spec& kernel, int sm) {
   llvm::LLVMContext ctx;
   Diagnostics diags;
   ctx.setDiagnosticHandlerCallBack(on_diagnostic, &diags);
-  DeviceModule dm(c, ctx, kernel);
-  dm.generate();
+  DeviceModule dm(c, ctx, anchor);
+  generate(dm);
   DeviceCode code;
   code.entry = dm.entry_name();
   code.sites = dm.error_sites();
@@ -189,6 +183,16 @@ DeviceCode kernel_ptx(Compiler& c, Spec& kernel, int sm) {
   if (!diags.text.empty()) throw ErrorException("LLVM could not compile " + code.entry + " for sm_" + std::to_string(sm) + ": " + diags.text);
   code.text = std::string(ptx.str());
   return code;
+}
+
+}  // namespace
+
+DeviceCode kernel_ptx(Compiler& c, Spec& kernel, int sm) {
+  return device_ptx(c, kernel, [](DeviceModule& dm) { dm.generate(); }, sm);
+}
+
+DeviceCode broadcast_ptx(Compiler& c, const BroadcastLoop& loop, int sm) {
+  return device_ptx(c, *loop.f, [&](DeviceModule& dm) { dm.generate_broadcast(loop); }, sm);
 }
 
 }  // namespace tsr::jit::gpu

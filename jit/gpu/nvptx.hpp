@@ -31,7 +31,8 @@ std::string cuda_toolkit_root();
 // Throws an ErrorException (the kernel cannot run on a GPU, or the toolkit is missing).
 DeviceCode kernel_ptx(Compiler& c, Spec& kernel, int sm);
 
-// The LLVM IR of the kernel's device module before optimization (--emit=nvvm, for tests).
-std::string kernel_device_ir(Compiler& c, Spec& kernel);
+// PTX for a fused broadcast loop: a kernel with one work item per element of the result
+// (device_gen.hpp, generate_broadcast).
+DeviceCode broadcast_ptx(Compiler& c, const BroadcastLoop& loop, int sm);
 
 }  // namespace tsr::jit::gpu

@@ -27,12 +27,15 @@ x = ones(Float32, 100); y = zeros(Float32, 100)
 launch(axpy!, 100, y, 2f0, x)
 launch(scale!, 100, y, 3f0)
 launch(boxes!, 100, y)
+z = y .* 2f0 .+ sqrt.(x)
 println(sum(y))
 TSR
 "$tsr" --emit=ptx "$dir/k.tsr" > "$dir/out" 2> "$dir/err" || { cat "$dir/err"; fail "--emit=ptx failed"; }
 [ "$(cat "$dir/out")" = "100.0" ] || fail "the script's output changed under --emit=ptx: $(cat "$dir/out")"
 grep -q "^; ---- kernel axpy!(::Tensor{Float32, 1}, ::Float32, ::Tensor{Float32, 1}) at .*k.tsr:1 (PTX, sm_80)" "$dir/err" || { cat "$dir/err"; fail "no header for axpy!"; }
 grep -q "^.target sm_80" "$dir/err" || fail "no .target sm_80"
+grep -q "^; ---- broadcast #bcast(tensor of Float32, tensor of Float32) at .*k.tsr:18 (PTX, sm_80)" "$dir/err" || { cat "$dir/err"; fail "no header for the broadcast"; }
+grep -q "^.visible .entry tsr_bcast_" "$dir/err" || fail "no entry for the broadcast"
 grep -q "^.visible .entry tsr_kernel_axpy__" "$dir/err" || fail "no entry for axpy!"
 grep -q "fma.rn.f32" "$dir/err" || fail "a * x + y is not one fma"
 grep -q "^.visible .global .align 8 .u64 tsr_error" "$dir/err" || fail "no error flag"
