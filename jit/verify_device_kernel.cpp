@@ -18,8 +18,8 @@ namespace {
 std::string place(const SrcLoc& loc) { return (loc.file ? *loc.file : std::string("?")) + ":" + std::to_string(loc.line); }
 
 // What a GPU holds in registers or reaches through a pointer: bits (numbers, Bool, Nothing,
-// immutable structs of them), tensors of a number type, tuples of these (the CPU boxes tuples,
-// a GPU keeps them in registers), and constants (a type or a function, which compile to
+// immutable structs of them), tensors of a number type, tuples and closures of these (the CPU
+// boxes tuples, a GPU keeps them in registers), and constants (a type or a function, which compile to
 // nothing).
 bool is_device_type(const Type* t) {
   if (is_bits(t)) return true;
@@ -30,6 +30,9 @@ bool is_device_type(const Type* t) {
   if (!dt->is_concrete) return false;
   if (tn->instance) return true;
   if (tn->is_tuple) return std::all_of(dt->params.begin(), dt->params.end(), is_device_type);
+  // A closure: its captures, when a GPU can hold them (numbers, tuples, other such closures),
+  // travel as a struct; calling it is a static call of its body.
+  if (tn->callable) return std::all_of(dt->field_types.begin(), dt->field_types.end(), is_device_type);
   return (tn->is_tensor || tn->is_semantic) && dt->params.size() == 2 && dtype_of(dt->params[0]).has_value();
 }
 

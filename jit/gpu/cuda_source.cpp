@@ -1,4 +1,5 @@
 // The CUDA C++ printer (cuda_source.hpp, cuda_fn.hpp): types, functions, nodes, the entry.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -56,8 +57,8 @@ std::string CudaModule::ctype(const Type* t) {
   } else if (t && t->kind != TypeKind::Bottom && is_bits(t) && !is_inline_struct(t)) {
     name = cuda_number_type(t);
     if (name.empty()) throw ErrorException("the CUDA C++ backend does not take " + show_type(t) + " yet");
-  } else if (dt && dt->is_concrete && (is_inline_struct(t) || dt->name->is_tuple)) {
-    const auto& fields = dt->name->is_tuple ? dt->params : dt->field_types;
+  } else if (is_device_aggregate(t)) {
+    const auto& fields = aggregate_fields(t);
     std::string body;
     for (size_t i = 0; i < fields.size(); ++i) body += fmt::format(" {} f{};", ctype(fields[i]), i);
     name = fmt::format("tsr_{}{}", dt->name->is_tuple ? "tuple" : "struct", next_type_++);
@@ -120,8 +121,8 @@ std::string CudaModule::flatten_param(const Type* t, const std::string& p, std::
     params.push_back(fmt::format("{} {}", ctype(t), p));
     return p;
   }
-  if (dt && dt->is_concrete && (is_inline_struct(t) || dt->name->is_tuple)) {
-    const auto& fields = dt->name->is_tuple ? dt->params : dt->field_types;
+  if (is_device_aggregate(t)) {
+    const auto& fields = aggregate_fields(t);
     std::string init;
     for (size_t i = 0; i < fields.size(); ++i) init += (i ? ", " : "") + flatten_param(fields[i], fmt::format("{}_{}", p, i), params, noalias);
     return fmt::format("{}{{{}}}", ctype(t), init);
@@ -291,7 +292,17 @@ std::string CudaFn::print(const std::string& name) {
     slot_.push_back(fmt::format("s{}_{}", i, c_name(body_.slots[i].name)));
     line(fmt::format("{} {}{};", cm_.ctype(t), slot_.back(), i < s_.argtypes.size() ? fmt::format(" = a{}", i) : ""));
   }
-  if (!body_.capture_slots.empty()) unsupported(nullptr, "a closure's body");
+  // A closure's captures: the fields of argument 0, the closure itself.
+  if (!body_.capture_slots.empty()) {
+    auto dt = s_.argtypes.empty() ? nullptr : as_datatype(s_.argtypes[0]);
+    if (!dt || !is_device_aggregate(dt)) unsupported(nullptr, "a closure that captures what a GPU cannot hold");
+    for (int slot : body_.capture_slots) {
+      const auto& names = dt->name->field_names;
+      size_t i = std::find(names.begin(), names.end(), body_.slots[slot].name) - names.begin();
+      if (i == names.size()) unsupported(nullptr, "the capture `" + body_.slots[slot].name + "`");
+      if (!slot_[slot].empty()) line(fmt::format("{} = a0.f{};", slot_[slot], i));
+    }
+  }
   std::vector<bool> maybe = slots_maybe_unassigned(body_);
   defined_.assign(body_.slots.size(), "");
   for (size_t i = 0; i < body_.slots.size(); ++i)
@@ -335,11 +346,10 @@ std::string CudaFn::literal(const Value& v, const Type* t, const Node* at) {
     if (i == INT64_MIN) return "(-9223372036854775807ll - 1)";
     return fmt::format("({}){}ll", ct, i);
   }
-  if (dt && (is_inline_struct(vt) || dt->name->is_tuple) && v.payload() == Payload::Object) {
+  if (is_device_aggregate(vt) && v.payload() == Payload::Object) {
     const auto& fields = v.as_struct().fields;
     std::string init;
-    for (size_t i = 0; i < fields.size(); ++i)
-      init += (i ? ", " : "") + literal(fields[i], dt->name->is_tuple ? dt->params[i] : dt->field_types[i], at);
+    for (size_t i = 0; i < fields.size(); ++i) init += (i ? ", " : "") + literal(fields[i], aggregate_fields(vt)[i], at);
     return fmt::format("{}{{{}}}", cm_.ctype(vt), init);
   }
   if (cm_.ctype(vt) == "TsrUnit") return "TsrUnit{}";

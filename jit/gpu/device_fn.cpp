@@ -2,6 +2,8 @@
 // tensors and the kernel IR are in device_calls.cpp.
 #include "jit/gpu/device_fn.hpp"
 
+#include <algorithm>
+
 #include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/IntrinsicsNVPTX.h>
 #include <llvm/IR/MDBuilder.h>
@@ -46,7 +48,17 @@ void DeviceFn::emit_body() {
     if (!d.v) break;
     store_slot(static_cast<int>(body_.nargs + k), d, body_.kwdefaults[k]);
   }
-  if (!body_.capture_slots.empty()) unsupported(nullptr, "a closure's body");
+  // A closure's captures: the fields of argument 0, the closure itself.
+  if (!body_.capture_slots.empty()) {
+    auto dt = s_.argtypes.empty() ? nullptr : as_datatype(s_.argtypes[0]);
+    if (!dt || !is_device_aggregate(dt)) unsupported(nullptr, "a closure that captures what a GPU cannot hold");
+    for (int slot : body_.capture_slots) {
+      const auto& names = dt->name->field_names;
+      size_t i = std::find(names.begin(), names.end(), body_.slots[slot].name) - names.begin();
+      if (i == names.size()) unsupported(nullptr, "the capture `" + body_.slots[slot].name + "`");
+      store_slot(slot, DVal{b_.CreateExtractValue(fn_->getArg(0), {static_cast<unsigned>(i)}), dt->field_types[i]}, nullptr);
+    }
+  }
   DVal last = b_.GetInsertBlock()->getTerminator() ? dead() : emit(body_.root);
   if (last.v) {
     if (fn_->getReturnType()->isVoidTy()) b_.CreateRetVoid();
@@ -81,11 +93,10 @@ llvm::Constant* DeviceFn::constant(const Value& v, const Type* t, const Node* at
   }
   auto dt = as_datatype(vt);
   llvm::Type* lt = dm_.value_type(vt);
-  if (dt && (is_inline_struct(vt) || dt->name->is_tuple) && v.payload() == Payload::Object) {
+  if (is_device_aggregate(vt) && v.payload() == Payload::Object) {
     const auto& fields = v.as_struct().fields;
     std::vector<llvm::Constant*> cs;
-    for (size_t i = 0; i < fields.size(); ++i)
-      cs.push_back(constant(fields[i], dt->name->is_tuple ? dt->params[i] : dt->field_types[i], at));
+    for (size_t i = 0; i < fields.size(); ++i) cs.push_back(constant(fields[i], aggregate_fields(vt)[i], at));
     return llvm::ConstantStruct::get(llvm::cast<llvm::StructType>(lt), cs);
   }
   if (auto st = llvm::dyn_cast<llvm::StructType>(lt); st && st->getNumElements() == 0) return llvm::ConstantStruct::get(st, {});

@@ -25,6 +25,19 @@ bool is_device_tensor(const Type* t, int* rank) {
   return true;
 }
 
+bool is_device_aggregate(const Type* t) {
+  auto dt = as_datatype(t);
+  if (!dt || !dt->is_concrete) return false;
+  if (is_inline_struct(t) || dt->name->is_tuple) return true;
+  return dt->name->callable && dt->field_types.size() == dt->name->field_names.size() && !dt->field_types.empty() &&
+         std::all_of(dt->field_types.begin(), dt->field_types.end(), [](const Type* f) { return is_bits(f) || is_device_tensor(f) || is_device_aggregate(f); });
+}
+
+const std::vector<const Type*>& aggregate_fields(const Type* t) {
+  auto dt = as_datatype(t);
+  return dt->name->is_tuple ? dt->params : dt->field_types;
+}
+
 bool localmem_shape(const Node* n, std::vector<int64_t>& dims) {
   const Node* shape = n->kids[1];
   if (shape->op == Op::Tuple) {
@@ -64,10 +77,9 @@ llvm::Type* DeviceModule::value_type(const Type* t) {
     return llvm::StructType::get(ctx_, {llvm::PointerType::get(ctx_, 0), dims, dims});
   }
   if (t && t->kind != TypeKind::Bottom && is_bits(t)) return bits_type(ctx_, t);
-  auto dt = as_datatype(t);
-  if (dt && dt->name->is_tuple && dt->is_concrete) {
+  if (is_device_aggregate(t)) {
     std::vector<llvm::Type*> fields;
-    for (const Type* p : dt->params) fields.push_back(value_type(p));
+    for (const Type* p : aggregate_fields(t)) fields.push_back(value_type(p));
     return llvm::StructType::get(ctx_, fields);
   }
   return llvm::StructType::get(ctx_, {});  // a constant: a type, a function
@@ -79,6 +91,7 @@ bool DeviceModule::representable(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt) return false;
   if (dt->name->is_tuple) return dt->is_concrete && std::all_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return representable(p); });
+  if (is_device_aggregate(t)) return true;
   return (dt->name->is_type_of_type && !dt->has_free_vars) || (dt->is_concrete && dt->name->instance);
 }
 
@@ -148,10 +161,8 @@ struct ParamFlattener {
       out.push_back(bt->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx) : bt);
       return;
     }
-    if (dt && (is_inline_struct(t) || dt->name->is_tuple)) {
-      for (size_t i = 0; i < (dt->name->is_tuple ? dt->params.size() : dt->field_types.size()); ++i)
-        types(dt->name->is_tuple ? dt->params[i] : dt->field_types[i], out);
-    }
+    if (is_device_aggregate(t))
+      for (const Type* f : aggregate_fields(t)) types(f, out);
   }
 
   llvm::Value* build(llvm::IRBuilder<>& b, const Type* t, llvm::Function::arg_iterator& a) {
@@ -172,10 +183,9 @@ struct ParamFlattener {
       return v->getType() == lt ? v : b.CreateTrunc(v, lt);
     }
     llvm::Value* v = llvm::UndefValue::get(lt);
-    if (dt && (is_inline_struct(t) || dt->name->is_tuple)) {
-      size_t n = dt->name->is_tuple ? dt->params.size() : dt->field_types.size();
-      for (size_t i = 0; i < n; ++i)
-        v = b.CreateInsertValue(v, build(b, dt->name->is_tuple ? dt->params[i] : dt->field_types[i], a), {static_cast<unsigned>(i)});
+    if (is_device_aggregate(t)) {
+      const auto& fields = aggregate_fields(t);
+      for (size_t i = 0; i < fields.size(); ++i) v = b.CreateInsertValue(v, build(b, fields[i], a), {static_cast<unsigned>(i)});
     }
     return v;
   }

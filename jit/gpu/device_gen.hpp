@@ -90,6 +90,12 @@ class DeviceModule {
   llvm::Value* error_flag_ = nullptr;
 };
 
+// A struct, tuple or closure held field by field on the GPU (an LLVM struct, a C++ struct):
+// an immutable struct of bits, a tuple, or a closure whose captures are such values.
+bool is_device_aggregate(const Type* t);
+// Its fields' types in order (a tuple's parameters, a struct's or closure's field types).
+const std::vector<const Type*>& aggregate_fields(const Type* t);
+
 // Whether a tensor type (Tensor{T, N} or a semantic one) and its rank.
 bool is_device_tensor(const Type* t, int* rank = nullptr);
 
