@@ -348,7 +348,7 @@ void Reverser::make_reverse_body() {
   if (shift_) grads.push_back(ir.nothing());
   for (size_t i = 0; i < p_->nargs; ++i) grads.push_back(adj_get(static_cast<int>(i), ir));
   // The shared adjoints start as nothing (after the reads above made every one of them).
-  std::vector<Node*> kids;
+  std::vector<Node*> kids = stack_copy_inits_;
   for (auto& [s, a] : adj_) kids.push_back(ir.set(a, ir.nothing()));
   kids.insert(kids.end(), out.begin(), out.end());
   kids.push_back(ir.tuple(grads));
@@ -378,6 +378,19 @@ int Reverser::capture(int dslot_index) {
   r.capture_slots.push_back(s);
   captured_.push_back(dslot_index);
   return capture_of_[dslot_index] = s;
+}
+
+Node* Reverser::pop_stack(int dslot_index, IRBuild& ir) {
+  int captured = capture(dslot_index);
+  if (kernel_) return ir.call("pop!", {ir.slot(captured)});
+  auto it = stack_copy_.find(dslot_index);
+  if (it == stack_copy_.end()) {
+    IRBuild rr{*r_body_, g_, p_->loc};
+    int copy = rr.new_slot(r_body_->slots[captured].name + "#copy");
+    stack_copy_inits_.push_back(rr.set(copy, rr.call("copy", {rr.slot(captured)})));
+    it = stack_copy_.emplace(dslot_index, copy).first;
+  }
+  return ir.call("pop!", {ir.slot(it->second)});
 }
 
 int Reverser::adjoint(int pslot) {
@@ -411,7 +424,7 @@ void Reverser::adj_set(int s, Node* value, IRBuild& ir, std::vector<Node*>& out)
 }
 
 Node* Reverser::take(const Site& s, IRBuild& ir) {
-  return s.once ? ir.slot(capture(s.keep)) : ir.call("pop!", {ir.slot(capture(s.keep))});
+  return s.once ? ir.slot(capture(s.keep)) : pop_stack(s.keep, ir);
 }
 
 void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
@@ -464,7 +477,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       return;
     case Op::If: {
       int flag = temp(ir);
-      out.push_back(ir.set(flag, ir.call("pop!", {ir.slot(capture(branches_.at(n)))})));
+      out.push_back(ir.set(flag, pop_stack(branches_.at(n), ir)));
       std::vector<Node*> then_out, else_out;
       rev(n->kids[1], a, then_out);
       if (n->kids.size() > 2) rev(n->kids[2], a, else_out);
@@ -476,7 +489,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
     }
     case Op::While: {
       int count = temp(ir);
-      out.push_back(ir.set(count, ir.call("pop!", {ir.slot(capture(loops_.at(n)))})));
+      out.push_back(ir.set(count, pop_stack(loops_.at(n), ir)));
       std::vector<Node*> body;
       if (n->kids.size() > 2) rev(n->kids[2], -1, body);
       rev(n->kids[1], -1, body);

@@ -117,6 +117,10 @@ class Reverser {
   Body& rb() { return kernel_ ? *d_ : *r_body_; }
   // The reverse body's copy of a forward-body slot (a capture of the closure).
   int capture(int dslot_index);
+  // pop!(stack) in the reverse sweep, from this call's own copy of the captured stack: the
+  // pullback may be called again (Zygote's may), and popping the captured one would leave the
+  // second call an empty tape. (An adjoint kernel pops its own stacks, made per work item.)
+  Node* pop_stack(int dslot_index, IRBuild& ir);
   // A variable's adjoint. One used inside a reversed branch or loop lives in one local
   // (adjoint(), `nothing` at first: its type is a union); any other gets a new local at each
   // change (SSA), so its type stays concrete and the calls on it bind at compile time.
@@ -158,6 +162,8 @@ class Reverser {
   std::map<int, int> capture_of_;      // forward slot -> the reverse body's capture of it
   std::vector<int> captured_;          // forward slots, in the closure's field order
   std::vector<Node*> stack_inits_;
+  std::map<int, int> stack_copy_;          // a captured stack's copy in the reverse body
+  std::vector<Node*> stack_copy_inits_;    // the copies, made when the reverse sweep starts
   Node* body_ = nullptr;
   int y_ = -1;
   int shift_ = 0;
