@@ -1,5 +1,7 @@
 #include "jit/llvm_numbers.hpp"
 
+#include <cmath>
+
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
 
@@ -41,6 +43,40 @@ llvm::Value* cast_number(llvm::IRBuilderBase& b, llvm::Value* v, const Type* fro
   if (ff && !tf) return b.CreateFPToSI(v, tt);
   if (is_bool_number(to)) return b.CreateICmpNE(v, llvm::ConstantInt::get(v->getType(), 0));
   return b.CreateIntCast(v, tt, !(is_unsigned_number(from) || is_bool_number(from)));
+}
+
+llvm::Value* int_conversion(llvm::IRBuilderBase& b, llvm::Value* x, const Type* from, const Type* to, llvm::Value** result) {
+  llvm::Type* lt = bits_type(b.getContext(), to);
+  bool to_unsigned = is_unsigned_number(to);
+  bool fl = is_float_number(from);
+  if (is_bool_number(to)) {
+    auto k = [&](double c) -> llvm::Value* {
+      return fl ? static_cast<llvm::Value*>(llvm::ConstantFP::get(x->getType(), c)) : llvm::ConstantInt::get(x->getType(), static_cast<uint64_t>(c));
+    };
+    llvm::Value* is0 = fl ? b.CreateFCmpOEQ(x, k(0)) : b.CreateICmpEQ(x, k(0));
+    llvm::Value* is1 = fl ? b.CreateFCmpOEQ(x, k(1)) : b.CreateICmpEQ(x, k(1));
+    *result = is1;
+    return b.CreateOr(is0, is1);
+  }
+  if (fl) {
+    int bits = static_cast<int>(lt->getIntegerBitWidth());
+    double lo = to_unsigned ? 0.0 : -std::ldexp(1.0, bits - 1);
+    double hi = std::ldexp(1.0, bits - (to_unsigned ? 0 : 1));
+    llvm::Value* whole = b.CreateFCmpOEQ(b.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x), x);
+    llvm::Value* in_range = b.CreateAnd(b.CreateFCmpOGE(x, llvm::ConstantFP::get(x->getType(), lo)), b.CreateFCmpOLT(x, llvm::ConstantFP::get(x->getType(), hi)));
+    // Out of range the conversion is poison: select a defined value (it is not used then).
+    llvm::Value* ok = b.CreateAnd(whole, in_range);
+    llvm::Value* safe = b.CreateSelect(ok, x, llvm::ConstantFP::get(x->getType(), 0.0));
+    *result = to_unsigned ? b.CreateFPToUI(safe, lt) : b.CreateFPToSI(safe, lt);
+    return ok;
+  }
+  bool from_unsigned = is_unsigned_number(from) || is_bool_number(from);
+  llvm::Value* r = b.CreateIntCast(x, lt, !from_unsigned);
+  llvm::Value* back = b.CreateIntCast(r, x->getType(), !to_unsigned);
+  llvm::Value* x_neg = from_unsigned ? b.getFalse() : b.CreateICmpSLT(x, llvm::ConstantInt::get(x->getType(), 0));
+  llvm::Value* r_neg = to_unsigned ? b.getFalse() : b.CreateICmpSLT(r, llvm::ConstantInt::get(lt, 0));
+  *result = r;
+  return b.CreateAnd(b.CreateICmpEQ(back, x), b.CreateICmpEQ(x_neg, r_neg));
 }
 
 namespace {

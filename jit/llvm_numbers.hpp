@@ -33,6 +33,11 @@ bool is_bool_number(const Type* t);
 // cannot fail: widening, to float, float to float, to Bool by != 0).
 llvm::Value* cast_number(llvm::IRBuilderBase& b, llvm::Value* v, const Type* from, const Type* to);
 
+// Julia's T(x) for an integer or Bool type T and a number x: *result is the conversion, and
+// the returned i1 is whether x is representable in T (an integral float in range, an integer
+// that survives the round trip with its sign, 0 or 1 for Bool); else T(x) is an InexactError.
+llvm::Value* int_conversion(llvm::IRBuilderBase& b, llvm::Value* x, const Type* from, const Type* to, llvm::Value** result);
+
 // The rare failing cases of number operations, as a backend handles them.
 class NumberErrors {
  public:

@@ -63,9 +63,11 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
              : fp == Payload::Bool    ? double(v.as_bool())
                                       : double(v.as_int());
   int64_t i = from_float ? 0 : (from->name->payload == Payload::Bool ? int64_t(v.as_bool()) : v.as_int());
+  // A UInt64 above typemax(Int64) reads as a negative Int64: its value is i + 2^64.
+  bool big_u64 = !from_float && is_unsigned_integer(from) && integer_bits(from) == 64 && i < 0;
   switch (to->name->payload) {
-    case Payload::Float64: return Value::from_f64(to, from_float ? d : double(i));
-    case Payload::Float32: return Value::from_f32(to, from_float ? float(d) : float(i));
+    case Payload::Float64: return Value::from_f64(to, from_float ? d : big_u64 ? double(uint64_t(i)) : double(i));
+    case Payload::Float32: return Value::from_f32(to, from_float ? float(d) : big_u64 ? float(uint64_t(i)) : float(i));
     case Payload::Half: {
       // Through Float32 (a Float64 is rounded twice; the half formats need no more precision
       // than that for what they are used for).
@@ -78,11 +80,17 @@ Value convert_number(TypeRegistry& types, const DataType* to, const Value& v) {
       return Value::from_bool(to, x != 0);
     }
     case Payload::Int: {
-      if (from_float) {
-        if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) >= 9.3e18) inexact(to, v);
-        i = int64_t(d);
-      }
       int b = integer_bits(to);
+      bool u64 = is_unsigned_integer(to) && b == 64;
+      if (from_float) {
+        // In range exactly: [-2^63, 2^63) for the signed, [0, 2^64) for UInt64.
+        if (!std::isfinite(d) || d != std::trunc(d) || d < (u64 ? 0.0 : -0x1p63) || d >= (u64 ? 0x1p64 : 0x1p63)) inexact(to, v);
+        if (u64) return Value::from_int(to, int64_t(uint64_t(d)));
+        i = int64_t(d);
+      } else if (big_u64) {
+        if (!u64) inexact(to, v);
+        return Value::from_int(to, i);
+      }
       bool ok = is_unsigned_integer(to) ? (i >= 0 && (b == 64 || i < (int64_t(1) << b)))
                                 : (b == 64 || (i >= -(int64_t(1) << (b - 1)) && i < (int64_t(1) << (b - 1))));
       if (!ok) inexact(to, v);

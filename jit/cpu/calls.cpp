@@ -60,9 +60,32 @@ RVal FnGen::call(Node* n) {
     case Bind::Construct: {
       const Type* t = n->kids[0]->literal.as_type();
       if (RVal v = construct_inline(n, args); v.v) return v;
-      return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
-        call_void("tsr_construct", {out, type_ref(t), argv, llvm::ConstantInt::get(i64_, k)});
-      });
+      auto runtime = [&] {
+        return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
+          call_void("tsr_construct", {out, type_ref(t), argv, llvm::ConstantInt::get(i64_, k)});
+        });
+      };
+      // Int64(x), floor(Int, x), Bool(x) of a number: inline when x is representable; else the
+      // runtime's constructor raises the InexactError with Julia's message.
+      if (args.size() == 1 && is_bits_number(t) && !is_bits_float(t) && is_bits_number(args[0].type) && n->type == t) {
+        llvm::Value* fast = nullptr;
+        llvm::Value* ok = int_conversion(b_, as_bits(args[0]), args[0].type, t, &fast);
+        auto* slow_bb = llvm::BasicBlock::Create(ctx_, "convert.inexact", fn_);
+        auto* join = llvm::BasicBlock::Create(ctx_, "convert.done", fn_);
+        llvm::BasicBlock* fast_bb = b_.GetInsertBlock();
+        b_.CreateCondBr(ok, join, slow_bb, llvm::MDBuilder(ctx_).createBranchWeights(1000000, 1));
+        b_.SetInsertPoint(slow_bb);
+        RVal r = runtime();
+        llvm::Value* slow = r.v ? as_bits(RVal{r.v, r.boxed, t}) : nullptr;
+        llvm::BasicBlock* slow_end = b_.GetInsertBlock();
+        if (slow) b_.CreateBr(join);
+        b_.SetInsertPoint(join);
+        auto* phi = b_.CreatePHI(fast->getType(), 2);
+        phi->addIncoming(fast, fast_bb);
+        if (slow) phi->addIncoming(slow, slow_end);
+        return RVal{phi, false, t};
+      }
+      return runtime();
     }
     default: break;
   }

@@ -140,39 +140,10 @@ DVal DeviceFn::construct(Node* n, const std::vector<DVal>& args) {
 // Int64(x), UInt8(x), Bool(x) from a number: the value when it is representable, else Julia's
 // InexactError (what the runtime's constructor raises on the CPU).
 DVal DeviceFn::int_conversion(Node* n, const DVal& x) {
-  const Type* to = n->type;
-  const Type* from = x.type;
-  llvm::Type* lt = bits_type(ctx_, to);
-  bool to_unsigned = is_unsigned_number(to), to_bool = is_bool_number(to);
-  llvm::Value* ok;
-  llvm::Value* r;
-  if (to_bool) {
-    llvm::Value* zero = is_float_number(from) ? static_cast<llvm::Value*>(llvm::ConstantFP::get(x.v->getType(), 0.0)) : llvm::ConstantInt::get(x.v->getType(), 0);
-    llvm::Value* one = is_float_number(from) ? static_cast<llvm::Value*>(llvm::ConstantFP::get(x.v->getType(), 1.0)) : llvm::ConstantInt::get(x.v->getType(), 1);
-    bool fl = is_float_number(from);
-    llvm::Value* is0 = fl ? b_.CreateFCmpOEQ(x.v, zero) : b_.CreateICmpEQ(x.v, zero);
-    llvm::Value* is1 = fl ? b_.CreateFCmpOEQ(x.v, one) : b_.CreateICmpEQ(x.v, one);
-    ok = b_.CreateOr(is0, is1);
-    r = is1;
-  } else if (is_float_number(from)) {
-    unsigned bits = lt->getIntegerBitWidth();
-    double lo = to_unsigned ? 0.0 : -std::ldexp(1.0, static_cast<int>(bits) - 1);
-    double hi = std::ldexp(1.0, static_cast<int>(bits) - (to_unsigned ? 0 : 1));
-    llvm::Value* whole = b_.CreateFCmpOEQ(b_.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x.v), x.v);
-    ok = b_.CreateAnd(whole, b_.CreateAnd(b_.CreateFCmpOGE(x.v, llvm::ConstantFP::get(x.v->getType(), lo)),
-                                           b_.CreateFCmpOLT(x.v, llvm::ConstantFP::get(x.v->getType(), hi))));
-    r = to_unsigned ? b_.CreateFPToUI(x.v, lt) : b_.CreateFPToSI(x.v, lt);
-  } else {
-    // Integers: representable when the value comes back unchanged and keeps its sign.
-    bool from_unsigned = is_unsigned_number(from) || is_bool_number(from);
-    r = b_.CreateIntCast(x.v, lt, !from_unsigned);
-    llvm::Value* back = b_.CreateIntCast(r, x.v->getType(), !to_unsigned);
-    llvm::Value* x_neg = from_unsigned ? b_.getFalse() : b_.CreateICmpSLT(x.v, llvm::ConstantInt::get(x.v->getType(), 0));
-    llvm::Value* r_neg = to_unsigned ? b_.getFalse() : b_.CreateICmpSLT(r, llvm::ConstantInt::get(lt, 0));
-    ok = b_.CreateAnd(b_.CreateICmpEQ(back, x.v), b_.CreateICmpEQ(x_neg, r_neg));
-  }
-  raise_if(b_.CreateNot(ok), "InexactError", show_type(to) + "(x): x is not representable (on the GPU: x is not reported)", n);
-  return DVal{r, to};
+  llvm::Value* r = nullptr;
+  llvm::Value* ok = jit::int_conversion(b_, x.v, x.type, n->type, &r);
+  raise_if(b_.CreateNot(ok), "InexactError", show_type(n->type) + "(x): x is not representable (on the GPU: x is not reported)", n);
+  return DVal{r, n->type};
 }
 
 // A tensor is {data pointer, [N x i64] shape, [N x i64] strides} (device_gen.cpp).
