@@ -6,6 +6,11 @@
 
 namespace tsr::jit {
 
+bool folded_constant(const Node* k) {
+  return k->op == Op::Literal || ((k->op == Op::Global || k->op == Op::SParam) && k->literal.defined()) ||
+         (k->op == Op::Call && k->bind == Bind::Folded);
+}
+
 InlineConstruct inline_construct(const Node* n) {
   const Type* t = n->type;
   if (!t) return InlineConstruct::No;

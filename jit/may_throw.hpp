@@ -17,6 +17,10 @@ namespace tsr::jit {
 enum class InlineConstruct { No, FloatConversion, Struct };
 InlineConstruct inline_construct(const Node* call);
 
+// Whether an argument of a Folded call is a constant, so that code generation may skip it
+// (arguments that are not still run, for their effects).
+bool folded_constant(const Node* arg);
+
 // False when nothing in s's typed body can raise an error (numbers, branches, loops, inline
 // accesses under @inbounds, and calls to other such functions): callers then skip testing
 // the error flag after calling it.

@@ -23,10 +23,7 @@ RVal FnGen::call(Node* n) {
   if (n->bind == Bind::Folded) {
     // Computed at compile time; arguments that are not constants still run (for their effects).
     for (size_t i = 1; i < n->kids.size(); ++i) {
-      const Node* k = n->kids[i];
-      bool constant = k->op == Op::Literal || ((k->op == Op::Global || k->op == Op::SParam) && k->literal.defined()) ||
-                      (k->op == Op::Call && k->bind == Bind::Folded);
-      if (!constant && !emit(n->kids[i]).v) return dead();
+      if (!folded_constant(n->kids[i]) && !emit(n->kids[i]).v) return dead();
     }
     return literal(n->literal, n->type);
   }

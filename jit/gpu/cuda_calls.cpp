@@ -13,10 +13,7 @@ namespace tsr::jit::gpu {
 std::string CudaFn::call(Node* n) {
   if (n->bind == Bind::Folded) {
     for (size_t i = 1; i < n->kids.size(); ++i) {
-      const Node* k = n->kids[i];
-      bool constant = k->op == Op::Literal || ((k->op == Op::Global || k->op == Op::SParam) && k->literal.defined()) ||
-                      (k->op == Op::Call && k->bind == Bind::Folded);
-      if (!constant) emit(n->kids[i]);
+      if (!folded_constant(n->kids[i])) emit(n->kids[i]);
     }
     return literal(n->literal, n->type, n);
   }

@@ -141,6 +141,15 @@ llvm::Value* DeviceModule::shared_array(int site, llvm::Type* elem, int64_t coun
 
 namespace {
 
+// This thread's 0-based index over a one-dimensional grid (blockIdx.x * blockDim.x +
+// threadIdx.x, in Int64), and blockDim.x in *block_size when asked.
+llvm::Value* thread_index(llvm::IRBuilder<>& b, llvm::Module& m, llvm::Value** block_size) {
+  auto sreg = [&](llvm::Intrinsic::ID id) { return b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(&m, id)), b.getInt64Ty()); };
+  llvm::Value* ntid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x);
+  if (block_size) *block_size = ntid;
+  return b.CreateAdd(b.CreateMul(sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x), ntid), sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x));
+}
+
 // The entry's parameters for a value of type t, and the value rebuilt from them.
 struct ParamFlattener {
   DeviceModule& dm;
@@ -213,13 +222,8 @@ void DeviceModule::emit_entry(llvm::Function* body) {
   llvm::Value* n3 = &*a++;
   llvm::Value* rank = &*a++;
   (void)n1;
-  auto sreg = [&](llvm::Intrinsic::ID id) {
-    return b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(module_.get(), id)), i64);
-  };
-  llvm::Value* tid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x);
-  llvm::Value* ctaid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x);
-  llvm::Value* ntid = sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x);
-  llvm::Value* lin0 = b.CreateAdd(b.CreateMul(ctaid, ntid), tid);
+  llvm::Value* ntid = nullptr;
+  llvm::Value* lin0 = thread_index(b, *module_, &ntid);
   // Past the ndrange: nothing to do. With barriers every thread of a block must reach them,
   // so launch makes whole work-groups there instead.
   if (!kernel_.body->uses_barrier) {
@@ -311,9 +315,7 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
   }
   llvm::Value* total = &*a++;
   llvm::Value* meta = &*a++;
-  auto sreg = [&](llvm::Intrinsic::ID id) { return b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(module_.get(), id)), i64); };
-  llvm::Value* lin0 = b.CreateAdd(b.CreateMul(sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x), sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_ntid_x)),
-                                  sreg(llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x));
+  llvm::Value* lin0 = thread_index(b, *module_, nullptr);
   auto* run = llvm::BasicBlock::Create(ctx_, "run", fn);
   auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
   b.CreateCondBr(b.CreateICmpUGE(lin0, total), done, run);
