@@ -18,6 +18,7 @@
 #include "jit/abi.hpp"
 #include "jit/compile_cache.hpp"
 #include "jit/constants.hpp"
+#include "jit/cpu/perf_map.hpp"
 #include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
 
@@ -134,6 +135,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
                          })
                          .create(),
                      "creating the JIT");
+  maybe_add_perf_map(impl_->jit->getObjLinkingLayer());
   auto& es = impl_->jit->getExecutionSession();
   es.setErrorReporter([impl = impl_.get()](llvm::Error err) { impl->session_errors += "\n" + to_string(std::move(err)); });
   llvm::orc::SymbolMap symbols;
