@@ -86,6 +86,9 @@ enum class ResultRule {
   TypeOfFirst,     // typeof(x): the type Type{typeof(x)}
   LocalMem,        // __localmem(T, (d1, ..., dn), site): a Tensor{T, n}
   ElementTypeOfFirst,  // eltype(xs): Type{T} for a Vector{T}, a range of T, a Tensor{T, N}
+  NewTensor,       // zeros(T, d1, ..., dn), ones, rand, randn, __uninitialized: a Tensor{T, n}
+  ShapeOfTensor,   // size(t) of a tensor of rank N: an NTuple{N, Int64}
+  ViewOfFirst,     // reshape(t, dims...), permutedims(t[, perm]): a view, t's kind and element type
 };
 void set_result_rule(const Method* m, ResultRule rule);
 // A built-in whose result depends on its arguments' types or constant values only, with no

@@ -502,6 +502,47 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     if (!d || dims->params.size() < 1 || dims->params.size() > kMaxRank) return types.Any;
     return tensor_type(types, types.TensorName, *d, static_cast<int>(dims->params.size()));
   }
+  if (rule->second == ResultRule::NewTensor) {
+    // The dimensions as Int64s or as one tuple of them (zeros(T, 2, 3), zeros(T, (2, 3))).
+    if (!first->name->is_type_of_type || first->params.size() != 1) return types.Any;
+    auto d = dtype_of(first->params[0]);
+    std::span<const Type* const> dims = args.subspan(1);
+    auto tuple = dims.size() == 1 ? as_datatype(dims[0]) : nullptr;
+    std::vector<const Type*> fields;
+    if (tuple && tuple->name->is_tuple && tuple->is_concrete) fields = tuple->params;
+    else fields.assign(dims.begin(), dims.end());
+    if (!d || fields.empty() || fields.size() > kMaxRank) return types.Any;
+    for (const Type* f : fields)
+      if (f != types.Int64) return types.Any;
+    return tensor_type(types, types.TensorName, *d, static_cast<int>(fields.size()));
+  }
+  if (rule->second == ResultRule::ShapeOfTensor) {
+    const ConstParam* rank = first->params.size() == 2 ? as_const(first->params[1]) : nullptr;
+    if (!first->is_concrete || (first->name != types.TensorName && !first->name->is_semantic) || !rank ||
+        rank->value < 0 || rank->value > kMaxRank)
+      return types.Any;
+    return types.tuple(std::vector<const Type*>(static_cast<size_t>(rank->value), types.Int64));
+  }
+  if (rule->second == ResultRule::ViewOfFirst) {
+    // The view's rank: the dimensions given (Int64s or Colons, or one tuple of Int64s), the
+    // permutation's length, or the matrix's own for permutedims(t).
+    const ConstParam* rank = first->params.size() == 2 ? as_const(first->params[1]) : nullptr;
+    auto d = first->params.size() == 2 ? dtype_of(first->params[0]) : std::nullopt;
+    if (!first->is_concrete || (first->name != types.TensorName && !first->name->is_semantic) || !rank || !d)
+      return types.Any;
+    std::span<const Type* const> rest = args.subspan(1);
+    auto tuple = rest.size() == 1 ? as_datatype(rest[0]) : nullptr;
+    std::vector<const Type*> dims;
+    if (tuple && tuple->name->is_tuple && tuple->is_concrete) dims = tuple->params;
+    else dims.assign(rest.begin(), rest.end());
+    if (dims.empty()) return rank->value == 2 ? first : types.Any;  // permutedims(t) of a matrix
+    if (dims.size() > kMaxRank) return types.Any;
+    for (const Type* t : dims) {
+      auto dt = as_datatype(t);
+      if (t != types.Int64 && !(dt && is_colon_name(dt->name))) return types.Any;
+    }
+    return tensor_type(types, first->name, *d, static_cast<int>(dims.size()));
+  }
   if (!first->is_concrete && rule->second != ResultRule::TypeArgument) return types.Any;
   auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };
   switch (rule->second) {
@@ -518,7 +559,10 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
       const Type* e = element_type_of(types, first);
       return e == types.Any ? types.Any : types.type_of_type(e);
     }
-    case ResultRule::LocalMem: break;  // handled above
+    case ResultRule::LocalMem:
+    case ResultRule::NewTensor:
+    case ResultRule::ShapeOfTensor:
+    case ResultRule::ViewOfFirst: break;  // handled above
   }
   return types.Any;
 }

@@ -189,12 +189,15 @@ void register_tensor_builtins(Registrar& r) {
   // __uninitialized(T, dims...): a tensor whose elements are whatever the memory held. Only for
   // the stdlib's buffers that a kernel overwrites in full before anything reads them (the
   // zero fill of conv2d's were ~15% of its time); not part of the language.
-  r.add_where("__uninitialized", with_type({va_any}), {"T", "dims"}, nullptr, [&t](std::span<const Value> a) {
-    return new_tensor(t, dtype_arg(a[0], "__uninitialized"), dims_of(a, 1, "__uninitialized"), nullptr, false);
-  });
+  set_result_rule(r.add_where("__uninitialized", with_type({va_any}), {"T", "dims"}, nullptr,
+                              [&t](std::span<const Value> a) {
+                                return new_tensor(t, dtype_arg(a[0], "__uninitialized"), dims_of(a, 1, "__uninitialized"),
+                                                  nullptr, false);
+                              }),
+                  ResultRule::NewTensor);
   for (auto [name, value] : {std::pair{"zeros", 0.0}, std::pair{"ones", 1.0}}) {
     r.add(name, {va_any}, {"dims"}, nullptr, maker(name, value));
-    r.add_where(name, with_type({va_any}), {"T", "dims"}, nullptr, maker(name, value));
+    set_result_rule(r.add_where(name, with_type({va_any}), {"T", "dims"}, nullptr, maker(name, value)), ResultRule::NewTensor);
   }
   // fill(v, dims...): a float fills a Float32 tensor (the default, as PyTorch's); an integer
   // or a Bool keeps its type (as Julia's fill and torch.full), Int64 for the integer types
@@ -228,9 +231,10 @@ void register_tensor_builtins(Registrar& r) {
     };
   };
   r.add("rand", {va_any}, {"dims"}, nullptr, random("rand", false));
-  r.add_where("rand", with_type({va_any}), {"T", "dims"}, nullptr, random("rand", false));
+  // rand(T) alone is a number: the rule gives a tensor type only when dimensions follow.
+  set_result_rule(r.add_where("rand", with_type({va_any}), {"T", "dims"}, nullptr, random("rand", false)), ResultRule::NewTensor);
   r.add("randn", {va_any}, {"dims"}, nullptr, random("randn", true));
-  r.add_where("randn", with_type({va_any}), {"T", "dims"}, nullptr, random("randn", true));
+  set_result_rule(r.add_where("randn", with_type({va_any}), {"T", "dims"}, nullptr, random("randn", true)), ResultRule::NewTensor);
   r.add("seed!", {t.Integer}, {"seed"}, t.Nothing, [&r](std::span<const Value> a) {
     random_state() = RandomState{static_cast<uint64_t>(a[0].as_int()), 0};
     return r.nothing();
@@ -259,10 +263,11 @@ void register_tensor_builtins(Registrar& r) {
     return tensor_copy(t, permutedims(t, reshape(t, tensor_from_vector(t, a[0]), shape), perm));
   });
 
-  r.add("size", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
-    const TensorObject& o = tensor_of(a[0]);
-    return tuple_of(t, std::vector<int64_t>(o.shape, o.shape + o.rank));
-  });
+  set_result_rule(r.add("size", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+                    const TensorObject& o = tensor_of(a[0]);
+                    return tuple_of(t, std::vector<int64_t>(o.shape, o.shape + o.rank));
+                  }),
+                  ResultRule::ShapeOfTensor);
   r.add("size", {tensor, t.Integer}, {"t", "d"}, t.Int64, [&r](std::span<const Value> a) {
     const TensorObject& o = tensor_of(a[0]);
     int64_t d = a[1].as_int();
@@ -270,25 +275,26 @@ void register_tensor_builtins(Registrar& r) {
     return r.integer(d > o.rank ? 1 : o.shape[d - 1]);
   });
   r.add("ndims", {tensor}, {"t"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(tensor_of(a[0]).rank); });
-  r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr, [&t](std::span<const Value> a) {
-    // A `:` (Julia's) stands for the one dimension inferred from the others, as -1 does.
-    std::vector<Value> dims(a.begin(), a.end());
-    for (size_t i = 1; i < dims.size(); ++i)
-      if (is_colon_name(dims[i].type()->name)) dims[i] = Value::from_int(t.Int64, -1);
-    return reshape(t, a[0], dims_of(dims, 1, "reshape"));
-  });
-  r.add("permutedims", {tensor, any}, {"t", "perm"}, nullptr, [&t](std::span<const Value> a) {
+  set_result_rule(r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr, [&t](std::span<const Value> a) {
+                    // A `:` (Julia's) stands for the one dimension inferred from the others, as -1 does.
+                    std::vector<Value> dims(a.begin(), a.end());
+                    for (size_t i = 1; i < dims.size(); ++i)
+                      if (is_colon_name(dims[i].type()->name)) dims[i] = Value::from_int(t.Int64, -1);
+                    return reshape(t, a[0], dims_of(dims, 1, "reshape"));
+                  }),
+                  ResultRule::ViewOfFirst);
+  set_result_rule(r.add("permutedims", {tensor, any}, {"t", "perm"}, nullptr, [&t](std::span<const Value> a) {
     std::vector<int64_t> perm;
     const TypeName* n = a[1].type()->name;
     if (!n->is_tuple && !is_vector_name(n)) throw ArgumentError("permutedims: the permutation is a tuple such as (2, 1)");
     for (const Value& p : a[1].as_struct().fields) perm.push_back(p.as_int());
     return permutedims(t, a[0], perm);
-  });
-  r.add("permutedims", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+  }), ResultRule::ViewOfFirst);
+  set_result_rule(r.add("permutedims", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
     if (tensor_of(a[0]).rank != 2) throw ArgumentError("permutedims(t) without a permutation is for matrices; give one, as (2, 1, 3)");
     int64_t perm[] = {2, 1};
     return permutedims(t, a[0], perm);
-  });
+  }), ResultRule::ViewOfFirst);
   auto index = [&t](std::span<const Value> a) {
     // t[:] on a tensor of several dimensions: all its elements in one dimension (row-major),
     // a view where the layout allows, as reshape(t, length(t)).

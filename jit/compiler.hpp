@@ -268,5 +268,9 @@ const Type* join_types(TypeRegistry& types, const Type* a, const Type* b);
 // fields all are such types (held as LLVM structs: Vec2(x::Float64, y::Float64) is {double, double}).
 bool is_bits(const Type* t);
 bool is_inline_struct(const Type* t);
+// typeof(f) for a generic function f: its one value is known from the type, so a compiled
+// function returning one writes nothing and its callers use the constant (a returned function
+// had cost a reference-counted copy per call, per element in a broadcast's gradient loop).
+bool is_function_singleton(const Type* t);
 
 }  // namespace tsr::jit

@@ -30,6 +30,11 @@ bool is_inline_struct(const Type* t) {
   return true;
 }
 
+bool is_function_singleton(const Type* t) {
+  auto dt = as_datatype(t);
+  return dt && dt->is_concrete && dt->name->payload == Payload::Function && dt->name->instance != nullptr;
+}
+
 bool is_bits(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt || !dt->is_concrete) return false;
@@ -392,6 +397,8 @@ class Inferrer {
       if (const Type* e = constant_index_type(f, args, n)) return e;
     if (is_pure_builtin(m)) {
       fold(n, m, result);
+    } else if (f->name() == "===") {
+      fold_identity(n, args);
     } else if (Value v; number_identity(n, v) && value_type(v) == result) {
       n->bind = Bind::Folded;
       n->literal = v;
@@ -427,6 +434,36 @@ class Inferrer {
     }
     n->bind = Bind::Folded;
     n->literal = v;
+  }
+  // x === y decided by the types alone where reading x and y has no effect: false for two
+  // different concrete types (`d.bias === nothing` with a tensor bias), true for nothing ===
+  // nothing. A derivative then records no branch for such an `if` (jit/autodiff/reverse.cpp).
+  // Types as values are left alone: Float32 may be typed Type{Float32} or DataType.
+  void fold_identity(Node* n, const std::vector<const Type*>& args) {
+    if (args.size() != 2 || n->kids.size() != 3) return;
+    auto a = as_datatype(args[0]), b = as_datatype(args[1]);
+    if (!a || !b || !a->is_concrete || !b->is_concrete || a->name->is_type_of_type || b->name->is_type_of_type ||
+        a->name->payload == Payload::Type || b->name->payload == Payload::Type)
+      return;
+    if (!effect_free(n->kids[1]) || !effect_free(n->kids[2])) return;
+    if (a != b) {
+      n->literal = Value::from_bool(types_.Bool, false);
+    } else if (a == types_.Nothing) {
+      n->literal = Value::from_bool(types_.Bool, true);
+    } else {
+      return;
+    }
+    n->bind = Bind::Folded;
+  }
+  // A literal, an argument, or a field of one: reading it cannot raise or change anything.
+  bool effect_free(const Node* k) const {
+    switch (k->op) {
+      case Op::Literal: return true;
+      case Op::Slot: return k->slot >= 0 && static_cast<size_t>(k->slot) < b_.slots.size() && b_.slots[k->slot].is_arg &&
+                            !b_.slots[k->slot].is_cell;
+      case Op::GetField: return effect_free(k->kids[0]);
+      default: return false;
+    }
   }
   // zero(x) and one(x) of a number depend only on its type: zero(typeof(x)), computed now
   // (so `acc = zero(v)` in a kernel is a constant, not a call into the runtime).

@@ -115,6 +115,15 @@ void Reverser::short_circuits_as_branches(Node* n) {
   active_.clear();
 }
 
+int Reverser::constant_branch(const Node* n) const {
+  if (n->op != Op::If || n->kids.empty()) return 0;
+  auto it = typed_.find(n->kids[0]);
+  const Node* c = it == typed_.end() ? n->kids[0] : it->second;
+  bool folded = c->op == Op::Literal || (c->op == Op::Call && c->bind == Bind::Folded);
+  if (!folded || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
+  return c->literal.as_bool() ? 1 : 2;
+}
+
 const Type* Reverser::type_of(const Node* n) const {
   if (n->type) return n->type;
   auto it = typed_.find(n);
@@ -300,6 +309,11 @@ Node* Reverser::fwd(const Node* n) {
       return ir.block({ir.set(t, pb), kept, ir.get(ir.slot(t), 1)});
     }
     case Op::If: {
+      if (int taken = constant_branch(n)) {
+        Node* c = fwd(n->kids[0]);
+        Node* branch = taken == 1 ? fwd(n->kids[1]) : n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
+        return ir.block({c, branch});
+      }
       straight_ = false;
       Node* c = fwd(n->kids[0]);
       int stack = new_stack("branches", "_flags");
@@ -476,6 +490,12 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       for (size_t i = n->kids.size(); i-- > 0;) rev(n->kids[i], i + 1 == n->kids.size() ? a : -1, out);
       return;
     case Op::If: {
+      if (int taken = constant_branch(n)) {
+        if (taken == 1) rev(n->kids[1], a, out);
+        else if (n->kids.size() > 2) rev(n->kids[2], a, out);
+        rev(n->kids[0], -1, out);
+        return;
+      }
       int flag = temp(ir);
       out.push_back(ir.set(flag, pop_stack(branches_.at(n), ir)));
       std::vector<Node*> then_out, else_out;

@@ -155,6 +155,10 @@ class Reverser {
   std::unordered_map<const Node*, bool> active_, assigns_;
   std::unordered_map<const Node*, Site> sites_;
   std::unordered_map<const Node*, int> branches_, loops_;
+  // An `if` whose condition inference folded to a constant (`d.bias === nothing` for a tensor
+  // bias): 1 when the then-branch always runs, 2 when the else-branch does, else 0. Such an if
+  // is differentiated as its one branch: no recorded choice, and its calls still run once.
+  int constant_branch(const Node* n) const;
   std::set<int> passive_slots_;        // primal slots taken as constants (a passive callee and its captures)
   std::map<int, int> adj_;             // primal slot -> its adjoint's slot in the reverse body (shared ones)
   std::map<int, int> version_;         // primal slot -> its adjoint's current local (-1: none yet)

@@ -113,7 +113,8 @@ llvm::Function* FnGen::callee_function(Spec& callee) {
 RVal FnGen::call_spec(Node* n, const std::vector<RVal>& args) {
   Spec& callee = *n->spec;
   llvm::Function* f = callee_function(callee);
-  llvm::Value* out = is_bits(callee.ret) ? llvm::ConstantPointerNull::get(ptr_) : temp();
+  bool constant_ret = is_function_singleton(callee.ret);
+  llvm::Value* out = is_bits(callee.ret) || constant_ret ? llvm::ConstantPointerNull::get(ptr_) : temp();
   std::vector<llvm::Value*> cargs{out};
   for (size_t i = 0; i < args.size(); ++i) {
     const Type* t = callee.argtypes[i];
@@ -124,6 +125,7 @@ RVal FnGen::call_spec(Node* n, const std::vector<RVal>& args) {
   if (callee.may_throw) check_error(n);
   if (callee.ret->kind == TypeKind::Bottom) return dead();
   if (is_bits(callee.ret)) return RVal{r, false, callee.ret};
+  if (constant_ret) return function_constant(callee.ret);
   return RVal{out, true, callee.ret};
 }
 

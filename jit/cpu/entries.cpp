@@ -35,6 +35,7 @@ void FnGen::emit_entry() {
   llvm::Function* callee = declare(m_, s_);
   llvm::Value* r = b_.CreateCall(callee, args);
   if (is_bits(s_.ret)) box_into(f->getArg(0), RVal{r, false, s_.ret});
+  else if (is_function_singleton(s_.ret)) call_void("tsr_assign", {f->getArg(0), function_constant(s_.ret).v});
   release_frame();
   b_.CreateRetVoid();
   size_frame();

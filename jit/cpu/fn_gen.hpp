@@ -90,6 +90,8 @@ class FnGen : public NumberErrors {
   llvm::Value* type_ref(const Type* t) { return named(type_symbol(types_, t), t); }
   llvm::Value* fn_ref(const GenericFunction* f) { return named(function_symbol(f), f); }
   llvm::Value* value_ref(const Value& v) { return named(value_symbol(types_, v), &v); }
+  // The one value of a function's type (is_function_singleton), boxed, as a constant.
+  RVal function_constant(const Type* t);
   llvm::Value* strs_ref(const std::vector<std::string>& xs);
   // The C++ method a static call was bound to (its function is the call's callee).
   llvm::Value* method_ref(const Node* call);

@@ -121,7 +121,7 @@ void FnGen::emit_function(const std::string& private_name) {
 void FnGen::emit_return(RVal r) {
   if (is_bits(s_.ret)) {
     b_.CreateStore(convert_bits(r, s_.ret), ret_slot_);
-  } else if (s_.ret->kind != TypeKind::Bottom) {
+  } else if (s_.ret->kind != TypeKind::Bottom && !is_function_singleton(s_.ret)) {
     call_void("tsr_assign", {out_, as_boxed(r)});
   }
   b_.CreateBr(return_bb_);
@@ -297,6 +297,11 @@ RVal FnGen::emit(Node* n) {
     case Op::LocalMem: return local_memory(n);
   }
   throw InternalError(std::string("codegen: unhandled node ") + op_name(n->op));
+}
+
+RVal FnGen::function_constant(const Type* t) {
+  auto dt = as_datatype(t);
+  return literal(Value::from_function(dt, dt->name->instance), t);
 }
 
 RVal FnGen::literal(const Value& v, const Type* t) {
