@@ -275,6 +275,22 @@ void register_tensor_builtins(Registrar& r) {
     return r.integer(d > o.rank ? 1 : o.shape[d - 1]);
   });
   r.add("ndims", {tensor}, {"t"}, t.Int64, [&r](std::span<const Value> a) { return r.integer(tensor_of(a[0]).rank); });
+  // stride(t, d) and strides(t): elements between neighbours along d, as Julia's (so past the
+  // last dimension the whole tensor's span); row-major, so a contiguous t's last stride is 1.
+  r.add("stride", {tensor, t.Integer}, {"t", "d"}, t.Int64, [&r](std::span<const Value> a) {
+    const TensorObject& o = tensor_of(a[0]);
+    int64_t d = a[1].as_int();
+    if (d < 1) throw ArgumentError("stride: dimension out of range: " + std::to_string(d));
+    if (d <= o.rank) return r.integer(o.strides[d - 1]);
+    int64_t span = 1;
+    for (int i = 0; i < o.rank; ++i) span = std::max(span, o.strides[i] * o.shape[i]);
+    return r.integer(span);
+  });
+  set_result_rule(r.add("strides", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+                    const TensorObject& o = tensor_of(a[0]);
+                    return tuple_of(t, std::vector<int64_t>(o.strides, o.strides + o.rank));
+                  }),
+                  ResultRule::ShapeOfTensor);
   set_result_rule(r.add("reshape", {tensor, va_any}, {"t", "dims"}, nullptr, [&t](std::span<const Value> a) {
                     // A `:` (Julia's) stands for the one dimension inferred from the others, as -1 does.
                     std::vector<Value> dims(a.begin(), a.end());
