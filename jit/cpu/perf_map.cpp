@@ -25,7 +25,7 @@ class PerfMapPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
     config.PostFixupPasses.push_back([this](llvm::jitlink::LinkGraph& g) {
       std::lock_guard<std::mutex> lock(mutex_);
       for (auto* sym : g.defined_symbols()) {
-        if (!sym->hasName() || !sym->isCallable() || sym->getSize() == 0) continue;
+        if (!sym->hasName() || sym->getSize() == 0) continue;
         std::fprintf(file_, "%llx %llx %s\n", static_cast<unsigned long long>(sym->getAddress().getValue()),
                      static_cast<unsigned long long>(sym->getSize()), sym->getName().str().c_str());
       }
