@@ -176,6 +176,36 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
     kw = &args[n - 1];
     --n;
   }
+  // Positional arguments only (no vararg to pack, no keywords): the cached specialization for
+  // these argument types, called on the arguments where they are.
+  if (!kw && !body.vararg && body.kwargs.empty() && n <= MethodDef::InvokeCache::kMaxArgs) {
+    const Type* ts[MethodDef::InvokeCache::kMaxArgs];
+    for (size_t i = 0; i < n; ++i)
+      ts[i] = args[i].payload() == Payload::Type ? types().type_of_type(args[i].as_type()) : args[i].type();
+    auto& cache = const_cast<MethodDef&>(def).invoke_cache;
+    Spec* s = nullptr;
+    if (cache.spec && cache.world == globals_.world().age && cache.method == m && cache.n == n &&
+        std::equal(ts, ts + n, cache.types)) {
+      s = cache.spec;
+    } else {
+      std::vector<const Type*> argtypes(ts, ts + n);
+      if (body.sparams.empty())
+        for (const Type*& t : argtypes)
+          if (too_complex_to_specialize(t)) t = types().Any;
+      s = specialize(m, argtypes);
+      compile(s);
+      cache.world = globals_.world().age;
+      cache.method = m;
+      cache.n = n;
+      std::copy(ts, ts + n, cache.types);
+      cache.spec = s;
+    }
+    Value out;
+    s->cpu.entry(&out, args, static_cast<int64_t>(n));
+    if (tsr_pending) rethrow_pending();
+    if (!out.defined()) out = Value::singleton(types().Nothing);
+    return out;
+  }
   std::vector<Value> full(args, args + n);
   if (body.vararg) {
     // Pack the trailing arguments into the vararg tuple.

@@ -38,6 +38,19 @@ struct MethodDef {
   GenericFunction* function = nullptr;
   class Compiler* compiler = nullptr;
   const Method* method = nullptr;  // its runtime Method (the one whose trampoline context it is)
+  // The specialization a dynamic call of it last ran, for argument types equal to these, valid
+  // while no method has been added anywhere since (the world age): a training step makes
+  // hundreds of dynamic calls, and each looked its specialization up anew (a map keyed by a
+  // vector of types, and a check of its edges).
+  struct InvokeCache {
+    static constexpr size_t kMaxArgs = 8;
+    uint64_t world = 0;
+    const Method* method = nullptr;
+    size_t n = 0;
+    const Type* types[kMaxArgs] = {};
+    struct Spec* spec = nullptr;
+  };
+  InvokeCache invoke_cache;
 };
 
 struct CompileOptions {
