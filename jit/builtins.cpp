@@ -489,6 +489,32 @@ void set_result_rule(const Method* m, ResultRule rule) { result_rules()[m] = rul
 void set_pure(const Method* m) { pure_methods().insert(m); }
 bool is_pure_builtin(const Method* m) { return pure_methods().count(m) > 0; }
 
+namespace {
+
+// The element type and rank of a concrete tensor type (Tensor or a semantic kind), if it is one.
+struct TensorShapeType {
+  DType dtype;
+  int64_t rank;
+};
+std::optional<TensorShapeType> tensor_shape_of(TypeRegistry& types, const DataType* t) {
+  if (!t->is_concrete || (t->name != types.TensorName && !t->name->is_semantic) || t->params.size() != 2)
+    return std::nullopt;
+  const ConstParam* rank = as_const(t->params[1]);
+  auto d = dtype_of(t->params[0]);
+  if (!rank || !d || rank->value < 0 || rank->value > kMaxRank) return std::nullopt;
+  return TensorShapeType{*d, rank->value};
+}
+
+// The types of the dimensions a call gives, one by one or as one tuple (zeros(T, 2, 3),
+// zeros(T, (2, 3)), reshape(t, (6, :))).
+std::vector<const Type*> dimension_types(std::span<const Type* const> dims) {
+  auto tuple = dims.size() == 1 ? as_datatype(dims[0]) : nullptr;
+  if (tuple && tuple->name->is_tuple && tuple->is_concrete) return tuple->params;
+  return std::vector<const Type*>(dims.begin(), dims.end());
+}
+
+}  // namespace
+
 const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<const Type* const> args) {
   if (m->result) return m->result;
   auto rule = result_rules().find(m);
@@ -503,45 +529,32 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     return tensor_type(types, types.TensorName, *d, static_cast<int>(dims->params.size()));
   }
   if (rule->second == ResultRule::NewTensor) {
-    // The dimensions as Int64s or as one tuple of them (zeros(T, 2, 3), zeros(T, (2, 3))).
     if (!first->name->is_type_of_type || first->params.size() != 1) return types.Any;
     auto d = dtype_of(first->params[0]);
-    std::span<const Type* const> dims = args.subspan(1);
-    auto tuple = dims.size() == 1 ? as_datatype(dims[0]) : nullptr;
-    std::vector<const Type*> fields;
-    if (tuple && tuple->name->is_tuple && tuple->is_concrete) fields = tuple->params;
-    else fields.assign(dims.begin(), dims.end());
-    if (!d || fields.empty() || fields.size() > kMaxRank) return types.Any;
-    for (const Type* f : fields)
+    std::vector<const Type*> dims = dimension_types(args.subspan(1));
+    if (!d || dims.empty() || dims.size() > kMaxRank) return types.Any;
+    for (const Type* f : dims)
       if (f != types.Int64) return types.Any;
-    return tensor_type(types, types.TensorName, *d, static_cast<int>(fields.size()));
+    return tensor_type(types, types.TensorName, *d, static_cast<int>(dims.size()));
   }
   if (rule->second == ResultRule::ShapeOfTensor) {
-    const ConstParam* rank = first->params.size() == 2 ? as_const(first->params[1]) : nullptr;
-    if (!first->is_concrete || (first->name != types.TensorName && !first->name->is_semantic) || !rank ||
-        rank->value < 0 || rank->value > kMaxRank)
-      return types.Any;
-    return types.tuple(std::vector<const Type*>(static_cast<size_t>(rank->value), types.Int64));
+    auto shape = tensor_shape_of(types, first);
+    if (!shape) return types.Any;
+    return types.tuple(std::vector<const Type*>(static_cast<size_t>(shape->rank), types.Int64));
   }
   if (rule->second == ResultRule::ViewOfFirst) {
-    // The view's rank: the dimensions given (Int64s or Colons, or one tuple of Int64s), the
-    // permutation's length, or the matrix's own for permutedims(t).
-    const ConstParam* rank = first->params.size() == 2 ? as_const(first->params[1]) : nullptr;
-    auto d = first->params.size() == 2 ? dtype_of(first->params[0]) : std::nullopt;
-    if (!first->is_concrete || (first->name != types.TensorName && !first->name->is_semantic) || !rank || !d)
-      return types.Any;
-    std::span<const Type* const> rest = args.subspan(1);
-    auto tuple = rest.size() == 1 ? as_datatype(rest[0]) : nullptr;
-    std::vector<const Type*> dims;
-    if (tuple && tuple->name->is_tuple && tuple->is_concrete) dims = tuple->params;
-    else dims.assign(rest.begin(), rest.end());
-    if (dims.empty()) return rank->value == 2 ? first : types.Any;  // permutedims(t) of a matrix
+    // The view's rank: the dimensions given (Int64s or Colons), the permutation's length, or
+    // the matrix's own for permutedims(t).
+    auto shape = tensor_shape_of(types, first);
+    if (!shape) return types.Any;
+    std::vector<const Type*> dims = dimension_types(args.subspan(1));
+    if (dims.empty()) return shape->rank == 2 ? first : types.Any;  // permutedims(t) of a matrix
     if (dims.size() > kMaxRank) return types.Any;
     for (const Type* t : dims) {
       auto dt = as_datatype(t);
       if (t != types.Int64 && !(dt && is_colon_name(dt->name))) return types.Any;
     }
-    return tensor_type(types, first->name, *d, static_cast<int>(dims.size()));
+    return tensor_type(types, first->name, shape->dtype, static_cast<int>(dims.size()));
   }
   if (!first->is_concrete && rule->second != ResultRule::TypeArgument) return types.Any;
   auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };

@@ -188,23 +188,14 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
         std::equal(ts, ts + n, cache.types)) {
       s = cache.spec;
     } else {
-      std::vector<const Type*> argtypes(ts, ts + n);
-      if (body.sparams.empty())
-        for (const Type*& t : argtypes)
-          if (too_complex_to_specialize(t)) t = types().Any;
-      s = specialize(m, argtypes);
-      compile(s);
+      s = compiled_spec(m, body, std::vector<const Type*>(ts, ts + n));
       cache.world = globals_.world().age;
       cache.method = m;
       cache.n = n;
       std::copy(ts, ts + n, cache.types);
       cache.spec = s;
     }
-    Value out;
-    s->cpu.entry(&out, args, static_cast<int64_t>(n));
-    if (tsr_pending) rethrow_pending();
-    if (!out.defined()) out = Value::singleton(types().Nothing);
-    return out;
+    return run_entry(s, args, n);
   }
   std::vector<Value> full(args, args + n);
   if (body.vararg) {
@@ -262,6 +253,10 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
       if (std::find(body.kwargs.begin(), body.kwargs.end(), f[i].as_string()) == body.kwargs.end())
         unsupported_keywords(def.function->name(), std::span<const Value>(args, n), *kw);
   }
+  return run_entry(compiled_spec(m, body, std::move(argtypes)), full.data(), full.size());
+}
+
+Spec* Compiler::compiled_spec(const Method* m, const Body& body, std::vector<const Type*> argtypes) {
   // An argument type too complex to specialize on (one that grows under recursion) is taken
   // as Any, so that one specialization serves every deeper one. Not where static parameters
   // must be read off the argument types.
@@ -270,8 +265,12 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
       if (too_complex_to_specialize(t)) t = types().Any;
   Spec* s = specialize(m, argtypes);
   compile(s);
+  return s;
+}
+
+Value Compiler::run_entry(Spec* s, const Value* args, size_t n) {
   Value out;
-  s->cpu.entry(&out, full.data(), static_cast<int64_t>(full.size()));
+  s->cpu.entry(&out, args, static_cast<int64_t>(n));
   if (tsr_pending) rethrow_pending();
   if (!out.defined()) out = Value::singleton(types().Nothing);
   return out;

@@ -155,6 +155,10 @@ class Compiler {
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
 
  private:
+  // invoke's two halves: the compiled specialization of m for these argument types, and a run
+  // of its entry on the arguments (nothing returned is `nothing`).
+  Spec* compiled_spec(const Method* m, const Body& body, std::vector<const Type*> argtypes);
+  Value run_entry(Spec* s, const Value* args, size_t n);
   friend class Inferrer;
   friend class CodeGen;
   friend void infer_types(Compiler& c, Spec& s);

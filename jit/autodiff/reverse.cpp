@@ -3,6 +3,7 @@
 #include "jit/autodiff/exits.hpp"
 #include "jit/autodiff/reverser.hpp"
 #include "jit/compiler.hpp"
+#include "jit/may_throw.hpp"
 
 namespace tsr::jit {
 
@@ -119,8 +120,7 @@ int Reverser::constant_branch(const Node* n) const {
   if (n->op != Op::If || n->kids.empty()) return 0;
   auto it = typed_.find(n->kids[0]);
   const Node* c = it == typed_.end() ? n->kids[0] : it->second;
-  bool folded = c->op == Op::Literal || (c->op == Op::Call && c->bind == Bind::Folded);
-  if (!folded || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
+  if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
   return c->literal.as_bool() ? 1 : 2;
 }
 

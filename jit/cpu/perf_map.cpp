@@ -13,8 +13,9 @@ namespace tsr::jit {
 
 namespace {
 
-// Appends "start size name" for each function JITLink placed to /tmp/perf-PID.map, the file
-// `perf report` reads for code that no ELF file on disk describes (perf's jit interface).
+// Appends "start size name" for each named symbol JITLink placed (functions, private ones too)
+// to /tmp/perf-PID.map, the file `perf report` reads for code that no ELF file on disk
+// describes (perf's jit interface).
 class PerfMapPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
  public:
   explicit PerfMapPlugin(std::FILE* f) : file_(f) {}
