@@ -153,6 +153,18 @@ const DataType* constructed_type(TypeRegistry& types, const Type* t, std::span<c
   const DataType* body = as_datatype(unwrap_unionall(t));
   if (!body || body->name->wrapper != t) return nullptr;
   const TypeName* n = body->name;
+  // Tensor(img), TensorImage(t): the same element type and rank under the other kind (construct
+  // re-tags the object), so code that drops a tag before a kernel launch stays typed.
+  if ((n->is_tensor || n->is_semantic) && argtypes.size() == 1) {
+    auto a = as_datatype(argtypes[0]);
+    if (!a || !(a->name->is_tensor || a->name->is_semantic) || a->params.size() != 2 || n->params.size() != 2) return nullptr;
+    try {
+      const DataType* r = types.apply(n, a->params);
+      return types.issub(r, t) ? r : nullptr;
+    } catch (const TypeError&) {
+      return nullptr;
+    }
+  }
   if (n->field_types.size() != argtypes.size()) return nullptr;
   std::vector<const Type*> params(n->params.size(), nullptr);
   for (size_t i = 0; i < argtypes.size(); ++i)
