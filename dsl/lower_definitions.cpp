@@ -129,6 +129,10 @@ void Lowering::define_method(const SNode& def, size_t count, std::vector<std::pa
     sig.push_back(ty);
     names.push_back(prm.text);
     bl.add_slot(prm.text.empty() ? "#unused" + std::to_string(i) : prm.text, true);
+    if (prm.is_nospecialize) {
+      if (kernel) fail(prm, "@nospecialize cannot mark a kernel's argument: a kernel is compiled for the types it is launched with");
+      if (sig.size() <= 64) body->nospecialize |= uint64_t{1} << (sig.size() - 1);
+    }
   }
   if (kernel) {
     // Where the CPU backend passes the work item's position (what Op::WorkItem reads): the

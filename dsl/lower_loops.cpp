@@ -133,6 +133,7 @@ std::unique_ptr<SNode> clone_syntax(const SNode& n) {
   c->bool_value = n.bool_value;
   c->is_mutable = n.is_mutable;
   c->is_vararg = n.is_vararg;
+  c->is_nospecialize = n.is_nospecialize;
   c->is_elseif = n.is_elseif;
   c->is_keyword_section = n.is_keyword_section;
   c->is_parenthesized = n.is_parenthesized;
@@ -229,6 +230,7 @@ Node* BodyLowerer::lower_closure(const SNode& n, const SNode& params, const SNod
       lb->slots[s].declared = l_.eval_type(p->child(0), scope);
     }
     if (p->is_vararg) lb->vararg = true;
+    if (p->is_nospecialize && s < 64) lb->nospecialize |= uint64_t{1} << s;
   }
   lb->nargs = lb->slots.size();
   if (self_name && inner.lookup(*self_name) == Found::Unknown) inner.scopes_.front().vars[*self_name] = 0;

@@ -123,7 +123,26 @@ const GenericFunction* Compiler::stale_edge(const Spec& s) const {
   return nullptr;
 }
 
-Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& argtypes, ArgLayout layout) {
+// Julia's @nospecialize: the marked arguments as their declared types (Any when none), so one
+// specialization serves every type given there (a walk over a model's layers compiled once,
+// not once per layer type). A declared type with `where` variables in it stays specialized:
+// the variables' values come from the argument's type; so does a Vararg.
+std::vector<const Type*> Compiler::unspecialized(const Method* m, std::vector<const Type*> argtypes) const {
+  const MethodDef* def = tessera_def(m);
+  uint64_t marked = def && def->body ? def->body->nospecialize : 0;
+  auto sig = marked ? as_datatype(unwrap_unionall(m->sig)) : nullptr;
+  if (!sig || sig->params.empty()) return argtypes;
+  for (size_t i = 0; i < argtypes.size(); ++i) {
+    if (i >= sig->params.size() || i >= 64 || !(marked >> i & 1)) continue;
+    const Type* declared = sig->params[i];
+    // A Vararg's arguments arrive as one tuple: it stays specialized.
+    if (!as_vararg(declared) && !globals_.types().has_free_vars(declared)) argtypes[i] = declared;
+  }
+  return argtypes;
+}
+
+Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& given, ArgLayout layout) {
+  std::vector<const Type*> argtypes = unspecialized(m, given);
   auto key = std::make_tuple(m, argtypes, layout);
   auto it = specs_.find(key);
   if (it != specs_.end() && it->second->state == Spec::State::Inferred) {

@@ -109,6 +109,8 @@ class Compiler {
 
   // The specialization of m for these argument types (made and inferred on first request).
   Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes, ArgLayout layout = {});
+  // argtypes with the method's @nospecialize arguments widened to their declared types.
+  std::vector<const Type*> unspecialized(const Method* m, std::vector<const Type*> argtypes) const;
   // Makes sure s and every specialization it calls statically have native code.
   void compile(Spec* s);
   // The MethodDef behind a Tessera method, or nullptr for C++ methods.

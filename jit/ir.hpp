@@ -147,6 +147,9 @@ struct Body {
   std::vector<const TypeVar*> sparams;  // the method's `where` variables, for SParam nodes
   const Type* sig = nullptr;            // the method's signature (a Tuple inside its `where`s)
   bool vararg = false;              // the last positional argument collects the rest
+  // Bit i: positional argument i is written @nospecialize, so its specializations take it as
+  // its declared type (Compiler::specialize). Arguments past the 64th are never marked.
+  uint64_t nospecialize = 0;
   bool kwrest = false;              // the last keyword (`kw...`) collects the other keywords given
   // A @kernel whose work items share @localmem or meet at @synchronize: launch runs it one
   // work-group at a time per thread (work items as fibers when there are barriers).

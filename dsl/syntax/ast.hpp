@@ -68,7 +68,8 @@
 //                                name is an Identifier, a FieldAccess (Base.show) or another
 //                                expression for callable objects; Empty for `function (x) ... end`
 // ParamList                      Param...
-// Param          name or ""      type | Empty, default | Empty      is_vararg for `xs...`
+// Param          name or ""      type | Empty, default | Empty      is_vararg for `xs...`,
+//                                                                    is_nospecialize for `@nospecialize(x)`
 // TypeParamList                  TypeParam...
 // TypeParam      name            upper bound | Empty, lower bound | Empty
 // StructDef                      Identifier, TypeParamList, supertype | Empty, Block of Field
@@ -151,6 +152,7 @@ struct Node {
 
   bool is_mutable = false;          // StructDef
   bool is_vararg = false;           // Param: `xs...`
+  bool is_nospecialize = false;     // Param: `@nospecialize(x)`, `@nospecialize x::T`
   bool is_elseif = false;           // If reached through `elseif`
   bool is_keyword_section = false;  // call argument written after `;`
   bool is_parenthesized = false;    // written inside ( ): `(a)`, `(a, b)`

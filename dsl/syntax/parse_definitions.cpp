@@ -144,6 +144,20 @@ NodePtr Parser::param_from(NodePtr argument) {
       param->span = argument->span;
       return param;
     }
+    case NodeKind::MacroCall:
+      // @nospecialize(x), @nospecialize x::T: one specialization for every argument type
+      // (jit/compiler.cpp, Compiler::specialize).
+      if (argument->text == "@nospecialize" && argument->size() == 1) {
+        NodePtr param = param_from(std::move(argument->children[0]));
+        param->is_nospecialize = true;
+        param->span = argument->span;
+        return param;
+      }
+      if (argument->text == "@nospecialize") {
+        note_error(argument->span, "@nospecialize marks one parameter: write @nospecialize(x) before each");
+        return make_param("", argument->span);
+      }
+      break;
     case NodeKind::Error: return make_param("", argument->span);
     default: break;
   }
