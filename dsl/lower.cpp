@@ -97,7 +97,8 @@ Node* BodyLowerer::expr(const SNode& n) {
     }
     case NodeKind::UnaryOp:
       if (syntax::is_dotted_operator(n.text)) return lower_broadcast(n, &n, nullptr);
-      return call(n, l_.global_name(n.text), {expr(n.child(0))});
+      // x' is adjoint(x), as in Julia
+      return call(n, l_.global_name(n.text == "'" ? "adjoint" : n.text), {expr(n.child(0))});
     case NodeKind::Comparison: {
       // a < b <= c: (a < b) && (b <= c)
       Node* result = nullptr;

@@ -42,10 +42,16 @@ std::string stdlib_dir() {
   return dir && *dir ? dir : TSR_STDLIB_DIR;
 }
 
+const std::vector<std::string>& base_files() {
+  static const std::vector<std::string> files = {"Base.tsr",    "Collections.tsr", "DataTypes.tsr",      "Numbers.tsr",
+                                                 "Ranges.tsr",  "Strings.tsr",     "Tensors.tsr",        "Matmul.tsr",
+                                                 "GPU.tsr",     "StatsLinalg.tsr", "Concat.tsr",         "Autodiff.tsr",
+                                                 "AutodiffBroadcast.tsr"};
+  return files;
+}
+
 int Driver::load_base() {
-  for (const char* file : {"Base.tsr", "Collections.tsr", "DataTypes.tsr", "Numbers.tsr", "Ranges.tsr", "Strings.tsr", "Tensors.tsr",
-                           "Matmul.tsr", "GPU.tsr", "StatsLinalg.tsr", "Concat.tsr", "Autodiff.tsr",
-                           "AutodiffBroadcast.tsr"}) {
+  for (const std::string& file : base_files()) {
     std::string path = stdlib_dir() + "/" + file;
     if (int rc = run_file(path, nullptr, std::string("stdlib/") + file)) {
       report_uncaught();

@@ -8,6 +8,7 @@
 namespace tsr {
 
 std::string stdlib_dir();
+const std::vector<std::string>& base_files();  // driver.cpp: what load_base runs, in order
 
 namespace {
 
@@ -110,6 +111,10 @@ Module* Driver::load_stdlib(const Node& at, const std::string& name, Lowering& l
   if (Module* m = modules_.stdlib(name)) return m;
   std::string path = stdlib_dir() + "/" + name + ".tsr";
   if (!std::filesystem::exists(path)) return nullptr;
+  // A file of Base (stdlib/Autodiff.tsr) is loaded at start into Main, not as a module.
+  for (const std::string& f : base_files())
+    if (f == name + ".tsr")
+      fail_at(lower.file(), at, name + " is part of Base (stdlib/" + name + ".tsr, loaded at start): its names need no `using`");
   // A stdlib module is a top-level module whatever module asked for it.
   Module* saved = current_;
   std::string saved_loading = loading_stdlib_;
