@@ -89,6 +89,7 @@ enum class ResultRule {
   NewTensor,       // zeros(T, d1, ..., dn), ones, rand, randn, __uninitialized: a Tensor{T, n}
   ShapeOfTensor,   // size(t) of a tensor of rank N: an NTuple{N, Int64}
   ViewOfFirst,     // reshape(t, dims...), permutedims(t[, perm]): a view, t's kind and element type
+  StorageOfFirst,  // __storage_vector(t): a Tensor{T, 1} over t's storage
 };
 void set_result_rule(const Method* m, ResultRule rule);
 // A built-in whose result depends on its arguments' types or constant values only, with no

@@ -556,6 +556,10 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     }
     return tensor_type(types, first->name, shape->dtype, static_cast<int>(dims.size()));
   }
+  if (rule->second == ResultRule::StorageOfFirst) {
+    auto shape = tensor_shape_of(types, first);
+    return shape ? tensor_type(types, types.TensorName, shape->dtype, 1) : types.Any;
+  }
   if (!first->is_concrete && rule->second != ResultRule::TypeArgument) return types.Any;
   auto concrete = [&](const Type* t) { return types.is_concrete(t) ? t : types.Any; };
   switch (rule->second) {
@@ -575,7 +579,8 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::LocalMem:
     case ResultRule::NewTensor:
     case ResultRule::ShapeOfTensor:
-    case ResultRule::ViewOfFirst: break;  // handled above
+    case ResultRule::ViewOfFirst:
+    case ResultRule::StorageOfFirst: break;  // handled above
   }
   return types.Any;
 }

@@ -339,6 +339,20 @@ void register_tensor_builtins(Registrar& r) {
   r.add("__shares_storage", {tensor, tensor}, {"a", "b"}, t.Bool, [&r](std::span<const Value> a) {
     return r.boolean(tensor_of(a[0]).storage == tensor_of(a[1]).storage);
   });
+  // __storage_vector(t) and __storage_offset(t): all of t's storage as a contiguous vector, and
+  // where t's first element lies in it (0-based). Kernels that take any strided matrix through
+  // them are compiled once, not once per layout (matmul's: stdlib/Matmul.tsr).
+  set_result_rule(r.add("__storage_vector", {tensor}, {"t"}, nullptr, [&t](std::span<const Value> a) {
+    const TensorObject& x = tensor_of(a[0]);
+    int64_t n = static_cast<int64_t>(x.storage->bytes / dtype_size(x.dtype));
+    const int64_t shape[] = {n}, strides[] = {1};
+    Value view = tensor_view(t, a[0], shape, strides, 0);  // of t's kind: made a plain Tensor
+    view.as_object()->retain();
+    return Value::from_object(tensor_type(t, t.TensorName, x.dtype, 1), view.as_object());
+  }), ResultRule::StorageOfFirst);
+  r.add("__storage_offset", {tensor}, {"t"}, t.Int64, [&t](std::span<const Value> a) {
+    return Value::from_int(t.Int64, tensor_of(a[0]).offset);
+  });
   // __sole_view(t): no other tensor object (a view, a reshape) shares t's storage, so writes
   // into t are seen through t alone.
   r.add("__sole_view", {tensor}, {"t"}, t.Bool, [&r](std::span<const Value> a) {
