@@ -197,7 +197,11 @@ Node* BodyLowerer::expr(const SNode& n) {
       return lower_broadcast(n, &n.child(1), expr(n.child(0)));
     case NodeKind::DotCall: return lower_broadcast(n, &n, nullptr);
     case NodeKind::TypeAssert: {
+      // x::Tensor{T, N} may name the method's `where` variables: inference puts in their values
+      // for the arguments at hand.
       std::vector<std::pair<std::string, const TypeVar*>> scope;
+      for (const TypeVar* v : b_.sparams)
+        if (is_sparam(v->name)) scope.emplace_back(v->name, v);
       Node* r = mk(Op::TypeAssert, n);
       r->kids.push_back(expr(n.child(0)));
       r->type_arg = l_.eval_type(n.child(1), scope);

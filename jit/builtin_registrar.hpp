@@ -90,6 +90,7 @@ enum class ResultRule {
   ShapeOfTensor,   // size(t) of a tensor of rank N: an NTuple{N, Int64}
   ViewOfFirst,     // reshape(t, dims...), permutedims(t[, perm]): a view, t's kind and element type
   StorageOfFirst,  // __storage_vector(t): a Tensor{T, 1} over t's storage
+  AccumNamed,      // _accum_named(a, b) of two named tuples: typed where each field is nothing on one side
 };
 void set_result_rule(const Method* m, ResultRule rule);
 // A built-in whose result depends on its arguments' types or constant values only, with no

@@ -556,6 +556,29 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     }
     return tensor_type(types, first->name, shape->dtype, static_cast<int>(dims.size()));
   }
+  if (rule->second == ResultRule::AccumNamed) {
+    // Two gradients of one struct, field by field: accum(nothing, x) is x and accum(x, nothing)
+    // is x; a field both have (added by accum at run time) leaves the type unknown here.
+    auto second = args.size() == 2 ? as_datatype(args[1]) : nullptr;
+    if (!second || !first->is_concrete || !second->is_concrete || !first->name->is_named_tuple || !second->name->is_named_tuple)
+      return types.Any;
+    std::vector<std::string> names = first->name->field_names;
+    std::vector<const Type*> fields = first->params;
+    const auto& bn = second->name->field_names;
+    for (size_t i = 0; i < bn.size(); ++i) {
+      auto it = std::find(names.begin(), names.end(), bn[i]);
+      if (it == names.end()) {
+        names.push_back(bn[i]);
+        fields.push_back(second->params[i]);
+        continue;
+      }
+      const Type*& f = fields[static_cast<size_t>(it - names.begin())];
+      if (second->params[i] == types.Nothing) continue;
+      if (f != types.Nothing) return types.Any;
+      f = second->params[i];
+    }
+    return types.named_tuple(names, fields);
+  }
   if (rule->second == ResultRule::StorageOfFirst) {
     auto shape = tensor_shape_of(types, first);
     return shape ? tensor_type(types, types.TensorName, shape->dtype, 1) : types.Any;
@@ -580,6 +603,7 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::NewTensor:
     case ResultRule::ShapeOfTensor:
     case ResultRule::ViewOfFirst:
+    case ResultRule::AccumNamed:
     case ResultRule::StorageOfFirst: break;  // handled above
   }
   return types.Any;

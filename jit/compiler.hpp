@@ -149,10 +149,18 @@ class Compiler {
   // specialization of its pullback function, made on first request (keywords: the call
   // passes keyword arguments).
   void register_autodiff();
-  // self_passive: the function's own gradient is not wanted (gradient(f, x) drops it), so
-  // what a closure captured is taken as constant and its gradient never computed.
-  Spec* derivative_spec(const std::vector<const Type*>& argtypes, bool keywords = false, bool self_passive = false);
+  // passive: bit i set when the gradient of argtypes[i] is not wanted (bit 0, the function's
+  // own: gradient(f, x) drops it, so what a closure captured is taken as constant; an argument
+  // that the caller's derivative knows to be constant, such as a batch of data), so it is never
+  // computed (a first layer's input gradient) and nothing passive is differentiated.
+  Spec* derivative_spec(const std::vector<const Type*>& argtypes, bool keywords = false, uint64_t passive = 0);
   GenericFunction* pullback_function() const { return pullback_fn_; }
+  // _pullback (0), _pullback_args (1) and the functions for other masks (pullback_masked):
+  // whether f is one, and its mask of passive arguments.
+  bool is_pullback_function(const GenericFunction* f, uint64_t* passive) const;
+  // The function `_pullback` with this mask of passive arguments: what a derivative calls for a
+  // call with constant arguments (made on first request).
+  GenericFunction* pullback_masked(uint64_t passive);
   // Calls a Tessera method from the runtime (the trampoline's work).
   Value invoke(const MethodDef& def, const Method* m, const Value* args, size_t n);
 
@@ -170,7 +178,7 @@ class Compiler {
   // --emit=lower: a body as lowered (a method's, a closure's or top-level code's).
   void show_lowered(const Body& body);
   // Bodies of pullback functions (jit/autodiff/derivative.cpp).
-  std::unique_ptr<Body> make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive,
+  std::unique_ptr<Body> make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, uint64_t passive,
                                            std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed);
   std::unique_ptr<Body> rule_pullback_body(size_t nargs, bool keywords);
   std::unique_ptr<Body> constructor_pullback_body(const DataType* t, size_t nargs);
@@ -229,9 +237,12 @@ class Compiler {
     const Method* method = nullptr;
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
   };
-  std::map<std::tuple<std::vector<const Type*>, bool, bool>, Derived> derived_;
+  std::map<std::tuple<std::vector<const Type*>, bool, uint64_t>, Derived> derived_;  // (argtypes, keywords, passive)
   GenericFunction* pullback_fn_ = nullptr;  // _pullback (_pullback_args: with self_passive)
-  GenericFunction* derived_fn_ = nullptr;   // #pullback
+  std::map<uint64_t, GenericFunction*> pullback_masked_;  // mask -> _pullback#mask (and 1 -> _pullback_args)
+  // #pullback, and #pullback#MASK for derivatives with passive arguments: the derivatives of
+  // one signature for two masks are two methods, so each has a function of its own.
+  std::map<uint64_t, GenericFunction*> derived_fns_;
   const Type* rule_back_ = nullptr;         // the closure type of a rule's back(dy)
   std::set<const Spec*> checked_kernels_;  // kernel specializations verify_device_kernel has seen
   std::map<std::string, BroadcastRange> broadcast_ranges_;

@@ -10,6 +10,7 @@
 #include "jit/compiler.hpp"
 #include "jit/infer.hpp"
 #include "jit/intrinsics.hpp"
+#include "jit/may_throw.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
@@ -155,6 +156,9 @@ class Inferrer {
         type(n->kids[0]);
         const Type* a = type(n->kids[1]);
         const Type* b = n->kids.size() > 2 ? type(n->kids[2]) : types_.Nothing;
+        // A condition folded to a constant (`_carries(x) ? ... : nothing`): the If is the branch
+        // it takes, and codegen emits that one only (FnGen::emit_if).
+        if (int taken = constant_condition(n)) return taken == 1 ? a : b;
         return join_types(types_, a, b);
       }
       case Op::While:
@@ -218,6 +222,16 @@ class Inferrer {
       case Op::TypeAssert: {
         const Type* v = type(n->kids[0]);
         if (v->kind == TypeKind::Bottom) return bottom;
+        if (types_.has_free_vars(n->type_arg)) {
+          // x::Tensor{T, N} with the method's `where` variables: their values here (this node
+          // belongs to the specialization's own copy of the body).
+          if (!b_.sparams.empty() && s_.sparam_values.size() == b_.sparams.size() &&
+              std::all_of(s_.sparam_values.begin(), s_.sparam_values.end(), [](const Type* t) { return t != nullptr; })) {
+            std::vector<const TypeVar*> vars(b_.sparams.begin(), b_.sparams.end());
+            n->type_arg = types_.subst(n->type_arg, vars, s_.sparam_values);
+          }
+          if (types_.has_free_vars(n->type_arg)) return types_.Any;
+        }
         return types_.issub(v, n->type_arg) ? v : n->type_arg;
       }
       case Op::Lambda: {
@@ -284,7 +298,9 @@ class Inferrer {
     n->bind = Bind::Dynamic;
     n->method = nullptr;
     n->spec = nullptr;
+    n->vararg_at = -1;
     if (unreachable) return types_.bottom();
+    if (expand_apply(n)) return call(n);
     const Value* callee = constant(n->kids[0]);
     // A variable holding a function (op in `op(a, b)`) has that function's type, which has
     // only that function: call it as if by name.
@@ -340,8 +356,8 @@ class Inferrer {
       if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
     }
     // _pullback(g, args...) of known types: a static call of the derivative's specialization.
-    if (f == c_.pullback_function() && !args.empty()) {
-      Spec* d = c_.derivative_spec(args);
+    if (uint64_t passive = 0; c_.is_pullback_function(f, &passive) && !args.empty()) {
+      Spec* d = c_.derivative_spec(args, false, passive);
       if (d != &s_ && (d->state == Spec::State::Inferring || d->state == Spec::State::Provisional)) used_provisional_ = true;
       n->bind = Bind::Static;
       n->method = d->method;
@@ -370,9 +386,26 @@ class Inferrer {
       return types_.Any;
     }
     if (const MethodDef* def = c_.tessera_def(m); def && def->body->vararg) {
-      // The trailing arguments are packed into a tuple by the method's entry: call it there.
-      n->bind = Bind::Dynamic;
-      return types_.Any;
+      // The trailing arguments packed into the tuple the specialization takes last, at the
+      // call (FnGen::call), so that the call binds statically as any other.
+      size_t fixed = def->body->nargs - 1;
+      if (args.size() < fixed || c_.infer_depth_ >= kMaxInferDepth) {
+        n->bind = Bind::Dynamic;
+        return types_.Any;
+      }
+      std::vector<const Type*> packed(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(fixed));
+      packed.push_back(types_.tuple(std::vector<const Type*>(args.begin() + static_cast<std::ptrdiff_t>(fixed), args.end())));
+      if (std::any_of(packed.begin(), packed.end(), too_complex_to_specialize)) {
+        n->bind = Bind::Dynamic;
+        return types_.Any;
+      }
+      Spec* callee_spec = c_.specialize(m, packed);
+      if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring || callee_spec->state == Spec::State::Provisional))
+        used_provisional_ = true;
+      n->bind = Bind::Static;
+      n->spec = callee_spec;
+      n->vararg_at = static_cast<int>(fixed);
+      return callee_spec->ret ? callee_spec->ret : types_.bottom();
     }
     if (c_.tessera_def(m) &&
         (c_.infer_depth_ >= kMaxInferDepth || std::any_of(args.begin(), args.end(), too_complex_to_specialize))) {
@@ -386,6 +419,10 @@ class Inferrer {
         used_provisional_ = true;
       n->bind = Bind::Static;
       n->spec = callee_spec;
+      if (const Value* v = constant_result(*callee_spec)) {
+        n->bind = Bind::Folded;
+        n->literal = *v;
+      }
       return callee_spec->ret ? callee_spec->ret : types_.bottom();
     }
     n->bind = Bind::Static;
@@ -454,6 +491,77 @@ class Inferrer {
       return;
     }
     n->bind = Bind::Folded;
+  }
+  // 1 or 2: the branch an If whose condition folded to a Bool constant takes; 0 otherwise.
+  static int constant_condition(const Node* n) {
+    const Node* c = n->kids[0];
+    if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
+    return c->literal.as_bool() ? 1 : 2;
+  }
+  // A specialization whose body is a constant of a bits type and nothing else (`_carries(x) =
+  // true`): its calls fold to that constant.
+  static const Value* constant_result(const Spec& s) {
+    if (s.state != Spec::State::Inferred || !s.body || !s.body->root) return nullptr;
+    const Node* n = s.body->root;
+    while (n->op == Op::Block && !n->kids.empty()) {
+      for (size_t i = 0; i + 1 < n->kids.size(); ++i)
+        if (n->kids[i]->op != Op::Literal) return nullptr;
+      n = n->kids.back();
+    }
+    if (n->op != Op::Literal || !n->literal.defined() || !is_bits(n->literal.type()) || n->literal.type() != s.ret) return nullptr;
+    return &n->literal;
+  }
+  // f(a, xs...) is lowered as __apply(f, (a,), xs). Where every splatted piece is a tuple of
+  // known length held in a variable or a constant (dims... of a Vararg), the call is rewritten
+  // as f(a, xs[1], ..., xs[n]), which binds statically as any call; a vector, or a piece that
+  // a call computes, leaves it to the runtime's __apply.
+  bool expand_apply(Node* n) {
+    const Value* c = constant(n->kids[0]);
+    if (n->kids.size() < 2 || !n->kwnames.empty() || !c || c->payload() != Payload::Function ||
+        c->as_function()->name() != "__apply")
+      return false;
+    GenericFunction* getindex = c_.globals().find_function("getindex");
+    if (!getindex) return false;
+    std::vector<Node*> flat{n->kids[1]};
+    for (size_t i = 2; i < n->kids.size(); ++i) {
+      Node* p = n->kids[i];
+      if (p->op == Op::Tuple) {
+        flat.insert(flat.end(), p->kids.begin(), p->kids.end());
+        continue;
+      }
+      auto dt = as_datatype(p->type);
+      if (!dt || !dt->name->is_tuple || !dt->is_concrete || !rereadable(p)) return false;
+      for (size_t k = 0; k < dt->params.size(); ++k) {
+        Node* fn = b_.make(Op::Global, p->loc);
+        fn->name = "getindex";
+        fn->literal = Value::from_function(getindex->type(), getindex);
+        Node* index = b_.make(Op::Literal, p->loc);
+        index->literal = Value::from_int(types_.Int64, static_cast<int64_t>(k + 1));
+        Node* g = b_.make(Op::Call, p->loc);
+        g->kids = {fn, reread(p), index};
+        flat.push_back(g);
+      }
+    }
+    n->kids = std::move(flat);
+    return true;
+  }
+  // A variable (not a closure's cell), a constant, or a field of one: reading it again gives
+  // the same value, with no effect.
+  bool rereadable(const Node* k) const {
+    switch (k->op) {
+      case Op::Literal: return true;
+      case Op::Slot: return k->slot >= 0 && static_cast<size_t>(k->slot) < b_.slots.size() && !b_.slots[k->slot].is_cell;
+      case Op::GetField: return rereadable(k->kids[0]);
+      default: return false;
+    }
+  }
+  Node* reread(const Node* k) {
+    Node* r = b_.make(k->op, k->loc);
+    r->literal = k->literal;
+    r->slot = k->slot;
+    r->name = k->name;
+    for (Node* kid : k->kids) r->kids.push_back(reread(kid));
+    return r;
   }
   // A literal, an argument, or a field of one: reading it cannot raise or change anything.
   bool effect_free(const Node* k) const {

@@ -152,7 +152,7 @@ void Printer::print_line(const Body& body, const Node* n, int depth, std::string
     out += ")";
   }
   if (n->type) out += " :: " + show_type(n->type);
-  if (n->bind == Bind::Static) out += n->spec ? " [static, compiled]" : " [static]";
+  if (n->bind == Bind::Static) out += n->spec ? (n->vararg_at >= 0 ? " [static, compiled, packs varargs]" : " [static, compiled]") : " [static]";
   else if (n->bind == Bind::Intrinsic) out += " [intrinsic]";
   else if (n->bind == Bind::Dynamic) out += " [dynamic]";
   else if (n->bind == Bind::Construct) out += " [construct]";

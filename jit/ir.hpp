@@ -118,6 +118,9 @@ struct Node {
   const Method* method = nullptr;  // Static and Intrinsic
   Spec* spec = nullptr;            // Static call of a Tessera method: its specialization
   int intrinsic = -1;
+  // Static call of a method with a Vararg: the arguments from this one on (0-based, after the
+  // callee) are packed into the tuple the specialization takes last. -1 otherwise.
+  int vararg_at = -1;
 };
 
 struct SlotInfo {

@@ -120,6 +120,11 @@ class DeviceCheck {
             if (n->type->kind != TypeKind::Bottom) report(n, "a dynamic call: " + call_signature(b, n));
             continue;
           }
+          if (n->bind == Bind::Static && n->vararg_at >= 0) {
+            // The CPU packs the trailing arguments into a tuple object: no device code does.
+            report(n, "a call of a method with a Vararg (its arguments packed into a tuple): " + call_signature(b, n));
+            continue;
+          }
           if (n->bind == Bind::Static && !n->spec) {
             report(n, "a call into the runtime: " + call_signature(b, n));
             continue;

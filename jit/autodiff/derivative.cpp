@@ -238,15 +238,16 @@ std::unique_ptr<Body> Compiler::refused_pullback_body(size_t nargs, const std::s
   return b;
 }
 
-std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive,
+std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*>& argtypes, bool keywords, uint64_t passive,
                                                    std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed) {
   TypeRegistry& t = types();
   size_t nargs = argtypes.size();
   GenericFunction* rrule = globals_.find_function("rrule");
   if (!rrule) throw InternalError("autodiff: the standard library's rrule is not loaded");
-  // Nothing to differentiate: no argument (nor the callee) carries a gradient.
-  if (std::none_of(argtypes.begin(), argtypes.end(), [](const Type* a) { return carries_gradient(a, 0); }))
-    return constant_pullback_body(nargs, keywords);
+  // Nothing to differentiate: no argument (nor the callee) that is wanted carries a gradient.
+  bool wanted = false;
+  for (size_t i = 0; i < nargs; ++i) wanted = wanted || ((i >= 64 || !(passive >> i & 1)) && carries_gradient(argtypes[i], 0));
+  if (!wanted) return constant_pullback_body(nargs, keywords);
   assumed.emplace_back(rrule, rrule->epoch());
   try {
     const Method* m = rrule->which(argtypes);
@@ -344,24 +345,25 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   req.primal = def->body.get();
   req.typed = primal;
   req.self_in_args = self;
-  req.self_passive = self_passive;
+  req.passive = passive;
   std::string why;
   std::unique_ptr<Body> body = derive_pullback_body(*this, req, why);
   if (!body) return refused_pullback_body(nargs, "cannot differentiate " + call + ": " + why);
   return body;
 }
 
-Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords, bool self_passive) {
-  auto key = std::make_tuple(argtypes, keywords, self_passive);
+Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords, uint64_t passive) {
+  auto key = std::make_tuple(argtypes, keywords, passive);
   auto it = derived_.find(key);
   bool fresh = it != derived_.end();
   if (fresh)
     for (auto& [f, epoch] : it->second.assumed)
       if (f->epoch() != epoch) fresh = false;
   if (!fresh) {
-    if (!derived_fn_) derived_fn_ = &globals_.function("#pullback");
+    GenericFunction*& derived_fn = derived_fns_[passive];
+    if (!derived_fn) derived_fn = &globals_.function(passive ? "#pullback#" + std::to_string(passive) : std::string("#pullback"));
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
-    std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, self_passive, assumed);
+    std::unique_ptr<Body> body = make_pullback_body(argtypes, keywords, passive, assumed);
     body->assumed = assumed;
     if (keywords && body->kwargs.empty() && body->name == "#no_derivative") {
       // The call gave keywords: the error is raised all the same.
@@ -371,7 +373,7 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
     std::vector<std::string> names;
     for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
     std::vector<const Type*> sig = argtypes;
-    const Method* m = add_method(*derived_fn_, types().tuple(sig), names, std::move(body), "");
+    const Method* m = add_method(*derived_fn, types().tuple(sig), names, std::move(body), "");
     derived_[key] = Derived{m, std::move(assumed)};
     it = derived_.find(key);
   }
@@ -380,36 +382,56 @@ Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool k
 
 namespace {
 
-template <bool SelfPassive>
+// What a _pullback function's methods hold: the compiler and the function's passive mask.
+struct PullbackContext {
+  Compiler* compiler;
+  uint64_t passive;
+};
+
 Value run_pullback(const void* ctx, const Value* args, size_t n) {
-  auto* c = static_cast<Compiler*>(const_cast<void*>(ctx));
+  auto* p = static_cast<const PullbackContext*>(ctx);
+  Compiler* c = p->compiler;
   bool keywords = has_kwargs(args, n);
   size_t npos = keywords ? n - 1 : n;
   if (npos == 0) throw ArgumentError("_pullback: needs a function to differentiate");
   std::vector<const Type*> types;
   for (size_t i = 0; i < npos; ++i)
     types.push_back(args[i].payload() == Payload::Type ? c->types().type_of_type(args[i].as_type()) : args[i].type());
-  Spec* s = c->derivative_spec(types, keywords, SelfPassive);
+  Spec* s = c->derivative_spec(types, keywords, p->passive);
   return c->invoke(*s->def, s->method, args, n);
 }
 
 }  // namespace
 
+GenericFunction* Compiler::pullback_masked(uint64_t passive) {
+  if (auto it = pullback_masked_.find(passive); it != pullback_masked_.end()) return it->second;
+  TypeRegistry& t = types();
+  Method m;
+  m.sig = t.tuple(std::vector<const Type*>{t.Any, t.vararg(t.Any)});
+  m.arg_names = {"f", "args"};
+  m.invoke = &run_pullback;
+  m.ctx = std::make_shared<const PullbackContext>(PullbackContext{this, passive});
+  m.location = "built-in";
+  GenericFunction& f = globals_.function(passive == 0 ? "_pullback" : passive == 1 ? "_pullback_args" : "_pullback#" + std::to_string(passive));
+  f.add(std::move(m));
+  return pullback_masked_[passive] = &f;
+}
+
+bool Compiler::is_pullback_function(const GenericFunction* f, uint64_t* passive) const {
+  for (const auto& [mask, g] : pullback_masked_)
+    if (g == f) {
+      *passive = mask;
+      return true;
+    }
+  return false;
+}
+
 void Compiler::register_autodiff() {
   TypeRegistry& t = types();
   // _pullback(f, args...): (f(args...), back), back(dy) = (df, dargs...); _pullback_args the
   // same without computing df (what the gradient API calls: it drops df).
-  for (bool self_passive : {false, true}) {
-    Method m;
-    m.sig = t.tuple(std::vector<const Type*>{t.Any, t.vararg(t.Any)});
-    m.arg_names = {"f", "args"};
-    m.invoke = self_passive ? &run_pullback<true> : &run_pullback<false>;
-    m.ctx = std::shared_ptr<const void>(this, [](const void*) {});
-    m.location = "built-in";
-    GenericFunction& f = globals_.function(self_passive ? "_pullback_args" : "_pullback");
-    f.add(std::move(m));
-    if (!self_passive) pullback_fn_ = &f;
-  }
+  pullback_fn_ = pullback_masked(0);
+  pullback_masked(1);
   Registrar r(globals_);
   r.add("__no_derivative", {t.String}, {"message"}, t.bottom(), [](std::span<const Value> a) -> Value {
     throw ErrorException(a[0].as_string());

@@ -50,7 +50,7 @@ void register_autodiff_builtins(Registrar& r) {
   });
   // _accum_named(a, b): two gradients of one struct added field by field (accum on each);
   // a field only one of them has is taken as it is.
-  r.add("_accum_named", {t.Any, t.Any}, {"a", "b"}, nullptr, [&t, &g](std::span<const Value> a) -> Value {
+  set_result_rule(r.add("_accum_named", {t.Any, t.Any}, {"a", "b"}, nullptr, [&t, &g](std::span<const Value> a) -> Value {
     GenericFunction* accum = g.find_function("accum");
     if (!accum) throw InternalError("_accum_named: accum is not defined");
     std::vector<std::string> names = a[0].type()->name->field_names;
@@ -69,7 +69,7 @@ void register_autodiff_builtins(Registrar& r) {
       x = accum->call(args, 2);
     }
     return named_tuple_of(t, names, std::move(xs));
-  });
+  }), ResultRule::AccumNamed);
 }
 
 }  // namespace tsr::jit

@@ -21,4 +21,9 @@ Node* IRBuild::fn(const std::string& name) {
   return n;
 }
 
+Node* IRBuild::grad_at(Node* gradients, size_t i) {
+  if (i >= 1 && i <= 8) return call("_grad_at" + std::to_string(i), {gradients});
+  return call("_grad_at", {gradients, integer(static_cast<int64_t>(i))});
+}
+
 }  // namespace tsr::jit

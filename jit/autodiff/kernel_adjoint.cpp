@@ -158,7 +158,7 @@ void Reverser::rev_launch(const Node* n, std::vector<Node*>& out) {
     const Node* k = n->kids[i];
     if (!active(k)) continue;
     int gi = temp(ir);
-    out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
+    out.push_back(ir.set(gi, ir.grad_at(ir.slot(g), i + 1)));
     if (k->op == Op::Slot && diff_slot(k->slot))
       adj_set(k->slot, ir.slot(gi), ir, out);
     else

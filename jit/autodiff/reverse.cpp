@@ -78,9 +78,19 @@ void Reverser::comprehension_pushes(Node* n) {
 }
 
 void Reverser::explicit_captures() {
-  if (r_.self_in_args && r_.self_passive) {
+  if (r_.self_in_args && (r_.passive & 1)) {
     passive_slots_.insert(0);
     passive_slots_.insert(p_->capture_slots.begin(), p_->capture_slots.end());
+  }
+  // Arguments the caller holds constant (a batch of data): never differentiated, unless the
+  // body assigns them (then the variable may hold a value that carries a gradient).
+  std::set<int> assigned;
+  for (const auto& n : p_->pool)
+    if (n->op == Op::SetSlot) assigned.insert(n->slot);
+  for (size_t i = 1; i < 64 && (r_.passive >> i) != 0; ++i) {
+    if (!(r_.passive >> i & 1)) continue;
+    int s = static_cast<int>(r_.self_in_args ? i : i - 1);
+    if (static_cast<size_t>(s) < p_->nargs && !p_->slots[s].is_cell && !assigned.count(s)) passive_slots_.insert(s);
   }
   if (p_->capture_slots.empty()) return;
   const Body& t = *r_.typed->body;
@@ -122,6 +132,17 @@ int Reverser::constant_branch(const Node* n) const {
   const Node* c = it == typed_.end() ? n->kids[0] : it->second;
   if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
   return c->literal.as_bool() ? 1 : 2;
+}
+
+size_t Reverser::tuple_index_length(const Node* n) const {
+  if (n->op != Op::Call || n->kids.size() != 3 || !n->kwnames.empty() || n->kids[0]->op != Op::Global ||
+      n->kids[0]->name != "getindex" || n->kids[2]->op != Op::Literal || !n->kids[2]->literal.defined() ||
+      n->kids[2]->literal.payload() != Payload::Int)
+    return 0;
+  auto t = as_datatype(type_of(n->kids[1]));
+  if (!t || !t->name->is_tuple || !t->is_concrete) return 0;
+  int64_t k = n->kids[2]->literal.as_int();
+  return k >= 1 && static_cast<size_t>(k) <= t->params.size() ? t->params.size() : 0;
 }
 
 const Type* Reverser::type_of(const Node* n) const {
@@ -296,10 +317,21 @@ Node* Reverser::fwd(const Node* n) {
   IRBuild ir{*d_, g_, n->loc};
   switch (n->op) {
     case Op::Call: {
+      if (tuple_index_length(n)) {  // t[k]: read as it is (rev makes its gradient)
+        Node* m = clone_node(n);
+        for (const Node* k : n->kids) m->kids.push_back(fwd(k));
+        return m;
+      }
       std::vector<Node*> kids;
       for (const Node* k : n->kids) kids.push_back(fwd(k));
       ir.loc = n->loc;
-      Node* pb = ir.call("_pullback", kids);
+      // Arguments whose value carries no gradient here (a batch of data, a passive callee): the
+      // derivative is asked not to compute theirs (a first layer's input gradient).
+      uint64_t passive = 0;
+      size_t positional = n->kids.size() - n->kwnames.size();
+      for (size_t i = 0; i < positional && i < 64; ++i)
+        if (!active(n->kids[i])) passive |= uint64_t{1} << i;
+      Node* pb = ir.call(ir.fn_of(c_.pullback_masked(passive)), kids);
       pb->kwnames = n->kwnames;
       int k = next_++;
       int t = ir.new_slot("#t" + std::to_string(k));
@@ -416,7 +448,8 @@ int Reverser::adjoint(int pslot) {
 
 void Reverser::find_shared_adjoints(const Node* n, int depth) {
   if (depth > 0 && (n->op == Op::Slot || n->op == Op::SetSlot) && n->slot >= 0) shared_.insert(n->slot);
-  bool branches = active(n) && (n->op == Op::If || n->op == Op::While);
+  // An If whose condition folded is straight code: only its branch taken is differentiated.
+  bool branches = active(n) && ((n->op == Op::If && !constant_branch(n)) || n->op == Op::While);
   for (size_t i = 0; i < n->kids.size(); ++i)
     find_shared_adjoints(n->kids[i], depth + (branches && (n->op == Op::While || i > 0) ? 1 : 0));
 }
@@ -465,6 +498,19 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
     }
     case Op::Call: {
       if (n->kids[0]->op == Op::Global && n->kids[0]->name == "launch") return rev_launch(n, out);
+      if (size_t len = tuple_index_length(n)) {
+        // t[k]'s gradient is t's: (nothing, ..., dy, ..., nothing) with dy at k, typed.
+        int gi = -1;
+        if (a >= 0) {
+          gi = temp(ir);
+          std::vector<Node*> elems;
+          for (size_t i = 0; i < len; ++i) elems.push_back(ir.nothing());
+          elems[static_cast<size_t>(n->kids[2]->literal.as_int()) - 1] = ir.call("unthunk", {ir.slot(a)});
+          out.push_back(ir.set(gi, ir.call("_tuple_grad", {ir.slot(a), ir.node(Op::Tuple, elems)})));
+        }
+        rev(n->kids[1], gi, out);
+        return;
+      }
       const Site& s = sites_.at(n);
       int pb = temp(ir);
       out.push_back(ir.set(pb, take(s, ir)));
@@ -480,7 +526,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         int gi = -1;
         if (g >= 0) {
           gi = temp(ir);
-          out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(g), ir.integer(static_cast<int64_t>(i) + 1)})));
+          out.push_back(ir.set(gi, ir.grad_at(ir.slot(g), i + 1)));
         }
         rev(n->kids[i], gi, out);
       }
@@ -524,7 +570,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         int gi = -1;
         if (a >= 0) {
           gi = temp(ir);
-          out.push_back(ir.set(gi, ir.call("_grad_at", {ir.slot(a), ir.integer(static_cast<int64_t>(i) + 1)})));
+          out.push_back(ir.set(gi, ir.grad_at(ir.slot(a), i + 1)));
         }
         rev(n->kids[i], gi, out);
       }
@@ -535,8 +581,18 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         gi = temp(ir);
         const Type* ot = type_of(n->kids[0]);
         auto odt = as_datatype(ot);
-        Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
-        out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.call("unthunk", {ir.slot(a)})})));
+        const std::vector<std::string>* names = odt && odt->is_concrete ? &odt->name->field_names : nullptr;
+        if (names && std::find(names->begin(), names->end(), n->name) != names->end()) {
+          // (w = nothing, b = dy, ...) built here, typed, where _field_grad's result is not;
+          // nothing when no gradient reached the field.
+          const Type* wrapper = g_.types().named_tuple(*names)->wrapper;
+          std::vector<Node*> fields{ir.type(wrapper)};
+          for (const std::string& f : *names) fields.push_back(f == n->name ? ir.call("unthunk", {ir.slot(a)}) : ir.nothing());
+          out.push_back(ir.set(gi, ir.call("_tuple_grad", {ir.slot(a), ir.node(Op::Call, fields)})));
+        } else {
+          Node* of = odt && odt->is_concrete ? ir.type(odt) : ir.nothing();
+          out.push_back(ir.set(gi, ir.call("_field_grad", {of, ir.symbol(n->name), ir.call("unthunk", {ir.slot(a)})})));
+        }
       }
       rev(n->kids[0], gi, out);
       return;

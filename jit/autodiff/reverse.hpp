@@ -27,7 +27,9 @@ struct DeriveRequest {
   const Body* primal = nullptr;  // the method's lowered body
   const Spec* typed = nullptr;   // its specialization for these argument types
   bool self_in_args = false;     // the callee is the primal's argument 0 (closures, callable structs)
-  bool self_passive = false;     // ... whose gradient is not wanted: it and its captures are constants
+  // Bit i: the gradient of argument i of the call (0: the callee, a closure or callable struct
+  // when self_in_args) is not wanted: it is a constant here (and a callee's captures too).
+  uint64_t passive = 0;
   // A @kernel's body: make its adjoint kernel instead (derive_adjoint_kernel_body).
   size_t kernel_args = 0;        // the kernel's own arguments (before the hidden index arguments)
 };

@@ -79,6 +79,11 @@ class Reverser {
   // side of && and ||): then recording which way each went is enough.
   bool check_active_shapes(const Node* n, std::string& why);
 
+  // t[k] of a tuple of known type with a literal k: its length, with k in range (else 0). Its
+  // derivative is structural, as a field's (no rule: rrule(getindex, t, i) cannot type t[i]
+  // for an i known only at run time, so a Chain's layers would be reached dynamically).
+  size_t tuple_index_length(const Node* n) const;
+
   // ---- the forward sweep ----
   struct Site {
     bool once = false;  // runs exactly once: its pullback in a local, else on a stack

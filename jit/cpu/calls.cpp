@@ -37,6 +37,7 @@ RVal FnGen::call(Node* n) {
   switch (n->bind) {
     case Bind::Intrinsic: return intrinsic(n, args);
     case Bind::Static:
+      if (n->spec && n->vararg_at >= 0) return call_spec(n, pack_varargs(n, std::move(args)));
       if (n->spec) return call_spec(n, args);
       return call_boxed(n, args, [&](llvm::Value* out, llvm::Value* argv, int k) {
         call_void("tsr_call_method", {out, method_ref(n), argv, llvm::ConstantInt::get(i64_, k)});
@@ -108,6 +109,22 @@ llvm::Function* FnGen::callee_function(Spec& callee) {
   g.emit_function(name);
   cacheable_ = cacheable_ && g.cacheable_;
   return m_.getFunction(name);
+}
+
+std::vector<RVal> FnGen::pack_varargs(Node* n, std::vector<RVal> args) {
+  // The trailing arguments as the tuple the callee's specialization takes last (its type is
+  // known: each element's concrete type).
+  const Type* tuple_t = n->spec->argtypes.back();
+  size_t at = static_cast<size_t>(n->vararg_at);
+  std::vector<RVal> rest(args.begin() + static_cast<std::ptrdiff_t>(at), args.end());
+  int k = static_cast<int>(rest.size());
+  llvm::Value* elems = temps(std::max(k, 1));
+  store_args(elems, rest);
+  llvm::Value* out = temp();
+  call_void("tsr_make_struct", {out, type_ref(tuple_t), elems, llvm::ConstantInt::get(i64_, k)});
+  args.resize(at);
+  args.push_back(RVal{out, true, tuple_t});
+  return args;
 }
 
 RVal FnGen::call_spec(Node* n, const std::vector<RVal>& args) {

@@ -157,6 +157,8 @@ class FnGen : public NumberErrors {
 
   // Evaluates nodes into consecutive frame slots; nullptr when one of them does not finish.
   llvm::Value* emit_into_temps(const std::vector<Node*>& nodes);
+  // A static call's arguments with those from n->vararg_at on packed into one tuple.
+  std::vector<RVal> pack_varargs(Node* n, std::vector<RVal> args);
 
   // Writes values into consecutive frame slots starting at `first`.
   void store_args(llvm::Value* first, const std::vector<RVal>& vals);

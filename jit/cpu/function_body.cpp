@@ -10,6 +10,7 @@
 #include "jit/constants.hpp"
 #include "jit/definite_assignment.hpp"
 #include "jit/intrinsics.hpp"
+#include "jit/may_throw.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
@@ -382,6 +383,11 @@ RVal FnGen::get(const ResultSlot& r) {
 RVal FnGen::emit_if(Node* n) {
   RVal c = emit(n->kids[0]);
   if (!c.v) return c;
+  if (folded_constant(n->kids[0]) && n->kids[0]->literal.defined() && n->kids[0]->literal.payload() == Payload::Bool) {
+    // Inference typed the If as the branch taken (the other may not fit its type).
+    if (n->kids[0]->literal.as_bool()) return emit(n->kids[1]);
+    return n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
+  }
   llvm::Value* cond = truth(c, n);
   ResultSlot r = result_slot(n->type);
   auto* then_bb = llvm::BasicBlock::Create(ctx_, "then", fn_);

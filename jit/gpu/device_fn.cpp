@@ -1,5 +1,6 @@
 // A device function's body: slots, control flow, literals, errors (device_fn.hpp). Calls,
 // tensors and the kernel IR are in device_calls.cpp.
+#include "jit/may_throw.hpp"
 #include "jit/gpu/device_fn.hpp"
 
 #include <algorithm>
@@ -259,6 +260,11 @@ DVal DeviceFn::emit(Node* n) {
 DVal DeviceFn::emit_if(Node* n) {
   DVal c = emit(n->kids[0]);
   if (!c.v) return c;
+  if (folded_constant(n->kids[0]) && n->kids[0]->literal.defined() && n->kids[0]->literal.payload() == Payload::Bool) {
+    // Inference typed the If as the branch taken (jit/infer.cpp): that branch only.
+    if (n->kids[0]->literal.as_bool()) return emit(n->kids[1]);
+    return n->kids.size() > 2 ? emit(n->kids[2]) : nothing();
+  }
   llvm::Value* cond = truth(c, n);
   // An `if` whose value is no device value (a Union of a branch's value and nothing, say) is a
   // statement: verify-kernel checked that nothing uses its value.
