@@ -1,4 +1,3 @@
-#include <map>
 // The entry points through which generated code reaches dispatch and the runtime's global
 // state: dynamic calls, calls of values (callable objects, types, keyword arguments), globals
 // and constructors. Each holds the SerialSection (runtime/thread_pool.hpp) while it runs.
@@ -81,12 +80,8 @@ using tsr::jit::abi_globals;
 
 extern "C" {
 
-static std::map<std::string, long>& dyn_counts() { static auto* m = new std::map<std::string, long>; return *m; }
-static bool dyn_on = getenv("TSR_DYNCOUNT") != nullptr;
-struct DynDump { ~DynDump() { if (!dyn_on) return; for (auto& [k, v] : dyn_counts()) fprintf(stderr, "%8ld %s\n", v, k.c_str()); } } dyn_dump;
 void tsr_call_dynamic(Value* out, GenericFunction* f, const Value* args, int64_t n) {
   SerialSection serial;
-  if (dyn_on) { std::string k = "D " + f->name(); for (int64_t i = 0; i < n; ++i) k += " " + std::string(args[i].type() ? args[i].type()->name->name : "?"); dyn_counts()[k]++; }
   try {
     *out = f->call(args, static_cast<size_t>(n));
   } catch (...) {
@@ -96,7 +91,6 @@ void tsr_call_dynamic(Value* out, GenericFunction* f, const Value* args, int64_t
 
 void tsr_call_method(Value* out, const Method* m, const Value* args, int64_t n) {
   SerialSection serial;
-  if (dyn_on) { dyn_counts()["M " + m->location + " " + std::to_string(m->id)]++; }
   try {
     *out = m->call(args, static_cast<size_t>(n));
   } catch (...) {
