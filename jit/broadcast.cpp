@@ -103,7 +103,7 @@ Value Compiler::store_each(const std::vector<Value>& results, const Value* dest,
       if (!d || !dtype_of(r.type()) || *dtype_of(r.type()) != *d)
         throw ArgumentError("broadcast: the elements computed are not all numbers of one type (got " +
                             show_type(r.type()) + ")");
-    out = new_tensor(t, *d, shape, shared_kind(t, leaves));
+    out = new_tensor(t, *d, shape, shared_kind(t, leaves), false);  // every element stored below
   }
   const TensorObject& o = tensor_of(out);
   size_t rank = shape.size();
@@ -378,8 +378,9 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   int64_t shape_buf[kMaxRank];
   std::span<const int64_t> shape(shape_buf, broadcast_shape(leaves, dest, shape_buf));
   if (plan.dynamic) return store_each(broadcast_each(f, leaves, shape), dest, leaves, shape);
-  // The result: the destination, or a new tensor of the leaves' shared semantic type.
-  Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind);
+  // The result: the destination, or a new tensor of the leaves' shared semantic type (not
+  // zero-filled: the loop writes every element, and a fill was a serial memset of each result).
+  Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind, false);
   // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
   // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
   // independent, which lets it be vectorized without run-time overlap checks.

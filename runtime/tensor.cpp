@@ -307,7 +307,7 @@ void copy_contiguous(const TensorObject& src, char* dst) {
 Value tensor_copy(TypeRegistry& types, const Value& v) {
   const TensorObject& src = tensor_of(v);
   std::vector<int64_t> shape(src.shape, src.shape + src.rank);
-  Value out = new_tensor(types, src.dtype, shape, kind_of(v));
+  Value out = new_tensor(types, src.dtype, shape, kind_of(v), false);  // every element copied below
   const TensorObject& dst = tensor_of(out);
   if (src.numel() == 0) return out;
   switch (dtype_size(src.dtype)) {
