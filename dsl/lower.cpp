@@ -159,6 +159,18 @@ Node* BodyLowerer::expr(const SNode& n) {
       return call(n, "length", {expr(*end_of_)});
     }
     case NodeKind::Curly: {
+      // Tensor{T, N} naming the method's `where` variables: applied when run, which inference
+      // does at compile time for each specialization (jit/infer.cpp, __apply_type).
+      if (mentions_sparam(n)) {
+        std::vector<Node*> parts{expr(n.child(0))};
+        for (size_t i = 1; i < n.size(); ++i) {
+          const SNode& p = n.child(i);
+          if (p.kind == NodeKind::UnaryOp && (p.text == "<:" || p.text == ">:"))
+            l_.fail(p, "a type with `" + p.text + "` inside a function body cannot name the method's `where` variables yet");
+          parts.push_back(expr(p));
+        }
+        return call(n, "__apply_type", parts);
+      }
       std::vector<std::pair<std::string, const TypeVar*>> scope;
       const Type* ty = l_.eval_type(n, scope);
       const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;

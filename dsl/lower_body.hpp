@@ -130,6 +130,8 @@ class BodyLowerer {
   std::vector<Node*> indices(const SNode& index);
   Node* lower_call(const SNode& n);
   Node* lower_named_tuple(const SNode& n);
+  // Whether a type application's parameters name one of the method's `where` variables.
+  bool mentions_sparam(const SNode& n) const;
   Node* lower_for(const SNode& n, size_t iteration);
   Node* lower_loops(const SNode& n, const std::vector<const SNode*>& its, size_t iteration,
                     const std::vector<const SNode*>& bodies, bool soft, const std::function<Node*()>& inner);

@@ -47,6 +47,14 @@ bool BodyLowerer::is_sparam(const std::string& name) const {
   return false;
 }
 
+bool BodyLowerer::mentions_sparam(const SNode& n) const {
+  if (n.kind == NodeKind::Identifier) return is_sparam(n.text);
+  if (n.kind != NodeKind::Curly && n.kind != NodeKind::UnaryOp) return false;
+  for (const auto& k : n.children)
+    if (mentions_sparam(*k)) return true;
+  return false;
+}
+
 bool BodyLowerer::visible(const std::string& name) const {
   Found f = lookup(name);
   if (f != Found::Unknown) return f == Found::Local;

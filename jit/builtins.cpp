@@ -115,9 +115,26 @@ Value round_digits(TypeRegistry& t, const Value& x, const Value& kw) {
 
 bool egal(const Value& a, const Value& b) { return egal_values(a, b); }
 
+// T{params...} of a type's value and the parameters' values (types, or integers as N).
+const Type* apply_type_value(TypeRegistry& t, const Value& head, std::span<const Value> params);
+
 Value type_value(TypeRegistry& t, const Type* ty) {
   const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
   return Value::from_type(kind, ty);
+}
+
+const Type* apply_type_value(TypeRegistry& t, const Value& head, std::span<const Value> params) {
+  if (head.payload() != Payload::Type) throw TypeError("in a type application, expected a type, got " + show_value(head));
+  auto body = as_datatype(unwrap_unionall(head.as_type()));
+  if (!body || body->name->wrapper != head.as_type())
+    throw TypeError("in a type application, " + show_value(head) + " takes no parameters here");
+  std::vector<const Type*> ps;
+  for (const Value& p : params) {
+    if (p.payload() == Payload::Type) ps.push_back(p.as_type());
+    else if (p.payload() == Payload::Int) ps.push_back(t.const_param(p.as_int()));
+    else throw TypeError("in a type application of " + show_value(head) + ", a parameter must be a type or an integer, got " + show_value(p));
+  }
+  return t.apply(body->name, ps);
 }
 
 void register_types(TypeRegistry& t) {
@@ -216,6 +233,11 @@ void register_io_and_reflection(Registrar& r) {
   const Method* type_of = r.add("typeof", {any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return type_value(t, a[0].type()); });
   set_result_rule(type_of, ResultRule::TypeOfFirst);
   set_pure(type_of);
+  // __apply_type(T, params...): T{params...} where a body names its method's `where` variables
+  // (dsl/lower.cpp); inference computes it for each specialization (jit/infer.cpp).
+  set_pure(r.add("__apply_type", {any, va_any}, {"T", "params"}, nullptr, [&t](std::span<const Value> a) {
+    return type_value(t, apply_type_value(t, a[0], a.subspan(1)));
+  }));
   r.add("isa", {any, any}, {"x", "T"}, t.Bool, [&r, &t](std::span<const Value> a) {
     if (a[1].payload() != Payload::Type) throw TypeError("isa: the second argument must be a type, got " + show_value(a[1]));
     // A type is an instance of Type{itself}: isa(Int, Type{Int}), isa(Int, Type).

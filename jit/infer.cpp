@@ -12,6 +12,7 @@
 #include "jit/intrinsics.hpp"
 #include "jit/may_throw.hpp"
 #include "runtime/construct.hpp"
+#include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
@@ -432,6 +433,12 @@ class Inferrer {
       result = broadcast_fields_result_type(c_, args, &used_provisional_);
     if (result == types_.Any)
       if (const Type* e = constant_index_type(f, args, n)) return e;
+    if (is_pure_builtin(m) && f->name() == "__apply_type") {
+      // Tensor{T, N} in a body, with the where variables' values of this specialization: the
+      // type itself, so that what uses it (a constructor, isa, a typeassert) is typed.
+      fold(n, m, nullptr);
+      return n->bind == Bind::Folded ? value_type(n->literal) : types_.Any;
+    }
     if (is_pure_builtin(m)) {
       fold(n, m, result);
     } else if (f->name() == "===") {
@@ -467,7 +474,7 @@ class Inferrer {
       } catch (const Error&) {
         return;
       }
-      if (value_type(v) != result) return;
+      if (result && value_type(v) != result) return;  // no result: whatever it computed
     }
     n->bind = Bind::Folded;
     n->literal = v;
@@ -478,6 +485,12 @@ class Inferrer {
   // Types as values are left alone: Float32 may be typed Type{Float32} or DataType.
   void fold_identity(Node* n, const std::vector<const Type*>& args) {
     if (args.size() != 2 || n->kids.size() != 3) return;
+    // Two values known now (typeof(x) === Tensor{T, N} in a specialization): compared now.
+    if (const Value *a = constant(n->kids[1]), *b = constant(n->kids[2]); a && b) {
+      n->literal = Value::from_bool(types_.Bool, egal_values(*a, *b));
+      n->bind = Bind::Folded;
+      return;
+    }
     auto a = as_datatype(args[0]), b = as_datatype(args[1]);
     if (!a || !b || !a->is_concrete || !b->is_concrete || a->name->is_type_of_type || b->name->is_type_of_type ||
         a->name->payload == Payload::Type || b->name->payload == Payload::Type)
