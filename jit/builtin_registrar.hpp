@@ -91,6 +91,8 @@ enum class ResultRule {
   ViewOfFirst,     // reshape(t, dims...), permutedims(t[, perm]): a view, t's kind and element type
   StorageOfFirst,  // __storage_vector(t): a Tensor{T, 1} over t's storage
   AccumNamed,      // _accum_named(a, b) of two named tuples: typed where each field is nothing on one side
+  TensorSlice,     // t[1:m, :], t[i, 2:3]: a view of t's kind, one dimension per range or colon
+  IntRange,        // a:b, a:s:b of one integer type: UnitRange{T}, StepRange{T, T}
 };
 void set_result_rule(const Method* m, ResultRule rule);
 // A built-in whose result depends on its arguments' types or constant values only, with no

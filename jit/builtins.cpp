@@ -1,5 +1,6 @@
 #include "jit/builtins.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
+#include "jit/intrinsics.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/dict.hpp"
 #include "runtime/errors.hpp"
@@ -344,8 +346,8 @@ void register_collections(Registrar& r) {
     const Type* ps[] = {elem, a[1].type()};
     return Value::from_object(as_datatype(t.instantiate(t.lookup("StepRange"), ps)), obj);
   };
-  r.add(":", {t.Integer, t.Integer}, {"start", "stop"}, nullptr, colon);
-  r.add(":", {t.Integer, t.Integer, t.Integer}, {"start", "step", "stop"}, nullptr, colon);
+  set_result_rule(r.add(":", {t.Integer, t.Integer}, {"start", "stop"}, nullptr, colon), ResultRule::IntRange);
+  set_result_rule(r.add(":", {t.Integer, t.Integer, t.Integer}, {"start", "step", "stop"}, nullptr, colon), ResultRule::IntRange);
   // Float ranges (0:0.1:1, 0.5:3) are Julia's StepRangeLen, made in stdlib/Ranges.tsr.
   Globals& globals = r.g_;
   auto float_colon = [&globals](std::span<const Value> a) { return globals.function("__float_colon").call(a); };
@@ -578,6 +580,29 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     }
     return tensor_type(types, first->name, shape->dtype, static_cast<int>(dims.size()));
   }
+  if (rule->second == ResultRule::TensorSlice) {
+    // One index per dimension, each an Int64 (dropped), a colon or a range of Int64s (kept);
+    // anything else (a vector, a mask, linear indexing) is left to the run time.
+    auto shape = tensor_shape_of(types, first);
+    if (!shape || args.size() - 1 != static_cast<size_t>(shape->rank)) return types.Any;
+    int rank = 0;
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == types.Int64) continue;
+      auto dt = as_datatype(args[i]);
+      if (!dt || !dt->is_concrete) return types.Any;
+      bool int_range = is_range_name(dt->name) &&
+                       std::all_of(dt->params.begin(), dt->params.end(), [&](const Type* p) { return p == types.Int64; });
+      if (!is_colon_name(dt->name) && !int_range) return types.Any;
+      ++rank;
+    }
+    return rank == 0 ? types.Any : tensor_type(types, first->name, shape->dtype, rank);
+  }
+  if (rule->second == ResultRule::IntRange) {
+    for (const Type* a : args)
+      if (a != args[0] || !is_bits_number(a) || is_bits_float(a) || a == types.Bool) return types.Any;
+    const Type* ps[] = {args[0], args[0]};
+    return types.instantiate(types.lookup(args.size() == 2 ? "UnitRange" : "StepRange"), std::span<const Type* const>(ps, args.size() == 2 ? 1 : 2));
+  }
   if (rule->second == ResultRule::AccumNamed) {
     // Two gradients of one struct, field by field: accum(nothing, x) is x and accum(x, nothing)
     // is x; a field both have (added by accum at run time) leaves the type unknown here.
@@ -625,6 +650,8 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::NewTensor:
     case ResultRule::ShapeOfTensor:
     case ResultRule::ViewOfFirst:
+    case ResultRule::TensorSlice:
+    case ResultRule::IntRange:
     case ResultRule::AccumNamed:
     case ResultRule::StorageOfFirst: break;  // handled above
   }

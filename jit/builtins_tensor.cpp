@@ -320,7 +320,7 @@ void register_tensor_builtins(Registrar& r) {
     }
     return tensor_index(t, a[0], indices_of(a, 1));
   };
-  r.add("getindex", {tensor, va_any}, {"t", "i"}, nullptr, index);
+  set_result_rule(r.add("getindex", {tensor, va_any}, {"t", "i"}, nullptr, index), ResultRule::TensorSlice);
   // More specific than both getindex(x, i::Integer) and the above, which would tie.
   r.add("getindex", {tensor, t.Integer}, {"t", "i"}, nullptr, index);
   auto set = [&t](std::span<const Value> a) {
