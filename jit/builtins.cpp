@@ -117,14 +117,12 @@ Value round_digits(TypeRegistry& t, const Value& x, const Value& kw) {
 
 bool egal(const Value& a, const Value& b) { return egal_values(a, b); }
 
-// T{params...} of a type's value and the parameters' values (types, or integers as N).
-const Type* apply_type_value(TypeRegistry& t, const Value& head, std::span<const Value> params);
-
 Value type_value(TypeRegistry& t, const Type* ty) {
   const DataType* kind = ty->kind == TypeKind::UnionAll ? t.UnionAllT : ty->kind == TypeKind::Union ? t.UnionTypeT : t.DataTypeT;
   return Value::from_type(kind, ty);
 }
 
+// T{params...} of a type's value and the parameters' values (types, or integers as N).
 const Type* apply_type_value(TypeRegistry& t, const Value& head, std::span<const Value> params) {
   if (head.payload() != Payload::Type) throw TypeError("in a type application, expected a type, got " + show_value(head));
   auto body = as_datatype(unwrap_unionall(head.as_type()));

@@ -238,7 +238,7 @@ class Compiler {
     std::vector<std::pair<const GenericFunction*, uint64_t>> assumed;
   };
   std::map<std::tuple<std::vector<const Type*>, bool, uint64_t>, Derived> derived_;  // (argtypes, keywords, passive)
-  GenericFunction* pullback_fn_ = nullptr;  // _pullback (_pullback_args: with self_passive)
+  GenericFunction* pullback_fn_ = nullptr;  // _pullback (pullback_masked(0))
   std::map<uint64_t, GenericFunction*> pullback_masked_;  // mask -> _pullback#mask (and 1 -> _pullback_args)
   // #pullback, and #pullback#MASK for derivatives with passive arguments: the derivatives of
   // one signature for two masks are two methods, so each has a function of its own.

@@ -159,7 +159,7 @@ class Inferrer {
         const Type* b = n->kids.size() > 2 ? type(n->kids[2]) : types_.Nothing;
         // A condition folded to a constant (`_carries(x) ? ... : nothing`): the If is the branch
         // it takes, and codegen emits that one only (FnGen::emit_if).
-        if (int taken = constant_condition(n)) return taken == 1 ? a : b;
+        if (int taken = folded_branch(n->kids[0])) return taken == 1 ? a : b;
         return join_types(types_, a, b);
       }
       case Op::While:
@@ -386,40 +386,32 @@ class Inferrer {
       n->bind = Bind::Static;
       return types_.Any;
     }
-    if (const MethodDef* def = c_.tessera_def(m); def && def->body->vararg) {
-      // The trailing arguments packed into the tuple the specialization takes last, at the
-      // call (FnGen::call), so that the call binds statically as any other.
-      size_t fixed = def->body->nargs - 1;
-      if (args.size() < fixed || c_.infer_depth_ >= kMaxInferDepth) {
-        n->bind = Bind::Dynamic;
+    if (const MethodDef* def = c_.tessera_def(m)) {
+      // A Vararg's trailing arguments are packed into the tuple the specialization takes last,
+      // at the call (FnGen::call), so that the call binds statically as any other.
+      std::vector<const Type*> spec_args = args;
+      int vararg_at = -1;
+      if (def->body->vararg) {
+        size_t fixed = def->body->nargs - 1;
+        if (args.size() < fixed) {
+          n->bind = Bind::Dynamic;
+          return types_.Any;
+        }
+        spec_args.resize(fixed);
+        spec_args.push_back(types_.tuple(std::vector<const Type*>(args.begin() + static_cast<std::ptrdiff_t>(fixed), args.end())));
+        vararg_at = static_cast<int>(fixed);
+      }
+      if (c_.infer_depth_ >= kMaxInferDepth || std::any_of(spec_args.begin(), spec_args.end(), too_complex_to_specialize)) {
+        n->bind = Bind::Dynamic;  // a type growing without end, or a chain of specializations too long
         return types_.Any;
       }
-      std::vector<const Type*> packed(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(fixed));
-      packed.push_back(types_.tuple(std::vector<const Type*>(args.begin() + static_cast<std::ptrdiff_t>(fixed), args.end())));
-      if (std::any_of(packed.begin(), packed.end(), too_complex_to_specialize)) {
-        n->bind = Bind::Dynamic;
-        return types_.Any;
-      }
-      Spec* callee_spec = c_.specialize(m, packed);
-      if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring || callee_spec->state == Spec::State::Provisional))
-        used_provisional_ = true;
-      n->bind = Bind::Static;
-      n->spec = callee_spec;
-      n->vararg_at = static_cast<int>(fixed);
-      return callee_spec->ret ? callee_spec->ret : types_.bottom();
-    }
-    if (c_.tessera_def(m) &&
-        (c_.infer_depth_ >= kMaxInferDepth || std::any_of(args.begin(), args.end(), too_complex_to_specialize))) {
-      n->bind = Bind::Dynamic;  // a type growing without end, or a chain of specializations too long
-      return types_.Any;
-    }
-    if (c_.tessera_def(m)) {
-      Spec* callee_spec = c_.specialize(m, args);
+      Spec* callee_spec = c_.specialize(m, spec_args);
       if (callee_spec != &s_ && (callee_spec->state == Spec::State::Inferring ||
                                  callee_spec->state == Spec::State::Provisional))
         used_provisional_ = true;
       n->bind = Bind::Static;
       n->spec = callee_spec;
+      n->vararg_at = vararg_at;
       if (const Value* v = constant_result(*callee_spec)) {
         n->bind = Bind::Folded;
         n->literal = *v;
@@ -504,12 +496,6 @@ class Inferrer {
       return;
     }
     n->bind = Bind::Folded;
-  }
-  // 1 or 2: the branch an If whose condition folded to a Bool constant takes; 0 otherwise.
-  static int constant_condition(const Node* n) {
-    const Node* c = n->kids[0];
-    if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
-    return c->literal.as_bool() ? 1 : 2;
   }
   // A specialization whose body is a constant of a bits type and nothing else (`_carries(x) =
   // true`): its calls fold to that constant.

@@ -11,6 +11,11 @@ bool folded_constant(const Node* k) {
          (k->op == Op::Call && k->bind == Bind::Folded);
 }
 
+int folded_branch(const Node* c) {
+  if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
+  return c->literal.as_bool() ? 1 : 2;
+}
+
 InlineConstruct inline_construct(const Node* n) {
   const Type* t = n->type;
   if (!t) return InlineConstruct::No;

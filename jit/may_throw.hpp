@@ -20,6 +20,10 @@ InlineConstruct inline_construct(const Node* call);
 // Whether an argument of a Folded call is a constant, so that code generation may skip it
 // (arguments that are not still run, for their effects).
 bool folded_constant(const Node* arg);
+// The branch an `if` with this condition takes when the condition is a Bool constant known at
+// compile time (1: then, 2: else), 0 otherwise. Inference types such an `if` as that branch,
+// code generation emits it alone, and a derivative records no branch for it.
+int folded_branch(const Node* condition);
 
 // False when nothing in s's typed body can raise an error (numbers, branches, loops, inline
 // accesses under @inbounds, and calls to other such functions): callers then skip testing

@@ -27,13 +27,6 @@ struct IRBuild {
     return n;
   }
   Node* nothing() { return lit(Value::singleton(g.types().Nothing)); }
-  // A reference to function f, as a Global node.
-  Node* fn_of(GenericFunction* f) {
-    Node* n = node(Op::Global);
-    n->name = f->name();
-    n->literal = Value::from_function(f->type(), f);
-    return n;
-  }
   // Gradient i (1-based) of a pullback's tuple g: _grad_at1(g) .. _grad_at8(g), whose g[i] of a
   // literal i is typed (stdlib/Autodiff.tsr), else _grad_at(g, i).
   Node* grad_at(Node* gradients, size_t i);

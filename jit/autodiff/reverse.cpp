@@ -129,9 +129,7 @@ void Reverser::short_circuits_as_branches(Node* n) {
 int Reverser::constant_branch(const Node* n) const {
   if (n->op != Op::If || n->kids.empty()) return 0;
   auto it = typed_.find(n->kids[0]);
-  const Node* c = it == typed_.end() ? n->kids[0] : it->second;
-  if (!folded_constant(c) || !c->literal.defined() || c->literal.payload() != Payload::Bool) return 0;
-  return c->literal.as_bool() ? 1 : 2;
+  return folded_branch(it == typed_.end() ? n->kids[0] : it->second);
 }
 
 size_t Reverser::tuple_index_length(const Node* n) const {
@@ -331,7 +329,7 @@ Node* Reverser::fwd(const Node* n) {
       size_t positional = n->kids.size() - n->kwnames.size();
       for (size_t i = 0; i < positional && i < 64; ++i)
         if (!active(n->kids[i])) passive |= uint64_t{1} << i;
-      Node* pb = ir.call(ir.fn_of(c_.pullback_masked(passive)), kids);
+      Node* pb = ir.call(c_.pullback_masked(passive)->name(), kids);
       pb->kwnames = n->kwnames;
       int k = next_++;
       int t = ir.new_slot("#t" + std::to_string(k));

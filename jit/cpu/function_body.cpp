@@ -383,9 +383,9 @@ RVal FnGen::get(const ResultSlot& r) {
 RVal FnGen::emit_if(Node* n) {
   RVal c = emit(n->kids[0]);
   if (!c.v) return c;
-  if (folded_constant(n->kids[0]) && n->kids[0]->literal.defined() && n->kids[0]->literal.payload() == Payload::Bool) {
+  if (int taken = folded_branch(n->kids[0])) {
     // Inference typed the If as the branch taken (the other may not fit its type).
-    if (n->kids[0]->literal.as_bool()) return emit(n->kids[1]);
+    if (taken == 1) return emit(n->kids[1]);
     return n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
   }
   llvm::Value* cond = truth(c, n);

@@ -455,9 +455,9 @@ std::string CudaFn::emit(Node* n) {
 std::string CudaFn::emit_if(Node* n) {
   std::string c = truth(emit(n->kids[0]), type_of(n->kids[0]), n);
   if (dead_) return "false";
-  if (folded_constant(n->kids[0]) && n->kids[0]->literal.defined() && n->kids[0]->literal.payload() == Payload::Bool) {
+  if (int taken = folded_branch(n->kids[0])) {
     // Inference typed the If as the branch taken (jit/infer.cpp): that branch only.
-    if (n->kids[0]->literal.as_bool()) return emit(n->kids[1]);
+    if (taken == 1) return emit(n->kids[1]);
     return n->kids.size() > 2 ? emit(n->kids[2]) : "false";
   }
   bool has_value = n->type && n->type->kind != TypeKind::Bottom && cm_.ctype(n->type) != "TsrUnit" && n->type != types_.Nothing;

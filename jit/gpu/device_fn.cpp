@@ -260,9 +260,9 @@ DVal DeviceFn::emit(Node* n) {
 DVal DeviceFn::emit_if(Node* n) {
   DVal c = emit(n->kids[0]);
   if (!c.v) return c;
-  if (folded_constant(n->kids[0]) && n->kids[0]->literal.defined() && n->kids[0]->literal.payload() == Payload::Bool) {
+  if (int taken = folded_branch(n->kids[0])) {
     // Inference typed the If as the branch taken (jit/infer.cpp): that branch only.
-    if (n->kids[0]->literal.as_bool()) return emit(n->kids[1]);
+    if (taken == 1) return emit(n->kids[1]);
     return n->kids.size() > 2 ? emit(n->kids[2]) : nothing();
   }
   llvm::Value* cond = truth(c, n);
