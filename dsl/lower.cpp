@@ -509,6 +509,18 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     b->kids = {s0, sv, call(n, "__time_report", {slot_get(n, t0)}), slot_get(n, v)};
     return b;
   }
+  if (name == "@cuda_kernel") {
+    // __cuda_kernel(entry or "", source, file, the macro's line, the script's line of the
+    // source's first line)
+    const SNode& src = n.child(n.size() - 1);
+    std::string raw(l_.file_.slice(src.span));
+    int64_t first = static_cast<int64_t>(l_.file_.location(src.span.begin).line);
+    if (raw.rfind("\"\"\"", 0) == 0 && raw.size() > 3 && (raw[3] == '\n' || raw[3] == '\r')) ++first;  // """ then a newline
+    auto str = [&](const SNode& at, const std::string& s) { return literal(at, Value::from_object(t.String, new StringObject(s))); };
+    return call(n, "__cuda_kernel",
+                {str(n, n.size() == 2 ? n.child(0).text : ""), str(src, src.text), str(n, l_.file_.path()),
+                 literal(n, Value::from_int(t.Int64, l_.file_.location(n.span.begin).line)), literal(n, Value::from_int(t.Int64, first))});
+  }
   if (Node* k = lower_kernel_macro(n)) return k;
   if (Node* io = lower_io_macro(n)) return io;
   throw InternalError("lowering: a macro unsupported() accepts: " + name);

@@ -110,6 +110,14 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
   if (name == "@simd")
     return n.size() != 1 || n.child(0).kind != NodeKind::For ? at(n, "@simd applies to a for loop: @simd for i in 1:n ... end")
                                                               : std::nullopt;
+  if (name == "@cuda_kernel") {
+    // @cuda_kernel """source""", or @cuda_kernel "entry" """source""" when it has several
+    bool ok = (n.size() == 1 && n.child(0).kind == NodeKind::String) ||
+              (n.size() == 2 && n.child(0).kind == NodeKind::String && n.child(1).kind == NodeKind::String);
+    return ok ? std::nullopt
+              : at(n, "@cuda_kernel takes CUDA C++ source as a string literal (no interpolation): @cuda_kernel \"\"\"extern \"C\" __global__ void "
+                      "f(float* y, long long n) { ... }\"\"\"; with several __global__ functions, name the one to launch first: @cuda_kernel \"f\" \"\"\"...\"\"\"");
+  }
   if (name == "@kernel") {
     if (!cx.statement) return at(n, "@kernel defines a kernel at the top level: @kernel function name(args) ... end");
     if (n.size() != 1 || n.child(0).kind != NodeKind::FunctionDef)

@@ -16,6 +16,7 @@
 #include "jit/broadcast_leaves.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
+#include "jit/gpu/device_launch.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
@@ -250,6 +251,13 @@ void Compiler::run_broadcast(BroadcastRange range, const Value* vals, size_t nva
   }
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
+  // The output on the GPU (broadcast put it there, its leaves being there): the loop runs there.
+  if (nvals && is_tensor(vals[0]) && device_of(tensor_of(vals[0])) == Device::GPU) {
+    const BroadcastLoop* loop = broadcast_loop_of(range);
+    if (!loop) throw InternalError("a broadcast loop without its description");
+    if (total > 0) gpu::broadcast_on_gpu(*this, *loop, vals, nvals, std::span<const int64_t>(meta, nmeta), total);
+    return;
+  }
   // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
   int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));
   if (total <= chunk) {
@@ -320,6 +328,16 @@ Value Compiler::broadcast_tuples(GenericFunction* f, std::span<const Value> leav
   return Value::from_object(this->types().tuple(types), obj);
 }
 
+Device broadcast_device(const GenericFunction* f, std::span<const Value> leaves, const Value* dest) {
+  bool gpu = dest && device_of(tensor_of(*dest)) == Device::GPU;
+  for (const Value& v : leaves) gpu = gpu || (is_tensor(v) && device_of(tensor_of(v)) == Device::GPU);
+  if (!gpu) return Device::CPU;
+  std::vector<Value> all;
+  if (dest) all.push_back(*dest);
+  all.insert(all.end(), leaves.begin(), leaves.end());
+  return gpu::call_device(all, "the broadcast of " + f->name());
+}
+
 Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   TypeRegistry& t = types();
   // Ranges as Julia's: (1:5) .^ 2 and Float32.(1:6) are Vectors, as over [1, 2, ...].
@@ -379,8 +397,10 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   std::span<const int64_t> shape(shape_buf, broadcast_shape(leaves, dest, shape_buf));
   if (plan.dynamic) return store_each(broadcast_each(f, leaves, shape), dest, leaves, shape);
   // The result: the destination, or a new tensor of the leaves' shared semantic type (not
-  // zero-filled: the loop writes every element, and a fill was a serial memset of each result).
-  Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind, false);
+  // zero-filled: the loop writes every element, and a fill was a serial memset of each result),
+  // on the leaves' device: all of them on one.
+  Device device = broadcast_device(f, leaves, dest);
+  Value out = dest ? *dest : new_tensor(t, plan.out, shape, plan.kind, false, device);
   // A leaf that overlaps the destination other than element for element (y .= y[end:-1:1])
   // is copied first, as Julia's broadcast! unaliases: after that the loop's iterations are
   // independent, which lets it be vectorized without run-time overlap checks.

@@ -112,8 +112,9 @@ Value Compiler::broadcast_fields(std::span<const Value> a) {
   // The fields' tensors, then the leaves: the loop's values.
   std::vector<Value> result;
   std::vector<Value> vals;
+  Device device = broadcast_device(f, leaves, nullptr);
   for (const auto& d : plan.fields) {
-    result.push_back(d ? new_tensor(t, *d, shape, plan.kind) : Value::singleton(t.Nothing));
+    result.push_back(d ? new_tensor(t, *d, shape, plan.kind, true, device) : Value::singleton(t.Nothing));
     if (d) vals.push_back(result.back());
   }
   vals.insert(vals.end(), leaves.begin(), leaves.end());

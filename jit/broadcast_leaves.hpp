@@ -6,10 +6,12 @@
 #include <span>
 #include <string>
 
+#include "runtime/tensor.hpp"
 #include "runtime/value.hpp"
 
 namespace tsr {
 class Globals;
+class GenericFunction;
 }
 
 namespace tsr::jit {
@@ -24,5 +26,8 @@ bool is_function_value(Globals& g, const Value& v);
 bool is_number_vector(const Value& v);
 // A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
 bool is_range(const Value& v);
+// The device a broadcast of f runs on: the GPU when a leaf or the destination is there (then
+// all tensors must be: an ArgumentError names two that differ), else the CPU.
+Device broadcast_device(const GenericFunction* f, std::span<const Value> leaves, const Value* dest);
 
 }  // namespace tsr::jit

@@ -80,9 +80,10 @@ std::string folder_problem(const std::filesystem::path& dir) {
 // writing): its pid no longer runs, or it is older than an hour (the pid may have been reused).
 bool stale_temporary(const std::filesystem::path& p, std::filesystem::file_time_type written) {
   std::string name = p.filename().string();
-  size_t at = name.rfind(".o.tmp");
-  if (at == std::string::npos) return false;
-  std::string digits = name.substr(at + 6);
+  // KEY.o.tmpPID (object code) or KEY.ptx.tmpPID (device code)
+  size_t at = name.rfind(".tmp");
+  if (at == std::string::npos || !(name.substr(0, at).ends_with(".o") || name.substr(0, at).ends_with(".ptx"))) return false;
+  std::string digits = name.substr(at + 4);
   if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
   long pid = std::stol(digits);
   bool gone = pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
@@ -199,7 +200,7 @@ size_t prune_cache(const std::string& dir, uint64_t max_bytes) {
       if (fs::remove(it->path(), ec)) ++removed;
       continue;
     }
-    if (it->path().extension() != ".o") continue;
+    if (it->path().extension() != ".o" && it->path().extension() != ".ptx") continue;
     uint64_t bytes = it->file_size(ec);
     if (ec) continue;
     files.push_back({written, bytes, it->path()});

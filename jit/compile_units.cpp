@@ -271,7 +271,13 @@ Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Valu
   auto fn = reinterpret_cast<BroadcastRange>(backend_->lookup(loop.name));
   broadcast_ranges_.emplace(key, fn);
   gpu::on_broadcast_compiled(*this, loop);
+  broadcast_loops_.emplace(fn, std::move(loop));
   return fn;
+}
+
+const BroadcastLoop* Compiler::broadcast_loop_of(BroadcastRange range) const {
+  auto it = broadcast_loops_.find(range);
+  return it == broadcast_loops_.end() ? nullptr : &it->second;
 }
 
 }  // namespace tsr::jit

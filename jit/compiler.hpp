@@ -144,6 +144,10 @@ class Compiler {
   using BroadcastRange = void (*)(const Value*, int64_t, int64_t, const int64_t*);
   // The compiled loop of f over leaves of these kinds (tensor or scalar), writing outs.
   BroadcastRange broadcast_range(Spec* f, std::span<const Value> leaves, std::vector<BroadcastOut> outs);
+  // The loop a broadcast range was compiled from (what the GPU compiles it from too).
+  const BroadcastLoop* broadcast_loop_of(BroadcastRange range) const;
+  // The text the cache key of a module is made from (the GPU's device code adds its own).
+  std::string cache_text(const std::vector<Spec*>& specs, bool optimize) const;
   // Reverse-mode autodiff (jit/autodiff/): `_pullback(f, args...)` and the builtins of
   // gradient values. The derivative of a call with these argument types (f's first): the
   // specialization of its pullback function, made on first request (keywords: the call
@@ -193,8 +197,6 @@ class Compiler {
   // The object a "tsr.k:..." symbol names, made or found in this process (nullptr if none).
   void* resolve_constant(const std::string& symbol);
   const Type* resolve_type(const std::string& desc);
-  // The text the cache key of a module is made from.
-  std::string cache_text(const std::vector<Spec*>& specs, bool optimize) const;
   // A unit of code for the unit passes (compile_units.cpp).
   struct UnitPlan {
     std::function<std::string()> cache_text;  // the cache key's text (made only when the cache is used)
@@ -246,6 +248,7 @@ class Compiler {
   const Type* rule_back_ = nullptr;         // the closure type of a rule's back(dy)
   std::set<const Spec*> checked_kernels_;  // kernel specializations verify_device_kernel has seen
   std::map<std::string, BroadcastRange> broadcast_ranges_;
+  std::map<BroadcastRange, BroadcastLoop> broadcast_loops_;
   // What a broadcast of f over leaves of these types needs, found once (jit/broadcast.cpp):
   // the fused function's loop, the result's element type and semantic kind.
   static constexpr size_t kMaxPlanLeaves = 9;  // the destination's type and up to 8 leaves

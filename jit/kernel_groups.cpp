@@ -183,7 +183,7 @@ void register_kernel_builtins(Registrar& r) {
               throw ArgumentError("@localmem: the work items of one group asked for different shapes or types at the same place");
             return v;
           }
-        group->localmem.emplace_back(site, new_tensor(t, dt, dims));
+        group->localmem.emplace_back(site, new_tensor(t, dt, dims, nullptr, true, Device::CPU));
         return group->localmem.back().second;
       });
   set_result_rule(localmem, ResultRule::LocalMem);

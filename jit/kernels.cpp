@@ -1,6 +1,6 @@
-// launch(kernel, ndrange, args...; workgroup = 256): runs a @kernel over an ndrange on the
-// CPU. The ndrange is cut into work-groups, and runs of work-groups are handed to the thread
-// pool; each runs the kernel's compiled range function, which loops over its indices calling
+// launch(kernel, ndrange, args...; workgroup = 256): runs a @kernel over an ndrange where its
+// tensors are: on the GPU (jit/gpu/device_launch.hpp), or on the CPU. There the ndrange is
+// cut into work-groups, and runs of work-groups are handed to the thread pool; each runs the kernel's compiled range function, which loops over its indices calling
 // the kernel body (inlined by LLVM). Errors raised in the body (a BoundsError, say) stop the
 // launch and come back as the launch's error.
 #include <algorithm>
@@ -8,7 +8,9 @@
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/compiler.hpp"
+#include "jit/gpu/cuda_kernel.hpp"
 #include "jit/gpu/device_code_dump.hpp"
+#include "jit/gpu/device_launch.hpp"
 #include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/tensor.hpp"
@@ -21,9 +23,11 @@ namespace tsr::jit {
 void Compiler::register_launch() {
   Registrar r(globals_);
   TypeRegistry& t = types();
-  r.add("launch", {t.Function, t.Any, t.vararg(t.Any)}, {"kernel", "ndrange", "args"}, t.Nothing,
+  r.add("launch", {t.Any, t.Any, t.vararg(t.Any)}, {"kernel", "ndrange", "args"}, t.Nothing,
         [this](std::span<const Value> a) { return launch(a); }, {"workgroup"});
   register_kernel_builtins(r);
+  r.add("__cuda_kernel", {t.String, t.String, t.String, t.Int64, t.Int64}, {"entry", "source", "file", "line", "first_line"}, nullptr,
+        [this](std::span<const Value> a) { return gpu::define_cuda_kernel(*this, a); });
 }
 
 Value Compiler::launch(std::span<const Value> a) {
@@ -39,9 +43,6 @@ Value Compiler::launch(std::span<const Value> a) {
     }
     a = a.first(a.size() - 1);
   }
-  if (a[0].payload() != Payload::Function || !is_kernel(a[0].as_function()))
-    throw ArgumentError("launch: " + show_value(a[0]) + " is not a @kernel function");
-  GenericFunction* f = a[0].as_function();
   // The ndrange: n, or a tuple of up to three dimensions.
   std::vector<int64_t> dims;
   const Value& nd = a[1];
@@ -60,6 +61,16 @@ Value Compiler::launch(std::span<const Value> a) {
     if (__builtin_mul_overflow(total, d, &total))
       throw ArgumentError("launch: the ndrange " + show_value(nd) + " has more work items than an Int64 can count");
   }
+  // A @cuda_kernel: CUDA C++ source, for the GPU only.
+  if (gpu::is_cuda_kernel(a[0])) {
+    if (total > 0) gpu::launch_cuda_kernel(*this, a[0], a.subspan(2), dims, workgroup);
+    return Value::singleton(t.Nothing);
+  }
+  if (a[0].payload() != Payload::Function || !is_kernel(a[0].as_function()))
+    throw ArgumentError("launch: " + (a[0].payload() == Payload::Function ? a[0].as_function()->name() + " is not a @kernel function"
+                                                                           : "a @kernel function or a @cuda_kernel is launched, not a " +
+                                                                                 show_type(a[0].type())));
+  GenericFunction* f = a[0].as_function();
   // The kernel's arguments, and the index arguments every kernel body takes after them.
   std::vector<Value> args(a.begin() + 2, a.end());
   std::vector<const Type*> argtypes;
@@ -95,6 +106,11 @@ Value Compiler::launch(std::span<const Value> a) {
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
   if (fresh) gpu::on_kernel_compiled(*this, *s);
+  // It runs where its tensors are: on the GPU when they are there (all of them).
+  if (gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU) {
+    gpu::launch_on_gpu(*this, *s, args, dims, workgroup);
+    return Value::singleton(t.Nothing);
+  }
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
   // Rounded up without forming total + workgroup - 1 (which may not fit near typemax(Int)).

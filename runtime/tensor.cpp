@@ -62,10 +62,39 @@ const DataType* element_type(TypeRegistry& types, DType d) {
   return nullptr;
 }
 
+namespace {
+std::atomic<const DeviceMemory*> device_memory{nullptr};
+std::atomic<Device> default_device_value{Device::CPU};
+}  // namespace
+
+const char* device_name(Device d) { return d == Device::GPU ? "GPU" : "CPU"; }
+void set_device_memory(const DeviceMemory* m) { device_memory.store(m); }
+Device default_device() { return default_device_value.load(std::memory_order_relaxed); }
+void set_default_device(Device d) { default_device_value.store(d); }
+
+void device_synchronize() {
+  if (const DeviceMemory* m = device_memory.load(std::memory_order_acquire); m && m->synchronize) m->synchronize();
+}
+
 Storage* Storage::allocate(size_t bytes, Device device, bool zero) {
+  const DeviceMemory* dm = nullptr;
+  if (device == Device::GPU) {
+    dm = device_memory.load(std::memory_order_acquire);
+    if (!dm) throw ErrorException("a GPU tensor was asked for, but no GPU is in use (has_gpu() tells whether one is)");
+  }
   auto* s = new Storage();
   s->bytes = bytes;
   s->device = device;
+  if (dm) {
+    try {
+      s->data = dm->allocate(std::max<size_t>(bytes, 1));
+      if (zero) dm->zero(s->data, bytes);
+    } catch (...) {
+      delete s;
+      throw;
+    }
+    return s;
+  }
   s->data = CachingAllocator::instance().allocate(std::max<size_t>(bytes, 1));
   if (zero) std::memset(s->data, 0, bytes);
   return s;
@@ -73,7 +102,8 @@ Storage* Storage::allocate(size_t bytes, Device device, bool zero) {
 
 void Storage::release() {
   if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    CachingAllocator::instance().release(data, std::max<size_t>(bytes, 1));
+    if (device == Device::GPU) device_memory.load(std::memory_order_acquire)->release(data, std::max<size_t>(bytes, 1));
+    else CachingAllocator::instance().release(data, std::max<size_t>(bytes, 1));
     delete this;
   }
 }
@@ -145,7 +175,7 @@ const TypeName* kind_of(const Value& v) { return v.type()->name; }
 
 }  // namespace
 
-Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind, bool zero) {
+Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind, bool zero, Device device) {
   TensorObject* t = make_object(d, static_cast<int>(shape.size()));
   int64_t n = 1;
   bool too_big = false;
@@ -175,7 +205,7 @@ Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, c
     t->strides[i] = stride;
     stride *= t->shape[i];
   }
-  t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d), Device::CPU, zero);
+  t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d), device, zero);
   t->base = static_cast<char*>(t->storage->data);
   return Value::from_object(tensor_type(types, kind, d, t->rank), t);
 }
@@ -307,9 +337,10 @@ void copy_contiguous(const TensorObject& src, char* dst) {
 Value tensor_copy(TypeRegistry& types, const Value& v) {
   const TensorObject& src = tensor_of(v);
   std::vector<int64_t> shape(src.shape, src.shape + src.rank);
-  Value out = new_tensor(types, src.dtype, shape, kind_of(v), false);  // every element copied below
+  Value out = new_tensor(types, src.dtype, shape, kind_of(v), false, device_of(src));  // every element copied below
   const TensorObject& dst = tensor_of(out);
   if (src.numel() == 0) return out;
+  if (device_of(src) == Device::GPU) device_synchronize();
   switch (dtype_size(src.dtype)) {
     case 1: copy_contiguous<uint8_t>(src, dst.data()); break;
     case 2: copy_contiguous<uint16_t>(src, dst.data()); break;

@@ -20,6 +20,24 @@ namespace tsr {
 
 enum class DType : uint8_t { Float32, Float64, Float16, BFloat16, Int32, Int64, UInt8, Bool };
 enum class Device : uint8_t { CPU, GPU };
+const char* device_name(Device d);  // "CPU", "GPU"
+
+// Device memory, provided by the GPU layer (jit/gpu/device_memory.cpp) once a GPU is found:
+// the runtime allocates, zeroes and frees a GPU storage through it. The memory is unified
+// (the CPU may read and write it, slowly), so no CPU path crashes on a device tensor.
+struct DeviceMemory {
+  void* (*allocate)(size_t bytes) = nullptr;
+  void (*release)(void* p, size_t bytes) = nullptr;
+  void (*zero)(void* p, size_t bytes) = nullptr;
+  // Waits for the device's queued work: before the CPU reads or writes device memory.
+  void (*synchronize)() = nullptr;
+};
+void set_device_memory(const DeviceMemory* m);
+// Before CPU code touches device memory (printing, element access): waits for the GPU.
+void device_synchronize();
+// Where new tensors go (tsr --device=gpu makes it the GPU); the CPU unless set.
+Device default_device();
+void set_default_device(Device d);
 
 size_t dtype_size(DType d);
 const char* dtype_name(DType d);
@@ -71,7 +89,9 @@ const DataType* tensor_type(TypeRegistry& types, const TypeName* kind, DType d, 
 
 // A new zero-filled contiguous tensor.
 Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind = nullptr,
-                 bool zero = true);
+                 bool zero = true, Device device = default_device());
+// The device a tensor's storage is on.
+inline Device device_of(const TensorObject& t) { return t.storage ? t.storage->device : Device::CPU; }
 // A view of t's storage with another shape/strides/offset (same dtype and kind).
 Value tensor_view(TypeRegistry& types, const Value& t, std::span<const int64_t> shape,
                   std::span<const int64_t> strides, int64_t offset);
@@ -80,7 +100,7 @@ Value retag(TypeRegistry& types, const Value& t, const TypeName* kind);
 // LANGUAGE.md's retention rule: the semantic type that the tensors among `values` share (the
 // join in the lattice; plain Tensors and non-tensors are neutral), or Tensor when none has one.
 const TypeName* shared_kind(TypeRegistry& types, std::span<const Value> values);
-// A contiguous copy.
+// A contiguous copy, on t's device.
 Value tensor_copy(TypeRegistry& types, const Value& t);
 
 // The storage offset of the element at a 0-based row-major position (views included).

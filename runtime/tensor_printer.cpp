@@ -73,6 +73,10 @@ std::string show_tensor(const Value& v) {
   std::string header = t.rank == 1 ? std::to_string(t.shape[0]) + "-element " + show_type(v.type())
                        : t.rank == 0 ? "0-dimensional " + show_type(v.type())
                                      : dims + " " + show_type(v.type());
+  if (device_of(t) == Device::GPU) {
+    header += " on the GPU";
+    device_synchronize();  // its elements are read here, through unified memory
+  }
   if (t.numel() == 0) return header;
   // Printing needs the registry only to name element types, which the tensor's type has.
   TypeRegistry& types = *const_cast<TypeRegistry*>(v.type()->name->registry);

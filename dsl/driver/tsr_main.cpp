@@ -12,8 +12,8 @@
 //   tsr --stop-after=PASS .. compile each batch of top-level code through PASS, run nothing
 //   ... --function NAME      with --emit: only NAME's methods (ast) or specializations;
 //                            it may come after the file too
-//   tsr --device=cpu|gpu ... the default device (TSR_DEVICE too); gpu needs a GPU and device
-//                            tensors, and says which is missing
+//   tsr --device=cpu|gpu ... the default device (TSR_DEVICE too); gpu needs a GPU and says
+//                            why when there is none
 //   tsr --no-cache ...       neither read nor write the on-disk compile cache
 //   tsr runs [compare|report] the runs Learn records in runs/ (dsl/driver/runs_main.hpp)
 //   tsr --version, tsr --help
@@ -31,6 +31,7 @@
 #include "dsl/syntax/ast_printer.hpp"
 #include "dsl/syntax/parser.hpp"
 #include "jit/gpu/cuda_driver.hpp"
+#include "jit/gpu/device_memory.hpp"
 #include "jit/host_target.hpp"
 #include "jit/pipeline.hpp"
 
@@ -38,10 +39,10 @@ namespace {
 
 using tsr::syntax::Node;
 
-// --device / TSR_DEVICE: cpu runs as always. gpu makes the GPU the default device, which needs
-// a GPU and device tensors: without a GPU it stops with the driver's reason (as Lightning's
-// accelerator="gpu" does), and with one it says that device tensors are not built yet, rather
-// than run on the CPU unannounced.
+// --device / TSR_DEVICE: cpu runs as always. gpu makes the GPU the default device: new
+// tensors are made there, so operations, broadcasts and kernels run there, and a script moves
+// to the GPU without a change. Without a GPU it stops with the driver's reason (as
+// Lightning's accelerator="gpu" does) rather than run on the CPU unannounced.
 int check_device(std::string device) {
   std::string from = "--device";
   if (device.empty()) {
@@ -56,11 +57,18 @@ int check_device(std::string device) {
     return 2;
   }
   const tsr::jit::gpu::GpuStatus& s = tsr::jit::gpu::gpu_status();
-  if (!s.available) std::fprintf(stderr, "tsr: %s=gpu: no GPU is available (%s)\n", from.c_str(), s.why.c_str());
-  else
-    std::fprintf(stderr, "tsr: %s=gpu: found %s (sm_%d), but device tensors are not implemented yet; kernels compile to PTX (tsr --emit=ptx) and run on the CPU\n",
-                 from.c_str(), s.device.c_str(), s.sm);
-  return 2;
+  if (!s.available) {
+    std::fprintf(stderr, "tsr: %s=gpu: no GPU is available (%s)\n", from.c_str(), s.why.c_str());
+    return 2;
+  }
+  try {
+    tsr::jit::gpu::use_gpu(from + "=gpu");
+  } catch (const tsr::Error& e) {
+    std::fprintf(stderr, "tsr: %s\n", e.what());
+    return 2;
+  }
+  tsr::set_default_device(tsr::Device::GPU);
+  return 0;
 }
 using tsr::syntax::NodeKind;
 

@@ -1,26 +1,80 @@
-// The Devices built-ins of LANGUAGE.md: has_gpu(), gpu(x), cpu(x), device(x). Tensors live on
-// the CPU; gpu(x) says why it cannot move them: there is no GPU or driver here, or (with one)
-// that device tensors are not built yet.
+// The Devices built-ins of LANGUAGE.md: has_gpu(), gpu(x), cpu(x), device(x), and the GPU's
+// synchronize(), gpu_elapsed(f) (CUDA.jl's CUDA.synchronize and CUDA.@elapsed) and gpu_info().
+// Without a GPU, gpu(x) says why, and cpu(x) and device(x) work as for CPU values.
+#include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
+#include "jit/builtins.hpp"
 #include "jit/gpu/cuda_driver.hpp"
+#include "jit/gpu/device_memory.hpp"
 #include "runtime/errors.hpp"
 
 namespace tsr::jit {
 
+namespace {
+
+// The device a value lives on: a tensor's, or the first one found among a struct's fields.
+bool find_device(const Value& x, Device& d) {
+  if (is_tensor(x)) {
+    d = device_of(tensor_of(x));
+    return true;
+  }
+  const DataType* dt = x.type();
+  if (!dt || dt->name->payload != Payload::Object || dt->name->is_tensor || dt->name->is_semantic) return false;
+  if (!(dt->name->is_tuple || dt->name->is_named_tuple || is_vector_name(dt->name) || !dt->name->field_names.empty())) return false;
+  for (const Value& f : x.as_struct().fields)
+    if (find_device(f, d)) return true;
+  return false;
+}
+
+}  // namespace
+
 void register_gpu_builtins(Registrar& r) {
   TypeRegistry& t = r.t_;
   r.add("has_gpu", {}, {}, t.Bool, [&r](std::span<const Value>) { return r.boolean(gpu::gpu_status().available); });
-  r.add("gpu", {t.Any}, {"x"}, nullptr, [](std::span<const Value>) -> Value {
-    const gpu::GpuStatus& s = gpu::gpu_status();
-    if (!s.available)
-      throw ErrorException("gpu: no GPU is available (" + s.why + "): has_gpu() tells whether one is, and everything else runs on the CPU");
-    throw ErrorException("gpu: found " + s.device + " (sm_" + std::to_string(s.sm) +
-                         "), but device tensors are not implemented yet: kernels compile to PTX (tsr --emit=ptx) and run on the CPU");
+  set_result_rule(r.add("gpu", {t.Any}, {"x"}, nullptr,
+                        [&t](std::span<const Value> a) {
+                          gpu::use_gpu("gpu");
+                          return gpu::move_to(t, a[0], Device::GPU);
+                        }),
+                  ResultRule::SameAsFirst);
+  set_result_rule(r.add("cpu", {t.Any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return gpu::move_to(t, a[0], Device::CPU); }),
+                  ResultRule::SameAsFirst);
+  r.add("device", {t.Any}, {"x"}, t.Symbol, [&t](std::span<const Value> a) {
+    Device d = Device::CPU;
+    find_device(a[0], d);
+    return Value::from_object(t.Symbol, new StringObject(d == Device::GPU ? "gpu" : "cpu"));
   });
-  // Everything lives on the CPU: cpu(x) is x itself, as Flux's cpu is for arrays already there.
-  r.add("cpu", {t.Any}, {"x"}, nullptr, [](std::span<const Value> a) { return a[0]; });
-  r.add("device", {t.Any}, {"x"}, t.Symbol, [&t](std::span<const Value>) {
-    return Value::from_object(t.Symbol, new StringObject("cpu"));
+  // The GPU's name, architecture, multiprocessors and memory bandwidth in GB/s (the memory
+  // clock's two transfers per cycle times the bus width): what a benchmark compares against.
+  r.add("gpu_info", {}, {}, nullptr, [&t](std::span<const Value>) {
+    gpu::require_gpu("gpu_info");
+    const gpu::GpuStatus& s = gpu::gpu_status();
+    double gbs = 2.0 * static_cast<double>(s.memory_clock_khz) * 1e3 * (s.memory_bus_bits / 8.0) / 1e9;
+    return named_tuple_of(t, {"name", "sm", "multiprocessors", "bandwidth_gbs", "driver"},
+                          {Value::from_object(t.String, new StringObject(s.device)), Value::from_int(t.Int64, s.sm),
+                           Value::from_int(t.Int64, s.multiprocessors), Value::from_f64(t.Float64, gbs),
+                           Value::from_int(t.Int64, s.driver_version)});
+  });
+  r.add("synchronize", {}, {}, t.Nothing, [&t](std::span<const Value>) {
+    gpu::use_gpu("synchronize");
+    gpu::synchronize("synchronize");
+    return Value::singleton(t.Nothing);
+  });
+  // Seconds the GPU spent on what f() queued, between two events on the stream.
+  r.add("gpu_elapsed", {t.Any}, {"f"}, t.Float64, [&r, &t](std::span<const Value> a) {
+    gpu::use_gpu("gpu_elapsed");
+    gpu::EventPair e = gpu::events_create();
+    try {
+      gpu::event_record(e.start);
+      call_value(r.g_, a[0], nullptr, 0, nullptr, 0);
+      gpu::event_record(e.stop);
+      float ms = gpu::events_elapsed_ms(e);
+      gpu::events_destroy(e);
+      return Value::from_f64(t.Float64, ms / 1000.0);
+    } catch (...) {
+      gpu::events_destroy(e);
+      throw;
+    }
   });
 }
 

@@ -11,6 +11,8 @@ namespace tsr::jit::gpu {
 namespace {
 
 // The driver API's entry points used, by their C signatures (cuda.h is not needed to build).
+// Handles (CUcontext, CUmodule, CUfunction, CUstream, CUevent) are opaque pointers,
+// CUdeviceptr is a 64-bit integer, CUdevice an int.
 struct Driver {
   void* lib = nullptr;
   int (*init)(unsigned) = nullptr;
@@ -21,6 +23,28 @@ struct Driver {
   int (*driver_version)(int*) = nullptr;
   int (*error_name)(int, const char**) = nullptr;
   int (*error_string)(int, const char**) = nullptr;
+  int (*primary_ctx_retain)(void**, int) = nullptr;
+  int (*ctx_set_current)(void*) = nullptr;
+  int (*ctx_synchronize)() = nullptr;
+  int (*mem_alloc_managed)(uint64_t*, size_t, unsigned) = nullptr;
+  int (*mem_free)(uint64_t) = nullptr;
+  int (*memcpy_htod)(uint64_t, const void*, size_t) = nullptr;
+  int (*memcpy_dtoh)(void*, uint64_t, size_t) = nullptr;
+  int (*memcpy_dtod)(uint64_t, uint64_t, size_t) = nullptr;
+  int (*memset_d8)(uint64_t, unsigned char, size_t) = nullptr;
+  int (*mem_get_info)(size_t*, size_t*) = nullptr;
+  int (*module_load_data_ex)(void**, const void*, unsigned, int*, void**) = nullptr;
+  int (*module_get_function)(void**, void*, const char*) = nullptr;
+  int (*module_get_global)(uint64_t*, size_t*, void*, const char*) = nullptr;
+  int (*func_get_attribute)(int*, int, void*) = nullptr;
+  int (*launch_kernel)(void*, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*, void**, void**) = nullptr;
+  int (*stream_create)(void**, unsigned) = nullptr;
+  int (*stream_synchronize)(void*) = nullptr;
+  int (*event_create)(void**, unsigned) = nullptr;
+  int (*event_record)(void*, void*) = nullptr;
+  int (*event_synchronize)(void*) = nullptr;
+  int (*event_elapsed_time)(float*, void*, void*) = nullptr;
+  int (*event_destroy)(void*) = nullptr;
 };
 
 Driver& driver() {
@@ -38,6 +62,28 @@ Driver& driver() {
     sym(d.driver_version, "cuDriverGetVersion");
     sym(d.error_name, "cuGetErrorName");
     sym(d.error_string, "cuGetErrorString");
+    sym(d.primary_ctx_retain, "cuDevicePrimaryCtxRetain");
+    sym(d.ctx_set_current, "cuCtxSetCurrent");
+    sym(d.ctx_synchronize, "cuCtxSynchronize");
+    sym(d.mem_alloc_managed, "cuMemAllocManaged");
+    sym(d.mem_free, "cuMemFree_v2");
+    sym(d.memcpy_htod, "cuMemcpyHtoD_v2");
+    sym(d.memcpy_dtoh, "cuMemcpyDtoH_v2");
+    sym(d.memcpy_dtod, "cuMemcpyDtoD_v2");
+    sym(d.memset_d8, "cuMemsetD8_v2");
+    sym(d.mem_get_info, "cuMemGetInfo_v2");
+    sym(d.module_load_data_ex, "cuModuleLoadDataEx");
+    sym(d.module_get_function, "cuModuleGetFunction");
+    sym(d.module_get_global, "cuModuleGetGlobal_v2");
+    sym(d.func_get_attribute, "cuFuncGetAttribute");
+    sym(d.launch_kernel, "cuLaunchKernel");
+    sym(d.stream_create, "cuStreamCreate");
+    sym(d.stream_synchronize, "cuStreamSynchronize");
+    sym(d.event_create, "cuEventCreate");
+    sym(d.event_record, "cuEventRecord");
+    sym(d.event_synchronize, "cuEventSynchronize");
+    sym(d.event_elapsed_time, "cuEventElapsedTime");
+    sym(d.event_destroy, "cuEventDestroy_v2");
   });
   return d;
 }
@@ -53,10 +99,51 @@ std::string error_text(int rc) {
   return s;
 }
 
+// Attributes (CUdevice_attribute, CUfunction_attribute) and flags by the driver API's numbers.
+constexpr int kAttrMultiprocessors = 16, kAttrMemoryClock = 36, kAttrBusWidth = 37, kAttrMajor = 75, kAttrMinor = 76,
+              kAttrManagedMemory = 83;
+constexpr int kFuncMaxThreads = 0, kFuncNumRegs = 4;
+constexpr unsigned kMemAttachGlobal = 1;
+constexpr int kJitInfoLog = 3, kJitInfoLogSize = 4, kJitErrorLog = 5, kJitErrorLogSize = 6;
+
+// The context and stream, made on first use; every entry below makes the context current on
+// the calling thread first (a DataLoader's thread may move a batch to the GPU).
+struct Context {
+  void* ctx = nullptr;
+  void* stream = nullptr;
+};
+
+Context& context() {
+  static Context c;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    require_gpu("the GPU");
+    Driver& d = driver();
+    int dev = 0;
+    check_cuda(d.device_get(&dev, 0), "cuDeviceGet");
+    check_cuda(d.primary_ctx_retain(&c.ctx, dev), "cuDevicePrimaryCtxRetain");
+    check_cuda(d.ctx_set_current(c.ctx), "cuCtxSetCurrent");
+    // A blocking stream: the driver's synchronous copies on the null stream stay ordered after
+    // the launches on it.
+    check_cuda(d.stream_create(&c.stream, 0), "cuStreamCreate");
+  });
+  thread_local bool current = false;
+  if (!current) {
+    check_cuda(driver().ctx_set_current(c.ctx), "cuCtxSetCurrent");
+    current = true;
+  }
+  return c;
+}
+
 }  // namespace
 
 void check_cuda(int rc, const char* what) {
-  if (rc != 0) throw ErrorException(std::string(what) + ": " + error_text(rc));
+  if (rc == 0) return;
+  std::string msg = std::string(what) + ": " + error_text(rc);
+  // A fault in a kernel leaves the context unusable: every later call fails the same way.
+  if (rc == 700 || rc == 714 || rc == 715 || rc == 716 || rc == 719)
+    msg += "; the GPU context cannot be used after this error, so the process must be restarted";
+  throw ErrorException(msg);
 }
 
 const GpuStatus& gpu_status() {
@@ -68,8 +155,12 @@ const GpuStatus& gpu_status() {
       s.why = "libcuda.so.1 was not found: this machine has no NVIDIA driver";
       return;
     }
-    if (!d.init || !d.device_count || !d.device_get || !d.device_name || !d.device_attribute) {
-      s.why = "libcuda.so.1 lacks the driver API entry points Tessera needs";
+    if (!d.init || !d.device_count || !d.device_get || !d.device_name || !d.device_attribute || !d.primary_ctx_retain ||
+        !d.ctx_set_current || !d.ctx_synchronize || !d.mem_alloc_managed || !d.mem_free || !d.memcpy_htod || !d.memcpy_dtoh ||
+        !d.memcpy_dtod || !d.memset_d8 || !d.mem_get_info || !d.module_load_data_ex || !d.module_get_function ||
+        !d.module_get_global || !d.func_get_attribute || !d.launch_kernel || !d.stream_create || !d.stream_synchronize ||
+        !d.event_create || !d.event_record || !d.event_synchronize || !d.event_elapsed_time || !d.event_destroy) {
+      s.why = "libcuda.so.1 lacks the driver API entry points Tessera needs (a driver for CUDA 12 or newer is)";
       return;
     }
     if (int rc = d.init(0)) {
@@ -85,15 +176,141 @@ const GpuStatus& gpu_status() {
     d.device_get(&dev, 0);
     char name[256] = {};
     d.device_name(name, sizeof name, dev);
-    int major = 0, minor = 0;
-    d.device_attribute(&major, 75, dev);  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
-    d.device_attribute(&minor, 76, dev);  // ..._MINOR
+    int major = 0, minor = 0, managed = 0, clock = 0;
+    d.device_attribute(&major, kAttrMajor, dev);
+    d.device_attribute(&minor, kAttrMinor, dev);
+    d.device_attribute(&managed, kAttrManagedMemory, dev);
+    d.device_attribute(&s.multiprocessors, kAttrMultiprocessors, dev);
+    d.device_attribute(&clock, kAttrMemoryClock, dev);
+    d.device_attribute(&s.memory_bus_bits, kAttrBusWidth, dev);
+    s.memory_clock_khz = clock;
     if (d.driver_version) d.driver_version(&s.driver_version);
     s.device = name;
     s.sm = major * 10 + minor;
+    if (s.sm < 80) {
+      s.why = std::string(name) + " is sm_" + std::to_string(s.sm) + "; Tessera's device code needs sm_80 or newer";
+      return;
+    }
+    if (!managed) {
+      s.why = std::string(name) + " does not support managed memory, which Tessera's device tensors use";
+      return;
+    }
     s.available = true;
   });
   return s;
+}
+
+void require_gpu(const std::string& what) {
+  const GpuStatus& s = gpu_status();
+  if (!s.available)
+    throw ErrorException(what + ": no GPU is available (" + s.why + "): has_gpu() tells whether one is, and everything else runs on the CPU");
+}
+
+DevicePtr driver_alloc(size_t bytes) {
+  context();
+  DevicePtr p = 0;
+  int rc = driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
+  if (rc == 2) {  // CUDA_ERROR_OUT_OF_MEMORY
+    size_t free_bytes = 0, total = 0;
+    driver().mem_get_info(&free_bytes, &total);
+    throw Error("OutOfMemoryError", "the GPU could not allocate " + std::to_string(bytes) + " bytes (" + std::to_string(free_bytes >> 20) +
+                                        " MiB free of " + std::to_string(total >> 20) + " MiB)");
+  }
+  check_cuda(rc, "cuMemAllocManaged");
+  return p;
+}
+
+void driver_free(DevicePtr p) {
+  context();
+  // The stream may still use the block: freeing waits for it (cuMemFree synchronizes).
+  check_cuda(driver().mem_free(p), "cuMemFree");
+}
+
+void copy_to_device(DevicePtr dst, const void* src, size_t bytes) {
+  context();
+  if (bytes) check_cuda(driver().memcpy_htod(dst, src, bytes), "cuMemcpyHtoD");
+}
+
+void copy_to_host(void* dst, DevicePtr src, size_t bytes) {
+  context();
+  if (bytes) check_cuda(driver().memcpy_dtoh(dst, src, bytes), "cuMemcpyDtoH");
+}
+
+void copy_device(DevicePtr dst, DevicePtr src, size_t bytes) {
+  context();
+  if (bytes) check_cuda(driver().memcpy_dtod(dst, src, bytes), "cuMemcpyDtoD");
+}
+
+void zero_device(DevicePtr dst, size_t bytes) {
+  context();
+  if (bytes) check_cuda(driver().memset_d8(dst, 0, bytes), "cuMemsetD8");
+}
+
+void device_memory_info(size_t* free_bytes, size_t* total_bytes) {
+  context();
+  check_cuda(driver().mem_get_info(free_bytes, total_bytes), "cuMemGetInfo");
+}
+
+LoadedModule load_module(const std::string& ptx, const std::string& entry, const std::string& what) {
+  context();
+  Driver& d = driver();
+  LoadedModule m;
+  char info[8192] = {}, errors[8192] = {};
+  int options[4] = {kJitInfoLog, kJitInfoLogSize, kJitErrorLog, kJitErrorLogSize};
+  void* values[4] = {info, reinterpret_cast<void*>(uintptr_t(sizeof info)), errors, reinterpret_cast<void*>(uintptr_t(sizeof errors))};
+  if (int rc = d.module_load_data_ex(&m.module, ptx.c_str(), 4, options, values)) {
+    std::string log = errors;
+    throw ErrorException("the driver could not load the device code of " + what + ": " + error_text(rc) + (log.empty() ? "" : "\n" + log));
+  }
+  check_cuda(d.module_get_function(&m.function, m.module, entry.c_str()), ("cuModuleGetFunction " + entry).c_str());
+  size_t bytes = 0;
+  if (d.module_get_global(&m.error_flag, &bytes, m.module, "tsr_error") != 0) m.error_flag = 0;
+  d.func_get_attribute(&m.registers, kFuncNumRegs, m.function);
+  d.func_get_attribute(&m.max_threads, kFuncMaxThreads, m.function);
+  return m;
+}
+
+void launch_kernel(const LoadedModule& m, uint64_t grid, unsigned block, std::vector<void*>& params, const std::string& what) {
+  Context& c = context();
+  if (grid == 0) return;
+  if (grid > 0x7fffffffu)
+    throw ArgumentError(what + ": " + std::to_string(grid) + " work-groups are more than a GPU launch takes (2^31 - 1)");
+  if (m.max_threads && block > static_cast<unsigned>(m.max_threads))
+    throw ArgumentError(what + ": workgroup = " + std::to_string(block) + " is more than this kernel can run in one block on " +
+                        gpu_status().device + " (" + std::to_string(m.max_threads) + " threads, with " + std::to_string(m.registers) +
+                        " registers each)");
+  int rc = driver().launch_kernel(m.function, static_cast<unsigned>(grid), 1, 1, block, 1, 1, 0, c.stream,
+                                  params.empty() ? nullptr : params.data(), nullptr);
+  check_cuda(rc, ("launching " + what).c_str());
+}
+
+void synchronize(const std::string& what) {
+  Context& c = context();
+  check_cuda(driver().stream_synchronize(c.stream), what.c_str());
+}
+
+EventPair events_create() {
+  context();
+  EventPair e;
+  check_cuda(driver().event_create(&e.start, 0), "cuEventCreate");
+  check_cuda(driver().event_create(&e.stop, 0), "cuEventCreate");
+  return e;
+}
+
+void event_record(void* event) { check_cuda(driver().event_record(event, context().stream), "cuEventRecord"); }
+
+float events_elapsed_ms(const EventPair& e) {
+  context();
+  check_cuda(driver().event_synchronize(e.stop), "cuEventSynchronize");
+  float ms = 0;
+  check_cuda(driver().event_elapsed_time(&ms, e.start, e.stop), "cuEventElapsedTime");
+  return ms;
+}
+
+void events_destroy(EventPair& e) {
+  if (e.start) driver().event_destroy(e.start);
+  if (e.stop) driver().event_destroy(e.stop);
+  e = {};
 }
 
 }  // namespace tsr::jit::gpu

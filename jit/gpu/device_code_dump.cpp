@@ -119,4 +119,23 @@ void on_kernel_compiled(Compiler& c, Spec& kernel) {
   show_and_keep(c, u);
 }
 
+void on_cuda_kernel_defined(Compiler& c, const std::string& entry, const std::string& source, const std::string& description) {
+  if (c.options().device_emit.empty() && !code_dir()) return;
+  DeviceUnit u{entry, description, entry,
+               [&](int sm) {
+                 DeviceCode code;
+                 code.entry = entry;
+                 code.sm = sm;
+                 code.text = nvrtc_compile(source, entry, sm);
+                 return code;
+               },
+               [&] {
+                 DeviceCode code;
+                 code.entry = entry;
+                 code.text = source;
+                 return code;
+               }};
+  show_and_keep(c, u);
+}
+
 }  // namespace tsr::jit::gpu

@@ -12,5 +12,7 @@ namespace tsr::jit::gpu {
 void on_kernel_compiled(Compiler& c, Spec& kernel);
 // Called when a fused broadcast loop has just been compiled for the CPU.
 void on_broadcast_compiled(Compiler& c, const BroadcastLoop& loop);
+// Called when a @cuda_kernel is defined: its source is the CUDA C++, NVRTC's output the PTX.
+void on_cuda_kernel_defined(Compiler& c, const std::string& entry, const std::string& source, const std::string& description);
 
 }  // namespace tsr::jit::gpu

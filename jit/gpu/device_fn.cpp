@@ -92,7 +92,6 @@ llvm::Constant* DeviceFn::constant(const Value& v, const Type* t, const Node* at
       default: return llvm::ConstantInt::get(bits_type(ctx_, dt), static_cast<uint64_t>(v.as_int()), true);
     }
   }
-  auto dt = as_datatype(vt);
   llvm::Type* lt = dm_.value_type(vt);
   if (is_device_aggregate(vt) && v.payload() == Payload::Object) {
     const auto& fields = v.as_struct().fields;

@@ -164,7 +164,6 @@ struct ParamFlattener {
       for (int k = 0; k < 2 * rank; ++k) out.push_back(i64);
       return;
     }
-    auto dt = as_datatype(t);
     if (is_bits(t) && !is_inline_struct(t)) {
       llvm::Type* bt = bits_type(ctx, t);
       out.push_back(bt->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx) : bt);
@@ -186,7 +185,6 @@ struct ParamFlattener {
       for (int k = 0; k < rank; ++k) v = b.CreateInsertValue(v, &*a++, {2u, static_cast<unsigned>(k)});
       return v;
     }
-    auto dt = as_datatype(t);
     if (is_bits(t) && !is_inline_struct(t)) {
       llvm::Value* v = &*a++;
       return v->getType() == lt ? v : b.CreateTrunc(v, lt);

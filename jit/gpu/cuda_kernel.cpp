@@ -1,0 +1,166 @@
+#include "jit/gpu/cuda_kernel.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include "jit/builtin_registrar.hpp"
+#include "jit/gpu/cuda_driver.hpp"
+#include "jit/gpu/device_code_dump.hpp"
+#include "jit/gpu/device_launch.hpp"
+#include "jit/gpu/device_memory.hpp"
+#include "jit/gpu/nvrtc.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit::gpu {
+
+namespace {
+
+// CudaKernel(name, source, file, line, first_line): what launch needs, and where it was defined.
+const DataType* kernel_type(TypeRegistry& t) {
+  static std::mutex mu;
+  static std::map<TypeRegistry*, const DataType*> types;
+  std::lock_guard<std::mutex> lock(mu);
+  const DataType*& dt = types[&t];
+  if (!dt) dt = declare_struct(t, "CudaKernel", t.Any, {"name", "source", "file", "line", "first_line"},
+                           {t.String, t.String, t.String, t.Int64, t.Int64});
+  return dt;
+}
+
+struct Fields {
+  std::string name, source, file;
+  int64_t line, first_line;
+};
+
+Fields fields_of(const Value& k) {
+  const auto& f = k.as_struct().fields;
+  return {f[0].as_string(), f[1].as_string(), f[2].as_string(), f[3].as_int(), f[4].as_int()};
+}
+
+std::string where(const Fields& k) { return k.file + ":" + std::to_string(k.line); }
+
+// NVRTC's "saxpy.cu(3): error: ..." as "script.tsr:14: error: ..." (the source's line 1 is
+// the script's first_line).
+std::string script_lines(const std::string& log, const std::string& entry, const Fields& k) {
+  std::regex at(std::regex_replace(entry, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") + R"(\.cu\((\d+)\))");
+  std::string out;
+  auto begin = std::sregex_iterator(log.begin(), log.end(), at);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    out += log.substr(last, static_cast<size_t>(it->position()) - last);
+    out += k.file + ":" + std::to_string(k.first_line + std::stoll((*it)[1].str()) - 1);
+    last = static_cast<size_t>(it->position() + it->length());
+  }
+  return out + log.substr(last);
+}
+
+std::string compile(const Fields& k, int sm) {
+  try {
+    return nvrtc_compile(k.source, k.name, sm);
+  } catch (const ErrorException& e) {
+    throw ErrorException("@cuda_kernel " + k.name + " at " + where(k) + " does not compile: " + script_lines(e.message(), k.name, k));
+  }
+}
+
+// Loaded modules, by the kernel's entry, architecture and source.
+std::mutex loaded_mu;
+std::map<std::string, LoadedModule>& loaded() {
+  static auto* m = new std::map<std::string, LoadedModule>();
+  return *m;
+}
+
+}  // namespace
+
+bool is_cuda_kernel(const Value& v) { return v.type() && v.type()->name->name == "CudaKernel" && v.payload() == Payload::Object; }
+
+Value define_cuda_kernel(Compiler& c, std::span<const Value> a) {
+  TypeRegistry& t = c.types();
+  Fields k{a[0].as_string(), a[1].as_string(), a[2].as_string(), a[3].as_int(), a[4].as_int()};
+  // The entry: the one __global__ function, or the one named.
+  std::regex global(R"(__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?void\s+([A-Za-z_]\w*)\s*\()");
+  std::vector<std::string> entries;
+  for (auto it = std::sregex_iterator(k.source.begin(), k.source.end(), global); it != std::sregex_iterator(); ++it)
+    entries.push_back((*it)[1].str());
+  if (entries.empty())
+    throw ErrorException("@cuda_kernel at " + where(k) + ": the source defines no kernel (extern \"C\" __global__ void name(...) { ... })");
+  if (k.name.empty()) {
+    if (entries.size() > 1) {
+      std::string names;
+      for (const auto& e : entries) names += (names.empty() ? "" : ", ") + e;
+      throw ErrorException("@cuda_kernel at " + where(k) + ": the source defines " + std::to_string(entries.size()) + " kernels (" + names +
+                           "); name the one to launch: @cuda_kernel \"" + entries[0] + "\" \"\"\"...\"\"\"");
+    }
+    k.name = entries[0];
+  } else if (std::find(entries.begin(), entries.end(), k.name) == entries.end()) {
+    throw ErrorException("@cuda_kernel at " + where(k) + ": the source defines no __global__ function named " + k.name);
+  }
+  // Compiled here when NVRTC is found, so that an error shows where the kernel is defined.
+  if (nvrtc_available()) {
+    int sm = gpu_status().available ? std::min(gpu_status().sm, 90) : 80;
+    std::string ptx = compile(k, sm);
+    if (ptx.find(".entry " + k.name + "(") == std::string::npos)
+      throw ErrorException("@cuda_kernel " + k.name + " at " + where(k) + ": its name is mangled in the compiled code; declare it extern \"C\"");
+  }
+  on_cuda_kernel_defined(c, k.name, k.source, "@cuda_kernel " + k.name + " at " + where(k));
+  auto* obj = new StructObject();
+  obj->fields = {Value::from_object(t.String, new StringObject(k.name)), a[1], a[2], a[3], a[4]};
+  return Value::from_object(kernel_type(t), obj);
+}
+
+void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup) {
+  (void)c;
+  Fields k = fields_of(kv);
+  std::string what = "@cuda_kernel " + k.name + " (" + where(k) + ")";
+  use_gpu("launch(" + k.name + ", ...)");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!is_tensor(args[i])) continue;
+    const TensorObject& o = tensor_of(args[i]);
+    if (device_of(o) != Device::GPU)
+      throw ArgumentError("launch: " + what + " runs on the GPU, and argument " + std::to_string(i + 1) + " is on the CPU; move it with gpu(x)");
+    if (!o.contiguous())
+      throw ArgumentError("launch: " + what + " takes tensors as pointers to their elements, and argument " + std::to_string(i + 1) +
+                          " is not contiguous; pass copy(x)");
+  }
+  int sm = std::min(gpu_status().sm, 90);
+  LoadedModule m;
+  {
+    std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
+    std::lock_guard<std::mutex> lock(loaded_mu);
+    auto it = loaded().find(key);
+    if (it == loaded().end()) it = loaded().emplace(key, load_module(compile(k, sm), k.name, what)).first;
+    m = it->second;
+  }
+  // One 8-byte slot per parameter: a tensor's data pointer, a number's bits.
+  std::vector<uint64_t> slots;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Value& v = args[i];
+    uint64_t bits = 0;
+    if (is_tensor(v)) bits = reinterpret_cast<uint64_t>(tensor_of(v).base);
+    else if (v.payload() == Payload::Float64) {
+      double d = v.as_f64();
+      std::memcpy(&bits, &d, sizeof d);
+    } else if (v.payload() == Payload::Float32) {
+      float f = v.as_f32();
+      std::memcpy(&bits, &f, sizeof f);
+    } else if (v.payload() == Payload::Int) bits = static_cast<uint64_t>(v.as_int());
+    else if (v.payload() == Payload::Bool) bits = v.as_bool();
+    else if (v.payload() == Payload::Half) bits = v.as_half_bits();
+    else
+      throw ArgumentError("launch: " + what + " takes tensors and numbers; argument " + std::to_string(i + 1) + " is a " +
+                          show_type(v.type()));
+    slots.push_back(bits);
+  }
+  std::vector<void*> params;
+  for (uint64_t& s : slots) params.push_back(&s);
+  int64_t total = 1;
+  for (int64_t d : dims) total *= d;
+  if (workgroup > 1024)
+    throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(workgroup));
+  launch_kernel(m, static_cast<uint64_t>(total / workgroup + (total % workgroup != 0)), static_cast<unsigned>(workgroup), params, what);
+  synchronize("running " + what);
+}
+
+}  // namespace tsr::jit::gpu

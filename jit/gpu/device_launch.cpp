@@ -1,0 +1,321 @@
+#include "jit/gpu/device_launch.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "jit/compile_cache.hpp"
+#include "jit/gpu/cuda_driver.hpp"
+#include "jit/gpu/cuda_source.hpp"
+#include "jit/gpu/device_memory.hpp"
+#include "jit/gpu/nvptx.hpp"
+#include "jit/gpu/nvrtc.hpp"
+#include "jit/host_target.hpp"
+#include "jit/verify_device_kernel.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
+
+namespace tsr::jit::gpu {
+
+const std::string& gpu_backend() {
+  static const std::string chosen = [] {
+    const char* b = std::getenv("TSR_GPU_BACKEND");
+    return std::string(b && *b ? b : "nvptx");
+  }();
+  if (chosen != "nvptx" && chosen != "nvrtc")
+    throw ErrorException("TSR_GPU_BACKEND=" + chosen + ": the GPU backends are nvptx (LLVM's NVPTX target, the default) and nvrtc (CUDA C++ through NVRTC)");
+  return chosen;
+}
+
+Device call_device(std::span<const Value> values, const std::string& what, const std::vector<std::string>* names) {
+  int first = -1;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!is_tensor(values[i])) continue;
+    Device d = device_of(tensor_of(values[i]));
+    if (first < 0) {
+      first = static_cast<int>(i);
+      continue;
+    }
+    Device d0 = device_of(tensor_of(values[first]));
+    if (d == d0) continue;
+    auto name = [&](size_t k) {
+      return names && k < names->size() && !(*names)[k].empty() ? "`" + (*names)[k] + "`" : "argument " + std::to_string(k + 1);
+    };
+    throw ArgumentError(what + ": its tensors are on different devices: " + name(first) + " is on the " + device_name(d0) + ", " +
+                        name(i) + " on the " + device_name(d) + "; move one with gpu(x) or cpu(x)");
+  }
+  return first < 0 ? Device::CPU : device_of(tensor_of(values[first]));
+}
+
+namespace {
+
+// ---- device code, through the compile cache ----
+
+// SrcLoc's file names live as long as the process (sites read back from the cache point here).
+const std::string* interned(const std::string& s) {
+  static std::mutex mu;
+  static std::set<std::string> names;
+  std::lock_guard<std::mutex> lock(mu);
+  return &*names.insert(s).first;
+}
+
+std::string escaped(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '\\') out += "\\\\";
+    else if (ch == '\t') out += "\\t";
+    else if (ch == '\n') out += "\\n";
+    else out += ch;
+  }
+  return out;
+}
+
+std::string unescaped(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char n = s[++i];
+    out += n == 't' ? '\t' : n == 'n' ? '\n' : n;
+  }
+  return out;
+}
+
+// The cache entry: "tsr-device-code 1", the entry's name, the number of error sites and one
+// line per site (tab-separated), then the PTX.
+std::string serialize(const DeviceCode& code) {
+  std::string s = "tsr-device-code 1\n" + code.entry + "\n" + std::to_string(code.sites.size()) + "\n";
+  for (const DeviceErrorSite& e : code.sites)
+    s += escaped(e.kind) + "\t" + escaped(e.message) + "\t" + escaped(e.loc.file ? *e.loc.file : "") + "\t" + std::to_string(e.loc.line) + "\t" +
+         std::to_string(e.loc.col) + "\t" + escaped(e.function) + "\n";
+  return s + code.text;
+}
+
+std::optional<DeviceCode> deserialize(const std::string& s, int sm) {
+  size_t at = 0;
+  auto line = [&](std::string& out) {
+    size_t nl = s.find('\n', at);
+    if (nl == std::string::npos) return false;
+    out = s.substr(at, nl - at);
+    at = nl + 1;
+    return true;
+  };
+  std::string magic, count;
+  DeviceCode code;
+  code.sm = sm;
+  if (!line(magic) || magic != "tsr-device-code 1" || !line(code.entry) || !line(count)) return std::nullopt;
+  size_t n = std::strtoul(count.c_str(), nullptr, 10);
+  for (size_t i = 0; i < n; ++i) {
+    std::string l;
+    if (!line(l)) return std::nullopt;
+    std::vector<std::string> f;
+    for (size_t p = 0;;) {
+      size_t tab = l.find('\t', p);
+      f.push_back(l.substr(p, tab == std::string::npos ? std::string::npos : tab - p));
+      if (tab == std::string::npos) break;
+      p = tab + 1;
+    }
+    if (f.size() != 6) return std::nullopt;
+    DeviceErrorSite e{unescaped(f[0]), unescaped(f[1]), SrcLoc{}, unescaped(f[5])};
+    std::string file = unescaped(f[2]);
+    e.loc.file = file.empty() ? nullptr : interned(file);
+    e.loc.line = static_cast<uint32_t>(std::strtoul(f[3].c_str(), nullptr, 10));
+    e.loc.col = static_cast<uint32_t>(std::strtoul(f[4].c_str(), nullptr, 10));
+    code.sites.push_back(std::move(e));
+  }
+  code.text = s.substr(at);
+  return code;
+}
+
+// The architecture device code is made for: the device's, at most sm_90 (the newest both
+// LLVM 19 and the toolkit know; the driver compiles that PTX for a newer GPU).
+int device_arch() { return std::min(gpu_status().sm, 90); }
+
+DeviceCode cached_code(Compiler& c, const std::string& key_text, const std::function<DeviceCode()>& make) {
+  std::optional<std::string> dir = c.options().use_cache ? usable_cache_dir() : std::nullopt;
+  std::string path;
+  if (dir) {
+    path = *dir + "/" + cache_key(key_text) + ".ptx";
+    if (auto bytes = read_cache_file(path))
+      if (auto code = deserialize(*bytes, device_arch())) return *code;
+  }
+  DeviceCode code = make();
+  if (dir) write_cache_file(path, serialize(code));
+  return code;
+}
+
+// What the device code depends on besides the IR.
+std::string device_identity() {
+  return "device code\nbackend " + gpu_backend() + "\nsm_" + std::to_string(device_arch()) + "\nllvm " + host_target().llvm_version +
+         "\nnvrtc " + (gpu_backend() == "nvrtc" ? nvrtc_version() : std::string("-")) + "\n";
+}
+
+DeviceCode make_code(const std::function<DeviceCode(int)>& ptx, const std::function<DeviceCode()>& cuda) {
+  int sm = device_arch();
+  if (gpu_backend() == "nvptx") return ptx(sm);
+  DeviceCode code = cuda();
+  code.text = nvrtc_compile(code.text, code.entry, sm);
+  code.sm = sm;
+  return code;
+}
+
+// ---- loaded modules ----
+
+struct DeviceKernel {
+  LoadedModule module;
+  std::vector<DeviceErrorSite> sites;
+  std::string what;  // "kernel f(...) at file:line", for errors
+};
+
+std::mutex loaded_mu;
+std::map<std::string, DeviceKernel>& loaded() {
+  static auto* m = new std::map<std::string, DeviceKernel>();  // modules outlive the statics
+  return *m;
+}
+
+const DeviceKernel& load(const std::string& key, const std::string& what, const std::function<DeviceCode()>& code) {
+  {
+    std::lock_guard<std::mutex> lock(loaded_mu);
+    if (auto it = loaded().find(key); it != loaded().end()) return it->second;
+  }
+  DeviceCode dc = code();
+  DeviceKernel k{load_module(dc.text, dc.entry, what), std::move(dc.sites), what};
+  std::lock_guard<std::mutex> lock(loaded_mu);
+  return loaded().emplace(key, std::move(k)).first->second;
+}
+
+// After the launch: waits, then raises the first error a work item reported.
+void finish(const DeviceKernel& k) {
+  synchronize("running " + k.what);
+  if (!k.module.error_flag) return;
+  int64_t flag = 0;
+  copy_to_host(&flag, k.module.error_flag, sizeof flag);
+  if (flag == 0) return;
+  int64_t zero = 0;
+  copy_to_device(k.module.error_flag, &zero, sizeof zero);  // the next launch starts clean
+  if (flag < 1 || static_cast<size_t>(flag) > k.sites.size())
+    throw InternalError(k.what + " reported error site " + std::to_string(flag) + " of " + std::to_string(k.sites.size()));
+  const DeviceErrorSite& s = k.sites[static_cast<size_t>(flag - 1)];
+  std::string at = (s.loc.file ? *s.loc.file : std::string("?")) + ":" + std::to_string(s.loc.line);
+  throw Error(s.kind, s.message + " (in " + (s.function.empty() ? k.what : s.function) + " at " + at + ", on the GPU)");
+}
+
+// ---- parameters: each in an 8-byte slot (every parameter is at most 8 bytes); the driver
+// reads as many bytes as the kernel's parameter has, the low ones on this little-endian host.
+
+struct Params {
+  std::vector<uint64_t> slots;
+  void push(uint64_t v) { slots.push_back(v); }
+  void push_value(const Value& v, const Type* t) {
+    int rank = 0;
+    if (is_device_tensor(t, &rank)) {
+      const TensorObject& o = tensor_of(v);
+      push(reinterpret_cast<uint64_t>(o.base));
+      for (int k = 0; k < rank; ++k) push(static_cast<uint64_t>(o.shape[k]));
+      for (int k = 0; k < rank; ++k) push(static_cast<uint64_t>(o.strides[k]));
+      return;
+    }
+    if (is_bits(t) && !is_inline_struct(t)) {
+      uint64_t bits = 0;
+      switch (v.payload()) {
+        case Payload::Float64: {
+          double d = v.as_f64();
+          std::memcpy(&bits, &d, sizeof d);
+          break;
+        }
+        case Payload::Float32: {
+          float f = v.as_f32();
+          std::memcpy(&bits, &f, sizeof f);
+          break;
+        }
+        case Payload::Half: bits = v.as_half_bits(); break;
+        case Payload::Bool: bits = v.as_bool() ? 1 : 0; break;
+        case Payload::Int: bits = static_cast<uint64_t>(v.as_int()); break;
+        default: bits = 0; break;  // Nothing: an unused byte
+      }
+      push(bits);
+      return;
+    }
+    if (is_device_aggregate(t)) {
+      const auto& types = aggregate_fields(t);
+      const auto& fields = v.as_struct().fields;
+      for (size_t i = 0; i < types.size() && i < fields.size(); ++i) push_value(fields[i], types[i]);
+    }
+    // Constants (types, functions) have no parameter.
+  }
+  std::vector<void*> pointers() {
+    std::vector<void*> p;
+    for (uint64_t& s : slots) p.push_back(&s);
+    return p;
+  }
+};
+
+}  // namespace
+
+void launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup) {
+  use_gpu("launch");
+  std::string what = describe_kernel(kernel);
+  std::string key = "kernel " + std::to_string(reinterpret_cast<uintptr_t>(&kernel)) + " " + gpu_backend();
+  const DeviceKernel& k = load(key, what, [&] {
+    std::string text = c.cache_text({&kernel}, true) + "kernel " + device_entry_name(kernel) + " noalias " +
+                       std::to_string(kernel.layout.noalias) + " contiguous " + std::to_string(kernel.layout.contiguous) + "\n" + device_identity();
+    return cached_code(c, text, [&] {
+      return make_code([&](int sm) { return kernel_ptx(c, kernel, sm); }, [&] { return kernel_cuda_source(c, kernel); });
+    });
+  });
+  size_t nuser = kernel.argtypes.size() - kKernelIndexArgCount;
+  Params p;
+  for (size_t i = 0; i < nuser && i < args.size(); ++i) p.push_value(args[i], kernel.argtypes[i]);
+  int64_t total = 1;
+  for (int64_t d : dims) total *= d;
+  p.push(static_cast<uint64_t>(total));
+  p.push(static_cast<uint64_t>(dims[0]));
+  p.push(static_cast<uint64_t>(dims.size() > 1 ? dims[1] : 1));
+  p.push(static_cast<uint64_t>(dims.size() > 2 ? dims[2] : 1));
+  p.push(static_cast<uint64_t>(dims.size()));
+  if (workgroup > 1024)
+    throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(workgroup));
+  uint64_t grid = static_cast<uint64_t>(total / workgroup + (total % workgroup != 0));
+  std::vector<void*> params = p.pointers();
+  launch_kernel(k.module, grid, static_cast<unsigned>(workgroup), params, what);
+  finish(k);
+}
+
+void broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
+                      int64_t total) {
+  use_gpu("broadcast");
+  const SrcLoc& l = loop.f->body->loc;
+  std::string what = "the broadcast of " + loop.f->body->name + " at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line);
+  const DeviceKernel& k = load("broadcast " + loop.name + " " + gpu_backend(), what, [&] {
+    std::string key = loop.f->symbol + "|";
+    for (const BroadcastOut& o : loop.outs) key += show_type(o.elem) + (o.field < 0 ? "" : "." + std::to_string(o.field)) + "|";
+    for (bool t : loop.is_tensor) key += t ? 't' : 's';
+    std::string text = c.cache_text({loop.f}, true) + "broadcast " + broadcast_entry_name(loop) + " of " + key + "\n" + device_identity();
+    return cached_code(c, text, [&] {
+      return make_code([&](int sm) { return broadcast_ptx(c, loop, sm); }, [&] { return broadcast_cuda_source(c, loop); });
+    });
+  });
+  // The meta array goes to the device for the launch.
+  Value meta_t = new_tensor(c.types(), DType::Int64, std::vector<int64_t>{static_cast<int64_t>(meta.size())}, nullptr, false, Device::GPU);
+  const TensorObject& mo = tensor_of(meta_t);
+  copy_to_device(reinterpret_cast<DevicePtr>(mo.base), meta.data(), meta.size() * sizeof(int64_t));
+  Params p;
+  size_t nout = loop.outs.size();
+  for (size_t i = 0; i < nvals; ++i) {
+    if (i < nout || loop.is_tensor[i - nout]) p.push(reinterpret_cast<uint64_t>(tensor_of(vals[i]).base));
+    else p.push_value(vals[i], loop.f->argtypes[i - nout]);
+  }
+  p.push(static_cast<uint64_t>(total));
+  p.push(reinterpret_cast<uint64_t>(mo.base));
+  constexpr int64_t block = 256;
+  std::vector<void*> params = p.pointers();
+  launch_kernel(k.module, static_cast<uint64_t>(total / block + (total % block != 0)), block, params, what);
+  finish(k);
+}
+
+}  // namespace tsr::jit::gpu

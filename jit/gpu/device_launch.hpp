@@ -1,0 +1,38 @@
+// Running compiled code on the GPU: a kernel specialization launched over an ndrange, and a
+// fused broadcast loop over the elements of its result. The device code comes from the
+// backend TSR_GPU_BACKEND names (nvptx: LLVM's NVPTX target, the default; nvrtc: CUDA C++
+// through NVRTC), for the device's architecture, and is kept in the compile cache under a
+// key of the typed IR, the backend, the architecture and the LLVM and NVRTC versions. The
+// driver loads it once per process.
+//
+// Launches are synchronous: after each one the stream is waited for and the module's error
+// flag read, so a kernel's BoundsError is raised at its launch with the kernel's file and
+// line, as on the CPU.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "jit/compiler.hpp"
+
+namespace tsr::jit::gpu {
+
+// "nvptx" or "nvrtc" (TSR_GPU_BACKEND); an error names the choices for anything else.
+const std::string& gpu_backend();
+
+// The device of a call's tensors: the GPU when one is there, and then every tensor must be
+// (an ArgumentError naming the first two that differ, `what` being the call). Non-tensors
+// are ignored.
+Device call_device(std::span<const Value> values, const std::string& what, const std::vector<std::string>* names = nullptr);
+
+// Runs kernel (a specialization whose last six arguments are the index arguments) on the
+// GPU with these user arguments.
+void launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup);
+
+// Runs a broadcast loop on the GPU: vals are its outputs, then its leaves; meta as the CPU's
+// loop takes it (rank, shape, then each value's strides).
+void broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
+                      int64_t total);
+
+}  // namespace tsr::jit::gpu
