@@ -559,6 +559,17 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
       if (f != types.Int64) return types.Any;
     return tensor_type(types, types.TensorName, *d, static_cast<int>(dims.size()));
   }
+  if (rule->second == ResultRule::SimilarTensor) {
+    auto shape = tensor_shape_of(types, first);
+    auto ty = args.size() > 1 ? as_datatype(args[1]) : nullptr;
+    if (!shape || !ty || !ty->name->is_type_of_type || ty->params.size() != 1) return types.Any;
+    auto d = dtype_of(ty->params[0]);
+    std::vector<const Type*> dims = dimension_types(args.subspan(2));
+    if (!d || dims.size() > kMaxRank) return types.Any;
+    for (const Type* f : dims)
+      if (f != types.Int64) return types.Any;
+    return tensor_type(types, types.TensorName, *d, dims.empty() ? shape->rank : static_cast<int>(dims.size()));
+  }
   if (rule->second == ResultRule::ShapeOfTensor) {
     auto shape = tensor_shape_of(types, first);
     if (!shape) return types.Any;
@@ -650,6 +661,7 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
     case ResultRule::ViewOfFirst:
     case ResultRule::TensorSlice:
     case ResultRule::IntRange:
+    case ResultRule::SimilarTensor:
     case ResultRule::AccumNamed:
     case ResultRule::StorageOfFirst: break;  // handled above
   }

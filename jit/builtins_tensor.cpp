@@ -195,6 +195,26 @@ void register_tensor_builtins(Registrar& r) {
                                                   nullptr, false);
                               }),
                   ResultRule::NewTensor);
+  // similar(x), similar(x, T), similar(x, T, dims...): a tensor on x's device, of x's element
+  // type (and kind) and shape unless given, whose elements are whatever the memory held, as
+  // Julia's similar. __zeros_like(x, T, dims...) is the same zero-filled. The stdlib makes its
+  // results with these, so that they are on the device of its inputs.
+  auto like = [&t](const char* fname, bool zero) {
+    return [&t, fname, zero](std::span<const Value> a) {
+      const TensorObject& x = tensor_of(a[0]);
+      if (a.size() == 1) {
+        std::vector<int64_t> shape(x.shape, x.shape + x.rank);
+        return new_tensor(t, x.dtype, shape, a[0].type()->name->is_tensor ? nullptr : a[0].type()->name, zero, device_of(x));
+      }
+      DType d = dtype_arg(a[1], fname);
+      std::vector<int64_t> shape = a.size() == 2 ? std::vector<int64_t>(x.shape, x.shape + x.rank) : dims_of(a, 2, fname);
+      return new_tensor(t, d, shape, nullptr, zero, device_of(x));
+    };
+  };
+  set_result_rule(r.add("similar", {tensor}, {"x"}, nullptr, like("similar", false)), ResultRule::SameAsFirst);
+  for (auto [name, zero] : {std::pair{"similar", false}, std::pair{"__zeros_like", true}})
+    set_result_rule(r.add_where(name, t.unionall(T, t.tuple(std::vector<const Type*>{tensor, type_t, va_any})), {"x", "T", "dims"}, nullptr, like(name, zero)),
+                    ResultRule::SimilarTensor);
   for (auto [name, value] : {std::pair{"zeros", 0.0}, std::pair{"ones", 1.0}}) {
     r.add(name, {va_any}, {"dims"}, nullptr, maker(name, value));
     set_result_rule(r.add_where(name, with_type({va_any}), {"T", "dims"}, nullptr, maker(name, value)), ResultRule::NewTensor);
