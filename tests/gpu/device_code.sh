@@ -24,7 +24,7 @@ n=0
 for script in "$src/tests/jit/stdlib_kernels.tsr" "$src"/examples/*.tsr "$src"/tests/lang/*broadcast*.tsr; do
   # A folder per script: entry names are unique within a process only.
   n=$((n + 1)); export TSR_DEVICE_CODE_DIR="$dir/code/$n"; mkdir -p "$TSR_DEVICE_CODE_DIR"
-  case "$script" in */examples/*) grep -q "@kernel" "$script" || continue ;; esac
+  case "$script" in */examples/*) grep -q "@kernel\|@cuda_kernel" "$script" || continue ;; esac
   # The broadcast scripts test errors too: what matters here is the device code of what ran.
   (cd "$(dirname "$script")" && "$tsr" run "$script" > /dev/null 2> "$dir/one" < /dev/null)
   rc=$?
