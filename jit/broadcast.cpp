@@ -251,12 +251,12 @@ void Compiler::run_broadcast(BroadcastRange range, const Value* vals, size_t nva
   }
   int64_t total = 1;
   for (int64_t d : shape) total *= d;
-  // The output on the GPU (broadcast put it there, its leaves being there): the loop runs there.
+  // The output on the GPU (broadcast put it there, its leaves being there): the loop runs there
+  // (or here, over the unified memory, when no device code can be made for it).
   if (nvals && is_tensor(vals[0]) && device_of(tensor_of(vals[0])) == Device::GPU) {
     const BroadcastLoop* loop = broadcast_loop_of(range);
     if (!loop) throw InternalError("a broadcast loop without its description");
-    if (total > 0) gpu::broadcast_on_gpu(*this, *loop, vals, nvals, std::span<const int64_t>(meta, nmeta), total);
-    return;
+    if (total == 0 || gpu::broadcast_on_gpu(*this, *loop, vals, nvals, std::span<const int64_t>(meta, nmeta), total)) return;
   }
   // Chunks of at least 16K elements, a few per thread; a small broadcast runs right here.
   int64_t chunk = std::max<int64_t>(16384, (total + 4 * num_threads() - 1) / (4 * num_threads()));

@@ -106,11 +106,11 @@ Value Compiler::launch(std::span<const Value> a) {
   if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
   compile(s);
   if (fresh) gpu::on_kernel_compiled(*this, *s);
-  // It runs where its tensors are: on the GPU when they are there (all of them).
-  if (gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU) {
-    gpu::launch_on_gpu(*this, *s, args, dims, workgroup);
+  // It runs where its tensors are: on the GPU when they are there (all of them), unless no
+  // device code can be made for it (then here, over their unified memory, after a warning).
+  if (gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU &&
+      gpu::launch_on_gpu(*this, *s, args, dims, workgroup))
     return Value::singleton(t.Nothing);
-  }
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;
   int64_t rank = static_cast<int64_t>(dims.size());
   // Rounded up without forming total + workgroup - 1 (which may not fit near typemax(Int)).

@@ -66,8 +66,8 @@ Value safetensors_write(Globals& g, std::span<const Value> a) {
     if (!is_tensor(v))
       throw ArgumentError("save: \"" + name + "\" is a " + show_type(v.type()) + ", not a tensor");
     const TensorObject& obj = tensor_of(v);
-    if (obj.storage && obj.storage->device != Device::CPU)
-      throw ArgumentError("save: \"" + name + "\" is on the GPU; save cpu(model)");
+    // A GPU tensor's unified memory is read here once the GPU is done with it.
+    if (device_of(obj) == Device::GPU) device_synchronize();
     Value c = obj.contiguous() ? v : tensor_copy(t, v);
     data.push_back({c, size_t(obj.numel()) * dtype_size(obj.dtype)});
     h.tensors.push_back({name, obj.dtype, std::vector<int64_t>(obj.shape, obj.shape + obj.rank), 0, 0});

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "jit/gpu/cuda_source.hpp"
+#include "jit/gpu/device_launch.hpp"
 #include "jit/gpu/nvptx.hpp"
 #include "jit/gpu/nvrtc.hpp"
 #include "jit/verify_device_kernel.hpp"
@@ -50,6 +51,7 @@ struct DeviceUnit {
   std::string name;         // what --function matches
   std::function<DeviceCode(int)> ptx;
   std::function<DeviceCode()> cuda;
+  size_t slots = 0;  // the parameters launch passes (0: not launched by Tessera's packer)
 };
 
 void show_and_keep(Compiler& c, const DeviceUnit& u) {
@@ -68,6 +70,7 @@ void show_and_keep(Compiler& c, const DeviceUnit& u) {
   if (!dir) return;
   std::string base = std::string(dir) + "/" + u.entry;
   write_file(base + ".kernel", u.description + "\n");
+  if (u.slots) write_file(base + ".slots", std::to_string(u.slots) + "\n");
   try {
     for (int sm : device_architectures()) write_file(base + ".sm_" + std::to_string(sm) + ".ptx", u.ptx(sm).text);
   } catch (const Error& e) {
@@ -107,7 +110,8 @@ void on_broadcast_compiled(Compiler& c, const BroadcastLoop& loop) {
                "broadcast " + loop.f->body->name + "(" + leaves + ") at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line),
                loop.f->body->name,
                [&](int sm) { return broadcast_ptx(c, loop, sm); },
-               [&] { return broadcast_cuda_source(c, loop); }};
+               [&] { return broadcast_cuda_source(c, loop); },
+               broadcast_param_slots(loop)};
   show_and_keep(c, u);
 }
 
@@ -115,7 +119,8 @@ void on_kernel_compiled(Compiler& c, Spec& kernel) {
   if (c.options().device_emit.empty() && !code_dir()) return;
   DeviceUnit u{device_entry_name(kernel), describe_kernel(kernel), kernel.body->name,
                [&](int sm) { return kernel_ptx(c, kernel, sm); },
-               [&] { return kernel_cuda_source(c, kernel); }};
+               [&] { return kernel_cuda_source(c, kernel); },
+               kernel_param_slots(kernel)};
   show_and_keep(c, u);
 }
 

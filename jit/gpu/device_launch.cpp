@@ -1,6 +1,7 @@
 #include "jit/gpu/device_launch.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -178,15 +179,28 @@ std::map<std::string, DeviceKernel>& loaded() {
   return *m;
 }
 
-const DeviceKernel& load(const std::string& key, const std::string& what, const std::function<DeviceCode()>& code) {
+// The kernel loaded, or nullptr when no device code can be made for it (verify-kernel's
+// problems, a construct a backend does not write yet): then it runs on the CPU, over the
+// unified memory, and a warning says so once per kernel.
+const DeviceKernel* load(const std::string& key, const std::string& what, const std::function<DeviceCode()>& code) {
+  static std::map<std::string, std::string> cpu_only;
   {
     std::lock_guard<std::mutex> lock(loaded_mu);
-    if (auto it = loaded().find(key); it != loaded().end()) return it->second;
+    if (auto it = loaded().find(key); it != loaded().end()) return &it->second;
+    if (cpu_only.count(key)) return nullptr;
   }
-  DeviceCode dc = code();
+  DeviceCode dc;
+  try {
+    dc = code();
+  } catch (const ErrorException& e) {
+    std::fprintf(stderr, "tsr: warning: %s runs on the CPU, over its GPU tensors' unified memory: %s\n", what.c_str(), e.message().c_str());
+    std::lock_guard<std::mutex> lock(loaded_mu);
+    cpu_only.emplace(key, e.message());
+    return nullptr;
+  }
   DeviceKernel k{load_module(dc.text, dc.entry, what), std::move(dc.sites), what};
   std::lock_guard<std::mutex> lock(loaded_mu);
-  return loaded().emplace(key, std::move(k)).first->second;
+  return &loaded().emplace(key, std::move(k)).first->second;
 }
 
 // After the launch: waits, then raises the first error a work item reported.
@@ -211,31 +225,33 @@ void finish(const DeviceKernel& k) {
 struct Params {
   std::vector<uint64_t> slots;
   void push(uint64_t v) { slots.push_back(v); }
-  void push_value(const Value& v, const Type* t) {
+  // A value of type t as the entry takes it (ParamFlattener, device_gen.cpp): v null counts
+  // the slots only (zeros in them), which is what the tests compare with the PTX.
+  void push_value(const Value* v, const Type* t) {
     int rank = 0;
     if (is_device_tensor(t, &rank)) {
-      const TensorObject& o = tensor_of(v);
-      push(reinterpret_cast<uint64_t>(o.base));
-      for (int k = 0; k < rank; ++k) push(static_cast<uint64_t>(o.shape[k]));
-      for (int k = 0; k < rank; ++k) push(static_cast<uint64_t>(o.strides[k]));
+      const TensorObject* o = v ? &tensor_of(*v) : nullptr;
+      push(o ? reinterpret_cast<uint64_t>(o->base) : 0);
+      for (int k = 0; k < rank; ++k) push(o ? static_cast<uint64_t>(o->shape[k]) : 0);
+      for (int k = 0; k < rank; ++k) push(o ? static_cast<uint64_t>(o->strides[k]) : 0);
       return;
     }
     if (is_bits(t) && !is_inline_struct(t)) {
       uint64_t bits = 0;
-      switch (v.payload()) {
+      switch (v ? v->payload() : Payload::None) {
         case Payload::Float64: {
-          double d = v.as_f64();
+          double d = v->as_f64();
           std::memcpy(&bits, &d, sizeof d);
           break;
         }
         case Payload::Float32: {
-          float f = v.as_f32();
+          float f = v->as_f32();
           std::memcpy(&bits, &f, sizeof f);
           break;
         }
-        case Payload::Half: bits = v.as_half_bits(); break;
-        case Payload::Bool: bits = v.as_bool() ? 1 : 0; break;
-        case Payload::Int: bits = static_cast<uint64_t>(v.as_int()); break;
+        case Payload::Half: bits = v->as_half_bits(); break;
+        case Payload::Bool: bits = v->as_bool() ? 1 : 0; break;
+        case Payload::Int: bits = static_cast<uint64_t>(v->as_int()); break;
         default: bits = 0; break;  // Nothing: an unused byte
       }
       push(bits);
@@ -243,10 +259,29 @@ struct Params {
     }
     if (is_device_aggregate(t)) {
       const auto& types = aggregate_fields(t);
-      const auto& fields = v.as_struct().fields;
-      for (size_t i = 0; i < types.size() && i < fields.size(); ++i) push_value(fields[i], types[i]);
+      const std::vector<Value>* fields = v ? &v->as_struct().fields : nullptr;
+      for (size_t i = 0; i < types.size(); ++i) push_value(fields && i < fields->size() ? &(*fields)[i] : nullptr, types[i]);
     }
     // Constants (types, functions) have no parameter.
+  }
+  // The launch's Int64s after the kernel's arguments: total, the ndrange's three dimensions, its rank.
+  void push_ndrange(const std::vector<int64_t>& dims) {
+    int64_t total = 1;
+    for (int64_t d : dims) total *= d;
+    push(static_cast<uint64_t>(total));
+    for (size_t k = 0; k < 3; ++k) push(static_cast<uint64_t>(k < dims.size() ? dims[k] : 1));
+    push(static_cast<uint64_t>(dims.size()));
+  }
+  // A broadcast loop's: the outputs' pointers, the leaves (a tensor's pointer, a scalar's
+  // value), the element count and the meta array's pointer. vals null counts.
+  void push_broadcast(const BroadcastLoop& loop, const Value* vals, int64_t total, uint64_t meta) {
+    size_t nout = loop.outs.size();
+    for (size_t i = 0; i < nout + loop.is_tensor.size(); ++i) {
+      if (i < nout || loop.is_tensor[i - nout]) push(vals ? reinterpret_cast<uint64_t>(tensor_of(vals[i]).base) : 0);
+      else push_value(vals ? &vals[i] : nullptr, loop.f->argtypes[i - nout]);
+    }
+    push(static_cast<uint64_t>(total));
+    push(meta);
   }
   std::vector<void*> pointers() {
     std::vector<void*> p;
@@ -257,41 +292,53 @@ struct Params {
 
 }  // namespace
 
-void launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup) {
+size_t kernel_param_slots(const Spec& kernel) {
+  Params p;
+  for (size_t i = 0; i + kKernelIndexArgCount < kernel.argtypes.size(); ++i) p.push_value(nullptr, kernel.argtypes[i]);
+  p.push_ndrange({1});
+  return p.slots.size();
+}
+
+size_t broadcast_param_slots(const BroadcastLoop& loop) {
+  Params p;
+  p.push_broadcast(loop, nullptr, 0, 0);
+  return p.slots.size();
+}
+
+bool launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup) {
   use_gpu("launch");
   std::string what = describe_kernel(kernel);
   std::string key = "kernel " + std::to_string(reinterpret_cast<uintptr_t>(&kernel)) + " " + gpu_backend();
-  const DeviceKernel& k = load(key, what, [&] {
+  const DeviceKernel* loaded_kernel = load(key, what, [&] {
     std::string text = c.cache_text({&kernel}, true) + "kernel " + device_entry_name(kernel) + " noalias " +
                        std::to_string(kernel.layout.noalias) + " contiguous " + std::to_string(kernel.layout.contiguous) + "\n" + device_identity();
     return cached_code(c, text, [&] {
       return make_code([&](int sm) { return kernel_ptx(c, kernel, sm); }, [&] { return kernel_cuda_source(c, kernel); });
     });
   });
+  if (!loaded_kernel) return false;
+  const DeviceKernel& k = *loaded_kernel;
   size_t nuser = kernel.argtypes.size() - kKernelIndexArgCount;
   Params p;
-  for (size_t i = 0; i < nuser && i < args.size(); ++i) p.push_value(args[i], kernel.argtypes[i]);
+  for (size_t i = 0; i < nuser && i < args.size(); ++i) p.push_value(&args[i], kernel.argtypes[i]);
+  p.push_ndrange(dims);
   int64_t total = 1;
   for (int64_t d : dims) total *= d;
-  p.push(static_cast<uint64_t>(total));
-  p.push(static_cast<uint64_t>(dims[0]));
-  p.push(static_cast<uint64_t>(dims.size() > 1 ? dims[1] : 1));
-  p.push(static_cast<uint64_t>(dims.size() > 2 ? dims[2] : 1));
-  p.push(static_cast<uint64_t>(dims.size()));
   if (workgroup > 1024)
     throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(workgroup));
   uint64_t grid = static_cast<uint64_t>(total / workgroup + (total % workgroup != 0));
   std::vector<void*> params = p.pointers();
   launch_kernel(k.module, grid, static_cast<unsigned>(workgroup), params, what);
   finish(k);
+  return true;
 }
 
-void broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
+bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
                       int64_t total) {
   use_gpu("broadcast");
   const SrcLoc& l = loop.f->body->loc;
   std::string what = "the broadcast of " + loop.f->body->name + " at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line);
-  const DeviceKernel& k = load("broadcast " + loop.name + " " + gpu_backend(), what, [&] {
+  const DeviceKernel* loaded_loop = load("broadcast " + loop.name + " " + gpu_backend(), what, [&] {
     std::string key = loop.f->symbol + "|";
     for (const BroadcastOut& o : loop.outs) key += show_type(o.elem) + (o.field < 0 ? "" : "." + std::to_string(o.field)) + "|";
     for (bool t : loop.is_tensor) key += t ? 't' : 's';
@@ -300,22 +347,20 @@ void broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
       return make_code([&](int sm) { return broadcast_ptx(c, loop, sm); }, [&] { return broadcast_cuda_source(c, loop); });
     });
   });
+  if (!loaded_loop) return false;
+  const DeviceKernel& k = *loaded_loop;
   // The meta array goes to the device for the launch.
   Value meta_t = new_tensor(c.types(), DType::Int64, std::vector<int64_t>{static_cast<int64_t>(meta.size())}, nullptr, false, Device::GPU);
   const TensorObject& mo = tensor_of(meta_t);
   copy_to_device(reinterpret_cast<DevicePtr>(mo.base), meta.data(), meta.size() * sizeof(int64_t));
+  if (nvals != loop.outs.size() + loop.is_tensor.size()) throw InternalError("a broadcast loop launched with the wrong number of values");
   Params p;
-  size_t nout = loop.outs.size();
-  for (size_t i = 0; i < nvals; ++i) {
-    if (i < nout || loop.is_tensor[i - nout]) p.push(reinterpret_cast<uint64_t>(tensor_of(vals[i]).base));
-    else p.push_value(vals[i], loop.f->argtypes[i - nout]);
-  }
-  p.push(static_cast<uint64_t>(total));
-  p.push(reinterpret_cast<uint64_t>(mo.base));
+  p.push_broadcast(loop, vals, total, reinterpret_cast<uint64_t>(mo.base));
   constexpr int64_t block = 256;
   std::vector<void*> params = p.pointers();
   launch_kernel(k.module, static_cast<uint64_t>(total / block + (total % block != 0)), block, params, what);
   finish(k);
+  return true;
 }
 
 }  // namespace tsr::jit::gpu

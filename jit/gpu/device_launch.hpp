@@ -27,12 +27,19 @@ const std::string& gpu_backend();
 Device call_device(std::span<const Value> values, const std::string& what, const std::vector<std::string>* names = nullptr);
 
 // Runs kernel (a specialization whose last six arguments are the index arguments) on the
-// GPU with these user arguments.
-void launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup);
+// GPU with these user arguments. False when no device code can be made for it (a warning says
+// why, once): the caller runs it on the CPU, which reads and writes the unified memory.
+bool launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const std::vector<int64_t>& dims, int64_t workgroup);
 
 // Runs a broadcast loop on the GPU: vals are its outputs, then its leaves; meta as the CPU's
-// loop takes it (rank, shape, then each value's strides).
-void broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
+// loop takes it (rank, shape, then each value's strides). False as for launch_on_gpu.
+bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals, size_t nvals, std::span<const int64_t> meta,
                       int64_t total);
+
+// The number of parameters launch passes to the entry of a kernel specialization or of a
+// broadcast loop, each in an 8-byte slot: what the tests compare with the entry's parameters
+// in its PTX (tests/gpu/device_code.sh), since a mismatch would pass garbage.
+size_t kernel_param_slots(const Spec& kernel);
+size_t broadcast_param_slots(const BroadcastLoop& loop);
 
 }  // namespace tsr::jit::gpu
