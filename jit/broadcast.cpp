@@ -104,7 +104,8 @@ Value Compiler::store_each(const std::vector<Value>& results, const Value* dest,
       if (!d || !dtype_of(r.type()) || *dtype_of(r.type()) != *d)
         throw ArgumentError("broadcast: the elements computed are not all numbers of one type (got " +
                             show_type(r.type()) + ")");
-    out = new_tensor(t, *d, shape, shared_kind(t, leaves), false);  // every element stored below
+    // every element stored below, on the leaves' device
+    out = new_tensor(t, *d, shape, shared_kind(t, leaves), false, broadcast_device(nullptr, leaves, nullptr));
   }
   const TensorObject& o = tensor_of(out);
   size_t rank = shape.size();
@@ -335,7 +336,9 @@ Device broadcast_device(const GenericFunction* f, std::span<const Value> leaves,
   std::vector<Value> all;
   if (dest) all.push_back(*dest);
   all.insert(all.end(), leaves.begin(), leaves.end());
-  return gpu::call_device(all, "the broadcast of " + f->name());
+  // A fused broadcast's function is the compiler's (#bcast#12): named only when it is the user's.
+  bool named = f && !f->name().empty() && f->name()[0] != '#';
+  return gpu::call_device(all, named ? "the broadcast of " + f->name() : std::string("a broadcast"));
 }
 
 Value Compiler::broadcast(std::span<const Value> a, bool in_place) {

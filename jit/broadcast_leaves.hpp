@@ -27,7 +27,7 @@ bool is_number_vector(const Value& v);
 // A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
 bool is_range(const Value& v);
 // The device a broadcast of f runs on: the GPU when a leaf or the destination is there (then
-// all tensors must be: an ArgumentError names two that differ), else the CPU.
+// all tensors must be: an ArgumentError names two that differ, and f when given), else the CPU.
 Device broadcast_device(const GenericFunction* f, std::span<const Value> leaves, const Value* dest);
 
 }  // namespace tsr::jit
