@@ -93,7 +93,8 @@ enum class ResultRule {
   AccumNamed,      // _accum_named(a, b) of two named tuples: typed where each field is nothing on one side
   TensorSlice,     // t[1:m, :], t[i, 2:3]: a view of t's kind, one dimension per range or colon
   IntRange,        // a:b, a:s:b of one integer type: UnitRange{T}, StepRange{T, T}
-  SimilarTensor,   // similar(x, T[, dims...]): a Tensor{T, n}, n the dims given or x's rank
+  SimilarTensor,   // similar(x, T[, dims...]), similar(x, dims...): a Tensor{T, n} (T: x's element type when not
+                   // given), n the dims given or x's rank
 };
 void set_result_rule(const Method* m, ResultRule rule);
 // A built-in whose result depends on its arguments' types or constant values only, with no

@@ -562,9 +562,11 @@ const Type* builtin_result_type(TypeRegistry& types, const Method* m, std::span<
   if (rule->second == ResultRule::SimilarTensor) {
     auto shape = tensor_shape_of(types, first);
     auto ty = args.size() > 1 ? as_datatype(args[1]) : nullptr;
-    if (!shape || !ty || !ty->name->is_type_of_type || ty->params.size() != 1) return types.Any;
-    auto d = dtype_of(ty->params[0]);
-    std::vector<const Type*> dims = dimension_types(args.subspan(2));
+    if (!shape || !ty) return types.Any;
+    bool typed = ty->name->is_type_of_type;  // similar(x, T, dims...), else similar(x, dims...)
+    if (typed && ty->params.size() != 1) return types.Any;
+    auto d = typed ? dtype_of(ty->params[0]) : std::optional<DType>(shape->dtype);
+    std::vector<const Type*> dims = dimension_types(args.subspan(typed ? 2 : 1));
     if (!d || dims.size() > kMaxRank) return types.Any;
     for (const Type* f : dims)
       if (f != types.Int64) return types.Any;

@@ -195,7 +195,7 @@ void register_tensor_builtins(Registrar& r) {
                                                   nullptr, false);
                               }),
                   ResultRule::NewTensor);
-  // similar(x), similar(x, T), similar(x, T, dims...): a tensor on x's device, of x's element
+  // similar(x), similar(x, T), similar(x, T, dims...), similar(x, dims...): a tensor on x's device, of x's element
   // type (and kind) and shape unless given, whose elements are whatever the memory held, as
   // Julia's similar. __zeros_like(x, T, dims...) is the same zero-filled. The stdlib makes its
   // results with these, so that they are on the device of its inputs.
@@ -206,12 +206,18 @@ void register_tensor_builtins(Registrar& r) {
         std::vector<int64_t> shape(x.shape, x.shape + x.rank);
         return new_tensor(t, x.dtype, shape, a[0].type()->name->is_tensor ? nullptr : a[0].type()->name, zero, device_of(x));
       }
+      // similar(x, dims...): x's element type
+      if (a[1].payload() != Payload::Type) return new_tensor(t, x.dtype, dims_of(a, 1, fname), nullptr, zero, device_of(x));
       DType d = dtype_arg(a[1], fname);
       std::vector<int64_t> shape = a.size() == 2 ? std::vector<int64_t>(x.shape, x.shape + x.rank) : dims_of(a, 2, fname);
       return new_tensor(t, d, shape, nullptr, zero, device_of(x));
     };
   };
   set_result_rule(r.add("similar", {tensor}, {"x"}, nullptr, like("similar", false)), ResultRule::SameAsFirst);
+  set_result_rule(r.add("similar", {tensor, t.Integer, t.vararg(t.Integer)}, {"x", "d1", "dims"}, nullptr, like("similar", false)),
+                  ResultRule::SimilarTensor);
+  set_result_rule(r.add("similar", {tensor, t.lookup("Tuple")}, {"x", "dims"}, nullptr, like("similar", false)),
+                  ResultRule::SimilarTensor);
   for (auto [name, zero] : {std::pair{"similar", false}, std::pair{"__zeros_like", true}})
     set_result_rule(r.add_where(name, t.unionall(T, t.tuple(std::vector<const Type*>{tensor, type_t, va_any})), {"x", "T", "dims"}, nullptr, like(name, zero)),
                     ResultRule::SimilarTensor);
