@@ -1,7 +1,8 @@
 // tsr: the Tessera driver.
 //   tsr                      the interactive prompt (dsl/driver/repl.hpp); statements piped
 //                            into it run the same way, their values printed
-//   tsr run FILE [args...]   run a script (its arguments in ARGS); also `tsr FILE [args...]`
+//   tsr run FILE [args...]   run a script (its arguments in ARGS); also `tsr FILE [args...]`; tsr's
+//                            options go before FILE, after `run` or before it
 //   tsr -e 'code'            run code given on the command line
 //   tsr --emit=ast FILE      print the syntax tree and stop
 //   tsr --emit=PASS ...      print what a compiler pass made of what gets compiled (passes:
@@ -152,6 +153,12 @@ int main(int argc, char** argv) {
   app.add_option("--device", device, "the default device: cpu, or gpu (TSR_DEVICE gives it too)")->check(CLI::IsMember({"cpu", "gpu"}));
   std::vector<std::string> rest;
   app.add_option("script", rest, "run SCRIPT [args...] (`run` may be written first)");
+  // `run` may also come first, before tsr's options (`tsr run --device=gpu FILE`, as
+  // LANGUAGE.md writes it).
+  std::vector<char*> words(argv, argv + argc);
+  if (words.size() > 1 && std::string(words[1]) == "run") words.erase(words.begin() + 1);
+  argc = static_cast<int>(words.size());
+  argv = words.data();
   // Everything from the script on belongs to the script (ARGS), options included: only the
   // words before it are tsr's own.
   int own = 1;
