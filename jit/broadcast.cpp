@@ -330,8 +330,7 @@ Value Compiler::broadcast_tuples(GenericFunction* f, std::span<const Value> leav
 }
 
 Device broadcast_device(const GenericFunction* f, std::span<const Value> leaves, const Value* dest) {
-  bool gpu = dest && device_of(tensor_of(*dest)) == Device::GPU;
-  for (const Value& v : leaves) gpu = gpu || (is_tensor(v) && device_of(tensor_of(v)) == Device::GPU);
+  bool gpu = (dest && device_of(tensor_of(*dest)) == Device::GPU) || gpu::any_on_gpu(leaves);
   if (!gpu) return Device::CPU;
   std::vector<Value> all;
   if (dest) all.push_back(*dest);

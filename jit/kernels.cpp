@@ -108,7 +108,7 @@ Value Compiler::launch(std::span<const Value> a) {
   if (fresh) gpu::on_kernel_compiled(*this, *s);
   // It runs where its tensors are: on the GPU when they are there (all of them), unless no
   // device code can be made for it (then here, over their unified memory, after a warning).
-  if (gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU &&
+  if (gpu::any_on_gpu(args) && gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU &&
       gpu::launch_on_gpu(*this, *s, args, dims, workgroup))
     return Value::singleton(t.Nothing);
   int64_t n1 = dims[0], n2 = dims.size() > 1 ? dims[1] : 1, n3 = dims.size() > 2 ? dims[2] : 1;

@@ -13,6 +13,7 @@
 #include "jit/gpu/device_memory.hpp"
 #include "jit/gpu/nvrtc.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/type_printer.hpp"
 
 namespace tsr::jit::gpu {
@@ -71,6 +72,64 @@ std::map<std::string, LoadedModule>& loaded() {
   static auto* m = new std::map<std::string, LoadedModule>();
   return *m;
 }
+// NVRTC's PTX, by the same key.
+std::map<std::string, std::string>& compiled() {
+  static auto* m = new std::map<std::string, std::string>();
+  return *m;
+}
+
+// The width in bytes of each parameter of `entry` in PTX (`.param .f32 name`, `.param .u64
+// name`, ...; 0 for one that is not a scalar, an aggregate passed by value).
+std::vector<int> entry_param_bytes(const std::string& ptx, const std::string& entry) {
+  std::vector<int> widths;
+  size_t at = ptx.find(".entry " + entry + "(");
+  if (at == std::string::npos) return widths;
+  size_t close = ptx.find("\n)", at);
+  std::regex param(R"(\.param\s+(?:\.align\s+\d+\s+)?\.([a-z])(\d+)\s+[\w$]+(\[\d+\])?)");
+  std::string params = ptx.substr(at, close == std::string::npos ? std::string::npos : close - at);
+  for (auto it = std::sregex_iterator(params.begin(), params.end(), param); it != std::sregex_iterator(); ++it)
+    widths.push_back((*it)[3].matched ? 0 : std::stoi((*it)[2].str()) / 8);
+  return widths;
+}
+
+// How a launch passes a value: a tensor as a pointer (8 bytes), a number as its C type.
+int argument_bytes(const Value& v) {
+  if (is_tensor(v)) return 8;
+  switch (v.payload()) {
+    case Payload::Float64: return 8;
+    case Payload::Float32: return 4;
+    case Payload::Half: return 2;
+    case Payload::Bool: return 1;
+    case Payload::Int: return integer_bits(v.type()) / 8;
+    default: return -1;
+  }
+}
+
+// "a Float64", "an Int32".
+std::string with_article(const std::string& type) {
+  return (std::string("AEIOU").find(type.empty() ? 'x' : type[0]) != std::string::npos ? "an " : "a ") + type;
+}
+
+void check_arguments(const std::string& what, const std::vector<int>& widths, std::span<const Value> args) {
+  auto c_of = [](int bytes) {
+    return bytes == 8 ? "a pointer, double or long long" : bytes == 4 ? "a float or int" : bytes == 2 ? "a half or short" : "a bool or char";
+  };
+  if (widths.size() != args.size())
+    throw ArgumentError("launch: " + what + " takes " + std::to_string(widths.size()) + " parameters, got " + std::to_string(args.size()) +
+                        " arguments after the ndrange");
+  for (size_t i = 0; i < args.size(); ++i) {
+    int got = argument_bytes(args[i]);
+    if (got < 0)
+      throw ArgumentError("launch: " + what + " takes tensors and numbers; argument " + std::to_string(i + 1) + " is " +
+                          with_article(show_type(args[i].type())));
+    if (widths[i] == 0)
+      throw ArgumentError("launch: " + what + "'s parameter " + std::to_string(i + 1) + " is a struct passed by value, which launch cannot pass");
+    if (got != widths[i])
+      throw ArgumentError("launch: " + what + "'s parameter " + std::to_string(i + 1) + " is " + std::to_string(widths[i]) + " bytes (" +
+                          c_of(widths[i]) + "), and argument " + std::to_string(i + 1) + ", " + with_article(show_type(args[i].type())) + ", is " +
+                          std::to_string(got) + " (pass " + (widths[i] == 8 ? "an Int64, a Float64 or a tensor" : widths[i] == 4 ? "an Int32 or a Float32" : widths[i] == 2 ? "a Float16" : "a Bool or a UInt8") + ")");
+  }
+}
 
 }  // namespace
 
@@ -114,6 +173,18 @@ void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> arg
   (void)c;
   Fields k = fields_of(kv);
   std::string what = "@cuda_kernel " + k.name + " (" + where(k) + ")";
+  // The arguments against the entry's parameters first (NVRTC's PTX says how many and how wide
+  // each is): a launch with the wrong ones would hand the GPU garbage.
+  int sm = gpu_status().available ? std::min(gpu_status().sm, 90) : 80;
+  std::string ptx;
+  {
+    std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
+    std::lock_guard<std::mutex> lock(loaded_mu);
+    auto it = compiled().find(key);
+    if (it == compiled().end()) it = compiled().emplace(key, compile(k, sm)).first;
+    ptx = it->second;
+  }
+  check_arguments(what, entry_param_bytes(ptx, k.name), args);
   use_gpu("launch(" + k.name + ", ...)");
   for (size_t i = 0; i < args.size(); ++i) {
     if (!is_tensor(args[i])) continue;
@@ -124,13 +195,12 @@ void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> arg
       throw ArgumentError("launch: " + what + " takes tensors as pointers to their elements, and argument " + std::to_string(i + 1) +
                           " is not contiguous; pass copy(x)");
   }
-  int sm = std::min(gpu_status().sm, 90);
   LoadedModule m;
   {
     std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
     std::lock_guard<std::mutex> lock(loaded_mu);
     auto it = loaded().find(key);
-    if (it == loaded().end()) it = loaded().emplace(key, load_module(compile(k, sm), k.name, what)).first;
+    if (it == loaded().end()) it = loaded().emplace(key, load_module(ptx, k.name, what)).first;
     m = it->second;
   }
   // One 8-byte slot per parameter: a tensor's data pointer, a number's bits.
@@ -147,10 +217,7 @@ void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> arg
       std::memcpy(&bits, &f, sizeof f);
     } else if (v.payload() == Payload::Int) bits = static_cast<uint64_t>(v.as_int());
     else if (v.payload() == Payload::Bool) bits = v.as_bool();
-    else if (v.payload() == Payload::Half) bits = v.as_half_bits();
-    else
-      throw ArgumentError("launch: " + what + " takes tensors and numbers; argument " + std::to_string(i + 1) + " is a " +
-                          show_type(v.type()));
+    else if (v.payload() == Payload::Half) bits = v.as_half_bits();  // (check_arguments refused anything else)
     slots.push_back(bits);
   }
   std::vector<void*> params;

@@ -31,6 +31,12 @@ const std::string& gpu_backend() {
   return chosen;
 }
 
+bool any_on_gpu(std::span<const Value> values) {
+  for (const Value& v : values)
+    if (is_tensor(v) && device_of(tensor_of(v)) == Device::GPU) return true;
+  return false;
+}
+
 Device call_device(std::span<const Value> values, const std::string& what, const std::vector<std::string>* names) {
   int first = -1;
   for (size_t i = 0; i < values.size(); ++i) {

@@ -25,6 +25,8 @@ const std::string& gpu_backend();
 // (an ArgumentError naming the first two that differ, `what` being the call). Non-tensors
 // are ignored.
 Device call_device(std::span<const Value> values, const std::string& what, const std::vector<std::string>* names = nullptr);
+// Whether any of the values is a tensor on the GPU (what every launch asks first, cheaply).
+bool any_on_gpu(std::span<const Value> values);
 
 // Runs kernel (a specialization whose last six arguments are the index arguments) on the
 // GPU with these user arguments. False when no device code can be made for it (a warning says
