@@ -69,9 +69,11 @@ Token Lexer::lex_number() {
       if (next / static_cast<uint64_t>(base) != value) overflow = true;
       value = next;
     }
-    if (overflow || value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      error(token.span, fmt::format("integer literal {} does not fit in Int64 (largest is {})",
-                                    file_.slice(token.span), std::numeric_limits<int64_t>::max()));
+    // Hexadecimal, octal and binary literals are unsigned (UInt8 ... UInt64 by their digits,
+    // as Julia's): all 64 bits are theirs (0xffffffffffffffff), kept in int_value's bits.
+    if (overflow) {
+      error(token.span, fmt::format("integer literal {} does not fit in UInt64 (largest is 0xffffffffffffffff)",
+                                    file_.slice(token.span)));
     } else {
       token.int_value = static_cast<int64_t>(value);
     }

@@ -79,6 +79,11 @@ TEST_CASE("integer literals", "[lexer]") {
   CHECK(lex_errors("9223372036854775808") ==
         "test.tsr:1:1: error: integer literal 9223372036854775808 does not fit in Int64 (largest "
         "is 9223372036854775807)\n9223372036854775808\n^~~~~~~~~~~~~~~~~~~\n");
+  // Hexadecimal literals take all 64 bits (UInt64), kept in int_value's bits.
+  CHECK(show("0xffffffffffffffff 0x8000000000000000") == "int:-1 int:-9223372036854775808");
+  CHECK(lex_errors("0x10000000000000000") ==
+        "test.tsr:1:1: error: integer literal 0x10000000000000000 does not fit in UInt64 (largest is "
+        "0xffffffffffffffff)\n0x10000000000000000\n^~~~~~~~~~~~~~~~~~~\n");
   CHECK(lex_errors("0x") ==
         "test.tsr:1:1: error: expected digits after '0x', found end of file\n0x\n^~\n");
 }
