@@ -62,6 +62,8 @@ std::vector<int64_t> positions_in(const Value& v, const Value& index, const char
 }  // namespace
 
 void register_vector_builtins(Registrar& r) {
+  // `undef`, Julia's UndefInitializer: Vector{T}(undef, n) (runtime/construct.cpp).
+  r.g_.set_global("undef", Value::from_object(declare_struct(r.t_, "UndefInitializer", r.t_.Any, {}, {}), new StructObject()), true);
   TypeRegistry& t = r.t_;
   const Type* any = t.Any;
   r.add("pop!", {any}, {"v"}, nullptr, [](std::span<const Value> a) {

@@ -184,6 +184,21 @@ Value construct(Globals& g, const Type* t, std::span<const Value> args) {
   if (dt && args.size() == 1 && (is_char_type(dt) || (is_char_type(args[0].type()) && is_number_type(dt))))
     return char_conversion(types, dt, args[0]);
   if (dt && is_number_type(dt) && args.size() == 1) return convert_number(types, dt, args[0]);
+  // Vector{T}(undef, n), as Julia's. Tessera has no unset elements, so a number type's n are
+  // zeros (Julia leaves them as the memory was); another element type has no such value.
+  if (dt && is_vector_name(dt->name) && args.size() == 2 && args[0].type() && args[0].type()->name->name == "UndefInitializer") {
+    const Type* elem = dt->params.empty() ? nullptr : dt->params[0];
+    auto et = as_datatype(elem);
+    if (args[1].payload() != Payload::Int || args[1].as_int() < 0)
+      throw ArgumentError(show_type(dt) + "(undef, n): n is a non-negative integer, got " + show_value(args[1]));
+    if (!et || !is_number_type(et))
+      throw ArgumentError(show_type(dt) + "(undef, n): Tessera has no unset elements, and " + show_type(elem ? elem : types.Any) +
+                          " has no zero to fill with; make an empty " + show_type(dt) + "() and push! to it, or [x for _ in 1:n]");
+    Value zero = convert_number(types, et, Value::from_int(types.Int64, 0));
+    auto* obj = new StructObject();
+    obj->fields.assign(static_cast<size_t>(args[1].as_int()), zero);
+    return Value::from_object(dt, obj);
+  }
   // TensorImage(t) re-tags a tensor and Tensor(img) drops the tag: no copy.
   if (const DataType* body = as_datatype(unwrap_unionall(t));
       body && (body->name == types.TensorName || body->name->is_semantic) && args.size() == 1 && is_tensor(args[0])) {
