@@ -8,12 +8,15 @@
 #include "jit/gpu/device_memory.hpp"
 #include "runtime/errors.hpp"
 
+#include <unordered_set>
+
 namespace tsr::jit {
 
 namespace {
 
-// The device a value lives on: a tensor's, or the first one found among a struct's fields.
-bool find_device(const Value& x, Device& d) {
+// The device a value lives on: a tensor's, or the first one found among a struct's fields
+// (each object looked at once: a model may refer to itself).
+bool find_device(const Value& x, Device& d, std::unordered_set<const Object*>& seen) {
   if (is_tensor(x)) {
     d = device_of(tensor_of(x));
     return true;
@@ -21,8 +24,9 @@ bool find_device(const Value& x, Device& d) {
   const DataType* dt = x.type();
   if (!dt || dt->name->payload != Payload::Object || dt->name->is_tensor || dt->name->is_semantic) return false;
   if (!(dt->name->is_tuple || dt->name->is_named_tuple || is_vector_name(dt->name) || !dt->name->field_names.empty())) return false;
+  if (!seen.insert(x.as_object()).second) return false;
   for (const Value& f : x.as_struct().fields)
-    if (find_device(f, d)) return true;
+    if (find_device(f, d, seen)) return true;
   return false;
 }
 
@@ -41,7 +45,8 @@ void register_gpu_builtins(Registrar& r) {
                   ResultRule::SameAsFirst);
   r.add("device", {t.Any}, {"x"}, t.Symbol, [&t](std::span<const Value> a) {
     Device d = Device::CPU;
-    find_device(a[0], d);
+    std::unordered_set<const Object*> seen;
+    find_device(a[0], d, seen);
     return Value::from_object(t.Symbol, new StringObject(d == Device::GPU ? "gpu" : "cpu"));
   });
   // The GPU's name, architecture, multiprocessors and memory bandwidth in GB/s (the memory

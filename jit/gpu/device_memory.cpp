@@ -1,6 +1,7 @@
 #include "jit/gpu/device_memory.hpp"
 
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <vector>
 
@@ -105,10 +106,37 @@ DeviceAllocatorStats device_allocator_stats() {
   return allocator().stats;
 }
 
-Value move_to(TypeRegistry& types, const Value& x, Device d) {
+namespace {
+
+// move_to's walk: each struct object moved once (a model may share a layer, or refer to itself:
+// the copy keeps that), what holds nothing to move kept as it is, and a nesting deeper than
+// this refused rather than overflowing the stack (the moving walk follows the checking one,
+// so it is no deeper).
+constexpr int kMaxDepth = 10000;
+
+// Whether x holds a tensor that is not on d (each object answered once; one met again while
+// its answer is pending is a cycle, which adds nothing).
+bool needs_move(const Value& x, Device d, std::unordered_map<const Object*, bool>& needs, int depth) {
+  if (is_tensor(x)) return device_of(tensor_of(x)) != d;
+  const DataType* dt = x.type();
+  if (!dt || !movable_struct(dt)) return false;
+  if (auto it = needs.find(x.as_object()); it != needs.end()) return it->second;
+  if (depth > kMaxDepth)
+    throw ArgumentError(std::string(d == Device::GPU ? "gpu" : "cpu") + ": the value nests structs more than " + std::to_string(kMaxDepth) +
+                        " deep");
+  needs.emplace(x.as_object(), false);
+  bool any = false;
+  for (const Value& f : x.as_struct().fields) any = needs_move(f, d, needs, depth + 1) || any;
+  needs[x.as_object()] = any;
+  return any;
+}
+
+Value move_value(TypeRegistry& types, const Value& x, Device d, std::unordered_map<const Object*, Value>& moved,
+                 std::unordered_map<const Object*, bool>& needs) {
   if (is_tensor(x)) {
     const TensorObject& src = tensor_of(x);
     if (device_of(src) == d) return x;
+    if (auto it = moved.find(x.as_object()); it != moved.end()) return it->second;
     if (d == Device::GPU) use_gpu("gpu");
     // A contiguous copy on this side first, then one copy of its bytes across.
     Value here = src.contiguous() ? x : tensor_copy(types, x);
@@ -119,22 +147,30 @@ Value move_to(TypeRegistry& types, const Value& x, Device d) {
     const TensorObject& o = tensor_of(out);
     if (d == Device::GPU) copy_to_device(reinterpret_cast<DevicePtr>(o.data()), c.data(), bytes);
     else copy_to_host(o.data(), reinterpret_cast<DevicePtr>(c.data()), bytes);
+    moved.emplace(x.as_object(), out);
     return out;
   }
   const DataType* dt = x.type();
-  if (!dt || !movable_struct(dt)) return x;
-  const auto& fields = x.as_struct().fields;
-  std::vector<Value> moved;
-  moved.reserve(fields.size());
-  bool changed = false;
-  for (const Value& f : fields) {
-    moved.push_back(move_to(types, f, d));
-    changed = changed || moved.back().as_object() != f.as_object() || moved.back().type() != f.type();
-  }
-  if (!changed) return x;
+  // What holds nothing to move stays itself (shared, as before).
+  if (!dt || !movable_struct(dt) || !needs[x.as_object()]) return x;
+  if (auto it = moved.find(x.as_object()); it != moved.end()) return it->second;
+  // The copy is known before its fields are moved, so a field that leads back here gets it.
   auto* obj = new StructObject();
-  obj->fields = std::move(moved);
-  return Value::from_object(dt, obj);
+  Value copy = Value::from_object(dt, obj);
+  moved.emplace(x.as_object(), copy);
+  const auto& fields = x.as_struct().fields;
+  obj->fields.reserve(fields.size());
+  for (const Value& f : fields) obj->fields.push_back(move_value(types, f, d, moved, needs));
+  return copy;
+}
+
+}  // namespace
+
+Value move_to(TypeRegistry& types, const Value& x, Device d) {
+  std::unordered_map<const Object*, bool> needs;
+  if (!needs_move(x, d, needs, 0)) return x;
+  std::unordered_map<const Object*, Value> moved;
+  return move_value(types, x, d, moved, needs);
 }
 
 }  // namespace tsr::jit::gpu

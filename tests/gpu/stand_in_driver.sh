@@ -28,6 +28,13 @@ println(device(g), " ", device(x), " ", cpu(g) == x, " ", typeof(g))
 m = (w = x, b = [1, 2], n = 3)
 mg = gpu(m)
 println(device(mg), " ", device(mg.w), " ", mg.b == [1, 2], " ", cpu(mg).w == x)
+mutable struct Link
+    next::Any
+    w::Any
+end
+l = Link(nothing, x); l.next = l
+lg = gpu(l)
+println(device(lg), " ", lg.next === lg, " ", device(l), " ", cpu(lg).w == x)
 println(gpu(Float32.(ones(3)) .* Float32[1, 2, 3]))
 y = g .* 2f0 .+ 1f0
 println(device(y), " ", size(y))
@@ -62,6 +69,7 @@ out=$(cd "$dir" && "$tsr" run plumbing.tsr 2>&1); rc=$?
 expected="true stand-in driver (no GPU) sm_90
 gpu cpu true Tensor{Float32, 2}
 gpu gpu true true
+gpu true cpu true
 3-element Tensor{Float32, 1} on the GPU:
  1.0
  2.0
