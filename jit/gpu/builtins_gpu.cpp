@@ -1,5 +1,6 @@
 // The Devices built-ins of LANGUAGE.md: has_gpu(), gpu(x), cpu(x), device(x), and the GPU's
-// synchronize(), gpu_elapsed(f) (CUDA.jl's CUDA.synchronize and CUDA.@elapsed) and gpu_info().
+// synchronize(), gpu_elapsed(f) (CUDA.jl's CUDA.synchronize and CUDA.@elapsed), gpu_info() and
+// gpu_memory().
 // Without a GPU, gpu(x) says why, and cpu(x) and device(x) work as for CPU values.
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
@@ -59,6 +60,17 @@ void register_gpu_builtins(Registrar& r) {
                           {Value::from_object(t.String, new StringObject(s.device)), Value::from_int(t.Int64, s.sm),
                            Value::from_int(t.Int64, s.multiprocessors), Value::from_f64(t.Float64, gbs),
                            Value::from_int(t.Int64, s.driver_version)});
+  });
+  // The caching device allocator's figures and the device's free and total memory, in bytes
+  // (CUDA.jl's CUDA.memory_status, PyTorch's torch.cuda.memory_allocated / memory_reserved).
+  r.add("gpu_memory", {}, {}, nullptr, [&t](std::span<const Value>) {
+    gpu::use_gpu("gpu_memory");
+    gpu::DeviceAllocatorStats a = gpu::device_allocator_stats();
+    size_t free_bytes = 0, total = 0;
+    gpu::device_memory_info(&free_bytes, &total);
+    auto n = [&t](uint64_t v) { return Value::from_int(t.Int64, static_cast<int64_t>(v)); };
+    return named_tuple_of(t, {"in_use", "cached", "allocations", "cache_hits", "free", "total"},
+                          {n(a.bytes_in_use), n(a.bytes_cached), n(a.allocations), n(a.cache_hits), n(free_bytes), n(total)});
   });
   r.add("synchronize", {}, {}, t.Nothing, [&t](std::span<const Value>) {
     gpu::use_gpu("synchronize");

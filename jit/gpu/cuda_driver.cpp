@@ -30,7 +30,6 @@ struct Driver {
   int (*mem_free)(uint64_t) = nullptr;
   int (*memcpy_htod)(uint64_t, const void*, size_t) = nullptr;
   int (*memcpy_dtoh)(void*, uint64_t, size_t) = nullptr;
-  int (*memcpy_dtod)(uint64_t, uint64_t, size_t) = nullptr;
   int (*memset_d8)(uint64_t, unsigned char, size_t) = nullptr;
   int (*mem_get_info)(size_t*, size_t*) = nullptr;
   int (*module_load_data_ex)(void**, const void*, unsigned, int*, void**) = nullptr;
@@ -69,7 +68,6 @@ Driver& driver() {
     sym(d.mem_free, "cuMemFree_v2");
     sym(d.memcpy_htod, "cuMemcpyHtoD_v2");
     sym(d.memcpy_dtoh, "cuMemcpyDtoH_v2");
-    sym(d.memcpy_dtod, "cuMemcpyDtoD_v2");
     sym(d.memset_d8, "cuMemsetD8_v2");
     sym(d.mem_get_info, "cuMemGetInfo_v2");
     sym(d.module_load_data_ex, "cuModuleLoadDataEx");
@@ -157,7 +155,7 @@ const GpuStatus& gpu_status() {
     }
     if (!d.init || !d.device_count || !d.device_get || !d.device_name || !d.device_attribute || !d.primary_ctx_retain ||
         !d.ctx_set_current || !d.ctx_synchronize || !d.mem_alloc_managed || !d.mem_free || !d.memcpy_htod || !d.memcpy_dtoh ||
-        !d.memcpy_dtod || !d.memset_d8 || !d.mem_get_info || !d.module_load_data_ex || !d.module_get_function ||
+        !d.memset_d8 || !d.mem_get_info || !d.module_load_data_ex || !d.module_get_function ||
         !d.module_get_global || !d.func_get_attribute || !d.launch_kernel || !d.stream_create || !d.stream_synchronize ||
         !d.event_create || !d.event_record || !d.event_synchronize || !d.event_elapsed_time || !d.event_destroy) {
       s.why = "libcuda.so.1 lacks the driver API entry points Tessera needs (a driver for CUDA 12 or newer is)";
@@ -234,11 +232,6 @@ void copy_to_device(DevicePtr dst, const void* src, size_t bytes) {
 void copy_to_host(void* dst, DevicePtr src, size_t bytes) {
   context();
   if (bytes) check_cuda(driver().memcpy_dtoh(dst, src, bytes), "cuMemcpyDtoH");
-}
-
-void copy_device(DevicePtr dst, DevicePtr src, size_t bytes) {
-  context();
-  if (bytes) check_cuda(driver().memcpy_dtod(dst, src, bytes), "cuMemcpyDtoD");
 }
 
 void zero_device(DevicePtr dst, size_t bytes) {

@@ -40,7 +40,6 @@ DevicePtr driver_alloc(size_t bytes);  // cuMemAllocManaged
 void driver_free(DevicePtr p);
 void copy_to_device(DevicePtr dst, const void* src, size_t bytes);
 void copy_to_host(void* dst, DevicePtr src, size_t bytes);
-void copy_device(DevicePtr dst, DevicePtr src, size_t bytes);
 void zero_device(DevicePtr dst, size_t bytes);
 // Free and total device memory in bytes.
 void device_memory_info(size_t* free_bytes, size_t* total_bytes);

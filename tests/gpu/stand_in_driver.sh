@@ -54,6 +54,8 @@ for i in 1:50
     t = g .* Float32(i)
 end
 println(gpu_elapsed(() -> g .+ g) > 0)
+m = gpu_memory()
+println(m.cache_hits > 0, " ", m.in_use > 0, " ", m.total > m.free > 0)
 synchronize()
 saxpy = @cuda_kernel """
 extern "C" __global__ void saxpy(float* y, const float* x, float a, long long n) {
@@ -78,6 +80,7 @@ gpu (1000, 3)
 gpu
 a broadcast: its tensors are on different devices: argument 1 is on the GPU, argument 2 on the CPU; move one with gpu(x) or cpu(x)
 true
+true true true
 done"
 [ "$out" = "$expected" ] || fail "plumbing.tsr printed:
 $out

@@ -136,7 +136,6 @@ int cuMemFree_v2(uint64_t p) {
 }
 int cuMemcpyHtoD_v2(uint64_t d, const void* s, size_t n) { std::memcpy(reinterpret_cast<void*>(d), s, n); return kSuccess; }
 int cuMemcpyDtoH_v2(void* d, uint64_t s, size_t n) { std::memcpy(d, reinterpret_cast<const void*>(s), n); return kSuccess; }
-int cuMemcpyDtoD_v2(uint64_t d, uint64_t s, size_t n) { std::memmove(reinterpret_cast<void*>(d), reinterpret_cast<const void*>(s), n); return kSuccess; }
 int cuMemsetD8_v2(uint64_t d, unsigned char v, size_t n) { std::memset(reinterpret_cast<void*>(d), v, n); return kSuccess; }
 int cuMemGetInfo_v2(size_t* free_bytes, size_t* total) { *free_bytes = size_t(100) << 30; *total = size_t(141) << 30; return kSuccess; }
 
