@@ -41,6 +41,7 @@ struct BroadcastLoop {
   std::vector<BroadcastOut> outs;  // the output tensors: the loop's first values
   std::vector<bool> is_tensor;     // each leaf: a tensor, or a scalar
   std::string name;                // the loop's symbol
+  std::string key;                 // what makes it: f's symbol, the outputs, which leaves are tensors
 };
 
 class Backend {

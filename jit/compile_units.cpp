@@ -247,6 +247,7 @@ Compiler::BroadcastRange Compiler::broadcast_range(Spec* f, std::span<const Valu
     key += is_tensor(v) ? 't' : 's';
   }
   if (auto it = broadcast_ranges_.find(key); it != broadcast_ranges_.end()) return it->second;
+  loop.key = key;
   for (int tries = 0; f->state == Spec::State::Provisional && tries < 3; ++tries) infer(*f);
   // The fused function is compiled only inside its loop: --emit shows it here (a
   // per-specialization pass's result) or with the loop's unit (codegen, optimize, link).

@@ -1,7 +1,8 @@
 // launch(kernel, ndrange, args...; workgroup = 256): runs a @kernel over an ndrange where its
 // tensors are: on the GPU (jit/gpu/device_launch.hpp), or on the CPU. There the ndrange is
-// cut into work-groups, and runs of work-groups are handed to the thread pool; each runs the kernel's compiled range function, which loops over its indices calling
-// the kernel body (inlined by LLVM). Errors raised in the body (a BoundsError, say) stop the
+// cut into work-groups, and runs of work-groups are handed to the thread pool; each runs the
+// kernel's compiled range function, which loops over its indices calling the kernel body
+// (inlined by LLVM). Errors raised in the body (a BoundsError, say) stop the
 // launch and come back as the launch's error.
 #include <algorithm>
 

@@ -9,46 +9,18 @@
 #include "jit/gpu/device_memory.hpp"
 #include "runtime/errors.hpp"
 
-#include <unordered_set>
-
 namespace tsr::jit {
-
-namespace {
-
-// The device a value lives on: a tensor's, or the first one found among a struct's fields
-// (each object looked at once: a model may refer to itself).
-bool find_device(const Value& x, Device& d, std::unordered_set<const Object*>& seen) {
-  if (is_tensor(x)) {
-    d = device_of(tensor_of(x));
-    return true;
-  }
-  const DataType* dt = x.type();
-  if (!dt || dt->name->payload != Payload::Object || dt->name->is_tensor || dt->name->is_semantic) return false;
-  if (!(dt->name->is_tuple || dt->name->is_named_tuple || is_vector_name(dt->name) || !dt->name->field_names.empty())) return false;
-  if (!seen.insert(x.as_object()).second) return false;
-  for (const Value& f : x.as_struct().fields)
-    if (find_device(f, d, seen)) return true;
-  return false;
-}
-
-}  // namespace
 
 void register_gpu_builtins(Registrar& r) {
   TypeRegistry& t = r.t_;
   r.add("has_gpu", {}, {}, t.Bool, [&r](std::span<const Value>) { return r.boolean(gpu::gpu_status().available); });
   set_result_rule(r.add("gpu", {t.Any}, {"x"}, nullptr,
-                        [&t](std::span<const Value> a) {
-                          gpu::use_gpu("gpu");
-                          return gpu::move_to(t, a[0], Device::GPU);
-                        }),
+                        [&t](std::span<const Value> a) { return gpu::move_to(t, a[0], Device::GPU); }),
                   ResultRule::SameAsFirst);
   set_result_rule(r.add("cpu", {t.Any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return gpu::move_to(t, a[0], Device::CPU); }),
                   ResultRule::SameAsFirst);
   r.add("device", {t.Any}, {"x"}, t.Symbol, [&t](std::span<const Value> a) {
-    Device d = Device::CPU;
-    std::unordered_set<const Object*> seen;
-    find_device(a[0], d, seen);
-    return Value::from_object(t.Symbol, new StringObject(d == Device::GPU ? "gpu" : "cpu"));
+    return Value::from_object(t.Symbol, new StringObject(gpu::device_of_value(a[0]) == Device::GPU ? "gpu" : "cpu"));
   });
   // The GPU's name, architecture, multiprocessors and memory bandwidth in GB/s (the memory
   // clock's two transfers per cycle times the bus width): what a benchmark compares against.
@@ -81,17 +53,14 @@ void register_gpu_builtins(Registrar& r) {
   r.add("gpu_elapsed", {t.Any}, {"f"}, t.Float64, [&r, &t](std::span<const Value> a) {
     gpu::use_gpu("gpu_elapsed");
     gpu::EventPair e = gpu::events_create();
-    try {
-      gpu::event_record(e.start);
-      call_value(r.g_, a[0], nullptr, 0, nullptr, 0);
-      gpu::event_record(e.stop);
-      float ms = gpu::events_elapsed_ms(e);
-      gpu::events_destroy(e);
-      return Value::from_f64(t.Float64, ms / 1000.0);
-    } catch (...) {
-      gpu::events_destroy(e);
-      throw;
-    }
+    struct Destroy {
+      gpu::EventPair& e;
+      ~Destroy() { gpu::events_destroy(e); }
+    } destroy{e};  // on every way out, f's error included
+    gpu::event_record(e.start);
+    call_value(r.g_, a[0], nullptr, 0, nullptr, 0);
+    gpu::event_record(e.stop);
+    return Value::from_f64(t.Float64, gpu::events_elapsed_ms(e) / 1000.0);
   });
 }
 

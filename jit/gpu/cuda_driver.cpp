@@ -263,16 +263,19 @@ LoadedModule load_module(const std::string& ptx, const std::string& entry, const
   return m;
 }
 
-void launch_kernel(const LoadedModule& m, uint64_t grid, unsigned block, std::vector<void*>& params, const std::string& what) {
+void launch_kernel(const LoadedModule& m, int64_t items, int64_t block, std::vector<void*>& params, const std::string& what) {
   Context& c = context();
+  if (block > 1024)
+    throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(block));
+  uint64_t grid = static_cast<uint64_t>(items / block + (items % block != 0));
   if (grid == 0) return;
   if (grid > 0x7fffffffu)
     throw ArgumentError(what + ": " + std::to_string(grid) + " work-groups are more than a GPU launch takes (2^31 - 1)");
-  if (m.max_threads && block > static_cast<unsigned>(m.max_threads))
+  if (m.max_threads && block > m.max_threads)
     throw ArgumentError(what + ": workgroup = " + std::to_string(block) + " is more than this kernel can run in one block on " +
                         gpu_status().device + " (" + std::to_string(m.max_threads) + " threads, with " + std::to_string(m.registers) +
                         " registers each)");
-  int rc = driver().launch_kernel(m.function, static_cast<unsigned>(grid), 1, 1, block, 1, 1, 0, c.stream,
+  int rc = driver().launch_kernel(m.function, static_cast<unsigned>(grid), 1, 1, static_cast<unsigned>(block), 1, 1, 0, c.stream,
                                   params.empty() ? nullptr : params.data(), nullptr);
   check_cuda(rc, ("launching " + what).c_str());
 }

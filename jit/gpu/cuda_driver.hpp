@@ -55,8 +55,9 @@ struct LoadedModule {
 // Loads PTX (the driver compiles it for the device) and finds `entry` and `tsr_error`.
 // `what` names the kernel in errors, which carry the driver's JIT log.
 LoadedModule load_module(const std::string& ptx, const std::string& entry, const std::string& what);
-// Launches on the stream: grid blocks of `block` threads; params point at each parameter's bytes.
-void launch_kernel(const LoadedModule& m, uint64_t grid, unsigned block, std::vector<void*>& params, const std::string& what);
+// Launches `items` work items on the stream, in blocks of `block` threads (at most 1024, and
+// what the kernel can run in one); params point at each parameter's bytes.
+void launch_kernel(const LoadedModule& m, int64_t items, int64_t block, std::vector<void*>& params, const std::string& what);
 // Waits for everything on the stream (what: the kernel, for the error a fault reports).
 void synchronize(const std::string& what);
 

@@ -1,9 +1,9 @@
 #include "jit/gpu/cuda_kernel.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 
 #include "jit/builtin_registrar.hpp"
@@ -66,15 +66,15 @@ std::string compile(const Fields& k, int sm) {
   }
 }
 
-// Loaded modules, by the kernel's entry, architecture and source.
-std::mutex loaded_mu;
-std::map<std::string, LoadedModule>& loaded() {
-  static auto* m = new std::map<std::string, LoadedModule>();
-  return *m;
-}
-// NVRTC's PTX, by the same key.
-std::map<std::string, std::string>& compiled() {
-  static auto* m = new std::map<std::string, std::string>();
+// NVRTC's PTX and, once launched, the module the driver loaded from it, by the kernel's entry,
+// architecture and source.
+struct Compiled {
+  std::string ptx;
+  std::optional<LoadedModule> module;
+};
+std::mutex compiled_mu;
+std::map<std::string, Compiled>& compiled() {
+  static auto* m = new std::map<std::string, Compiled>();
   return *m;
 }
 
@@ -158,8 +158,7 @@ Value define_cuda_kernel(Compiler& c, std::span<const Value> a) {
   }
   // Compiled here when NVRTC is found, so that an error shows where the kernel is defined.
   if (nvrtc_available()) {
-    int sm = gpu_status().available ? std::min(gpu_status().sm, 90) : 80;
-    std::string ptx = compile(k, sm);
+    std::string ptx = compile(k, device_arch());
     if (ptx.find(".entry " + k.name + "(") == std::string::npos)
       throw ErrorException("@cuda_kernel " + k.name + " at " + where(k) + ": its name is mangled in the compiled code; declare it extern \"C\"");
   }
@@ -175,16 +174,14 @@ void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> arg
   std::string what = "@cuda_kernel " + k.name + " (" + where(k) + ")";
   // The arguments against the entry's parameters first (NVRTC's PTX says how many and how wide
   // each is): a launch with the wrong ones would hand the GPU garbage.
-  int sm = gpu_status().available ? std::min(gpu_status().sm, 90) : 80;
-  std::string ptx;
-  {
-    std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
-    std::lock_guard<std::mutex> lock(loaded_mu);
-    auto it = compiled().find(key);
-    if (it == compiled().end()) it = compiled().emplace(key, compile(k, sm)).first;
-    ptx = it->second;
-  }
-  check_arguments(what, entry_param_bytes(ptx, k.name), args);
+  int sm = device_arch();
+  // Held through the launch too (launches are synchronous, so they run one at a time anyway).
+  std::lock_guard<std::mutex> lock(compiled_mu);
+  std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
+  auto it = compiled().find(key);
+  if (it == compiled().end()) it = compiled().emplace(key, Compiled{compile(k, sm), std::nullopt}).first;
+  Compiled& code = it->second;
+  check_arguments(what, entry_param_bytes(code.ptx, k.name), args);
   use_gpu("launch(" + k.name + ", ...)");
   for (size_t i = 0; i < args.size(); ++i) {
     if (!is_tensor(args[i])) continue;
@@ -195,38 +192,16 @@ void launch_cuda_kernel(Compiler& c, const Value& kv, std::span<const Value> arg
       throw ArgumentError("launch: " + what + " takes tensors as pointers to their elements, and argument " + std::to_string(i + 1) +
                           " is not contiguous; pass copy(x)");
   }
-  LoadedModule m;
-  {
-    std::string key = k.name + "\n" + std::to_string(sm) + "\n" + k.source;
-    std::lock_guard<std::mutex> lock(loaded_mu);
-    auto it = loaded().find(key);
-    if (it == loaded().end()) it = loaded().emplace(key, load_module(ptx, k.name, what)).first;
-    m = it->second;
-  }
-  // One 8-byte slot per parameter: a tensor's data pointer, a number's bits.
+  if (!code.module) code.module = load_module(code.ptx, k.name, what);
+  // One 8-byte slot per parameter: a tensor's data pointer, a number's bits (check_arguments
+  // refused anything else).
   std::vector<uint64_t> slots;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const Value& v = args[i];
-    uint64_t bits = 0;
-    if (is_tensor(v)) bits = reinterpret_cast<uint64_t>(tensor_of(v).base);
-    else if (v.payload() == Payload::Float64) {
-      double d = v.as_f64();
-      std::memcpy(&bits, &d, sizeof d);
-    } else if (v.payload() == Payload::Float32) {
-      float f = v.as_f32();
-      std::memcpy(&bits, &f, sizeof f);
-    } else if (v.payload() == Payload::Int) bits = static_cast<uint64_t>(v.as_int());
-    else if (v.payload() == Payload::Bool) bits = v.as_bool();
-    else if (v.payload() == Payload::Half) bits = v.as_half_bits();  // (check_arguments refused anything else)
-    slots.push_back(bits);
-  }
+  for (const Value& v : args) slots.push_back(is_tensor(v) ? reinterpret_cast<uint64_t>(tensor_of(v).base) : number_bits(v));
   std::vector<void*> params;
   for (uint64_t& s : slots) params.push_back(&s);
   int64_t total = 1;
   for (int64_t d : dims) total *= d;
-  if (workgroup > 1024)
-    throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(workgroup));
-  launch_kernel(m, static_cast<uint64_t>(total / workgroup + (total % workgroup != 0)), static_cast<unsigned>(workgroup), params, what);
+  launch_kernel(*code.module, total, workgroup, params, what);
   synchronize("running " + what);
 }
 

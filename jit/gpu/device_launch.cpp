@@ -31,6 +31,29 @@ const std::string& gpu_backend() {
   return chosen;
 }
 
+int device_arch() { return gpu_status().available ? std::min(gpu_status().sm, 90) : 80; }
+
+uint64_t number_bits(const Value& v) {
+  uint64_t bits = 0;
+  switch (v.payload()) {
+    case Payload::Float64: {
+      double d = v.as_f64();
+      std::memcpy(&bits, &d, sizeof d);
+      break;
+    }
+    case Payload::Float32: {
+      float f = v.as_f32();
+      std::memcpy(&bits, &f, sizeof f);
+      break;
+    }
+    case Payload::Half: bits = v.as_half_bits(); break;
+    case Payload::Bool: bits = v.as_bool() ? 1 : 0; break;
+    case Payload::Int: bits = static_cast<uint64_t>(v.as_int()); break;
+    default: break;
+  }
+  return bits;
+}
+
 bool any_on_gpu(std::span<const Value> values) {
   for (const Value& v : values)
     if (is_tensor(v) && device_of(tensor_of(v)) == Device::GPU) return true;
@@ -139,10 +162,6 @@ std::optional<DeviceCode> deserialize(const std::string& s, int sm) {
   return code;
 }
 
-// The architecture device code is made for: the device's, at most sm_90 (the newest both
-// LLVM 19 and the toolkit know; the driver compiles that PTX for a newer GPU).
-int device_arch() { return std::min(gpu_status().sm, 90); }
-
 DeviceCode cached_code(Compiler& c, const std::string& key_text, const std::function<DeviceCode()>& make) {
   std::optional<std::string> dir = c.options().use_cache ? usable_cache_dir() : std::nullopt;
   std::string path;
@@ -243,24 +262,7 @@ struct Params {
       return;
     }
     if (is_bits(t) && !is_inline_struct(t)) {
-      uint64_t bits = 0;
-      switch (v ? v->payload() : Payload::None) {
-        case Payload::Float64: {
-          double d = v->as_f64();
-          std::memcpy(&bits, &d, sizeof d);
-          break;
-        }
-        case Payload::Float32: {
-          float f = v->as_f32();
-          std::memcpy(&bits, &f, sizeof f);
-          break;
-        }
-        case Payload::Half: bits = v->as_half_bits(); break;
-        case Payload::Bool: bits = v->as_bool() ? 1 : 0; break;
-        case Payload::Int: bits = static_cast<uint64_t>(v->as_int()); break;
-        default: bits = 0; break;  // Nothing: an unused byte
-      }
-      push(bits);
+      push(v ? number_bits(*v) : 0);  // Nothing: an unused byte
       return;
     }
     if (is_device_aggregate(t)) {
@@ -330,11 +332,8 @@ bool launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const
   p.push_ndrange(dims);
   int64_t total = 1;
   for (int64_t d : dims) total *= d;
-  if (workgroup > 1024)
-    throw ArgumentError("launch: a GPU runs work-groups of at most 1024 work items, got workgroup = " + std::to_string(workgroup));
-  uint64_t grid = static_cast<uint64_t>(total / workgroup + (total % workgroup != 0));
   std::vector<void*> params = p.pointers();
-  launch_kernel(k.module, grid, static_cast<unsigned>(workgroup), params, what);
+  launch_kernel(k.module, total, workgroup, params, what);
   finish(k);
   return true;
 }
@@ -345,10 +344,7 @@ bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
   const SrcLoc& l = loop.f->body->loc;
   std::string what = "the broadcast of " + loop.f->body->name + " at " + (l.file ? *l.file : std::string("?")) + ":" + std::to_string(l.line);
   const DeviceKernel* loaded_loop = load("broadcast " + loop.name + " " + gpu_backend(), what, [&] {
-    std::string key = loop.f->symbol + "|";
-    for (const BroadcastOut& o : loop.outs) key += show_type(o.elem) + (o.field < 0 ? "" : "." + std::to_string(o.field)) + "|";
-    for (bool t : loop.is_tensor) key += t ? 't' : 's';
-    std::string text = c.cache_text({loop.f}, true) + "broadcast " + broadcast_entry_name(loop) + " of " + key + "\n" + device_identity();
+    std::string text = c.cache_text({loop.f}, true) + "broadcast " + broadcast_entry_name(loop) + " of " + loop.key + "\n" + device_identity();
     return cached_code(c, text, [&] {
       return make_code([&](int sm) { return broadcast_ptx(c, loop, sm); }, [&] { return broadcast_cuda_source(c, loop); });
     });
@@ -362,9 +358,8 @@ bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
   if (nvals != loop.outs.size() + loop.is_tensor.size()) throw InternalError("a broadcast loop launched with the wrong number of values");
   Params p;
   p.push_broadcast(loop, vals, total, reinterpret_cast<uint64_t>(mo.base));
-  constexpr int64_t block = 256;
   std::vector<void*> params = p.pointers();
-  launch_kernel(k.module, static_cast<uint64_t>(total / block + (total % block != 0)), block, params, what);
+  launch_kernel(k.module, total, 256, params, what);
   finish(k);
   return true;
 }

@@ -20,6 +20,13 @@ namespace tsr::jit::gpu {
 
 // "nvptx" or "nvrtc" (TSR_GPU_BACKEND); an error names the choices for anything else.
 const std::string& gpu_backend();
+// The architecture device code is made for: the device's, at most sm_90 (the newest both
+// LLVM 19 and the toolkit know; the driver compiles that PTX for a newer GPU); sm_80 where
+// there is no GPU (what @cuda_kernel's source is checked against at its definition).
+int device_arch();
+// A number as a kernel parameter takes it: its bits in the low bytes of 8 (0 for what is not a
+// number).
+uint64_t number_bits(const Value& v);
 
 // The device of a call's tensors: the GPU when one is there, and then every tensor must be
 // (an ArgumentError naming the first two that differ, `what` being the call). Non-tensors

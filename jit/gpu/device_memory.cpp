@@ -2,6 +2,7 @@
 
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <mutex>
 #include <vector>
 
@@ -137,7 +138,6 @@ Value move_value(TypeRegistry& types, const Value& x, Device d, std::unordered_m
     const TensorObject& src = tensor_of(x);
     if (device_of(src) == d) return x;
     if (auto it = moved.find(x.as_object()); it != moved.end()) return it->second;
-    if (d == Device::GPU) use_gpu("gpu");
     // A contiguous copy on this side first, then one copy of its bytes across.
     Value here = src.contiguous() ? x : tensor_copy(types, x);
     const TensorObject& c = tensor_of(here);
@@ -164,9 +164,30 @@ Value move_value(TypeRegistry& types, const Value& x, Device d, std::unordered_m
   return copy;
 }
 
+// device_of_value's walk.
+bool find_device(const Value& x, Device& d, std::unordered_set<const Object*>& seen) {
+  if (is_tensor(x)) {
+    d = device_of(tensor_of(x));
+    return true;
+  }
+  const DataType* dt = x.type();
+  if (!dt || !movable_struct(dt) || !seen.insert(x.as_object()).second) return false;
+  for (const Value& f : x.as_struct().fields)
+    if (find_device(f, d, seen)) return true;
+  return false;
+}
+
 }  // namespace
 
+Device device_of_value(const Value& x) {
+  Device d = Device::CPU;
+  std::unordered_set<const Object*> seen;
+  find_device(x, d, seen);
+  return d;
+}
+
 Value move_to(TypeRegistry& types, const Value& x, Device d) {
+  if (d == Device::GPU) use_gpu("gpu");
   std::unordered_map<const Object*, bool> needs;
   if (!needs_move(x, d, needs, 0)) return x;
   std::unordered_map<const Object*, Value> moved;
