@@ -34,7 +34,9 @@ mutable struct Link
 end
 l = Link(nothing, x); l.next = l
 lg = gpu(l)
-println(device(lg), " ", lg.next === lg, " ", device(l), " ", cpu(lg).w == x)
+lc = cpu(lg)
+println(device(lg), " ", lg.next === lg, " ", device(l), " ", lc.w == x)
+l.next = nothing; lg.next = nothing; lc.next = nothing  # values are reference-counted: the cycles are broken so that they are freed
 println(gpu(Float32.(ones(3)) .* Float32[1, 2, 3]))
 y = g .* 2f0 .+ 1f0
 println(device(y), " ", size(y))
