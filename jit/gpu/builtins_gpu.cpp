@@ -4,18 +4,29 @@
 // Without a GPU, gpu(x) says why, and cpu(x) and device(x) work as for CPU values.
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
+#include "jit/broadcast_leaves.hpp"
 #include "jit/builtins.hpp"
 #include "jit/gpu/cuda_driver.hpp"
 #include "jit/gpu/device_memory.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/type_printer.hpp"
 
 namespace tsr::jit {
 
 void register_gpu_builtins(Registrar& r) {
   TypeRegistry& t = r.t_;
   r.add("has_gpu", {}, {}, t.Bool, [&r](std::span<const Value>) { return r.boolean(gpu::gpu_status().available); });
+  // A Vector of numbers is a CPU list, not a tensor (LANGUAGE.md keeps the two apart), so
+  // gpu(Float32.(1:n)) would leave it where it is and every kernel on it would run on the CPU:
+  // that is refused with the way to a device tensor instead. Inside a model it stays as it is.
   set_result_rule(r.add("gpu", {t.Any}, {"x"}, nullptr,
-                        [&t](std::span<const Value> a) { return gpu::move_to(t, a[0], Device::GPU); }),
+                        [&t](std::span<const Value> a) {
+                          if (is_number_vector(a[0]))
+                            throw ArgumentError("gpu: a " + show_type(a[0].type()) +
+                                                " is a list of numbers, which stays on the CPU; make it a tensor first: "
+                                                "gpu(tensor(v))");
+                          return gpu::move_to(t, a[0], Device::GPU);
+                        }),
                   ResultRule::SameAsFirst);
   set_result_rule(r.add("cpu", {t.Any}, {"x"}, nullptr, [&t](std::span<const Value> a) { return gpu::move_to(t, a[0], Device::CPU); }),
                   ResultRule::SameAsFirst);
