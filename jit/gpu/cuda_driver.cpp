@@ -2,6 +2,12 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <vector>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "runtime/errors.hpp"
@@ -31,6 +37,8 @@ struct Driver {
   int (*memcpy_htod)(uint64_t, const void*, size_t) = nullptr;
   int (*memcpy_dtoh)(void*, uint64_t, size_t) = nullptr;
   int (*memset_d8)(uint64_t, unsigned char, size_t) = nullptr;
+  int (*memset_d8_async)(uint64_t, unsigned char, size_t, void*) = nullptr;
+  int (*mem_alloc)(uint64_t*, size_t) = nullptr;
   int (*mem_get_info)(size_t*, size_t*) = nullptr;
   int (*module_load_data_ex)(void**, const void*, unsigned, int*, void**) = nullptr;
   int (*module_get_function)(void**, void*, const char*) = nullptr;
@@ -69,6 +77,8 @@ Driver& driver() {
     sym(d.memcpy_htod, "cuMemcpyHtoD_v2");
     sym(d.memcpy_dtoh, "cuMemcpyDtoH_v2");
     sym(d.memset_d8, "cuMemsetD8_v2");
+    sym(d.memset_d8_async, "cuMemsetD8Async");
+    sym(d.mem_alloc, "cuMemAlloc_v2");
     sym(d.mem_get_info, "cuMemGetInfo_v2");
     sym(d.module_load_data_ex, "cuModuleLoadDataEx");
     sym(d.module_get_function, "cuModuleGetFunction");
@@ -133,7 +143,70 @@ Context& context() {
   return c;
 }
 
+// TSR_GPU_STATS=1: how many calls of each kind went to the driver and the host's time in them
+// (a launch's is its queueing; a synchronize's, the wait for the GPU), printed at exit: where a
+// step's time goes when it is not in the kernels.
+struct CallStats {
+  const char* name;
+  uint64_t calls = 0, ns = 0, bytes = 0;
+};
+enum StatKind { kLaunch, kSync, kToDevice, kToHost, kMemset, kAlloc, kFree, kStatKinds };
+CallStats stats[kStatKinds] = {{"launches"}, {"synchronizes"}, {"copies to the GPU"}, {"copies to the CPU"}, {"memsets"},
+                               {"allocations"}, {"frees"}};
+struct KernelStats {
+  uint64_t calls = 0, ns = 0;
+};
+std::map<std::string, KernelStats>& kernel_stats() {
+  static auto* m = new std::map<std::string, KernelStats>();  // read by the exit handler
+  return *m;
+}
+bool stats_on() {
+  static const bool on = [] {
+    const char* v = std::getenv("TSR_GPU_STATS");
+    if (!v || !*v || std::string(v) == "0") return false;
+    std::atexit([] {
+      std::fprintf(stderr, "tsr: GPU driver calls (TSR_GPU_STATS):\n");
+      for (const CallStats& c : stats)
+        if (c.calls)
+          std::fprintf(stderr, "  %-18s %9llu calls %10.3f ms host time%s\n", c.name, static_cast<unsigned long long>(c.calls), c.ns / 1e6,
+                       c.bytes ? (" " + std::to_string(c.bytes) + " bytes").c_str() : "");
+      // Each kernel's launches, their time from the launch to the end of the wait for them
+      // (launches are synchronous), the longest first.
+      std::vector<std::pair<std::string, KernelStats>> ks(kernel_stats().begin(), kernel_stats().end());
+      std::sort(ks.begin(), ks.end(), [](const auto& a, const auto& b) { return a.second.ns > b.second.ns; });
+      std::fprintf(stderr, "tsr: kernels on the GPU, launch to finish (TSR_GPU_STATS):\n");
+      for (size_t i = 0; i < ks.size() && i < 40; ++i)
+        std::fprintf(stderr, "  %9llu launches %10.3f ms %8.1f us each  %s\n", static_cast<unsigned long long>(ks[i].second.calls),
+                     ks[i].second.ns / 1e6, ks[i].second.ns / 1e3 / static_cast<double>(ks[i].second.calls), ks[i].first.c_str());
+    });
+    return true;
+  }();
+  return on;
+}
+// Counts one call while it lives (the driver is called from one thread at a time).
+struct Counted {
+  StatKind kind;
+  size_t bytes;
+  std::chrono::steady_clock::time_point t0;
+  explicit Counted(StatKind k, size_t b = 0) : kind(k), bytes(b), t0(stats_on() ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{}) {}
+  ~Counted() {
+    if (!stats_on()) return;
+    CallStats& c = stats[kind];
+    c.calls++;
+    c.bytes += bytes;
+    c.ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  }
+};
+
 }  // namespace
+
+bool gpu_stats_on() { return stats_on(); }
+
+void count_kernel(const std::string& what, uint64_t ns) {
+  KernelStats& k = kernel_stats()[what];
+  k.calls++;
+  k.ns += ns;
+}
 
 void check_cuda(int rc, const char* what) {
   if (rc == 0) return;
@@ -206,6 +279,7 @@ void require_gpu(const std::string& what) {
 
 DevicePtr driver_alloc(size_t bytes) {
   context();
+  Counted counted(kAlloc, bytes);
   DevicePtr p = 0;
   int rc = driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
   if (rc == 2) {  // CUDA_ERROR_OUT_OF_MEMORY
@@ -220,23 +294,52 @@ DevicePtr driver_alloc(size_t bytes) {
 
 void driver_free(DevicePtr p) {
   context();
+  Counted counted(kFree);
   // The stream may still use the block: freeing waits for it (cuMemFree synchronizes).
   check_cuda(driver().mem_free(p), "cuMemFree");
 }
 
 void copy_to_device(DevicePtr dst, const void* src, size_t bytes) {
   context();
+  Counted counted(kToDevice, bytes);
   if (bytes) check_cuda(driver().memcpy_htod(dst, src, bytes), "cuMemcpyHtoD");
 }
 
 void copy_to_host(void* dst, DevicePtr src, size_t bytes) {
   context();
+  Counted counted(kToHost, bytes);
   if (bytes) check_cuda(driver().memcpy_dtoh(dst, src, bytes), "cuMemcpyDtoH");
 }
 
 void zero_device(DevicePtr dst, size_t bytes) {
+  Context& c = context();
+  Counted counted(kMemset, bytes);
+  if (!bytes) return;
+  // On the stream, then a wait for it: cuMemsetD8 on the legacy stream took 22 us a call on an
+  // H200 (a training step zeroes a few dozen tensors); the wait keeps it finished before any
+  // CPU access to the unified memory, as the synchronous call did.
+  if (driver().memset_d8_async) {
+    check_cuda(driver().memset_d8_async(dst, 0, bytes, c.stream), "cuMemsetD8Async");
+    check_cuda(driver().stream_synchronize(c.stream), "cuMemsetD8Async");
+    return;
+  }
+  check_cuda(driver().memset_d8(dst, 0, bytes), "cuMemsetD8");
+}
+
+DevicePtr launch_scratch(size_t bytes) {
+  static DevicePtr buf = 0;
+  static size_t size = 0;
+  if (bytes <= size) return buf;
+  if (!driver().mem_alloc) return 0;
   context();
-  if (bytes) check_cuda(driver().memset_d8(dst, 0, bytes), "cuMemsetD8");
+  // The old buffer is not freed: a kernel that read it has finished (launches wait), but one
+  // buffer of the largest size asked for is all this ever holds, so it is simply kept.
+  size_t want = std::max<size_t>(bytes, 64 << 10);
+  DevicePtr p = 0;
+  if (driver().mem_alloc(&p, want) != 0) return 0;
+  buf = p;
+  size = want;
+  return buf;
 }
 
 void device_memory_info(size_t* free_bytes, size_t* total_bytes) {
@@ -275,6 +378,7 @@ void launch_kernel(const LoadedModule& m, int64_t items, int64_t block, std::vec
     throw ArgumentError(what + ": workgroup = " + std::to_string(block) + " is more than this kernel can run in one block on " +
                         gpu_status().device + " (" + std::to_string(m.max_threads) + " threads, with " + std::to_string(m.registers) +
                         " registers each)");
+  Counted counted(kLaunch);
   int rc = driver().launch_kernel(m.function, static_cast<unsigned>(grid), 1, 1, static_cast<unsigned>(block), 1, 1, 0, c.stream,
                                   params.empty() ? nullptr : params.data(), nullptr);
   check_cuda(rc, ("launching " + what).c_str());
@@ -282,6 +386,7 @@ void launch_kernel(const LoadedModule& m, int64_t items, int64_t block, std::vec
 
 void synchronize(const std::string& what) {
   Context& c = context();
+  Counted counted(kSync);
   check_cuda(driver().stream_synchronize(c.stream), what.c_str());
 }
 

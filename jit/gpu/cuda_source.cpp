@@ -188,7 +188,7 @@ DeviceCode CudaModule::print_broadcast(const BroadcastLoop& loop) {
   for (size_t i = 0; i < params.size(); ++i) plist += (i ? ", " : "") + params[i];
   std::string e = fmt::format("extern \"C\" __global__ void {}({}) {{\n", broadcast_entry_name(loop), plist);
   e += "  long long lin0 = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n  if (lin0 >= tsr_total) return;\n";
-  e += "  long long rank = tsr_meta[0], rest = lin0;\n";
+  e += "  long long rank = tsr_meta ? tsr_meta[0] : 0, rest = lin0;\n";
   std::string offs, sums;
   for (size_t v = 0; v < bases.size(); ++v)
     if (!bases[v].empty()) {
@@ -196,6 +196,11 @@ DeviceCode CudaModule::print_broadcast(const BroadcastLoop& loop) {
       sums += fmt::format("    off{} += i * tsr_meta[1 + rank + {} * rank + d];\n", v, v);
     }
   e += "  long long " + offs + ";\n";
+  // No meta array: every tensor is laid out as the result is, so an element's offset is lin0.
+  std::string linear;
+  for (size_t v = 0; v < bases.size(); ++v)
+    if (!bases[v].empty()) linear += fmt::format(" off{} = lin0;", v);
+  e += "  if (!tsr_meta) {" + linear + " } else\n";
   e += "  for (long long d = rank - 1; d >= 0; --d) {\n    long long n = tsr_meta[1 + d], i = rest % n;\n    rest /= n;\n" + sums + "  }\n";
   // The leaves in f's argument order: tensors' elements, scalars as passed.
   std::string call;

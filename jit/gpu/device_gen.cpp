@@ -321,22 +321,32 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
   b.CreateRetVoid();
   b.SetInsertPoint(run);
   auto meta_at = [&](llvm::Value* i) { return b.CreateLoad(i64, b.CreateGEP(i64, meta, i)); };
-  llvm::Value* rank = meta_at(b.getInt64(0));
-  // Element lin0's offset in each tensor: its index in each dimension, last first.
+  // Element lin0's offset in each tensor (allocas in the entry block, which SROA promotes).
   size_t nv = tensor.size();
   std::vector<llvm::AllocaInst*> off(nv, nullptr);
+  llvm::IRBuilder<> at_entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
   for (size_t v = 0; v < nv; ++v)
-    if (tensor[v]) {
-      off[v] = b.CreateAlloca(i64);
-      b.CreateStore(b.getInt64(0), off[v]);
-    }
-  llvm::AllocaInst* rest = b.CreateAlloca(i64);
-  llvm::AllocaInst* d = b.CreateAlloca(i64);
-  b.CreateStore(lin0, rest);
-  b.CreateStore(rank, d);
+    if (tensor[v]) off[v] = at_entry.CreateAlloca(i64);
+  llvm::AllocaInst* rest = at_entry.CreateAlloca(i64);
+  llvm::AllocaInst* d = at_entry.CreateAlloca(i64);
+  auto* linear = llvm::BasicBlock::Create(ctx_, "linear", fn);
+  auto* strided = llvm::BasicBlock::Create(ctx_, "strided", fn);
   auto* head = llvm::BasicBlock::Create(ctx_, "dims", fn);
   auto* step = llvm::BasicBlock::Create(ctx_, "dims.step", fn);
   auto* body_bb = llvm::BasicBlock::Create(ctx_, "element", fn);
+  // No meta array (a null pointer): every tensor is laid out as the result is, and an
+  // element's offset is lin0, with no division. Otherwise its index in each dimension, last first.
+  b.CreateCondBr(b.CreateIsNull(meta), linear, strided);
+  b.SetInsertPoint(linear);
+  for (size_t v = 0; v < nv; ++v)
+    if (tensor[v]) b.CreateStore(lin0, off[v]);
+  b.CreateBr(body_bb);
+  b.SetInsertPoint(strided);
+  llvm::Value* rank = meta_at(b.getInt64(0));
+  for (size_t v = 0; v < nv; ++v)
+    if (tensor[v]) b.CreateStore(b.getInt64(0), off[v]);
+  b.CreateStore(lin0, rest);
+  b.CreateStore(rank, d);
   b.CreateBr(head);
   b.SetInsertPoint(head);
   llvm::Value* dv = b.CreateLoad(i64, d);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -228,6 +229,10 @@ const DeviceKernel* load(const std::string& key, const std::string& what, const 
   return &loaded().emplace(key, std::move(k)).first->second;
 }
 
+uint64_t elapsed_ns(std::chrono::steady_clock::time_point t0) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
 // After the launch: waits, then raises the first error a work item reported.
 void finish(const DeviceKernel& k) {
   synchronize("running " + k.what);
@@ -298,6 +303,29 @@ struct Params {
   }
 };
 
+// Whether the meta array (rank, the result's extents, then each value's strides; see the CPU's
+// broadcast loop) says that every tensor has the result's row-major strides, dimensions of
+// extent 1 aside: then element i of the result is element i of each tensor.
+bool laid_out_as_result(const BroadcastLoop& loop, std::span<const int64_t> meta) {
+  if (meta.empty()) return false;
+  int64_t rank = meta[0];
+  size_t nout = loop.outs.size(), nv = nout + loop.is_tensor.size();
+  if (rank < 0 || meta.size() < static_cast<size_t>(1 + rank + rank * static_cast<int64_t>(nv))) return false;
+  std::vector<int64_t> dense(static_cast<size_t>(rank));
+  int64_t s = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    dense[static_cast<size_t>(d)] = s;
+    s *= meta[static_cast<size_t>(1 + d)];
+  }
+  for (size_t v = 0; v < nv; ++v) {
+    if (v >= nout && !loop.is_tensor[v - nout]) continue;
+    for (int64_t d = 0; d < rank; ++d)
+      if (meta[static_cast<size_t>(1 + d)] != 1 && meta[static_cast<size_t>(1 + rank + rank * static_cast<int64_t>(v) + d)] != dense[static_cast<size_t>(d)])
+        return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 size_t kernel_param_slots(const Spec& kernel) {
@@ -333,8 +361,10 @@ bool launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const
   int64_t total = 1;
   for (int64_t d : dims) total *= d;
   std::vector<void*> params = p.pointers();
+  auto t0 = std::chrono::steady_clock::now();
   launch_kernel(k.module, total, workgroup, params, what);
   finish(k);
+  if (gpu_stats_on()) count_kernel(what, elapsed_ns(t0));
   return true;
 }
 
@@ -351,16 +381,29 @@ bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
   });
   if (!loaded_loop) return false;
   const DeviceKernel& k = *loaded_loop;
-  // The meta array goes to the device for the launch.
-  Value meta_t = new_tensor(c.types(), DType::Int64, std::vector<int64_t>{static_cast<int64_t>(meta.size())}, nullptr, false, Device::GPU);
-  const TensorObject& mo = tensor_of(meta_t);
-  copy_to_device(reinterpret_cast<DevicePtr>(mo.base), meta.data(), meta.size() * sizeof(int64_t));
   if (nvals != loop.outs.size() + loop.is_tensor.size()) throw InternalError("a broadcast loop launched with the wrong number of values");
+  // The meta array goes to the device for the launch, unless every tensor is laid out as the
+  // result is (the common case: same shapes, contiguous): then the kernel takes a null pointer
+  // and indexes each tensor linearly, and nothing is copied.
+  Value meta_t;
+  uint64_t meta_ptr = 0;
+  if (!laid_out_as_result(loop, meta)) {
+    size_t bytes = meta.size() * sizeof(int64_t);
+    DevicePtr scratch = launch_scratch(bytes);
+    if (!scratch) {
+      meta_t = new_tensor(c.types(), DType::Int64, std::vector<int64_t>{static_cast<int64_t>(meta.size())}, nullptr, false, Device::GPU);
+      scratch = reinterpret_cast<DevicePtr>(tensor_of(meta_t).base);
+    }
+    copy_to_device(scratch, meta.data(), bytes);
+    meta_ptr = static_cast<uint64_t>(scratch);
+  }
   Params p;
-  p.push_broadcast(loop, vals, total, reinterpret_cast<uint64_t>(mo.base));
+  p.push_broadcast(loop, vals, total, meta_ptr);
   std::vector<void*> params = p.pointers();
+  auto t0 = std::chrono::steady_clock::now();
   launch_kernel(k.module, total, 256, params, what);
   finish(k);
+  if (gpu_stats_on()) count_kernel(what, elapsed_ns(t0));
   return true;
 }
 

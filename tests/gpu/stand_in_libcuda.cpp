@@ -125,6 +125,17 @@ int cuMemAllocManaged(uint64_t* p, size_t bytes, unsigned flags) {
   log("alloc " + std::to_string(bytes));
   return kSuccess;
 }
+// Device-only memory (the launches' scratch buffer): host memory here, as managed memory is.
+int cuMemAlloc_v2(uint64_t* p, size_t bytes) {
+  void* m = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
+  *p = reinterpret_cast<uint64_t>(m);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    blocks()[*p] = bytes;
+  }
+  log("alloc device " + std::to_string(bytes));
+  return kSuccess;
+}
 int cuMemFree_v2(uint64_t p) {
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -137,6 +148,7 @@ int cuMemFree_v2(uint64_t p) {
 int cuMemcpyHtoD_v2(uint64_t d, const void* s, size_t n) { std::memcpy(reinterpret_cast<void*>(d), s, n); return kSuccess; }
 int cuMemcpyDtoH_v2(void* d, uint64_t s, size_t n) { std::memcpy(d, reinterpret_cast<const void*>(s), n); return kSuccess; }
 int cuMemsetD8_v2(uint64_t d, unsigned char v, size_t n) { std::memset(reinterpret_cast<void*>(d), v, n); return kSuccess; }
+int cuMemsetD8Async(uint64_t d, unsigned char v, size_t n, void*) { std::memset(reinterpret_cast<void*>(d), v, n); return kSuccess; }
 int cuMemGetInfo_v2(size_t* free_bytes, size_t* total) { *free_bytes = size_t(100) << 30; *total = size_t(141) << 30; return kSuccess; }
 
 int cuModuleLoadDataEx(void** module, const void* image, unsigned, int*, void**) {
