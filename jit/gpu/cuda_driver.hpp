@@ -54,6 +54,9 @@ struct LoadedModule {
   void* module = nullptr;    // CUmodule
   void* function = nullptr;  // CUfunction of the entry
   DevicePtr error_flag = 0;  // the module's `tsr_error` global (0 when it has none)
+  // The host's mapped flag that `tsr_error_at` points to instead (null: read error_flag with a
+  // copy). Every module shares it: a launch's error is read before the next launch.
+  volatile int64_t* host_error = nullptr;
   int registers = 0;         // per thread, as the driver reports
   int max_threads = 0;       // per block for this function
 };

@@ -49,8 +49,10 @@ template <class T, int N> struct TsrTensor { T* data; long long shape[N]; long l
 struct TsrUnit {};
 // The first error's site number plus one; the host reads it after the launch.
 extern "C" __device__ unsigned long long tsr_error = 0;
+// Where errors are written: tsr_error, or a flag in the host's mapped memory when it says so.
+extern "C" __device__ unsigned long long* tsr_error_at = &tsr_error;
 static __device__ __noinline__ void tsr_raise(unsigned long long site) {
-  atomicCAS(&tsr_error, 0ull, site + 1);
+  atomicCAS(tsr_error_at, 0ull, site + 1);
   asm volatile("exit;");
 }
 // Julia's shifts: a negative count shifts the other way; a count of the width or more gives 0,

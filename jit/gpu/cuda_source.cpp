@@ -188,39 +188,66 @@ DeviceCode CudaModule::print_broadcast(const BroadcastLoop& loop) {
   for (size_t i = 0; i < params.size(); ++i) plist += (i ? ", " : "") + params[i];
   std::string e = fmt::format("extern \"C\" __global__ void {}({}) {{\n", broadcast_entry_name(loop), plist);
   e += "  long long lin0 = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n  if (lin0 >= tsr_total) return;\n";
-  e += "  long long rank = tsr_meta ? tsr_meta[0] : 0, rest = lin0;\n";
+  // The leaves in f's argument order (tensors' elements at off{v}SUFFIX, scalars as passed)
+  // into a{k}SUFFIX, then f called and the outputs stored.
+  auto loads = [&](const std::string& sfx) {
+    std::string out;
+    size_t scalar_k = 0;
+    for (size_t k = 0; k < nleaf; ++k) {
+      std::string x;
+      if (loop.is_tensor[k]) {
+        x = fmt::format("{}[off{}{}]", bases[nout + k], nout + k, sfx);
+        if (is_bool_type(f.argtypes[k])) x = "(" + x + " != 0)";
+      }
+      else x = args[scalar_k++];
+      out += fmt::format("    auto a{}{} = {};\n", k, sfx, x);
+    }
+    return out;
+  };
+  auto compute_store = [&](const std::string& sfx) {
+    std::string call;
+    for (size_t k = 0; k < nleaf; ++k) call += fmt::format("{}a{}{}", k ? ", " : "", k, sfx);
+    std::string out = fmt::format("    {} r{} = {}({});\n", ctype(f.ret), sfx, body, call);
+    for (size_t k = 0; k < nout; ++k) {
+      const BroadcastOut& o = loop.outs[k];
+      std::string x = o.field >= 0 ? fmt::format("r{}.f{}", sfx, o.field) : "r" + sfx;
+      std::string t = is_bool_type(o.elem) ? fmt::format("(unsigned char)({} != 0)", x) : fmt::format("({})({})", cuda_number_type(o.elem), x);
+      out += fmt::format("    o{}[off{}{}] = {};\n", k, k, sfx, t);
+    }
+    return out;
+  };
   std::string offs, sums;
+  auto offsets_at = [&](const std::string& sfx, const std::string& at) {
+    std::string out;
+    for (size_t v = 0; v < bases.size(); ++v)
+      if (!bases[v].empty()) out += fmt::format("{}off{}{} = {}", out.empty() ? "" : ", ", v, sfx, at);
+    return "    long long " + out + ";\n";
+  };
   for (size_t v = 0; v < bases.size(); ++v)
     if (!bases[v].empty()) {
       offs += fmt::format("{}off{} = 0", offs.empty() ? "" : ", ", v);
       sums += fmt::format("    off{} += i * tsr_meta[1 + rank + {} * rank + d];\n", v, v);
     }
+  // No meta array: every tensor is laid out as the result is; a work item takes
+  // kLinearPerItem elements a block apart (device_gen.hpp, generate_broadcast), all loads
+  // first when all are inside (an output aliases a leaf only element for element).
+  e += fmt::format("  if (!tsr_meta) {{\n    long long first = ((long long)blockIdx.x * blockDim.x) * {} + threadIdx.x;\n", kLinearPerItem);
+  e += fmt::format("    if (first + (long long)({} - 1) * blockDim.x < tsr_total) {{\n", kLinearPerItem);
+  std::string full_loads, full_stores;
+  for (int64_t k = 0; k < kLinearPerItem; ++k) {
+    std::string sfx = "_" + std::to_string(k);
+    e += offsets_at(sfx, fmt::format("first + (long long){} * blockDim.x", k));
+    full_loads += loads(sfx);
+    full_stores += compute_store(sfx);
+  }
+  e += full_loads + full_stores + "    return;\n    }\n";
+  e += fmt::format("    for (int k = 0; k < {}; ++k) {{\n", kLinearPerItem);
+  e += "    long long e = first + (long long)k * blockDim.x;\n    if (e >= tsr_total) return;\n" + offsets_at("", "e");
+  e += loads("") + compute_store("") + "    }\n    return;\n  }\n";
+  e += "  long long rank = tsr_meta[0], rest = lin0;\n";
   e += "  long long " + offs + ";\n";
-  // No meta array: every tensor is laid out as the result is, so an element's offset is lin0.
-  std::string linear;
-  for (size_t v = 0; v < bases.size(); ++v)
-    if (!bases[v].empty()) linear += fmt::format(" off{} = lin0;", v);
-  e += "  if (!tsr_meta) {" + linear + " } else\n";
   e += "  for (long long d = rank - 1; d >= 0; --d) {\n    long long n = tsr_meta[1 + d], i = rest % n;\n    rest /= n;\n" + sums + "  }\n";
-  // The leaves in f's argument order: tensors' elements, scalars as passed.
-  std::string call;
-  size_t scalar_k = 0;
-  for (size_t k = 0; k < nleaf; ++k) {
-    std::string x;
-    if (loop.is_tensor[k]) {
-      x = fmt::format("{}[off{}]", bases[nout + k], nout + k);
-      if (is_bool_type(f.argtypes[k])) x = "(" + x + " != 0)";
-    }
-    else x = args[scalar_k++];
-    call += (k ? ", " : "") + x;
-  }
-  e += fmt::format("  {} r = {}({});\n", ctype(f.ret), body, call);
-  for (size_t k = 0; k < nout; ++k) {
-    const BroadcastOut& o = loop.outs[k];
-    std::string x = o.field >= 0 ? fmt::format("r.f{}", o.field) : "r";
-    std::string t = is_bool_type(o.elem) ? fmt::format("(unsigned char)({} != 0)", x) : fmt::format("({})({})", cuda_number_type(o.elem), x);
-    e += fmt::format("  o{}[off{}] = {};\n", k, k, t);
-  }
+  e += "  {\n" + loads("") + compute_store("") + "  }\n";
   e += "}\n";
   entry_ = e;
   DeviceCode code;

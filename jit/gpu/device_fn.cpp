@@ -146,7 +146,8 @@ DVal DeviceFn::load_slot(int slot, const Node* at) {
 void DeviceFn::raise(const std::string& kind, const std::string& message, const Node* at) {
   int site = dm_.add_site(DeviceErrorSite{kind, message, at ? at->loc : body_.loc, body_.name});
   // The first error wins; then the work item ends (PTX `exit`): nothing after it runs.
-  b_.CreateAtomicCmpXchg(dm_.error_flag(), b_.getInt64(0), b_.getInt64(site + 1), llvm::MaybeAlign(8),
+  llvm::Value* flag = b_.CreateLoad(llvm::PointerType::get(b_.getContext(), 1), dm_.error_flag());
+  b_.CreateAtomicCmpXchg(flag, b_.getInt64(0), b_.getInt64(site + 1), llvm::MaybeAlign(8),
                          llvm::AtomicOrdering::Monotonic, llvm::AtomicOrdering::Monotonic);
   auto* exit_asm = llvm::InlineAsm::get(llvm::FunctionType::get(b_.getVoidTy(), false), "exit;", "", true);
   b_.CreateCall(exit_asm);

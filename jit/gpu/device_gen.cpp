@@ -124,7 +124,13 @@ llvm::Value* DeviceModule::error_flag() {
     auto* g = new llvm::GlobalVariable(*module_, i64, false, llvm::GlobalValue::ExternalLinkage, llvm::ConstantInt::get(i64, 0),
                                        "tsr_error", nullptr, llvm::GlobalValue::NotThreadLocal, 1, true);
     g->setAlignment(llvm::Align(8));
-    error_flag_ = g;
+    // Where errors are written: tsr_error, unless the host points this at a flag in its own
+    // (pinned, mapped) memory, which it then reads after the launch without a copy.
+    auto* ptr = llvm::PointerType::get(ctx_, 1);
+    auto* at = new llvm::GlobalVariable(*module_, ptr, false, llvm::GlobalValue::ExternalLinkage, g, "tsr_error_at", nullptr,
+                                        llvm::GlobalValue::NotThreadLocal, 1, true);
+    at->setAlignment(llvm::Align(8));
+    error_flag_ = at;
   }
   return error_flag_;
 }
@@ -313,7 +319,8 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
   }
   llvm::Value* total = &*a++;
   llvm::Value* meta = &*a++;
-  llvm::Value* lin0 = thread_index(b, *module_, nullptr);
+  llvm::Value* block_size = nullptr;
+  llvm::Value* lin0 = thread_index(b, *module_, &block_size);
   auto* run = llvm::BasicBlock::Create(ctx_, "run", fn);
   auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
   b.CreateCondBr(b.CreateICmpUGE(lin0, total), done, run);
@@ -321,7 +328,7 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
   b.CreateRetVoid();
   b.SetInsertPoint(run);
   auto meta_at = [&](llvm::Value* i) { return b.CreateLoad(i64, b.CreateGEP(i64, meta, i)); };
-  // Element lin0's offset in each tensor (allocas in the entry block, which SROA promotes).
+  // An element's offset in each tensor (allocas in the entry block, which SROA promotes).
   size_t nv = tensor.size();
   std::vector<llvm::AllocaInst*> off(nv, nullptr);
   llvm::IRBuilder<> at_entry(&fn->getEntryBlock(), fn->getEntryBlock().begin());
@@ -329,18 +336,90 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
     if (tensor[v]) off[v] = at_entry.CreateAlloca(i64);
   llvm::AllocaInst* rest = at_entry.CreateAlloca(i64);
   llvm::AllocaInst* d = at_entry.CreateAlloca(i64);
+  auto mem_type = [&](const Type* t) {
+    llvm::Type* et = bits_type(ctx_, t);
+    return et->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx_) : et;
+  };
+  // The element at offset `at` (or, when null, at the offsets in `off`): its leaves loaded,
+  // then f called on them and the outputs stored.
+  auto load_leaves = [&](llvm::Value* at) {
+    std::vector<llvm::Value*> args;
+    for (size_t k = 0; k < nleaf; ++k) {
+      size_t v = nout + k;
+      if (!tensor[v]) {
+        args.push_back(scalar[v]);
+        continue;
+      }
+      llvm::Type* mt = mem_type(elem[v]);
+      llvm::Value* x = b.CreateLoad(mt, b.CreateGEP(mt, base[v], at ? at : b.CreateLoad(i64, off[v])));
+      if (bits_type(ctx_, elem[v])->isIntegerTy(1)) x = b.CreateICmpNE(x, b.getInt8(0));
+      args.push_back(x);
+    }
+    return args;
+  };
+  auto compute_store = [&](const std::vector<llvm::Value*>& args, llvm::Value* at) {
+    llvm::Value* result = b.CreateCall(body, args);
+    for (size_t k = 0; k < nout; ++k) {
+      const BroadcastOut& o = loop.outs[k];
+      const Type* rt = f.ret;
+      llvm::Value* x = result;
+      if (o.field >= 0) {
+        x = b.CreateExtractValue(result, {static_cast<unsigned>(o.field)});
+        rt = as_datatype(f.ret)->field_types[static_cast<size_t>(o.field)];
+      }
+      x = cast_number(b, x, rt, o.elem);
+      llvm::Type* mt = mem_type(o.elem);
+      if (x->getType()->isIntegerTy(1)) x = b.CreateZExt(x, mt);
+      b.CreateStore(x, b.CreateGEP(mt, base[k], at ? at : b.CreateLoad(i64, off[k])));
+    }
+  };
+  auto emit_element = [&] { compute_store(load_leaves(nullptr), nullptr); };
   auto* linear = llvm::BasicBlock::Create(ctx_, "linear", fn);
   auto* strided = llvm::BasicBlock::Create(ctx_, "strided", fn);
+  // No meta array (a null pointer): every tensor is laid out as the result is, and element e's
+  // offset is e, with no division. A work item then takes kLinearPerItem elements a block
+  // apart (the launch has that many times fewer), so that each has several loads in flight and
+  // neighbouring work items still touch neighbouring elements.
+  b.CreateCondBr(b.CreateIsNull(meta), linear, strided);
+  b.SetInsertPoint(linear);
+  llvm::Value* tid = b.CreateZExt(b.CreateCall(llvm::Intrinsic::getDeclaration(module_.get(), llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x)), i64);
+  llvm::Value* first = b.CreateAdd(b.CreateMul(b.CreateSub(lin0, tid), b.getInt64(kLinearPerItem)), tid);
+  // All kLinearPerItem elements inside: every load first, then the stores (an output may be a
+  // leaf, y .= y .+ x, but only element for element, so no store feeds a later load), which
+  // keeps the loads in flight together; at the tail, one element at a time.
+  auto* full = llvm::BasicBlock::Create(ctx_, "linear.full", fn);
+  auto* tail = llvm::BasicBlock::Create(ctx_, "linear.tail", fn);
+  llvm::Value* last = b.CreateAdd(first, b.CreateMul(block_size, b.getInt64(kLinearPerItem - 1)));
+  b.CreateCondBr(b.CreateICmpULT(last, total), full, tail);
+  b.SetInsertPoint(full);
+  {
+    std::vector<llvm::Value*> at;
+    std::vector<std::vector<llvm::Value*>> leaves;
+    for (int64_t k = 0; k < kLinearPerItem; ++k) {
+      at.push_back(b.CreateAdd(first, b.CreateMul(block_size, b.getInt64(k))));
+      leaves.push_back(load_leaves(at.back()));
+    }
+    for (int64_t k = 0; k < kLinearPerItem; ++k) compute_store(leaves[static_cast<size_t>(k)], at[static_cast<size_t>(k)]);
+    b.CreateBr(done);
+  }
+  b.SetInsertPoint(tail);
+  for (int64_t k = 0; k < kLinearPerItem; ++k) {
+    llvm::Value* e = b.CreateAdd(first, b.CreateMul(block_size, b.getInt64(k)));
+    auto* elem_bb = llvm::BasicBlock::Create(ctx_, "linear.element", fn);
+    auto* next = llvm::BasicBlock::Create(ctx_, "linear.next", fn);
+    b.CreateCondBr(b.CreateICmpULT(e, total), elem_bb, done);
+    b.SetInsertPoint(elem_bb);
+    for (size_t v = 0; v < nv; ++v)
+      if (tensor[v]) b.CreateStore(e, off[v]);
+    emit_element();
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  }
+  b.CreateBr(done);
+  // Otherwise the element's index in each dimension, last first, from the meta array.
   auto* head = llvm::BasicBlock::Create(ctx_, "dims", fn);
   auto* step = llvm::BasicBlock::Create(ctx_, "dims.step", fn);
   auto* body_bb = llvm::BasicBlock::Create(ctx_, "element", fn);
-  // No meta array (a null pointer): every tensor is laid out as the result is, and an
-  // element's offset is lin0, with no division. Otherwise its index in each dimension, last first.
-  b.CreateCondBr(b.CreateIsNull(meta), linear, strided);
-  b.SetInsertPoint(linear);
-  for (size_t v = 0; v < nv; ++v)
-    if (tensor[v]) b.CreateStore(lin0, off[v]);
-  b.CreateBr(body_bb);
   b.SetInsertPoint(strided);
   llvm::Value* rank = meta_at(b.getInt64(0));
   for (size_t v = 0; v < nv; ++v)
@@ -365,36 +444,7 @@ void DeviceModule::generate_broadcast(const BroadcastLoop& loop) {
   b.CreateStore(d0, d);
   b.CreateBr(head);
   b.SetInsertPoint(body_bb);
-  auto mem_type = [&](const Type* t) {
-    llvm::Type* et = bits_type(ctx_, t);
-    return et->isIntegerTy(1) ? llvm::Type::getInt8Ty(ctx_) : et;
-  };
-  std::vector<llvm::Value*> args;
-  for (size_t k = 0; k < nleaf; ++k) {
-    size_t v = nout + k;
-    if (!tensor[v]) {
-      args.push_back(scalar[v]);
-      continue;
-    }
-    llvm::Type* mt = mem_type(elem[v]);
-    llvm::Value* x = b.CreateLoad(mt, b.CreateGEP(mt, base[v], b.CreateLoad(i64, off[v])));
-    if (bits_type(ctx_, elem[v])->isIntegerTy(1)) x = b.CreateICmpNE(x, b.getInt8(0));
-    args.push_back(x);
-  }
-  llvm::Value* result = b.CreateCall(body, args);
-  for (size_t k = 0; k < nout; ++k) {
-    const BroadcastOut& o = loop.outs[k];
-    const Type* rt = f.ret;
-    llvm::Value* x = result;
-    if (o.field >= 0) {
-      x = b.CreateExtractValue(result, {static_cast<unsigned>(o.field)});
-      rt = as_datatype(f.ret)->field_types[static_cast<size_t>(o.field)];
-    }
-    x = cast_number(b, x, rt, o.elem);
-    llvm::Type* mt = mem_type(o.elem);
-    if (x->getType()->isIntegerTy(1)) x = b.CreateZExt(x, mt);
-    b.CreateStore(x, b.CreateGEP(mt, base[k], b.CreateLoad(i64, off[k])));
-  }
+  emit_element();
   b.CreateRetVoid();
   std::string problems;
   llvm::raw_string_ostream os(problems);

@@ -52,7 +52,10 @@ class DeviceModule {
   // leaves..., total, meta)` with one pointer per output, a pointer per tensor leaf and the
   // flattened number per scalar leaf, then the element count and a device pointer to the
   // CPU's meta array (rank, shape, then each value's strides, 0 where stretched). Work item
-  // i (0-based) computes element i of the result, as the CPU's loop does.
+  // i (0-based) computes element i of the result, as the CPU's loop does. A null meta pointer
+  // says that every tensor is laid out as the result is: then the launch has
+  // ceil(total / kLinearPerItem) work items, and each computes kLinearPerItem elements a
+  // block apart (in block g: g * block * kLinearPerItem + local + k * block).
   void generate_broadcast(const BroadcastLoop& loop);
 
   const std::string& entry_name() const { return entry_name_; }
@@ -71,7 +74,8 @@ class DeviceModule {
   llvm::Function* function(Spec& s);
   // A new error site; its number is what `tsr_error` holds minus one.
   int add_site(DeviceErrorSite site);
-  // The address-space-1 global the first error's site number (plus one) goes to.
+  // The address-space-1 global `tsr_error_at` that holds where the first error's site number
+  // (plus one) goes: `tsr_error` unless the host points it elsewhere.
   llvm::Value* error_flag();
   // @localmem for a site: a shared (address space 3) array, one per site and kernel.
   llvm::Value* shared_array(int site, llvm::Type* elem, int64_t count);
@@ -105,6 +109,8 @@ bool localmem_shape(const Node* n, std::vector<int64_t>& dims);
 
 // The entry's name of a broadcast loop ("tsr_bcast_broadcast_12").
 std::string broadcast_entry_name(const BroadcastLoop& loop);
+// Elements per work item of a broadcast launched without a meta array (generate_broadcast).
+constexpr int64_t kLinearPerItem = 4;
 // Why the broadcast's fused function cannot run on a GPU ("" when it can).
 std::string broadcast_device_problems(const BroadcastLoop& loop);
 

@@ -178,7 +178,10 @@ DeviceCode cached_code(Compiler& c, const std::string& key_text, const std::func
 
 // What the device code depends on besides the IR.
 std::string device_identity() {
-  return "device code\nbackend " + gpu_backend() + "\nsm_" + std::to_string(device_arch()) + "\nllvm " + host_target().llvm_version +
+  // The ABI between the launches and the device code (bumped when it changes, so that a
+  // cache of older device code is not launched with a newer ABI): 2 = broadcasts without a
+  // meta array take kLinearPerItem elements a work item; errors go through tsr_error_at.
+  return "device code abi 2\nbackend " + gpu_backend() + "\nsm_" + std::to_string(device_arch()) + "\nllvm " + host_target().llvm_version +
          "\nnvrtc " + (gpu_backend() == "nvrtc" ? nvrtc_version() : std::string("-")) + "\n";
 }
 
@@ -238,10 +241,15 @@ void finish(const DeviceKernel& k) {
   synchronize("running " + k.what);
   if (!k.module.error_flag) return;
   int64_t flag = 0;
-  copy_to_host(&flag, k.module.error_flag, sizeof flag);
+  if (k.module.host_error) {
+    flag = *k.module.host_error;  // the host's mapped flag: the launch has finished, so it is written
+    if (flag != 0) *k.module.host_error = 0;  // the next launch starts clean
+  } else {
+    copy_to_host(&flag, k.module.error_flag, sizeof flag);
+    int64_t zero = 0;
+    if (flag != 0) copy_to_device(k.module.error_flag, &zero, sizeof zero);
+  }
   if (flag == 0) return;
-  int64_t zero = 0;
-  copy_to_device(k.module.error_flag, &zero, sizeof zero);  // the next launch starts clean
   if (flag < 1 || static_cast<size_t>(flag) > k.sites.size())
     throw InternalError(k.what + " reported error site " + std::to_string(flag) + " of " + std::to_string(k.sites.size()));
   const DeviceErrorSite& s = k.sites[static_cast<size_t>(flag - 1)];
@@ -401,7 +409,9 @@ bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
   p.push_broadcast(loop, vals, total, meta_ptr);
   std::vector<void*> params = p.pointers();
   auto t0 = std::chrono::steady_clock::now();
-  launch_kernel(k.module, total, 256, params, what);
+  // Without a meta array each work item takes kLinearPerItem elements (generate_broadcast).
+  int64_t items = meta_ptr ? total : (total + kLinearPerItem - 1) / kLinearPerItem;
+  launch_kernel(k.module, items, 256, params, what);
   finish(k);
   if (gpu_stats_on()) count_kernel(what, elapsed_ns(t0));
   return true;

@@ -156,7 +156,7 @@ DeviceCode device_ptx(Compiler& c, Spec& anchor, const std::function<void(Device
     throw InternalError("linking libdevice into " + code.entry + " failed: " + diags.text);
   m->addModuleFlag(llvm::Module::Override, "nvvm-reflect-ftz", static_cast<uint32_t>(0));
   std::string keep_entry = code.entry;
-  llvm::internalizeModule(*m, [&](const llvm::GlobalValue& g) { return g.getName() == keep_entry || g.getName() == "tsr_error"; });
+  llvm::internalizeModule(*m, [&](const llvm::GlobalValue& g) { return g.getName() == keep_entry || g.getName() == "tsr_error" || g.getName() == "tsr_error_at"; });
   {
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;

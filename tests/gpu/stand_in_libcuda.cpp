@@ -21,7 +21,7 @@ namespace {
 
 struct Module {
   std::map<std::string, int> entries;  // name -> number of parameters
-  uint64_t error_flag = 0;             // host memory for `tsr_error`, 0 when the PTX has none
+  uint64_t error_flag = 0;             // host memory for `tsr_error` and `tsr_error_at`, 0 when the PTX has none
 };
 struct Function {
   Module* module;
@@ -70,7 +70,10 @@ Module* parse(const char* ptx) {
     at = close;
   }
   if (s.find("tsr_error") != std::string::npos) {
-    auto* flag = static_cast<uint64_t*>(std::calloc(1, 8));
+    // `tsr_error` and, beside it, `tsr_error_at`: where a kernel writes its error, the flag
+    // itself until the host points it at its mapped memory.
+    auto* flag = static_cast<uint64_t*>(std::calloc(2, 8));
+    flag[1] = reinterpret_cast<uint64_t>(flag);
     m->error_flag = reinterpret_cast<uint64_t>(flag);
   }
   return m;
@@ -136,6 +139,17 @@ int cuMemAlloc_v2(uint64_t* p, size_t bytes) {
   log("alloc device " + std::to_string(bytes));
   return kSuccess;
 }
+// Pinned host memory, mapped: host memory, its device address the same pointer.
+int cuMemHostAlloc(void** p, size_t bytes, unsigned flags) {
+  if (flags & ~3u) return fail(kInvalidValue, "cuMemHostAlloc flags " + std::to_string(flags));
+  *p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  log("host alloc " + std::to_string(bytes));
+  return kSuccess;
+}
+int cuMemHostGetDevicePointer_v2(uint64_t* d, void* p, unsigned) {
+  *d = reinterpret_cast<uint64_t>(p);
+  return kSuccess;
+}
 int cuMemFree_v2(uint64_t p) {
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -167,8 +181,14 @@ int cuModuleGetFunction(void** f, void* module, const char* name) {
 }
 int cuModuleGetGlobal_v2(uint64_t* p, size_t* bytes, void* module, const char* name) {
   auto* m = static_cast<Module*>(module);
-  if (std::string(name) != "tsr_error" || !m->error_flag) return kNotFound;
-  *p = m->error_flag;
+  if (!m->error_flag) return kNotFound;
+  if (std::string(name) == "tsr_error") {
+    *p = m->error_flag;
+  } else if (std::string(name) == "tsr_error_at") {
+    *p = m->error_flag + 8;  // the stand-in's module keeps the pointer beside the flag
+  } else {
+    return kNotFound;
+  }
   if (bytes) *bytes = 8;
   return kSuccess;
 }
@@ -188,7 +208,7 @@ int cuLaunchKernel(void* fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
   log("launch " + f->name + " grid " + std::to_string(gx) + " block " + std::to_string(bx) + " params " + std::to_string(f->params));
   if (const char* which = std::getenv("STAND_IN_CUDA_FAIL"); which && f->name.find(which) != std::string::npos) {
     if (!f->module->error_flag) return fail(kLaunchOutOfResources, f->name + " has no tsr_error to report through");
-    *reinterpret_cast<int64_t*>(f->module->error_flag) = 1;
+    *reinterpret_cast<int64_t*>(reinterpret_cast<uint64_t*>(f->module->error_flag)[1]) = 1;  // through tsr_error_at
   }
   return kSuccess;
 }
