@@ -20,15 +20,20 @@ print("torch version", torch.__version__)
 
 
 def gpu_ms(f, reps):
+    """Milliseconds per call of f, as gpu_bench.tsr times: a first call, then the median of
+    five rounds of reps calls, each round between events."""
     f()
     torch.cuda.synchronize()
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    start.record()
-    for _ in range(reps):
-        f()
-    stop.record()
-    torch.cuda.synchronize()
-    return start.elapsed_time(stop) / reps
+    rounds = []
+    for _ in range(5):
+        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(reps):
+            f()
+        stop.record()
+        torch.cuda.synchronize()
+        rounds.append(start.elapsed_time(stop) / reps)
+    return sorted(rounds)[2]
 
 
 n = 1 << 26
