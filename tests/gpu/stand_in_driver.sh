@@ -21,6 +21,7 @@ export LD_LIBRARY_PATH="$stand_in${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export STAND_IN_CUDA_LOG="$dir/log" TSR_CACHE_DIR="$dir/cache"
 
 cat > "$dir/plumbing.tsr" <<'TSR'
+using Data
 println(has_gpu(), " ", gpu_info().name, " sm_", gpu_info().sm)
 x = rand(Float32, 1000, 3)
 g = gpu(x)
@@ -66,6 +67,13 @@ extern "C" __global__ void saxpy(float* y, const float* x, float a, long long n)
 }
 """
 launch(saxpy, 3000, gpu(ones(Float32, 3000)), g, 2f0, 3000)
+try
+    DataLoader((gpu(ones(Float32, 4, 2)), tensor([1, 2, 3, 4])))
+catch e
+    println(e.msg)
+end
+batch = first(DataLoader((gpu(ones(Float32, 4, 2)), gpu(tensor([1, 2, 3, 4]))); batchsize = 3))
+println(device(batch[1]), " ", size(batch[1]), " ", device(batch[2]), " ", typeof(batch[2]))
 println("done")
 TSR
 out=$(cd "$dir" && "$tsr" run plumbing.tsr 2>&1); rc=$?
@@ -83,6 +91,8 @@ gpu
 a broadcast: its tensors are on different devices: argument 1 is on the GPU, argument 2 on the CPU; move one with gpu(x) or cpu(x)
 true
 true true true
+DataLoader: the tensors are on different devices (gpu, cpu); move them all with gpu(x) or cpu(x)
+gpu (3, 2) gpu Tensor{Int64, 1}
 done"
 [ "$out" = "$expected" ] || fail "plumbing.tsr printed:
 $out
