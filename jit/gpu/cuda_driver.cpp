@@ -284,14 +284,21 @@ void require_gpu(const std::string& what) {
 DevicePtr driver_alloc(size_t bytes) {
   context();
   Counted counted(kAlloc, bytes);
-  DevicePtr p = 0;
-  int rc = driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
-  if (rc == 2) {  // CUDA_ERROR_OUT_OF_MEMORY
+  auto out_of_memory = [&] {
     size_t free_bytes = 0, total = 0;
     driver().mem_get_info(&free_bytes, &total);
-    throw Error("OutOfMemoryError", "the GPU could not allocate " + std::to_string(bytes) + " bytes (" + std::to_string(free_bytes >> 20) +
-                                        " MiB free of " + std::to_string(total >> 20) + " MiB)");
-  }
+    return Error("OutOfMemoryError", "the GPU could not allocate " + std::to_string(bytes) + " bytes (" + std::to_string(free_bytes >> 20) +
+                                         " MiB free of " + std::to_string(total >> 20) + " MiB)");
+  };
+  // Managed memory would let an allocation exceed what the device has free (pages then move
+  // between the CPU and the GPU; on some machines asking for more than is free hangs the GPU):
+  // as PyTorch's cudaMalloc does, more than is free is an out-of-memory error, which the
+  // caching allocator answers by returning its cache and trying once more.
+  size_t free_bytes = 0, total = 0;
+  if (driver().mem_get_info(&free_bytes, &total) == 0 && bytes > free_bytes) throw out_of_memory();
+  DevicePtr p = 0;
+  int rc = driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
+  if (rc == 2) throw out_of_memory();  // CUDA_ERROR_OUT_OF_MEMORY
   check_cuda(rc, "cuMemAllocManaged");
   return p;
 }

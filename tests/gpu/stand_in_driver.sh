@@ -111,6 +111,12 @@ ls "$dir/cache"/*.ptx > /dev/null 2>&1 || fail "no device code in the compile ca
 (cd "$dir" && "$tsr" run plumbing.tsr > /dev/null 2>&1) || fail "the second run (device code from the cache) failed"
 grep -q "^launch tsr_kernel_shifted__" "$dir/log" || fail "the second run did not launch shifted!"
 
+# More than the device has free (the stand-in says 100 GiB) is an OutOfMemoryError before
+# any managed memory is asked for (oversubscribing it can hang a GPU); the next allocation works.
+out=$(cd "$dir" && "$tsr" --device=gpu -e 'try; zeros(Float32, 30_000_000_000); catch e; println(typeof(e), ": ", e.msg); end; println(device(zeros(Float32, 10)))' 2>&1)
+[ "$out" = "OutOfMemoryError: the GPU could not allocate 120001134592 bytes (102400 MiB free of 144384 MiB)
+gpu" ] || fail "an allocation beyond the free memory: $out"
+
 # A work item's error (the stand-in sets tsr_error as a failed bounds check would): raised at
 # the launch with the kernel's line, and the next launch runs clean.
 cat > "$dir/error.tsr" <<'TSR'
