@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <vector>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <vector>
 
 #include "runtime/errors.hpp"
 
@@ -187,6 +187,9 @@ bool stats_on() {
   }();
   return on;
 }
+uint64_t ns_since(std::chrono::steady_clock::time_point t0) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+}
 // Counts one call while it lives (the driver is called from one thread at a time).
 struct Counted {
   StatKind kind;
@@ -198,18 +201,18 @@ struct Counted {
     CallStats& c = stats[kind];
     c.calls++;
     c.bytes += bytes;
-    c.ns += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+    c.ns += ns_since(t0);
   }
 };
 
 }  // namespace
 
-bool gpu_stats_on() { return stats_on(); }
 
-void count_kernel(const std::string& what, uint64_t ns) {
+void count_kernel(const std::string& what, std::chrono::steady_clock::time_point t0) {
+  if (!stats_on()) return;
   KernelStats& k = kernel_stats()[what];
   k.calls++;
-  k.ns += ns;
+  k.ns += ns_since(t0);
 }
 
 void check_cuda(int rc, const char* what) {
@@ -284,21 +287,17 @@ void require_gpu(const std::string& what) {
 DevicePtr driver_alloc(size_t bytes) {
   context();
   Counted counted(kAlloc, bytes);
-  auto out_of_memory = [&] {
-    size_t free_bytes = 0, total = 0;
-    driver().mem_get_info(&free_bytes, &total);
-    return Error("OutOfMemoryError", "the GPU could not allocate " + std::to_string(bytes) + " bytes (" + std::to_string(free_bytes >> 20) +
-                                         " MiB free of " + std::to_string(total >> 20) + " MiB)");
-  };
   // Managed memory would let an allocation exceed what the device has free (pages then move
   // between the CPU and the GPU; on some machines asking for more than is free hangs the GPU):
   // as PyTorch's cudaMalloc does, more than is free is an out-of-memory error, which the
   // caching allocator answers by returning its cache and trying once more.
   size_t free_bytes = 0, total = 0;
-  if (driver().mem_get_info(&free_bytes, &total) == 0 && bytes > free_bytes) throw out_of_memory();
+  bool known = driver().mem_get_info(&free_bytes, &total) == 0;
   DevicePtr p = 0;
-  int rc = driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
-  if (rc == 2) throw out_of_memory();  // CUDA_ERROR_OUT_OF_MEMORY
+  int rc = known && bytes > free_bytes ? 2 : driver().mem_alloc_managed(&p, bytes ? bytes : 1, kMemAttachGlobal);
+  if (rc == 2)  // CUDA_ERROR_OUT_OF_MEMORY
+    throw Error("OutOfMemoryError", "the GPU could not allocate " + std::to_string(bytes) + " bytes (" + std::to_string(free_bytes >> 20) +
+                                        " MiB free of " + std::to_string(total >> 20) + " MiB)");
   check_cuda(rc, "cuMemAllocManaged");
   return p;
 }

@@ -6,6 +6,7 @@
 // and one stream that launches and copies go to, in order.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -70,9 +71,9 @@ void launch_kernel(const LoadedModule& m, int64_t items, int64_t block, std::vec
 void synchronize(const std::string& what);
 
 // TSR_GPU_STATS=1: the driver's calls are counted and timed, and so is each kernel's launch
-// to finish (count_kernel), and the counts are printed at exit.
-bool gpu_stats_on();
-void count_kernel(const std::string& what, uint64_t ns);
+// to finish (count_kernel: from t0 to now, nothing when the stats are off), and the counts
+// are printed at exit.
+void count_kernel(const std::string& what, std::chrono::steady_clock::time_point t0);
 
 // ---- events: GPU-side timing ----
 struct EventPair {

@@ -232,10 +232,6 @@ const DeviceKernel* load(const std::string& key, const std::string& what, const 
   return &loaded().emplace(key, std::move(k)).first->second;
 }
 
-uint64_t elapsed_ns(std::chrono::steady_clock::time_point t0) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
-}
-
 // After the launch: waits, then raises the first error a work item reported.
 void finish(const DeviceKernel& k) {
   synchronize("running " + k.what);
@@ -372,7 +368,7 @@ bool launch_on_gpu(Compiler& c, Spec& kernel, std::span<const Value> args, const
   auto t0 = std::chrono::steady_clock::now();
   launch_kernel(k.module, total, workgroup, params, what);
   finish(k);
-  if (gpu_stats_on()) count_kernel(what, elapsed_ns(t0));
+  count_kernel(what, t0);
   return true;
 }
 
@@ -413,7 +409,7 @@ bool broadcast_on_gpu(Compiler& c, const BroadcastLoop& loop, const Value* vals,
   int64_t items = meta_ptr ? total : (total + kLinearPerItem - 1) / kLinearPerItem;
   launch_kernel(k.module, items, 256, params, what);
   finish(k);
-  if (gpu_stats_on()) count_kernel(what, elapsed_ns(t0));
+  count_kernel(what, t0);
   return true;
 }
 
