@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "runtime/allocator.hpp"
 #include "runtime/construct.hpp"
@@ -176,12 +177,13 @@ const TypeName* kind_of(const Value& v) { return v.type()->name; }
 }  // namespace
 
 Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, const TypeName* kind, bool zero, Device device) {
-  TensorObject* t = make_object(d, static_cast<int>(shape.size()));
+  // Owned here until the Value takes it: any error below (a bad dimension, an allocation the
+  // host or the GPU refuses) frees it.
+  std::unique_ptr<TensorObject> t(make_object(d, static_cast<int>(shape.size())));
   int64_t n = 1;
   bool too_big = false;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) {
-      delete t;
       throw ArgumentError("invalid tensor dimension " + std::to_string(shape[i]) + ": dimensions must be ≥ 0");
     }
     t->shape[i] = shape[i];
@@ -195,7 +197,6 @@ Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, c
   // a small tensor that indexing then reads past).
   int64_t bytes = 0;
   if (too_big || __builtin_mul_overflow(n, static_cast<int64_t>(dtype_size(d)), &bytes)) {
-    delete t;
     std::string dims;
     for (size_t i = 0; i < shape.size(); ++i) dims += (i ? "×" : "") + std::to_string(shape[i]);
     throw Error("OutOfMemoryError", "a " + dims + " tensor of " + dtype_name(d) + " has more elements than memory can hold");
@@ -207,7 +208,8 @@ Value new_tensor(TypeRegistry& types, DType d, std::span<const int64_t> shape, c
   }
   t->storage = Storage::allocate(static_cast<size_t>(n) * dtype_size(d), device, zero);
   t->base = static_cast<char*>(t->storage->data);
-  return Value::from_object(tensor_type(types, kind, d, t->rank), t);
+  const DataType* type = tensor_type(types, kind, d, t->rank);
+  return Value::from_object(type, t.release());
 }
 
 Value tensor_view(TypeRegistry& types, const Value& v, std::span<const int64_t> shape, std::span<const int64_t> strides,
