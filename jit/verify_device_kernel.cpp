@@ -142,7 +142,11 @@ class DeviceCheck {
           break;
         case Op::SetGlobal: report(n, "assigns the global variable `" + n->name + "`"); continue;
         case Op::Vect: report(n, "allocates a " + show_type(n->type)); continue;
-        case Op::Lambda: report(n, "allocates a closure"); continue;
+        case Op::Lambda:
+          // A closure of device values is a struct of its captures; one of boxed values is a heap object.
+          if (!is_device_type(n->type) && kids_fit) report(n, "allocates a closure");
+          else if (!is_device_type(n->type)) report(n, "allocates a closure that captures a boxed value");
+          continue;
         case Op::NewCell: report(n, "allocates a cell for a variable a closure captures"); continue;
         case Op::Try: report(n, "try/catch"); continue;
         default: break;

@@ -114,7 +114,7 @@ void Reverser::make_kernel_reverse() {
       out.push_back(ir.call("_kacc!", {ir.slot(dbuffer(static_cast<int>(s))), adj_get(static_cast<int>(s), ir)}));
   std::vector<Node*> root = stack_inits_;
   root.push_back(body_);
-  for (auto& [s, a] : adj_) root.push_back(ir.set(a, ir.nothing()));  // every shared adjoint made above
+  for (auto& [s, a] : adj_) root.push_back(ir.set(a, no_adjoint(s, ir)));  // every shared adjoint made above
   root.insert(root.end(), out.begin(), out.end());
   root.push_back(ir.nothing());
   d.root = ir.block(root);
@@ -204,6 +204,108 @@ bool Reverser::check_launch_aliases(std::string& why) {
         (bad->loc.file ? " (" + *bad->loc.file + ":" + std::to_string(bad->loc.line) + ")" : std::string()) +
         ": what the kernel writes would be missed through it. Give the kernel a tensor of its own";
   return false;
+}
+
+bool Reverser::find_loop_carries(std::string& why) {
+  // Slots each subtree assigns.
+  std::unordered_map<const Node*, std::set<int>> assigns;
+  std::function<const std::set<int>&(const Node*)> assigned = [&](const Node* n) -> const std::set<int>& {
+    std::set<int> out;
+    if (n->op == Op::SetSlot && n->slot >= 0) out.insert(n->slot);
+    for (const Node* k : n->kids)
+      for (int s : assigned(k)) out.insert(s);
+    return assigns[n] = std::move(out);
+  };
+  assigned(p_->root);
+  // Slots read inside a subtree.
+  std::function<bool(const Node*, int)> reads = [&](const Node* n, int s) {
+    if (n->op == Op::Slot && n->slot == s) return true;
+    for (const Node* k : n->kids)
+      if (reads(k, s)) return true;
+    return false;
+  };
+  // Walk in the order the code runs, with the slots assigned on every path so far.
+  std::set<int> args;
+  for (size_t i = 0; i < p_->nargs; ++i) args.insert(static_cast<int>(i));
+  std::string bad;
+  std::function<void(const Node*, std::set<int>&)> walk = [&](const Node* n, std::set<int>& sure) {
+    switch (n->op) {
+      case Op::If: {
+        walk(n->kids[0], sure);
+        for (size_t i = 1; i < n->kids.size(); ++i) {
+          std::set<int> branch = sure;
+          walk(n->kids[i], branch);
+        }
+        return;
+      }
+      case Op::And:
+      case Op::Or: {
+        walk(n->kids[0], sure);
+        std::set<int> rhs = sure;
+        walk(n->kids[1], rhs);
+        return;
+      }
+      case Op::While: {
+        std::vector<int>& carried = carries_[n];
+        for (int s : assigns.at(n)) {
+          if (sure.count(s)) {
+            carried.push_back(s);
+            continue;
+          }
+          // Assigned outside the loop too, though not on every path before it: its value at the
+          // start may come from before the loop, which could not be restored.
+          std::function<bool(const Node*)> elsewhere = [&](const Node* m) {
+            if (m == n) return false;
+            if (m->op == Op::SetSlot && m->slot == s) return true;
+            for (const Node* k : m->kids)
+              if (elsewhere(k)) return true;
+            return false;
+          };
+          if (elsewhere(p_->root) && reads(n, s) && bad.empty())
+            bad = "the loop at " + (n->loc.file ? *n->loc.file : std::string("?")) + ":" + std::to_string(n->loc.line) +
+                  " carries `" + p_->slots[s].name + "`, which is assigned before it on some paths only (assign it before the loop)";
+        }
+        std::set<int> inside = sure;
+        walk(n->kids[0], inside);
+        for (size_t i = 1; i < n->kids.size(); ++i) walk(n->kids[i], inside);
+        return;
+      }
+      case Op::SetSlot:
+        walk(n->kids[0], sure);
+        sure.insert(n->slot);
+        return;
+      default:
+        for (const Node* k : n->kids) walk(k, sure);
+        return;
+    }
+  };
+  walk(p_->root, args);
+  if (!bad.empty()) why = bad;
+  return bad.empty();
+}
+
+void Reverser::rev_replayed_loop(const Node* n, std::vector<Node*>& out) {
+  IRBuild ir{rb(), g_, n->loc};
+  int k = temp(ir);
+  out.push_back(ir.set(k, ir.slot(loops_.at(n))));
+  std::vector<int> saved = saved_.at(n);
+  const std::vector<int>& carried = carries_.at(n);
+  std::vector<Node*> body;
+  for (size_t i = 0; i < carried.size(); ++i) body.push_back(ir.set(dslot(carried[i]), ir.slot(saved[i])));
+  // The first k iterations again: the forward sweep's code, made anew, so that what it keeps
+  // (sites_, the branches' and inner loops' locals) is what the reverse below reads.
+  int m = temp(ir);
+  body.push_back(ir.set(m, ir.integer(0)));
+  Node* again = fwd(n->kids[1]);
+  Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
+  ir.loc = n->loc;
+  body.push_back(ir.node(Op::While, {ir.call("<", {ir.slot(m), ir.slot(k)}),
+                                      ir.block({ir.set(m, ir.call("+", {ir.slot(m), ir.integer(1)})), again}), step}));
+  if (n->kids.size() > 2) rev(n->kids[2], -1, body);
+  rev(n->kids[1], -1, body);
+  body.push_back(ir.set(k, ir.call("-", {ir.slot(k), ir.integer(1)})));
+  body.push_back(ir.nothing());
+  out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(k), ir.integer(0)}), ir.block(body), ir.nothing()}));
 }
 
 std::unique_ptr<Body> derive_adjoint_kernel_body(Compiler& c, const DeriveRequest& r, KernelAccess& access, std::string& why) {

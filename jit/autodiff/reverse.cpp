@@ -21,6 +21,7 @@ std::unique_ptr<Body> Reverser::run(std::string& why) {
   remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
   short_circuits_as_branches(p_->root);
   if (!check_active_shapes(p_->root, why)) return nullptr;
+  if (kernel_ && r_.replay_loops && !find_loop_carries(why)) return nullptr;
   if (!kernel_ && !check_launch_aliases(why)) return nullptr;
   shift_ = r_.self_in_args || kernel_ ? 0 : 1;
   make_forward_body();
@@ -155,6 +156,17 @@ bool Reverser::diff_slot(int s) const {
   const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
   if (static_cast<size_t>(s) >= t.slots.size() && p_->slots[s].type) ty = p_->slots[s].type;
   return carries_gradient(ty, 0);
+}
+
+Node* Reverser::no_adjoint(int s, IRBuild& ir) {
+  if (kernel_) {
+    const Body& t = *r_.typed->body;
+    const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
+    TypeRegistry& types = g_.types();
+    if (ty && (ty == types.Float64 || ty == types.Float32 || ty == types.Float16 || ty == types.BFloat16))
+      return ir.call("zero", {ir.type(ty)});
+  }
+  return ir.nothing();
 }
 
 bool Reverser::assigns_active(const Node* n) {
@@ -300,7 +312,7 @@ int Reverser::new_stack(const char* what, const char* maker) {
 }
 
 Node* Reverser::keep(Site& s, IRBuild& ir, Node* value, int k) {
-  s.once = straight_;
+  s.once = straight_ || once_per_item();
   if (s.once) {
     s.keep = ir.new_slot("#pb" + std::to_string(k));
     return ir.set(s.keep, value);
@@ -346,22 +358,52 @@ Node* Reverser::fwd(const Node* n) {
       }
       straight_ = false;
       Node* c = fwd(n->kids[0]);
-      int stack = new_stack("branches", "_flags");
-      branches_[n] = stack;
       int flag = ir.new_slot("#c" + std::to_string(next_++));
-      Node* cond = ir.block({ir.set(flag, c), ir.call("push!", {ir.slot(stack), ir.slot(flag)}), ir.slot(flag)});
+      Node* cond;
+      if (once_per_item()) {
+        // The reverse sweep follows in the same body and this branch runs at most once: the
+        // way it went stays in its local.
+        branch_flags_.insert(n);
+        branches_[n] = flag;
+        cond = ir.set(flag, c);
+      } else {
+        int stack = new_stack("branches", "_flags");
+        branches_[n] = stack;
+        cond = ir.block({ir.set(flag, c), ir.call("push!", {ir.slot(stack), ir.slot(flag)}), ir.slot(flag)});
+      }
       Node* a = fwd(n->kids[1]);
       Node* b = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
       return ir.if_(cond, a, b);
     }
     case Op::While: {
       straight_ = false;
+      int count = ir.new_slot("#n" + std::to_string(next_++));
+      if (kernel_ && r_.replay_loops) {
+        // The trip count and what the loop carries in, in locals (rev_replayed_loop).
+        loops_[n] = count;
+        std::vector<Node*> stmts;
+        std::vector<int>& saved = saved_[n];
+        saved.clear();
+        for (int c : carries_.at(n)) {
+          saved.push_back(ir.new_slot("#start_" + p_->slots[c].name + std::to_string(next_++)));
+          stmts.push_back(ir.set(saved.back(), ir.slot(dslot(c))));
+        }
+        Node* body = fwd(n->kids[1]);
+        Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
+        ir.loc = n->loc;
+        Node* w = ir.node(Op::While, {copy(n->kids[0]), ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
+        stmts.push_back(ir.set(count, ir.integer(0)));
+        stmts.push_back(w);
+        stmts.push_back(ir.nothing());
+        return ir.block(stmts);
+      }
       int stack = new_stack("trips", "_counts");
       loops_[n] = stack;
-      int count = ir.new_slot("#n" + std::to_string(next_++));
       Node* cond = copy(n->kids[0]);
+      ++loop_depth_;
       Node* body = fwd(n->kids[1]);
       Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();  // a `while` has no step
+      --loop_depth_;
       ir.loc = n->loc;
       Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
       return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
@@ -488,7 +530,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       int t = temp(ir);
       out.push_back(ir.set(t, a >= 0 ? ir.call("accum", {adj_get(n->slot, ir), ir.slot(a)}) : adj_get(n->slot, ir)));
       if (shared_.count(n->slot))
-        out.push_back(ir.set(adjoint(n->slot), ir.nothing()));
+        out.push_back(ir.set(adjoint(n->slot), no_adjoint(n->slot, ir)));
       else
         version_[n->slot] = -1;  // the variable's earlier value has no adjoint yet
       rev(n->kids[0], t, out);
@@ -540,8 +582,11 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         rev(n->kids[0], -1, out);
         return;
       }
-      int flag = temp(ir);
-      out.push_back(ir.set(flag, pop_stack(branches_.at(n), ir)));
+      int flag = branches_.at(n);
+      if (!branch_flags_.count(n)) {
+        flag = temp(ir);
+        out.push_back(ir.set(flag, pop_stack(branches_.at(n), ir)));
+      }
       std::vector<Node*> then_out, else_out;
       rev(n->kids[1], a, then_out);
       if (n->kids.size() > 2) rev(n->kids[2], a, else_out);
@@ -552,6 +597,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       return;
     }
     case Op::While: {
+      if (kernel_ && r_.replay_loops) return rev_replayed_loop(n, out);
       int count = temp(ir);
       out.push_back(ir.set(count, pop_stack(loops_.at(n), ir)));
       std::vector<Node*> body;

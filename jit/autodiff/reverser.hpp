@@ -132,6 +132,10 @@ class Reverser {
   int adjoint(int pslot);
   void find_shared_adjoints(const Node* n, int depth);
   Node* adj_get(int s, IRBuild& ir);
+  // What a shared adjoint holds before anything flows into it: `nothing`, but in a kernel's
+  // adjoint zero(T) for a variable of a float type T, so that its local keeps one concrete type
+  // (a Union{Nothing, Float64} would be boxed, which a GPU cannot hold).
+  Node* no_adjoint(int pslot, IRBuild& ir);
   void adj_set(int s, Node* value, IRBuild& ir, std::vector<Node*>& out);
   int temp(IRBuild& ir) { return ir.new_slot("#a" + std::to_string(next_++)); }
 
@@ -178,6 +182,22 @@ class Reverser {
   int shift_ = 0;
   int next_ = 0;
   bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
+  int loop_depth_ = 0;    // active loops around the node the forward sweep is at
+  // A kernel's adjoint outside any loop: each site runs at most once per work item and the
+  // reverse sweep is in the same body, so what it keeps (pullbacks, the way a branch went) stays
+  // in locals, typed, and no tape is needed (a GPU has none: Any[] is a heap vector).
+  // With replay_loops every site does: a loop's iteration is run again just before its reverse.
+  bool once_per_item() const { return kernel_ && (loop_depth_ == 0 || r_.replay_loops); }
+  // replay_loops: the variables each loop carries into its first iteration (assigned in it and
+  // before it), restored before each replay; false with `why` when one is assigned before the
+  // loop on some paths only (its value at the start could not be restored).
+  bool find_loop_carries(std::string& why);
+  std::unordered_map<const Node*, std::vector<int>> carries_;  // a While -> primal slots
+  std::unordered_map<const Node*, std::vector<int>> saved_;    // ... -> their copies at its start (forward slots)
+  // A loop's reverse when replaying: for k = trips .. 1, restore what it carries, run its first
+  // k iterations again (the forward sweep's code, keeping into locals), then reverse the k-th.
+  void rev_replayed_loop(const Node* n, std::vector<Node*>& out);
+  std::set<const Node*> branch_flags_;  // ifs whose way is kept in a local (branches_: that slot)
   bool kernel_ = false;   // making a kernel's adjoint kernel
   size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
   KernelAccess access_;

@@ -476,7 +476,18 @@ std::string CudaFn::emit(Node* n) {
     case Op::Vect: unsupported(n, "a vector literal");
     case Op::SetField: unsupported(n, "assigning a field");
     case Op::Try: unsupported(n, "try/catch");
-    case Op::Lambda: unsupported(n, "a closure");
+    case Op::Lambda: {
+      // A closure whose captures a GPU holds: a struct of them (device_fn.cpp says why).
+      if (n->kids.empty()) return "TsrUnit{}";  // captures nothing
+      if (!is_device_aggregate(n->type)) unsupported(n, "a closure (" + show_type(n->type) + ") that captures what a GPU cannot hold");
+      const auto& fields = aggregate_fields(n->type);
+      std::string init;
+      for (size_t i = 0; i < n->kids.size(); ++i) {
+        std::string e = emit(n->kids[i]);
+        init += (i ? ", " : "") + convert(e, type_of(n->kids[i]), fields[i], n);
+      }
+      return bind(n->type, fmt::format("{}{{{}}}", cm_.ctype(n->type), init));
+    }
     case Op::NewCell:
     case Op::CellGet:
     case Op::CellSet: unsupported(n, "a variable captured by a closure");

@@ -249,7 +249,20 @@ DVal DeviceFn::emit(Node* n) {
     case Op::Vect: unsupported(n, "a vector literal");
     case Op::SetField: unsupported(n, "assigning a field");
     case Op::Try: unsupported(n, "try/catch");
-    case Op::Lambda: unsupported(n, "a closure");
+    case Op::Lambda: {
+      // A closure whose captures a GPU holds (inference typed it with their types): a struct
+      // of them, like a tuple; calling it is a static call of its body.
+      if (n->kids.empty()) return DVal{llvm::ConstantStruct::get(llvm::StructType::get(ctx_, {}), {}), n->type};  // captures nothing
+      if (!is_device_aggregate(n->type)) unsupported(n, "a closure (" + show_type(n->type) + ") that captures what a GPU cannot hold");
+      llvm::Value* agg = llvm::UndefValue::get(dm_.value_type(n->type));
+      const auto& fields = aggregate_fields(n->type);
+      for (size_t i = 0; i < n->kids.size(); ++i) {
+        DVal e = emit(n->kids[i]);
+        if (!e.v) return dead();
+        agg = b_.CreateInsertValue(agg, convert(e, fields[i], n), {static_cast<unsigned>(i)});
+      }
+      return DVal{agg, n->type};
+    }
     case Op::NewCell:
     case Op::CellGet:
     case Op::CellSet: unsupported(n, "a variable captured by a closure");

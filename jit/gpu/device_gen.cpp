@@ -29,8 +29,14 @@ bool is_device_aggregate(const Type* t) {
   auto dt = as_datatype(t);
   if (!dt || !dt->is_concrete) return false;
   if (is_inline_struct(t) || dt->name->is_tuple) return true;
+  // A field may be a singleton (a closure that captures nothing, a function): an empty struct.
+  auto fits = [](const Type* f) {
+    auto fd = as_datatype(f);
+    return is_bits(f) || is_device_tensor(f) || is_device_aggregate(f) ||
+           (fd && fd->is_concrete && (fd->name->instance || (fd->name->callable && fd->field_types.empty())));
+  };
   return dt->name->callable && dt->field_types.size() == dt->name->field_names.size() && !dt->field_types.empty() &&
-         std::all_of(dt->field_types.begin(), dt->field_types.end(), [](const Type* f) { return is_bits(f) || is_device_tensor(f) || is_device_aggregate(f); });
+         std::all_of(dt->field_types.begin(), dt->field_types.end(), fits);
 }
 
 const std::vector<const Type*>& aggregate_fields(const Type* t) {
