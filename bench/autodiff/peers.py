@@ -51,6 +51,42 @@ def ew_grad():
 print("torch ew_forward_16M", best_ms(ew_forward, 5))
 print("torch ew_gradient_16M", best_ms(ew_grad, 5))
 
+# The user kernels of autodiff.tsr written as PyTorch ops (what a PyTorch user writes instead).
+e = torch.rand(1024 * 1024)
+
+
+def edge(x):
+    left = torch.cat([torch.zeros(1), x[:-1]])
+    y = 0.5 * x * x + 0.25 * left
+    return (y * y).sum()
+
+
+def edge_forward():
+    with torch.no_grad():
+        return edge(e)
+
+
+def edge_grad():
+    edge(e.detach().requires_grad_()).backward()
+
+
+r = torch.rand(4096, 40)
+
+
+def lse_forward():
+    with torch.no_grad():
+        return torch.logsumexp(r, 1).sum()
+
+
+def lse_grad():
+    torch.logsumexp(r.detach().requires_grad_(), 1).sum().backward()
+
+
+print("torch kernel_edge_forward", best_ms(edge_forward, 10))
+print("torch kernel_edge_gradient", best_ms(edge_grad, 10))
+print("torch kernel_lse_forward", best_ms(lse_forward, 10))
+print("torch kernel_lse_gradient", best_ms(lse_grad, 10))
+
 small = torch.rand(4)
 
 

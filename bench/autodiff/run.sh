@@ -25,18 +25,22 @@ awk -v threads="$(nproc)" -v blas="$blas" '
   function fig(who, name) { return (who " " name) in v ? v[who " " name] : "" }
   function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
   function ratio(a, b) { return (a == "" || b == "") ? "-" : sprintf("%.2fx", a / b) }
+  # A forward figure and its gradient: both sides, x torch, and the gradient over the forward.
+  function pair(flabel, fname, glabel, gname,    f, g) {
+    f = fig("tessera", fname); g = fig("tessera", gname)
+    printf "%-44s %10s %10s %8s %12s\n", flabel, num(f), num(fig("torch", fname)), ratio(fig("torch", fname), f), ""
+    printf "%-44s %10s %10s %8s %12s\n", glabel, num(g), num(fig("torch", gname)), ratio(fig("torch", gname), g), ratio(g, f)
+  }
   END {
     printf "bench/autodiff  (%d threads; best of several runs; x torch = PyTorch / Tessera)\n", threads
     tv = fig("torch", "version")
     if (tv == "") print "PEER MISSING: PyTorch is not installed (apt-get install python3-torch); no torch column"
     else printf "peer: PyTorch %s (eager autograd), BLAS %s\n", tv, blas
     printf "\n%-44s %10s %10s %8s %12s\n", "figure", "Tessera", "PyTorch", "x torch", "grad/forward"
-    mf = fig("tessera", "mlp_forward"); mg = fig("tessera", "mlp_gradient")
-    printf "%-44s %10s %10s %8s %12s\n", "MLP 784-256-128-10, batch 128: forward ms", num(mf), num(fig("torch", "mlp_forward")), ratio(fig("torch", "mlp_forward"), mf), ""
-    printf "%-44s %10s %10s %8s %12s\n", "  gradient (forward + backward) ms", num(mg), num(fig("torch", "mlp_gradient")), ratio(fig("torch", "mlp_gradient"), mg), ratio(mg, mf)
-    ef = fig("tessera", "ew_forward_16M"); eg = fig("tessera", "ew_gradient_16M")
-    printf "%-44s %10s %10s %8s %12s\n", "sum(x .* w .+ tanh.(x)), 16M Float32: fwd ms", num(ef), num(fig("torch", "ew_forward_16M")), ratio(fig("torch", "ew_forward_16M"), ef), ""
-    printf "%-44s %10s %10s %8s %12s\n", "  gradient ms", num(eg), num(fig("torch", "ew_gradient_16M")), ratio(fig("torch", "ew_gradient_16M"), eg), ratio(eg, ef)
+    pair("MLP 784-256-128-10, batch 128: forward ms", "mlp_forward", "  gradient (forward + backward) ms", "mlp_gradient")
+    pair("sum(x .* w .+ tanh.(x)), 16M Float32: fwd ms", "ew_forward_16M", "  gradient ms", "ew_gradient_16M")
+    pair("@kernel stencil, 1M Float32: forward ms", "kernel_edge_forward", "  gradient (adjoint kernel) ms", "kernel_edge_gradient")
+    pair("@kernel row logsumexp, 4096x40: forward ms", "kernel_lse_forward", "  gradient (loops replayed) ms", "kernel_lse_gradient")
     po = fig("tessera", "perop_us")
     printf "%-44s %10s %10s %8s %12s\n", "per op, gradient of 100 tanh on 4 floats, us", num(po), num(fig("torch", "perop_us")), ratio(fig("torch", "perop_us"), po), ""
     printf "%-44s %10s\n", "RSS after 100 MLP gradients, MiB", num(fig("tessera", "rss_after_100_mb"))

@@ -10,8 +10,6 @@
 // itself a specialization.
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <functional>
 
 #include "jit/abi.hpp"
 #include "jit/autodiff/ir_build.hpp"
@@ -198,42 +196,15 @@ std::unique_ptr<Body> Compiler::launch_pullback_body(GenericFunction* k, const s
   req.kernel_args = kargs.size();
   KernelAccess access;
   std::string why;
-  // Two adjoint kernels when the kernel loops: the CPU's keeps each iteration's pullbacks on a
-  // tape (linear in the trip count), the GPU's replays iterations (no heap; DeriveRequest says
-  // how). TSR_ADJOINT_REPLAY=1 gives the CPU the GPU's, so that the CPU checks its results.
-  bool loops = false;
-  std::function<void(const Node*)> find_loop = [&](const Node* n) {
-    loops = loops || n->op == Op::While;
-    for (const Node* c : n->kids) find_loop(c);
-  };
-  find_loop(def->body->root);
-  static const bool replay_everywhere = [] {
-    const char* v = std::getenv("TSR_ADJOINT_REPLAY");
-    return v && *v && std::string(v) != "0";
-  }();
-  req.replay_loops = loops && replay_everywhere;
   std::unique_ptr<Body> adjoint = derive_adjoint_kernel_body(*this, req, access, why);
   if (!adjoint) return refused_pullback_body(nargs, "cannot differentiate the launch of " + k->name() + ": " + why);
+  GenericFunction& adj = globals_.function("∂" + k->name() + "#" + std::to_string(next_id_++));
+  mark_kernel(&adj);
   std::vector<const Type*> sig(2 * kargs.size(), types().Any);
   sig.insert(sig.end(), kKernelIndexArgCount, types().Int64);
-  auto define = [&](std::unique_ptr<Body> body) -> GenericFunction& {
-    GenericFunction& adj = globals_.function("∂" + k->name() + "#" + std::to_string(next_id_++));
-    mark_kernel(&adj);
-    std::vector<std::string> names;
-    for (size_t i = 0; i < body->nargs; ++i) names.push_back(body->slots[i].name);
-    add_method(adj, types().tuple(sig), names, std::move(body), m->location);
-    return adj;
-  };
-  GenericFunction& adj = define(std::move(adjoint));
-  GenericFunction* device_adj = &adj;
-  if (loops && !req.replay_loops) {
-    // The GPU's; where it cannot be made, the GPU runs the CPU's (on the CPU, with a warning
-    // saying why: jit/gpu/device_launch.cpp).
-    req.replay_loops = true;
-    KernelAccess same;
-    std::string device_why;
-    if (std::unique_ptr<Body> replayed = derive_adjoint_kernel_body(*this, req, same, device_why)) device_adj = &define(std::move(replayed));
-  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < adjoint->nargs; ++i) names.push_back(adjoint->slots[i].name);
+  add_method(adj, types().tuple(sig), names, std::move(adjoint), m->location);
 
   SrcLoc loc = kSyntheticLoc;
   auto b = signature_body("launch", nargs, loc);
@@ -254,7 +225,6 @@ std::unique_ptr<Body> Compiler::launch_pullback_body(GenericFunction* k, const s
   b->root = ir.block({ir.call("_check_distinct", {name, ir.tuple(args_copy), ir.tuple(written)}),
                       ir.set(kept_slot, ir.tuple(kept)), run,
                       ir.tuple({ir.nothing(), ir.call("_LaunchBack", {ir.lit(Value::from_function(adj.type(), &adj)),
-                                                                      ir.lit(Value::from_function(device_adj->type(), device_adj)),
                                                                       ir.slot(2), ir.slot(kept_slot)})})});
   return b;
 }

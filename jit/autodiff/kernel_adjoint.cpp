@@ -7,6 +7,7 @@
 #include <set>
 
 #include "jit/compiler.hpp"
+#include "runtime/errors.hpp"
 
 namespace tsr::jit {
 
@@ -84,23 +85,124 @@ bool Reverser::own_index(const Node* n) const {
 
 Node* Reverser::fwd_access(const Node* n, Access a) {
   IRBuild ir{*d_, g_, n->loc};
-  int k = next_++;
-  int ix = ir.new_slot("#ix" + std::to_string(k));
-  int v = ir.new_slot("#v" + std::to_string(k));
+  int v = ir.new_slot("#v" + std::to_string(next_++));
   size_t last = a == Access::Atomic ? n->kids.size() - 1 : n->kids.size();
   size_t first = a == Access::Write ? 3 : 2;
   std::vector<Node*> stmts;
   if (a == Access::Write) stmts.push_back(ir.set(v, fwd(n->kids[2])));
-  std::vector<Node*> idx;
-  for (size_t i = first; i < last; ++i) idx.push_back(fwd(n->kids[i]));
-  ir.loc = n->loc;
-  stmts.push_back(ir.set(ix, ir.tuple(idx)));
+  // Each index in a local of its own (a tuple of them would be a heap object on the CPU).
+  std::vector<int> idx;
+  std::vector<Site>& kept = access_sites_[n];
+  kept.clear();
+  for (size_t i = first; i < last; ++i) {
+    int k = next_++;
+    idx.push_back(ir.new_slot("#ix" + std::to_string(k)));
+    stmts.push_back(ir.set(idx.back(), fwd(n->kids[i])));
+    ir.loc = n->loc;
+    kept.emplace_back();
+    stmts.push_back(keep(kept.back(), ir, ir.slot(idx.back()), k));
+  }
   if (a == Access::Atomic) stmts.push_back(ir.set(v, fwd(n->kids.back())));
-  Site s;
-  stmts.push_back(keep(s, ir, ir.slot(ix), k));
-  sites_[n] = s;
-  stmts.push_back(a == Access::Read ? ir.call("_kget", {ir.slot(dslot(n->kids[1]->slot)), ir.slot(ix)}) : ir.nothing());
+  if (a == Access::Read) {
+    std::vector<Node*> args{ir.slot(dslot(n->kids[1]->slot))};
+    for (int i : idx) args.push_back(ir.slot(i));
+    stmts.push_back(ir.call("getindex", args));
+  } else {
+    stmts.push_back(ir.nothing());
+  }
   return ir.block(stmts);
+}
+
+namespace {
+
+// The calls rev_scalar_call differentiates, with their arities (stdlib/Autodiff.tsr has a
+// _kd1 (and for two arguments a _kd2) method for each).
+bool scalar_rule(const std::string& f, size_t nargs) {
+  static const std::set<std::string> unary{"exp", "log", "sqrt", "sin", "cos", "tanh", "abs"};
+  static const std::set<std::string> binary{"*", "/", "^", "max", "min"};
+  if (f == "+" || f == "-") return nargs == 1 || nargs == 2;
+  return (nargs == 1 && unary.count(f)) || (nargs == 2 && binary.count(f));
+}
+
+bool is_float(const Type* t, TypeRegistry& r) { return t == r.Float64 || t == r.Float32; }
+bool is_int(const Type* t, TypeRegistry& r) { return t == r.Int64 || t == r.Int32; }
+
+}  // namespace
+
+Node* Reverser::fwd_scalar_call(const Node* n) {
+  if (n->op != Op::Call || n->kids.empty() || n->kids[0]->op != Op::Global || !n->kwnames.empty() || n->vararg_at >= 0) return nullptr;
+  const std::string& f = n->kids[0]->name;
+  size_t nargs = n->kids.size() - 1;
+  if (!scalar_rule(f, nargs)) return nullptr;
+  TypeRegistry& types = g_.types();
+  if (!is_float(type_of(n), types)) return nullptr;
+  std::vector<const Type*> argtypes{type_of(n->kids[0])};
+  for (size_t i = 1; i <= nargs; ++i) {
+    const Type* t = type_of(n->kids[i]);
+    bool exponent = f == "^" && i == 2;
+    if (!(exponent ? is_int(t, types) : is_float(t, types) || (!active(n->kids[i]) && is_int(t, types)))) return nullptr;
+    argtypes.push_back(t);
+  }
+  if (!argtypes[0]) return nullptr;
+  // Only where the rule that applies is the stdlib's (a user's own rule is called as such).
+  GenericFunction* rrule = g_.find_function("rrule");
+  if (!rrule) return nullptr;
+  try {
+    const Method* m = rrule->which(argtypes);
+    if (!m || m->location.find("stdlib/Autodiff.tsr:") == std::string::npos) return nullptr;
+  } catch (const Error&) {
+    return nullptr;
+  }
+  IRBuild ir{*d_, g_, n->loc};
+  std::vector<Node*> stmts;
+  std::vector<Node*> args;
+  ScalarSite site;
+  for (size_t i = 1; i <= nargs; ++i) {
+    int k = next_++;
+    int x = ir.new_slot("#x" + std::to_string(k));
+    stmts.push_back(ir.set(x, fwd(n->kids[i])));
+    ir.loc = n->loc;
+    Site s;
+    stmts.push_back(keep(s, ir, ir.slot(x), k));
+    site.args.push_back(s);
+    args.push_back(ir.slot(x));
+  }
+  int k = next_++;
+  int z = ir.new_slot("#z" + std::to_string(k));
+  Node* call = clone_node(n);
+  call->kids.push_back(copy(n->kids[0]));
+  for (Node* x : args) call->kids.push_back(x);
+  stmts.push_back(ir.set(z, call));
+  stmts.push_back(keep(site.result, ir, ir.slot(z), k));
+  stmts.push_back(ir.slot(z));
+  scalar_sites_[n] = std::move(site);
+  return ir.block(stmts);
+}
+
+void Reverser::rev_scalar_call(const Node* n, int a, std::vector<Node*>& out) {
+  IRBuild ir{rb(), g_, n->loc};
+  const ScalarSite& site = scalar_sites_.at(n);
+  // Every kept value is taken, whether or not a gradient flows (a tape's pops must match).
+  std::vector<int> kept;
+  int z = temp(ir);
+  out.push_back(ir.set(z, take(site.result, ir)));
+  for (const Site& s : site.args) {
+    kept.push_back(temp(ir));
+    out.push_back(ir.set(kept.back(), take(s, ir)));
+  }
+  size_t nargs = n->kids.size() - 1;
+  for (size_t i = nargs; i >= 1; --i) {
+    const Node* k = n->kids[i];
+    if (!active(k)) continue;
+    int gi = -1;
+    if (a >= 0) {
+      gi = temp(ir);
+      std::vector<Node*> call_args{ir.fn(n->kids[0]->name), ir.slot(a), ir.slot(z)};
+      for (int v : kept) call_args.push_back(ir.slot(v));
+      out.push_back(ir.set(gi, ir.call(i == 1 ? "_kpart1" : "_kpart2", call_args)));
+    }
+    rev(k, gi, out);
+  }
 }
 
 void Reverser::make_kernel_reverse() {
@@ -123,18 +225,25 @@ void Reverser::make_kernel_reverse() {
 
 void Reverser::rev_access(const Node* n, Access acc, int a, std::vector<Node*>& out) {
   IRBuild ir{rb(), g_, n->loc};
-  int ix = temp(ir);
-  out.push_back(ir.set(ix, take(sites_.at(n), ir)));
+  std::vector<int> idx;
+  for (const Site& s : access_sites_.at(n)) {
+    idx.push_back(temp(ir));
+    out.push_back(ir.set(idx.back(), take(s, ir)));
+  }
+  auto with_indices = [&](std::vector<Node*> args) {
+    for (int i : idx) args.push_back(ir.slot(i));
+    return args;
+  };
   int t = n->kids[1]->slot;
   if (acc == Access::Read) {
     bool own = n->kids.size() == 3 && own_index(n->kids[2]);
-    if (a >= 0) out.push_back(ir.call(own ? "_kadd_own!" : "_kadd!", {ir.slot(dbuffer(t)), ir.slot(ix), ir.slot(a)}));
+    if (a >= 0) out.push_back(ir.call(own ? "_kadd_own!" : "_kadd!", with_indices({ir.slot(dbuffer(t)), ir.slot(a)})));
     return;
   }
   int g = temp(ir);
-  out.push_back(ir.set(g, ir.call("_kget", {ir.slot(dbuffer(t)), ir.slot(ix)})));
+  out.push_back(ir.set(g, ir.call("getindex", with_indices({ir.slot(dbuffer(t))}))));
   if (acc == Access::Write) {
-    out.push_back(ir.call("_kzero!", {ir.slot(dbuffer(t)), ir.slot(ix)}));
+    out.push_back(ir.call("_kzero!", with_indices({ir.slot(dbuffer(t))})));
     rev(n->kids[2], g, out);
   } else {
     rev(n->kids.back(), g, out);

@@ -21,7 +21,7 @@ std::unique_ptr<Body> Reverser::run(std::string& why) {
   remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
   short_circuits_as_branches(p_->root);
   if (!check_active_shapes(p_->root, why)) return nullptr;
-  if (kernel_ && r_.replay_loops && !find_loop_carries(why)) return nullptr;
+  if (kernel_ && !find_loop_carries(why)) return nullptr;
   if (!kernel_ && !check_launch_aliases(why)) return nullptr;
   shift_ = r_.self_in_args || kernel_ ? 0 : 1;
   make_forward_body();
@@ -327,6 +327,8 @@ Node* Reverser::fwd(const Node* n) {
   IRBuild ir{*d_, g_, n->loc};
   switch (n->op) {
     case Op::Call: {
+      if (kernel_)
+        if (Node* s = fwd_scalar_call(n)) return s;
       if (tuple_index_length(n)) {  // t[k]: read as it is (rev makes its gradient)
         Node* m = clone_node(n);
         for (const Node* k : n->kids) m->kids.push_back(fwd(k));
@@ -378,7 +380,7 @@ Node* Reverser::fwd(const Node* n) {
     case Op::While: {
       straight_ = false;
       int count = ir.new_slot("#n" + std::to_string(next_++));
-      if (kernel_ && r_.replay_loops) {
+      if (kernel_) {
         // The trip count and what the loop carries in, in locals (rev_replayed_loop).
         loops_[n] = count;
         std::vector<Node*> stmts;
@@ -400,10 +402,8 @@ Node* Reverser::fwd(const Node* n) {
       int stack = new_stack("trips", "_counts");
       loops_[n] = stack;
       Node* cond = copy(n->kids[0]);
-      ++loop_depth_;
       Node* body = fwd(n->kids[1]);
       Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();  // a `while` has no step
-      --loop_depth_;
       ir.loc = n->loc;
       Node* w = ir.node(Op::While, {cond, ir.block({ir.set(count, ir.call("+", {ir.slot(count), ir.integer(1)})), body}), step});
       return ir.block({ir.set(count, ir.integer(0)), w, ir.call("push!", {ir.slot(stack), ir.slot(count)}), ir.nothing()});
@@ -468,7 +468,6 @@ int Reverser::capture(int dslot_index) {
 
 Node* Reverser::pop_stack(int dslot_index, IRBuild& ir) {
   int captured = capture(dslot_index);
-  if (kernel_) return ir.call("pop!", {ir.slot(captured)});
   auto it = stack_copy_.find(dslot_index);
   if (it == stack_copy_.end()) {
     IRBuild rr{*r_body_, g_, p_->loc};
@@ -551,6 +550,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         rev(n->kids[1], gi, out);
         return;
       }
+      if (scalar_sites_.count(n)) return rev_scalar_call(n, a, out);
       const Site& s = sites_.at(n);
       int pb = temp(ir);
       out.push_back(ir.set(pb, take(s, ir)));
@@ -597,7 +597,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       return;
     }
     case Op::While: {
-      if (kernel_ && r_.replay_loops) return rev_replayed_loop(n, out);
+      if (kernel_) return rev_replayed_loop(n, out);
       int count = temp(ir);
       out.push_back(ir.set(count, pop_stack(loops_.at(n), ir)));
       std::vector<Node*> body;

@@ -32,11 +32,6 @@ struct DeriveRequest {
   uint64_t passive = 0;
   // A @kernel's body: make its adjoint kernel instead (derive_adjoint_kernel_body).
   size_t kernel_args = 0;        // the kernel's own arguments (before the hidden index arguments)
-  // A kernel's adjoint for a GPU: no tape. A loop is reversed one iteration at a time by running
-  // it again from its start up to that iteration (what it keeps stays in locals): time grows with
-  // the square of its trip count, memory not at all. Without it, each loop's iterations keep
-  // their pullbacks on a heap tape (Any[]), which only the CPU has.
-  bool replay_loops = false;
 };
 
 // Whether values of type t can carry a gradient (floats, tensors and vectors of them, and

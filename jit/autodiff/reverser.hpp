@@ -109,6 +109,20 @@ class Reverser {
   // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
   Node* fwd_access(const Node* n, Access a);
 
+  // In a kernel's adjoint, a call of arithmetic or an elementary function on numbers whose
+  // rule is the stdlib's: its arguments and result are kept (numbers, in locals), and the
+  // reverse sweep computes each partial with _kpart1/_kpart2 (stdlib/Autodiff.tsr, the same
+  // formulas as the rules) instead of calling a pullback closure, which the CPU allocates on
+  // the heap for every work item. nullptr when the call is not such a call.
+  struct ScalarSite {
+    std::vector<Site> args;  // each argument's value
+    Site result;
+  };
+  Node* fwd_scalar_call(const Node* n);
+  void rev_scalar_call(const Node* n, int a, std::vector<Node*>& out);
+  std::unordered_map<const Node*, ScalarSite> scalar_sites_;
+  std::unordered_map<const Node*, std::vector<Site>> access_sites_;  // a kernel access -> its indices
+
   Node* fwd(const Node* n);
 
   // ---- the reverse sweep: the body of `back(dy)` ----
@@ -124,7 +138,7 @@ class Reverser {
   int capture(int dslot_index);
   // pop!(stack) in the reverse sweep, from this call's own copy of the captured stack: the
   // pullback may be called again (Zygote's may), and popping the captured one would leave the
-  // second call an empty tape. (An adjoint kernel pops its own stacks, made per work item.)
+  // second call an empty tape. (An adjoint kernel keeps no stacks: once_per_item.)
   Node* pop_stack(int dslot_index, IRBuild& ir);
   // A variable's adjoint. One used inside a reversed branch or loop lives in one local
   // (adjoint(), `nothing` at first: its type is a union); any other gets a new local at each
@@ -182,13 +196,12 @@ class Reverser {
   int shift_ = 0;
   int next_ = 0;
   bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
-  int loop_depth_ = 0;    // active loops around the node the forward sweep is at
-  // A kernel's adjoint outside any loop: each site runs at most once per work item and the
-  // reverse sweep is in the same body, so what it keeps (pullbacks, the way a branch went) stays
-  // in locals, typed, and no tape is needed (a GPU has none: Any[] is a heap vector).
-  // With replay_loops every site does: a loop's iteration is run again just before its reverse.
-  bool once_per_item() const { return kernel_ && (loop_depth_ == 0 || r_.replay_loops); }
-  // replay_loops: the variables each loop carries into its first iteration (assigned in it and
+  // A kernel's adjoint: its reverse sweep is in the same body and runs a loop's iteration again
+  // just before reversing it (rev_replayed_loop), so each site holds one value at a time and
+  // what it keeps (a pullback, an index, the way a branch went) stays in a typed local. No tape:
+  // a GPU has no heap for one (Any[]), and on the CPU its boxing cost far more than replaying.
+  bool once_per_item() const { return kernel_; }
+  // The variables each loop carries into its first iteration (assigned in it and
   // before it), restored before each replay; false with `why` when one is assigned before the
   // loop on some paths only (its value at the start could not be restored).
   bool find_loop_carries(std::string& why);

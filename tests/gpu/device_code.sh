@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every kernel specialization that tests/jit/stdlib_kernels.tsr and examples/*.tsr launch, every
-# adjoint kernel of the gradient scripts of tests/lang (the GPU's: TSR_ADJOINT_REPLAY=1), and
+# adjoint kernel of the gradient scripts of tests/lang (autodiff_kernel*.tsr), and
 # every fused broadcast loop of those and of the broadcast scripts of tests/lang, goes through
 # both GPU backends (TSR_DEVICE_CODE_DIR: jit/gpu/device_code_dump.hpp): LLVM NVPTX's
 # PTX and NVRTC's PTX of the printed CUDA C++, each for sm_80 and sm_90, and the CUDA
@@ -23,8 +23,6 @@ mkdir -p "$dir/code"
 export TSR_CACHE_DIR="$dir/cache"
 fail() { echo "FAIL: $*"; exit 1; }
 n=0
-# The adjoint kernels launched are the GPU's (loops replayed, no tape), as a GPU would launch.
-export TSR_ADJOINT_REPLAY=1
 for script in "$src/tests/jit/stdlib_kernels.tsr" "$src"/examples/*.tsr "$src"/tests/lang/*broadcast*.tsr \
               "$src"/tests/lang/autodiff_kernel*.tsr; do
   # A folder per script: entry names are unique within a process only.
