@@ -19,6 +19,9 @@
 #include <llvm/Linker/Linker.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/Scalar/InferAddressSpaces.h>
+#include <llvm/Transforms/Scalar/InferAlignment.h>
+#include <llvm/Transforms/Vectorize/LoadStoreVectorizer.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -171,6 +174,17 @@ DeviceCode device_ptx(Compiler& c, Spec& anchor, const std::function<void(Device
     pb.crossRegisterProxies(lam, fam, cgam, mam);
     llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
     mpm.run(*m, mam);
+    // Shared memory is reached through generic pointers (a @localmem array is a tensor); once
+    // they are known to point into it (address space 3), the alignment of its arrays (16) and of
+    // the indices gives neighbouring loads the alignment a 16-byte vector load needs, which the
+    // codegen's load-store vectorizer only merges with (it does not infer it itself).
+    llvm::FunctionPassManager fpm;
+    fpm.addPass(llvm::InferAddressSpacesPass());
+    fpm.addPass(llvm::InferAlignmentPass());
+    fpm.addPass(llvm::LoadStoreVectorizerPass());
+    llvm::ModulePassManager vectorize;
+    vectorize.addPass(llvm::createModuleToFunctionPassAdaptor(std::move(fpm)));
+    vectorize.run(*m, mam);
   }
   llvm::SmallString<0> ptx;
   {

@@ -75,6 +75,11 @@ for k in *.kernel; do
           { echo "FAIL: $(cat "$k"): its $backend entry takes an aggregate by value, which launch does not pack"; status=1; }
         checked=$((checked + 1))
       fi
+      # The quads layout exists for its 16-byte shared-memory loads (stdlib/GPU.tsr): each
+      # backend must make them (LLVM's only after the alignment of shared memory is inferred).
+      if [ "$name" = "_gpu_matmul_quads!" ] && { grep -q "ld\.shared\.f32" "$ptx" || ! grep -q "ld\.shared\.v4\.f32" "$ptx"; }; then
+        echo "FAIL: $name reads shared memory with scalar loads on sm_$sm ($backend): $(grep -c 'ld\.shared\.f32' "$ptx") of them"; status=1
+      fi
       regs=$(sed -n 's/.*Used \([0-9]*\) registers.*/\1/p' "$dir/ptxas" | head -1)
       spills=$(sed -n 's/.* \([0-9]*\) bytes spill stores.*/\1/p' "$dir/ptxas" | head -1)
       printf "%-40s sm_%-3s %-7s %5s %6s\n" "$name" "$sm" "$backend" "${regs:-?}" "${spills:-0}"
