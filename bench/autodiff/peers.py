@@ -86,6 +86,9 @@ print("torch kernel_edge_forward", best_ms(edge_forward, 10))
 print("torch kernel_edge_gradient", best_ms(edge_grad, 10))
 print("torch kernel_lse_forward", best_ms(lse_forward, 10))
 print("torch kernel_lse_gradient", best_ms(lse_grad, 10))
+r = torch.rand(4096, 200)
+print("torch kernel_lse200_forward", best_ms(lse_forward, 5))
+print("torch kernel_lse200_gradient", best_ms(lse_grad, 5))
 
 small = torch.rand(4)
 

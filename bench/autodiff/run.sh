@@ -40,7 +40,8 @@ awk -v threads="$(nproc)" -v blas="$blas" '
     pair("MLP 784-256-128-10, batch 128: forward ms", "mlp_forward", "  gradient (forward + backward) ms", "mlp_gradient")
     pair("sum(x .* w .+ tanh.(x)), 16M Float32: fwd ms", "ew_forward_16M", "  gradient ms", "ew_gradient_16M")
     pair("@kernel stencil, 1M Float32: forward ms", "kernel_edge_forward", "  gradient (adjoint kernel) ms", "kernel_edge_gradient")
-    pair("@kernel row logsumexp, 4096x40: forward ms", "kernel_lse_forward", "  gradient (loops replayed) ms", "kernel_lse_gradient")
+    pair("@kernel row logsumexp, 4096x40: forward ms", "kernel_lse_forward", "  gradient (loops checkpointed) ms", "kernel_lse_gradient")
+    pair("  the same over 4096x200: forward ms", "kernel_lse200_forward", "  gradient ms", "kernel_lse200_gradient")
     po = fig("tessera", "perop_us")
     printf "%-44s %10s %10s %8s %12s\n", "per op, gradient of 100 tanh on 4 floats, us", num(po), num(fig("torch", "perop_us")), ratio(fig("torch", "perop_us"), po), ""
     printf "%-44s %10s\n", "RSS after 100 MLP gradients, MiB", num(fig("tessera", "rss_after_100_mb"))

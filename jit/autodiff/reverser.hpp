@@ -210,6 +210,14 @@ class Reverser {
   // A loop's reverse when replaying: for k = trips .. 1, restore what it carries, run its first
   // k iterations again (the forward sweep's code, keeping into locals), then reverse the k-th.
   void rev_replayed_loop(const Node* n, std::vector<Node*>& out);
+  // A loop none of whose iterations reads what an earlier one left in a variable other than the
+  // ones it carries in (iteration_local): one pass from its start keeps what it carries every
+  // cld(trips, 8) iterations in 8 checkpoints (locals), and iteration k is replayed from the
+  // checkpoint before it: trips + trips^2 / 16 iterations where the replay from the start runs
+  // trips^2 / 2.
+  bool iteration_local(const Node* loop, const std::set<int>& assigned, const std::vector<int>& carried) const;
+  std::set<const Node*> checkpointable_;
+  void rev_checkpointed_loop(const Node* n, std::vector<Node*>& out);
   std::set<const Node*> branch_flags_;  // ifs whose way is kept in a local (branches_: that slot)
   bool kernel_ = false;   // making a kernel's adjoint kernel
   size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
