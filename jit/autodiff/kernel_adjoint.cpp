@@ -85,7 +85,9 @@ bool Reverser::own_index(const Node* n) const {
 
 Node* Reverser::fwd_access(const Node* n, Access a) {
   IRBuild ir{*d_, g_, n->loc};
-  int v = ir.new_slot("#v" + std::to_string(next_++));
+  // The value written (a write's, an atomic add's); a read needs none (an unused, untyped local
+  // would be boxed, and released per work item).
+  int v = a == Access::Read ? -1 : ir.new_slot("#v" + std::to_string(next_++));
   size_t last = a == Access::Atomic ? n->kids.size() - 1 : n->kids.size();
   size_t first = a == Access::Write ? 3 : 2;
   std::vector<Node*> stmts;

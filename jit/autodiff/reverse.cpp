@@ -272,7 +272,7 @@ void Reverser::make_forward_body() {
   d.kwtypes = p_->kwtypes;
   for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
   IRBuild ir{d, g_, p_->loc};
-  y_ = ir.new_slot("#y");
+  if (!kernel_) y_ = ir.new_slot("#y");  // a kernel's value is dropped: an unused local would be boxed
   body_ = fwd(p_->root);
 }
 
