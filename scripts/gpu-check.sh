@@ -58,6 +58,8 @@ awk '
     else printf "%-34s %10s %10s %10s  unmeasured (no cuBLAS)\n", "matmul 4096^3 GFLOP/s", num(m), "-", "-"
     q = f("tessera matmul_quads_gflops")
     if (q != "" && cb != "") printf "%-34s %10s %10s %9.0f%%  (the quads layout, stdlib/GPU.tsr)\n", "  quads layout GFLOP/s", num(q), num(cb), 100 * q / cb
+    q = f("tessera matmul_quads_prefetch_gflops")
+    if (q != "" && cb != "") printf "%-34s %10s %10s %9.0f%%  (quads, two buffers, prefetch)\n", "  quads + prefetch GFLOP/s", num(q), num(cb), 100 * q / cb
     s = f("tessera softmax_ms"); ts = f("torch softmax_ms")
     printf "%-34s %10.3f %10s %10s\n", "softmax 4096x1024 ms", s, ts == "" ? "-" : sprintf("%.3f", ts), ts == "" ? "-" : sprintf("%.2fx", ts / s)
     t = later("tessera"); p = later("torch")
