@@ -109,8 +109,8 @@ class Reverser {
   // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
   Node* fwd_access(const Node* n, Access a);
 
-  // In a kernel's adjoint, a call of arithmetic or an elementary function on numbers whose
-  // rule is the stdlib's: its arguments and result are kept (numbers, in locals), and the
+  // In a kernel's adjoint (kernel_scalars.cpp), a call of arithmetic or an elementary function
+  // on numbers whose rule is the stdlib's: its arguments and result are kept (numbers, in locals), and the
   // reverse sweep computes each partial with _kpart1/_kpart2 (stdlib/Autodiff.tsr, the same
   // formulas as the rules) instead of calling a pullback closure, which the CPU allocates on
   // the heap for every work item. nullptr when the call is not such a call.
@@ -207,8 +207,9 @@ class Reverser {
   bool find_loop_carries(std::string& why);
   std::unordered_map<const Node*, std::vector<int>> carries_;  // a While -> primal slots
   std::unordered_map<const Node*, std::vector<int>> saved_;    // ... -> their copies at its start (forward slots)
-  // A loop's reverse when replaying: for k = trips .. 1, restore what it carries, run its first
-  // k iterations again (the forward sweep's code, keeping into locals), then reverse the k-th.
+  // A loop's reverse (kernel_loops.cpp): for k = trips .. 1, run the iterations before the k-th
+  // again (the forward sweep's code, keeping into locals) from its start, restoring what it
+  // carries, or from a checkpoint (rev_checkpointed_loop); then reverse the k-th.
   void rev_replayed_loop(const Node* n, std::vector<Node*>& out);
   // A loop none of whose iterations reads what an earlier one left in a variable other than the
   // ones it carries in (iteration_local): one pass from its start keeps what it carries every
