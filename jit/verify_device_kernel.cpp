@@ -186,8 +186,18 @@ void verify_device_kernel(const Spec& kernel, DeviceTarget target, std::FILE* ou
     return;
   }
   std::string text = describe_kernel(kernel) + " cannot run on a GPU:";
-  for (const DeviceProblem& p : problems)
+  std::set<std::string> derived;  // derived pullbacks (∂f) of functions the kernel calls
+  for (const DeviceProblem& p : problems) {
     text += "\n  " + place(p.loc) + ": " + p.what + (p.function.empty() ? "" : " (in " + p.function + ")");
+    bool tape = p.what.find("push!(") != std::string::npos || p.what.find("pop!(") != std::string::npos;
+    if (tape && p.function.rfind("∂", 0) == 0) derived.insert(p.function.substr(3, p.function.find('#') - 3));
+  }
+  // An adjoint kernel calls the derived pullback of each function its kernel calls; one with a
+  // branch or a loop keeps a tape on the heap, which a GPU has not.
+  for (const std::string& f : derived)
+    text += "\n  hint: " + f + ", which the kernel calls, has a branch or a loop, and its derived derivative keeps them on the "
+            "heap: write an rrule for " + f + ", or write its code in the kernel itself (a kernel's own branches and loops are "
+            "differentiated in place)";
   if (target == DeviceTarget::Gpu) throw ErrorException(text);
   std::fprintf(out, "WARNING: %s\n", text.c_str());
 }
