@@ -187,6 +187,10 @@ class Compiler {
   std::unique_ptr<Body> rule_pullback_body(size_t nargs, bool keywords);
   std::unique_ptr<Body> constructor_pullback_body(const DataType* t, size_t nargs);
   std::unique_ptr<Body> refused_pullback_body(size_t nargs, const std::string& message);
+  // f(args...) inside an adjoint kernel: the value, and a pullback that keeps the arguments and
+  // calls `local` (derive_local_gradient_body's, added here as ∂f#local) with them and dy.
+  std::unique_ptr<Body> local_pullback_body(const std::string& name, size_t nargs, std::unique_ptr<Body> local,
+                                            const std::string& location);
   std::unique_ptr<Body> constant_pullback_body(size_t nargs, bool keywords);
   std::unique_ptr<Body> launch_pullback_body(GenericFunction* k, const std::vector<const Type*>& callargs, bool keywords,
                                              std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed);

@@ -192,12 +192,12 @@ void verify_device_kernel(const Spec& kernel, DeviceTarget target, std::FILE* ou
     bool tape = p.what.find("push!(") != std::string::npos || p.what.find("pop!(") != std::string::npos;
     if (tape && p.function.rfind("∂", 0) == 0) derived.insert(p.function.substr(3, p.function.find('#') - 3));
   }
-  // An adjoint kernel calls the derived pullback of each function its kernel calls; one with a
-  // branch or a loop keeps a tape on the heap, which a GPU has not.
+  // A function an adjoint kernel calls is differentiated in place (reverse.hpp,
+  // derive_local_gradient_body); one that could not be keeps a tape on the heap, which a GPU has not.
   for (const std::string& f : derived)
-    text += "\n  hint: " + f + ", which the kernel calls, has a branch or a loop, and its derived derivative keeps them on the "
-            "heap: write an rrule for " + f + ", or write its code in the kernel itself (a kernel's own branches and loops are "
-            "differentiated in place)";
+    text += "\n  hint: the derivative of " + f + ", which the kernel calls, keeps a tape on the heap: it could not be "
+            "differentiated in place (a loop that carries a variable assigned before it on some paths only, say). Assign "
+            "such a variable before its loop, or write an rrule for " + f;
   if (target == DeviceTarget::Gpu) throw ErrorException(text);
   std::fprintf(out, "WARNING: %s\n", text.c_str());
 }

@@ -242,6 +242,8 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
                                                    std::vector<std::pair<const GenericFunction*, uint64_t>>& assumed) {
   TypeRegistry& t = types();
   size_t nargs = argtypes.size();
+  bool local = (passive & kLocalGradientBit) != 0;  // called inside an adjoint kernel
+  passive &= ~kLocalGradientBit;
   GenericFunction* rrule = globals_.find_function("rrule");
   if (!rrule) throw InternalError("autodiff: the standard library's rrule is not loaded");
   // Nothing to differentiate: no argument (nor the callee) that is wanted carries a gradient.
@@ -347,9 +349,53 @@ std::unique_ptr<Body> Compiler::make_pullback_body(const std::vector<const Type*
   req.self_in_args = self;
   req.passive = passive;
   std::string why;
+  if (local && !keywords) {
+    // Inside an adjoint kernel: no tape. Where the one-body gradient cannot be made, the usual
+    // derivative runs (and the kernel's adjoint then has no device code, which says why).
+    DeriveRequest lreq = req;
+    lreq.local_gradient = true;
+    if (std::unique_ptr<Body> lbody = derive_local_gradient_body(*this, lreq, why))
+      return local_pullback_body(g->name(), nargs, std::move(lbody), m->location);
+    why.clear();
+  }
   std::unique_ptr<Body> body = derive_pullback_body(*this, req, why);
   if (!body) return refused_pullback_body(nargs, "cannot differentiate " + call + ": " + why);
   return body;
+}
+
+std::unique_ptr<Body> Compiler::local_pullback_body(const std::string& name, size_t nargs, std::unique_ptr<Body> local,
+                                                    const std::string& location) {
+  GenericFunction& lf = globals_.function("∂" + name + "#local#" + std::to_string(next_id_++));
+  std::vector<std::string> names;
+  for (size_t i = 0; i < local->nargs; ++i) names.push_back(local->slots[i].name);
+  std::vector<const Type*> sig(local->nargs, types().Any);
+  add_method(lf, types().tuple(sig), names, std::move(local), location);
+  SrcLoc loc = kSyntheticLoc;
+  // back(dy) = ∂f#local(f, args..., dy): f and the arguments are its captures.
+  auto back = back_body("#local_back");
+  std::vector<std::string> captures;
+  {
+    IRBuild ir{*back, globals_, loc};
+    std::vector<Node*> args;
+    for (size_t i = 0; i < nargs; ++i) {
+      int s = ir.new_slot("#a" + std::to_string(i));
+      back->capture_slots.push_back(s);
+      captures.push_back(back->slots[static_cast<size_t>(s)].name);
+      args.push_back(ir.slot(s));
+    }
+    args.push_back(ir.call("unthunk", {ir.slot(1)}));
+    back->root = ir.call(ir.lit(Value::from_function(lf.type(), &lf)), args);
+  }
+  const Type* back_t = add_closure_type(std::move(back), captures);
+  auto b = signature_body("#local", nargs, loc);
+  IRBuild ir{*b, globals_, loc};
+  std::vector<Node*> args;
+  for (size_t i = 1; i < nargs; ++i) args.push_back(ir.slot(static_cast<int>(i)));
+  Node* lambda = ir.node(Op::Lambda);
+  lambda->type_arg = back_t;
+  for (size_t i = 0; i < nargs; ++i) lambda->kids.push_back(ir.slot(static_cast<int>(i)));
+  b->root = ir.tuple({ir.call(ir.slot(0), args), lambda});
+  return b;
 }
 
 Spec* Compiler::derivative_spec(const std::vector<const Type*>& argtypes, bool keywords, uint64_t passive) {

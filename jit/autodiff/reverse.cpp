@@ -21,12 +21,16 @@ std::unique_ptr<Body> Reverser::run(std::string& why) {
   remove_early_exits(*p_, g_);  // also makes a trailing `return y` the body's value
   short_circuits_as_branches(p_->root);
   if (!check_active_shapes(p_->root, why)) return nullptr;
-  if (kernel_ && !find_loop_carries(why)) return nullptr;
+  if (in_place() && !find_loop_carries(why)) return nullptr;
   if (!kernel_ && !check_launch_aliases(why)) return nullptr;
   shift_ = r_.self_in_args || kernel_ ? 0 : 1;
   make_forward_body();
   if (kernel_) {
     make_kernel_reverse();
+    return std::move(d_);
+  }
+  if (local_) {
+    make_local_reverse();
     return std::move(d_);
   }
   make_reverse_body();
@@ -159,7 +163,7 @@ bool Reverser::diff_slot(int s) const {
 }
 
 Node* Reverser::no_adjoint(int s, IRBuild& ir) {
-  if (kernel_) {
+  if (in_place()) {
     const Body& t = *r_.typed->body;
     const Type* ty = static_cast<size_t>(s) < t.slots.size() ? t.slots[s].type : p_->slots[s].type;
     TypeRegistry& types = g_.types();
@@ -254,7 +258,15 @@ void Reverser::make_forward_body() {
     f.is_arg = true;
     d.slots.push_back(f);
   }
+  auto add_dy = [&] {
+    SlotInfo dy;
+    dy.name = "dy";
+    dy.is_arg = true;
+    dy_ = static_cast<int>(d.slots.size());
+    d.slots.push_back(dy);
+  };
   for (size_t i = 0; i < p_->slots.size(); ++i) {
+    if (local_ && i == p_->nargs) add_dy();
     if (kernel_ && i == nk_)
       for (size_t k = 0; k < nk_; ++k) {
         SlotInfo b;
@@ -267,12 +279,13 @@ void Reverser::make_forward_body() {
     c.stable = false;
     d.slots.push_back(c);
   }
-  d.nargs = p_->nargs + shift_ + (kernel_ ? nk_ : 0);
+  if (local_ && dy_ < 0) add_dy();  // the arguments are all the primal's slots
+  d.nargs = p_->nargs + shift_ + (kernel_ ? nk_ : 0) + (local_ ? 1 : 0);
   d.kwargs = p_->kwargs;
   d.kwtypes = p_->kwtypes;
   for (Node* k : p_->kwdefaults) d.kwdefaults.push_back(k ? copy(k) : nullptr);
   IRBuild ir{d, g_, p_->loc};
-  if (!kernel_) y_ = ir.new_slot("#y");  // a kernel's value is dropped: an unused local would be boxed
+  if (!in_place()) y_ = ir.new_slot("#y");  // an in-place body drops its value: an unused local would be boxed
   body_ = fwd(p_->root);
 }
 
@@ -327,7 +340,7 @@ Node* Reverser::fwd(const Node* n) {
   IRBuild ir{*d_, g_, n->loc};
   switch (n->op) {
     case Op::Call: {
-      if (kernel_)
+      if (in_place())
         if (Node* s = fwd_scalar_call(n)) return s;
       if (tuple_index_length(n)) {  // t[k]: read as it is (rev makes its gradient)
         Node* m = clone_node(n);
@@ -341,9 +354,10 @@ Node* Reverser::fwd(const Node* n) {
       // derivative is asked not to compute theirs (a first layer's input gradient).
       uint64_t passive = 0;
       size_t positional = n->kids.size() - n->kwnames.size();
-      for (size_t i = 0; i < positional && i < 64; ++i)
+      for (size_t i = 0; i < positional && i < 63; ++i)  // bit 63: kLocalGradientBit
         if (!active(n->kids[i])) passive |= uint64_t{1} << i;
-      Node* pb = ir.call(c_.pullback_masked(passive)->name(), kids);
+      // Inside an adjoint kernel, a derived derivative must not keep a tape either.
+      Node* pb = ir.call(c_.pullback_masked(passive | (in_place() ? kLocalGradientBit : 0))->name(), kids);
       pb->kwnames = n->kwnames;
       int k = next_++;
       int t = ir.new_slot("#t" + std::to_string(k));
@@ -380,7 +394,7 @@ Node* Reverser::fwd(const Node* n) {
     case Op::While: {
       straight_ = false;
       int count = ir.new_slot("#n" + std::to_string(next_++));
-      if (kernel_) {
+      if (in_place()) {
         // The trip count and what the loop carries in, in locals (rev_replayed_loop).
         loops_[n] = count;
         std::vector<Node*> stmts;
@@ -455,7 +469,7 @@ void Reverser::make_reverse_body() {
 }
 
 int Reverser::capture(int dslot_index) {
-  if (kernel_) return dslot_index;  // the reverse sweep is in the same body
+  if (in_place()) return dslot_index;  // the reverse sweep is in the same body
   auto it = capture_of_.find(dslot_index);
   if (it != capture_of_.end()) return it->second;
   Body& r = *r_body_;
@@ -597,7 +611,7 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
       return;
     }
     case Op::While: {
-      if (kernel_) return rev_replayed_loop(n, out);
+      if (in_place()) return rev_replayed_loop(n, out);
       int count = temp(ir);
       out.push_back(ir.set(count, pop_stack(loops_.at(n), ir)));
       std::vector<Node*> body;

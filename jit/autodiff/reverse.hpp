@@ -32,7 +32,22 @@ struct DeriveRequest {
   uint64_t passive = 0;
   // A @kernel's body: make its adjoint kernel instead (derive_adjoint_kernel_body).
   size_t kernel_args = 0;        // the kernel's own arguments (before the hidden index arguments)
+  // A function called inside an adjoint kernel (derive_local_gradient_body).
+  bool local_gradient = false;
 };
+
+// The bit of a _pullback function's passive mask that asks for a derivative fit to run inside
+// an adjoint kernel (on a GPU): a derived one's pullback keeps the arguments and, called, runs
+// the function's forward and reverse sweeps in one body with no tape (what an adjoint kernel
+// does with its own code). Arguments past the 62nd are never passive.
+constexpr uint64_t kLocalGradientBit = uint64_t{1} << 63;
+
+// For f(args...) called inside an adjoint kernel: the body of `∂f#local(f, args..., dy)`
+// (without f for a closure or callable struct, which is args[0]), the forward sweep with what
+// it keeps in locals, then the reverse sweep from dy, returning (df, dargs...) as a pullback
+// does. Branches keep their way in locals, loops are replayed (as an adjoint kernel's). nullptr
+// with `why` when it cannot be made.
+std::unique_ptr<Body> derive_local_gradient_body(Compiler& c, const DeriveRequest& r, std::string& why);
 
 // Whether values of type t can carry a gradient (floats, tensors and vectors of them, and
 // tuples, named tuples and structs holding any); true when t is not known.

@@ -25,6 +25,8 @@ class Reverser {
 
   // The adjoint of a @kernel body (derive_adjoint_kernel_body).
   std::unique_ptr<Body> run_kernel(KernelAccess& access, std::string& why);
+  // The one-body gradient of a function called in an adjoint kernel (derive_local_gradient_body).
+  std::unique_ptr<Body> run_local(std::string& why);
 
   std::unique_ptr<Body> run(std::string& why);
 
@@ -92,7 +94,11 @@ class Reverser {
 
   // Forward-body slots: a kernel's adjoint buffers come after its own arguments, before the
   // hidden index arguments and the locals.
-  int dslot(int s) const { return kernel_ ? (s < static_cast<int>(nk_) ? s : s + static_cast<int>(nk_)) : s + shift_; }
+  int dslot(int s) const {
+    if (kernel_) return s < static_cast<int>(nk_) ? s : s + static_cast<int>(nk_);
+    if (local_) return s < static_cast<int>(p_->nargs) ? s + shift_ : s + shift_ + 1;  // dy after the arguments
+    return s + shift_;
+  }
   int dbuffer(int s) const { return static_cast<int>(nk_) + s; }
 
   void make_forward_body();
@@ -133,7 +139,7 @@ class Reverser {
   void make_kernel_reverse();
 
   // The body the reverse sweep goes into (back's, or for a kernel the adjoint kernel itself).
-  Body& rb() { return kernel_ ? *d_ : *r_body_; }
+  Body& rb() { return in_place() ? *d_ : *r_body_; }
   // The reverse body's copy of a forward-body slot (a capture of the closure).
   int capture(int dslot_index);
   // pop!(stack) in the reverse sweep, from this call's own copy of the captured stack: the
@@ -200,7 +206,14 @@ class Reverser {
   // just before reversing it (rev_replayed_loop), so each site holds one value at a time and
   // what it keeps (a pullback, an index, the way a branch went) stays in a typed local. No tape:
   // a GPU has no heap for one (Any[]), and on the CPU its boxing cost far more than replaying.
-  bool once_per_item() const { return kernel_; }
+  bool once_per_item() const { return in_place(); }
+  // The reverse sweep follows the forward one in the same body: a kernel's adjoint, or a local
+  // gradient (run_local).
+  bool in_place() const { return kernel_ || local_; }
+  bool local_ = false;
+  int dy_ = -1;  // run_local: the slot of dy, the result's adjoint
+  // run_local: the body's end, after the forward sweep: the reverse from dy, then the gradients.
+  void make_local_reverse();
   // The variables each loop carries into its first iteration (assigned in it and
   // before it), restored before each replay; false with `why` when one is assigned before the
   // loop on some paths only (its value at the start could not be restored).
