@@ -91,17 +91,14 @@ Node* Reverser::fwd_access(const Node* n, Access a) {
   size_t first = a == Access::Write ? 3 : 2;
   std::vector<Node*> stmts;
   if (a == Access::Write) stmts.push_back(ir.set(v, fwd(n->kids[2])));
-  // Each index in a local of its own (a tuple of them would be a heap object on the CPU).
-  std::vector<int> idx;
-  std::vector<Site>& kept = access_sites_[n];
-  kept.clear();
+  // Each index in a local of its own (a tuple of them would be a heap object on the CPU), which
+  // the reverse sweep reads (rev_access).
+  std::vector<int>& idx = access_sites_[n];
+  idx.clear();
   for (size_t i = first; i < last; ++i) {
-    int k = next_++;
-    idx.push_back(ir.new_slot("#ix" + std::to_string(k)));
+    idx.push_back(ir.new_slot("#ix" + std::to_string(next_++)));
     stmts.push_back(ir.set(idx.back(), fwd(n->kids[i])));
     ir.loc = n->loc;
-    kept.emplace_back();
-    stmts.push_back(keep(kept.back(), ir, ir.slot(idx.back()), k));
   }
   if (a == Access::Atomic) stmts.push_back(ir.set(v, fwd(n->kids.back())));
   if (a == Access::Read) {
@@ -134,11 +131,7 @@ void Reverser::make_kernel_reverse() {
 
 void Reverser::rev_access(const Node* n, Access acc, int a, std::vector<Node*>& out) {
   IRBuild ir{rb(), g_, n->loc};
-  std::vector<int> idx;
-  for (const Site& s : access_sites_.at(n)) {
-    idx.push_back(temp(ir));
-    out.push_back(ir.set(idx.back(), take(s, ir)));
-  }
+  const std::vector<int>& idx = access_sites_.at(n);
   auto with_indices = [&](std::vector<Node*> args) {
     for (int i : idx) args.push_back(ir.slot(i));
     return args;

@@ -129,85 +129,66 @@ bool Reverser::iteration_local(const Node* loop, const std::set<int>& assigned, 
 }
 
 void Reverser::rev_replayed_loop(const Node* n, std::vector<Node*>& out) {
-  if (checkpointable_.count(n) && !carries_.at(n).empty()) return rev_checkpointed_loop(n, out);
-  IRBuild ir{rb(), g_, n->loc};
-  int k = temp(ir);
-  out.push_back(ir.set(k, ir.slot(loops_.at(n))));
-  std::vector<int> saved = saved_.at(n);
-  const std::vector<int>& carried = carries_.at(n);
-  std::vector<Node*> body;
-  for (size_t i = 0; i < carried.size(); ++i) body.push_back(ir.set(dslot(carried[i]), ir.slot(saved[i])));
-  // The first k iterations again: the forward sweep's code, made anew, so that what it keeps
-  // (sites_, the branches' and inner loops' locals) is what the reverse below reads.
-  int m = temp(ir);
-  body.push_back(ir.set(m, ir.integer(0)));
-  Node* again = fwd(n->kids[1]);
-  Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
-  ir.loc = n->loc;
-  body.push_back(ir.node(Op::While, {ir.call("<", {ir.slot(m), ir.slot(k)}),
-                                      ir.block({ir.set(m, ir.call("+", {ir.slot(m), ir.integer(1)})), again}), step}));
-  if (n->kids.size() > 2) rev(n->kids[2], -1, body);
-  rev(n->kids[1], -1, body);
-  body.push_back(ir.set(k, ir.call("-", {ir.slot(k), ir.integer(1)})));
-  body.push_back(ir.nothing());
-  out.push_back(ir.node(Op::While, {ir.call(">", {ir.slot(k), ir.integer(0)}), ir.block(body), ir.nothing()}));
-}
-
-void Reverser::rev_checkpointed_loop(const Node* n, std::vector<Node*>& out) {
   IRBuild ir{rb(), g_, n->loc};
   const std::vector<int>& carried = carries_.at(n);
   std::vector<int> saved = saved_.at(n);
-  constexpr int64_t kCheckpoints = 8;
   int k = temp(ir);
   out.push_back(ir.set(k, ir.slot(loops_.at(n))));
-  // stride = cld(trips, 8), at least 1: checkpoint c holds the state after c * stride iterations.
-  int stride = temp(ir);
-  out.push_back(ir.set(stride, ir.call("max", {ir.integer(1), ir.call("div", {ir.call("+", {ir.slot(k), ir.integer(kCheckpoints - 1)}),
-                                                                              ir.integer(kCheckpoints)})})));
-  std::vector<std::vector<int>> ck(kCheckpoints);
-  for (auto& c : ck)
-    for (size_t i = 0; i < carried.size(); ++i) c.push_back(temp(ir));
-  // A chain of ifs on checkpoint c's number: copying into (or out of) its locals.
-  auto by_checkpoint = [&](int c, bool store) {
-    Node* chain = ir.nothing();
-    for (int64_t j = kCheckpoints; j-- > 0;) {
-      std::vector<Node*> copies;
-      for (size_t i = 0; i < carried.size(); ++i)
-        copies.push_back(store ? ir.set(ck[static_cast<size_t>(j)][i], ir.slot(dslot(carried[i])))
-                               : ir.set(dslot(carried[i]), ir.slot(ck[static_cast<size_t>(j)][i])));
-      copies.push_back(ir.nothing());
-      chain = ir.if_(ir.call("==", {ir.slot(c), ir.integer(j)}), ir.block(copies), chain);
-    }
-    return chain;
-  };
-  // Iterations from+1 .. to of the loop again (the forward sweep's code, made anew), each
-  // starting with `at_start` (m: the iterations done).
-  auto replay = [&](Node* from, int to, const std::function<Node*(int m)>& at_start) {
-    std::vector<Node*> stmts;
+  // Iterations from+1 .. to of the loop again: the forward sweep's code, made anew, so that what
+  // it keeps (sites_, the branches' and inner loops' locals) is what the reverse below reads;
+  // each starts with `at_start` (m: the iterations done).
+  auto replay = [&](Node* from, int to, const std::function<Node*(int m)>& at_start, std::vector<Node*>& into) {
     int m = temp(ir);
-    stmts.push_back(ir.set(m, from));
+    into.push_back(ir.set(m, from));
     Node* again = fwd(n->kids[1]);
     Node* step = n->kids.size() > 2 ? fwd(n->kids[2]) : ir.nothing();
     ir.loc = n->loc;
     Node* start = at_start ? at_start(m) : ir.nothing();
-    stmts.push_back(ir.node(Op::While, {ir.call("<", {ir.slot(m), ir.slot(to)}),
-                                        ir.block({start, ir.set(m, ir.call("+", {ir.slot(m), ir.integer(1)})), again}), step}));
-    return stmts;
+    into.push_back(ir.node(Op::While, {ir.call("<", {ir.slot(m), ir.slot(to)}),
+                                       ir.block({start, ir.set(m, ir.call("+", {ir.slot(m), ir.integer(1)})), again}), step}));
   };
-  // One pass from the loop's start, keeping the state every `stride` iterations.
-  for (size_t i = 0; i < carried.size(); ++i) out.push_back(ir.set(dslot(carried[i]), ir.slot(saved[i])));
-  int c = temp(ir);
-  for (Node* s : replay(ir.integer(0), k, [&](int m) {
-         return ir.if_(ir.call("==", {ir.call("rem", {ir.slot(m), ir.slot(stride)}), ir.integer(0)}),
-                       ir.block({ir.set(c, ir.call("div", {ir.slot(m), ir.slot(stride)})), by_checkpoint(c, true), ir.nothing()}),
-                       ir.nothing());
-       }))
-    out.push_back(s);
-  // Then for k = trips .. 1: from the checkpoint before iteration k, run up to it, reverse it.
-  std::vector<Node*> body;
-  body.push_back(ir.set(c, ir.call("div", {ir.call("-", {ir.slot(k), ir.integer(1)}), ir.slot(stride)})));
-  body.push_back(by_checkpoint(c, false));
-  for (Node* s : replay(ir.call("*", {ir.slot(c), ir.slot(stride)}), k, nullptr)) body.push_back(s);
+  auto restore_start = [&](std::vector<Node*>& into) {
+    for (size_t i = 0; i < carried.size(); ++i) into.push_back(ir.set(dslot(carried[i]), ir.slot(saved[i])));
+  };
+  std::vector<Node*> body;  // the reverse of iteration k, after the iterations up to it again
+  if (checkpointable_.count(n) && !carried.empty()) {
+    constexpr int64_t kCheckpoints = 8;
+    // stride = cld(trips, 8), at least 1: checkpoint c holds the state after c * stride iterations.
+    int stride = temp(ir);
+    out.push_back(ir.set(stride, ir.call("max", {ir.integer(1), ir.call("div", {ir.call("+", {ir.slot(k), ir.integer(kCheckpoints - 1)}),
+                                                                                ir.integer(kCheckpoints)})})));
+    std::vector<std::vector<int>> ck(kCheckpoints);
+    for (auto& c : ck)
+      for (size_t i = 0; i < carried.size(); ++i) c.push_back(temp(ir));
+    // A chain of ifs on checkpoint c's number: copying into (or out of) its locals.
+    auto by_checkpoint = [&](int c, bool store) {
+      Node* chain = ir.nothing();
+      for (int64_t j = kCheckpoints; j-- > 0;) {
+        std::vector<Node*> copies;
+        for (size_t i = 0; i < carried.size(); ++i)
+          copies.push_back(store ? ir.set(ck[static_cast<size_t>(j)][i], ir.slot(dslot(carried[i])))
+                                 : ir.set(dslot(carried[i]), ir.slot(ck[static_cast<size_t>(j)][i])));
+        copies.push_back(ir.nothing());
+        chain = ir.if_(ir.call("==", {ir.slot(c), ir.integer(j)}), ir.block(copies), chain);
+      }
+      return chain;
+    };
+    // One pass from the loop's start, keeping the state every `stride` iterations.
+    restore_start(out);
+    int c = temp(ir);
+    replay(ir.integer(0), k, [&](int m) {
+      return ir.if_(ir.call("==", {ir.call("rem", {ir.slot(m), ir.slot(stride)}), ir.integer(0)}),
+                    ir.block({ir.set(c, ir.call("div", {ir.slot(m), ir.slot(stride)})), by_checkpoint(c, true), ir.nothing()}),
+                    ir.nothing());
+    }, out);
+    // Iteration k runs from the checkpoint before it.
+    body.push_back(ir.set(c, ir.call("div", {ir.call("-", {ir.slot(k), ir.integer(1)}), ir.slot(stride)})));
+    body.push_back(by_checkpoint(c, false));
+    replay(ir.call("*", {ir.slot(c), ir.slot(stride)}), k, nullptr, body);
+  } else {
+    restore_start(body);
+    replay(ir.integer(0), k, nullptr, body);
+  }
   if (n->kids.size() > 2) rev(n->kids[2], -1, body);
   rev(n->kids[1], -1, body);
   body.push_back(ir.set(k, ir.call("-", {ir.slot(k), ir.integer(1)})));

@@ -55,23 +55,18 @@ Node* Reverser::fwd_scalar_call(const Node* n) {
   std::vector<Node*> args;
   ScalarSite site;
   for (size_t i = 1; i <= nargs; ++i) {
-    int k = next_++;
-    int x = ir.new_slot("#x" + std::to_string(k));
+    int x = ir.new_slot("#x" + std::to_string(next_++));
     stmts.push_back(ir.set(x, fwd(n->kids[i])));
     ir.loc = n->loc;
-    Site s;
-    stmts.push_back(keep(s, ir, ir.slot(x), k));
-    site.args.push_back(s);
+    site.args.push_back(x);
     args.push_back(ir.slot(x));
   }
-  int k = next_++;
-  int z = ir.new_slot("#z" + std::to_string(k));
+  site.result = ir.new_slot("#z" + std::to_string(next_++));
   Node* call = clone_node(n);
   call->kids.push_back(copy(n->kids[0]));
   for (Node* x : args) call->kids.push_back(x);
-  stmts.push_back(ir.set(z, call));
-  stmts.push_back(keep(site.result, ir, ir.slot(z), k));
-  stmts.push_back(ir.slot(z));
+  stmts.push_back(ir.set(site.result, call));
+  stmts.push_back(ir.slot(site.result));
   scalar_sites_[n] = std::move(site);
   return ir.block(stmts);
 }
@@ -79,14 +74,6 @@ Node* Reverser::fwd_scalar_call(const Node* n) {
 void Reverser::rev_scalar_call(const Node* n, int a, std::vector<Node*>& out) {
   IRBuild ir{rb(), g_, n->loc};
   const ScalarSite& site = scalar_sites_.at(n);
-  // Every kept value is taken, whether or not a gradient flows (a tape's pops must match).
-  std::vector<int> kept;
-  int z = temp(ir);
-  out.push_back(ir.set(z, take(site.result, ir)));
-  for (const Site& s : site.args) {
-    kept.push_back(temp(ir));
-    out.push_back(ir.set(kept.back(), take(s, ir)));
-  }
   size_t nargs = n->kids.size() - 1;
   for (size_t i = nargs; i >= 1; --i) {
     const Node* k = n->kids[i];
@@ -94,8 +81,8 @@ void Reverser::rev_scalar_call(const Node* n, int a, std::vector<Node*>& out) {
     int gi = -1;
     if (a >= 0) {
       gi = temp(ir);
-      std::vector<Node*> call_args{ir.fn(n->kids[0]->name), ir.slot(a), ir.slot(z)};
-      for (int v : kept) call_args.push_back(ir.slot(v));
+      std::vector<Node*> call_args{ir.fn(n->kids[0]->name), ir.slot(a), ir.slot(site.result)};
+      for (int v : site.args) call_args.push_back(ir.slot(v));
       out.push_back(ir.set(gi, ir.call(i == 1 ? "_kpart1" : "_kpart2", call_args)));
     }
     rev(k, gi, out);

@@ -325,7 +325,7 @@ int Reverser::new_stack(const char* what, const char* maker) {
 }
 
 Node* Reverser::keep(Site& s, IRBuild& ir, Node* value, int k) {
-  s.once = straight_ || once_per_item();
+  s.once = straight_ || in_place();
   if (s.once) {
     s.keep = ir.new_slot("#pb" + std::to_string(k));
     return ir.set(s.keep, value);
@@ -376,10 +376,9 @@ Node* Reverser::fwd(const Node* n) {
       Node* c = fwd(n->kids[0]);
       int flag = ir.new_slot("#c" + std::to_string(next_++));
       Node* cond;
-      if (once_per_item()) {
-        // The reverse sweep follows in the same body and this branch runs at most once: the
-        // way it went stays in its local.
-        branch_flags_.insert(n);
+      if (in_place()) {
+        // The reverse sweep follows in the same body (a loop's iteration replayed just before
+        // it): the way the branch went stays in its local.
         branches_[n] = flag;
         cond = ir.set(flag, c);
       } else {
@@ -596,8 +595,8 @@ void Reverser::rev(const Node* n, int a, std::vector<Node*>& out) {
         rev(n->kids[0], -1, out);
         return;
       }
-      int flag = branches_.at(n);
-      if (!branch_flags_.count(n)) {
+      int flag = branches_.at(n);  // in place: the local itself
+      if (!in_place()) {
         flag = temp(ir);
         out.push_back(ir.set(flag, pop_stack(branches_.at(n), ir)));
       }

@@ -115,19 +115,19 @@ class Reverser {
   // A kernel's access, forward: the indices are kept; a read reads; a write is not done again.
   Node* fwd_access(const Node* n, Access a);
 
-  // In a kernel's adjoint (kernel_scalars.cpp), a call of arithmetic or an elementary function
-  // on numbers whose rule is the stdlib's: its arguments and result are kept (numbers, in locals), and the
-  // reverse sweep computes each partial with _kpart1/_kpart2 (stdlib/Autodiff.tsr, the same
-  // formulas as the rules) instead of calling a pullback closure, which the CPU allocates on
-  // the heap for every work item. nullptr when the call is not such a call.
+  // In place (kernel_scalars.cpp), a call of arithmetic or an elementary function on numbers
+  // whose rule is the stdlib's: its arguments and result stay in locals, and the reverse sweep
+  // computes each partial with _kpart1/_kpart2 (stdlib/Autodiff.tsr, the same formulas as the
+  // rules) instead of calling a pullback closure, which the CPU allocates on the heap for every
+  // work item. nullptr when the call is not such a call.
   struct ScalarSite {
-    std::vector<Site> args;  // each argument's value
-    Site result;
+    std::vector<int> args;  // the locals holding each argument's value
+    int result = -1;        // ... and the result's
   };
   Node* fwd_scalar_call(const Node* n);
   void rev_scalar_call(const Node* n, int a, std::vector<Node*>& out);
   std::unordered_map<const Node*, ScalarSite> scalar_sites_;
-  std::unordered_map<const Node*, std::vector<Site>> access_sites_;  // a kernel access -> its indices
+  std::unordered_map<const Node*, std::vector<int>> access_sites_;  // a kernel access -> the locals of its indices
 
   Node* fwd(const Node* n);
 
@@ -144,7 +144,7 @@ class Reverser {
   int capture(int dslot_index);
   // pop!(stack) in the reverse sweep, from this call's own copy of the captured stack: the
   // pullback may be called again (Zygote's may), and popping the captured one would leave the
-  // second call an empty tape. (An adjoint kernel keeps no stacks: once_per_item.)
+  // second call an empty tape. (An in-place body keeps no stacks: in_place.)
   Node* pop_stack(int dslot_index, IRBuild& ir);
   // A variable's adjoint. One used inside a reversed branch or loop lives in one local
   // (adjoint(), `nothing` at first: its type is a union); any other gets a new local at each
@@ -202,13 +202,11 @@ class Reverser {
   int shift_ = 0;
   int next_ = 0;
   bool straight_ = true;  // no active branch or loop seen yet: a call runs exactly once
-  // A kernel's adjoint: its reverse sweep is in the same body and runs a loop's iteration again
-  // just before reversing it (rev_replayed_loop), so each site holds one value at a time and
-  // what it keeps (a pullback, an index, the way a branch went) stays in a typed local. No tape:
-  // a GPU has no heap for one (Any[]), and on the CPU its boxing cost far more than replaying.
-  bool once_per_item() const { return in_place(); }
-  // The reverse sweep follows the forward one in the same body: a kernel's adjoint, or a local
-  // gradient (run_local).
+  // The reverse sweep follows the forward one in the same body (a kernel's adjoint, or a local
+  // gradient: run_local) and runs a loop's iteration again just before reversing it
+  // (rev_replayed_loop), so each site holds one value at a time and what it keeps (a pullback,
+  // an index, a number, the way a branch went) stays in a typed local. No tape: a GPU has no
+  // heap for one (Any[]), and on the CPU its boxing cost far more than replaying.
   bool in_place() const { return kernel_ || local_; }
   bool local_ = false;
   int dy_ = -1;  // run_local: the slot of dy, the result's adjoint
@@ -220,19 +218,16 @@ class Reverser {
   bool find_loop_carries(std::string& why);
   std::unordered_map<const Node*, std::vector<int>> carries_;  // a While -> primal slots
   std::unordered_map<const Node*, std::vector<int>> saved_;    // ... -> their copies at its start (forward slots)
-  // A loop's reverse (kernel_loops.cpp): for k = trips .. 1, run the iterations before the k-th
-  // again (the forward sweep's code, keeping into locals) from its start, restoring what it
-  // carries, or from a checkpoint (rev_checkpointed_loop); then reverse the k-th.
+  // A loop's reverse (kernel_loops.cpp): for k = trips .. 1, run the iterations up to the k-th
+  // again (the forward sweep's code, keeping into locals), then reverse the k-th. They run from
+  // the loop's start, restoring what it carries (trips^2 / 2 iterations in all), or, for a loop
+  // none of whose iterations reads what an earlier one left in a variable it does not carry in
+  // (iteration_local), from the checkpoint before the k-th: one pass from the start keeps what
+  // it carries every cld(trips, 8) iterations in 8 checkpoints (locals): trips + trips^2 / 16.
   void rev_replayed_loop(const Node* n, std::vector<Node*>& out);
-  // A loop none of whose iterations reads what an earlier one left in a variable other than the
-  // ones it carries in (iteration_local): one pass from its start keeps what it carries every
-  // cld(trips, 8) iterations in 8 checkpoints (locals), and iteration k is replayed from the
-  // checkpoint before it: trips + trips^2 / 16 iterations where the replay from the start runs
-  // trips^2 / 2.
   bool iteration_local(const Node* loop, const std::set<int>& assigned, const std::vector<int>& carried) const;
   std::set<const Node*> checkpointable_;
-  void rev_checkpointed_loop(const Node* n, std::vector<Node*>& out);
-  std::set<const Node*> branch_flags_;  // ifs whose way is kept in a local (branches_: that slot)
+
   bool kernel_ = false;   // making a kernel's adjoint kernel
   size_t nk_ = 0;         // ... whose own arguments are the first nk_ slots
   KernelAccess access_;
