@@ -9,37 +9,38 @@ b. Writing those locals out by hand is error-prone, so this script generates the
     python3 tools/gen_matmul.py > stdlib/Matmul.tsr
 """
 MR, NR = 8, 16
+CONV_NR = 32  # conv2d's block is two vectors wide: 8 broadcasts and 2 loads per 16 multiply-adds
 
 
-def row(r, fmt):
-    return "; ".join(fmt.format(r=r, j=j, r1=r + 1, j1=j + 1) for j in range(NR))
+def row(r, fmt, nr=NR):
+    return "; ".join(fmt.format(r=r, j=j, r1=r + 1, j1=j + 1) for j in range(nr))
 
 
-def register_block(w, pad, init, loop, a_load, b_loads, store):
+def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR):
     """The MR x NR block of locals c{r}_{j}: set by `init` (or by a choice of two), a loop (`loop`) of multiply-adds of
     a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1}), stored by `store`."""
     if isinstance(init, tuple):  # (condition, init when it holds, init otherwise)
         cond, yes, no = init
         w(pad + "if " + cond)
         for r in range(MR):
-            w(pad + "    " + row(r, yes))
+            w(pad + "    " + row(r, yes, nr))
         w(pad + "else")
         for r in range(MR):
-            w(pad + "    " + row(r, no))
+            w(pad + "    " + row(r, no, nr))
         w(pad + "end")
     else:
         for r in range(MR):
-            w(pad + row(r, init))
+            w(pad + row(r, init, nr))
     w(pad + loop)
     for line in b_loads[:-1]:
         w(pad + "    " + line)
     w(pad + "    " + "; ".join(a_load.format(r=r, r1=r + 1) for r in range(MR)))
-    w(pad + "    " + "; ".join(b_loads[-1].format(j=j, j1=j + 1) for j in range(NR)))
+    w(pad + "    " + "; ".join(b_loads[-1].format(j=j, j1=j + 1) for j in range(nr)))
     for r in range(MR):
-        w(pad + "    " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})"))
+        w(pad + "    " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})", nr))
     w(pad + "end")
     for r in range(MR):
-        w(pad + row(r, store))
+        w(pad + row(r, store, nr))
 
 
 def main():
@@ -57,6 +58,7 @@ def main():
     w("")
     w("const _MM_MR = %d" % MR)
     w("const _MM_NR = %d" % NR)
+    w("const _CONV_NR = %d  # positions in conv2d's block (_conv_kernel!): two vector registers wide" % CONV_NR)
     w("const _MM_KC = 512     # a panel of k: MR and NR rows of it stay in the L1 and L2 caches")
     w("const _MM_BLOCKS = 16  # row blocks (of MR rows) per work item")
     w("const _MM_MIN_ITEMS = 8 # work items a product is split into at least, where its columns allow")
@@ -122,19 +124,19 @@ def main():
     w("# conv2d's products (see conv2d in Tensors.tsr): acc[row of (n, o), j] = sum over taps t of")
     w("# w[o, t] * xq[n, offs[t] + j], the same register block with a's panel packed from the weights")
     w("# (wp[ob, t, r] = weight of output channel (ob - 1) * MR + r) and b's rows read in place: tap t's")
-    w("# inputs for positions j0 + 1 .. j0 + NR are one contiguous run of the padded planes xq.")
+    w("# inputs for positions j0 + 1 .. j0 + CONV_NR are one contiguous run of the padded planes xq.")
     w("@kernel function _conv_kernel!(acc, xq, wp, offs, taps, OP, nob, njb, JB, z)")
     w("    g = @index(Global)  # one (n, run of JB column blocks), every output channel block")
     w("    nj = cld(njb, JB)")
     w("    jc = rem(g - 1, nj)")
     w("    n = div(g - 1, nj) + 1")
     w("    @inbounds for jb in jc * JB + 1:min(njb, (jc + 1) * JB)")
-    w("        j0 = (jb - 1) * _MM_NR")
+    w("        j0 = (jb - 1) * _CONV_NR")
     w("        # the taps' runs for these NR positions stay in the L1 cache across the blocks ob")
     w("        for ob in 1:nob")
     w("        r0 = (n - 1) * OP + (ob - 1) * _MM_MR")
     register_block(w, " " * 8, "c{r}_{j} = z", "for t in 1:taps", "a{r} = wp[ob, t, {r1}]",
-                   ["o = offs[t] + j0", "b{j} = xq[n, o + {j1}]"], "acc[r0 + {r1}, j0 + {j1}] = c{r}_{j}")
+                   ["o = offs[t] + j0", "b{j} = xq[n, o + {j1}]"], "acc[r0 + {r1}, j0 + {j1}] = c{r}_{j}", CONV_NR)
     w("        end")
     w("    end")
     w("end")
@@ -147,25 +149,26 @@ def main():
     w("")
     w("function _matmul_plain(a, b, m, k, n)")
     w("    T = eltype(a)")
+    w("    device(a) === :gpu && return _matmul_tiles(a, b)  # the CPU's register blocks spill on a GPU")
     w("    if m * k * n < 32768 || m < _MM_MR")
-    w("        c = zeros(T, m, n)")
+    w("        c = __zeros_like(a, T, m, n)")
     w("        launch(_matmul_blocked!, cld(m, _MM_ROWS), c, a, b, m, k, n)")
     w("        return c")
     w("    end")
     w("    nib = cld(m, _MM_MR); njb = cld(n, _MM_NR)")
     w("    # The kernels write every element of bp and cp.")
-    w("    cp = __uninitialized(T, nib * _MM_MR, njb * _MM_NR)")
+    w("    cp = similar(a, T, nib * _MM_MR, njb * _MM_NR)")
     w("    if m % _MM_MR == 0")
     w("        _mm_blocks!(cp, a, b, k, n, nib, njb)")
     w("    else")
     w("        # a's rows padded with zero rows to whole blocks: the copy costs what packing a did")
-    w("        ap = __uninitialized(T, nib * _MM_MR, k)")
+    w("        ap = similar(a, T, nib * _MM_MR, k)")
     w("        ap[1:m, :] .= a")
     w("        ap[m + 1:nib * _MM_MR, :] .= zero(T)")
     w("        _mm_blocks!(cp, ap, b, k, n, nib, njb)")
     w("    end")
     w("    (size(cp, 1) == m && size(cp, 2) == n) && return cp")
-    w("    out = __uninitialized(T, m, n)  # the corner without the padding, typed (a copied slice is not)")
+    w("    out = similar(a, T, m, n)  # the corner without the padding, typed (a copied slice is not)")
     w("    out .= cp[1:m, 1:n]")
     w("    return out")
     w("end")
@@ -189,7 +192,7 @@ def main():
     w("        launch(_mm_kernel!, items, cp, __storage_vector(a), ao, as1, as2, __storage_vector(b), __storage_offset(b) - bs,")
     w("               bs, _MM_NR, k, nib, njb, cb, zero(T))")
     w("    else")
-    w("        bp = __uninitialized(T, njb, k, _MM_NR)")
+    w("        bp = similar(b, T, njb, k, _MM_NR)")
     w("        launch(_mm_pack_b!, njb * cld(k, _MM_PACK_ROWS), bp, b, k, n)")
     w("        launch(_mm_kernel!, items, cp, __storage_vector(a), ao, as1, as2, __storage_vector(bp), -_MM_NR,")
     w("               _MM_NR, k * _MM_NR, k, nib, njb, cb, zero(T))")
