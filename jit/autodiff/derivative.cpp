@@ -100,14 +100,15 @@ int take_any_keywords(Body& b, IRBuild& ir, TypeRegistry& t) {
 }  // namespace
 
 // back(dy) for a rule: the rule's pullback gives the arguments' gradients; the function's
-// own (nothing) goes first, as derived pullbacks give it.
+// own (nothing) goes first, as derived pullbacks give it. _rule_pb (stdlib/Autodiff.tsr) calls
+// the rule's pullback, evaluating a thunked dy unless that pullback takes it as it is.
 const Type* Compiler::rule_back_type() {
   if (rule_back_) return rule_back_;
   auto b = back_body("#rule_back");
   IRBuild ir{*b, globals_, kSyntheticLoc};
   int back = ir.new_slot("back");
   b->capture_slots.push_back(back);
-  b->root = ir.call("_prepend_nothing", {ir.call(ir.slot(back), {ir.slot(1)})});
+  b->root = ir.call("_prepend_nothing", {ir.call("_rule_pb", {ir.slot(back), ir.slot(1)})});
   rule_back_ = add_closure_type(std::move(b), {"back"});
   return rule_back_;
 }
