@@ -50,7 +50,7 @@ awk -v threads="$threads" -v blas="$blas" -v epochs="$epochs" -v cnn_epochs="$cn
   }
   END {
     printf "bench/train  (%d threads, batch 128, Adam 1e-3, %d MLP and %d CNN epochs; x torch = PyTorch / Tessera)\n", threads, epochs, cnn_epochs
-    tv = fig("torch", "mlp_version")
+    tv = fig("torch", "mlp_version"); if (tv == "") tv = fig("torch", "cnn_version")  # either model may be skipped
     if (tv == "") print "PEER MISSING: PyTorch is not installed (apt-get install python3-torch); no torch column"
     else printf "peer: PyTorch %s (eager), BLAS %s\n", tv, blas
     printf "\n%-46s %10s %10s %8s\n", "figure", "Tessera", "PyTorch", "x torch"
