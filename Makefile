@@ -32,6 +32,7 @@ bench: build
 	@bench/kernels/run.sh $(BUILD)
 	@bench/data/run.sh $(BUILD)
 	@bench/train/run.sh $(BUILD)
+	@$(BUILD)/dsl/tsr run bench/train/cnn_step.tsr
 
 # Every test under -fsanitize=address,undefined; any report fails its test. Suppressions:
 # tests/sanitize/ (third-party code only, each one explained there). -O1 as AddressSanitizer
