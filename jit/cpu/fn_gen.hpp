@@ -178,7 +178,8 @@ class FnGen : public NumberErrors {
   void put_and_branch(ResultSlot& r, RVal v, llvm::BasicBlock* join);
   RVal get(const ResultSlot& r);
 
-  RVal emit_if(Node* n);
+  RVal emit_if(Node* n, bool for_effect = false);
+  RVal emit_effect(Node* n);  // a statement whose value is not read
 
   // Runs the `finally` blocks entered since `depth`, innermost first (leaving by return,
   // break or continue). False when one of them does not finish.

@@ -161,9 +161,10 @@ RVal FnGen::emit(Node* n) {
     case Op::Block: {
       RVal last{nullptr, false, types_.Nothing};
       if (n->kids.empty()) return literal_nothing();
-      for (Node* k : n->kids) {
+      for (size_t i = 0; i < n->kids.size(); ++i) {
+        Node* k = n->kids[i];
         if (n == body_.root && !s_.method) note_toplevel_line(k->loc.line);
-        last = emit(k);
+        last = i + 1 < n->kids.size() ? emit_effect(k) : emit(k);  // only the last one's value is read
         if (!last.v) return dead();
       }
       return last;
@@ -380,28 +381,55 @@ RVal FnGen::get(const ResultSlot& r) {
   return RVal{r.p, true, r.type};
 }
 
-RVal FnGen::emit_if(Node* n) {
+// An `if`; for_effect when nobody reads its value (emit_effect): then it makes no result, so
+// one typed Union{T, Nothing} (an `if` without `else`) is not boxed into the frame on every
+// pass. That box had kept loops ending in such an `if` from vectorizing, in kernels and
+// functions alike.
+RVal FnGen::emit_if(Node* n, bool for_effect) {
+  auto branch = [&](Node* k) { return for_effect ? emit_effect(k) : emit(k); };
   RVal c = emit(n->kids[0]);
   if (!c.v) return c;
   if (int taken = folded_branch(n->kids[0])) {
     // Inference typed the If as the branch taken (the other may not fit its type).
-    if (taken == 1) return emit(n->kids[1]);
-    return n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
+    if (taken == 1) return branch(n->kids[1]);
+    return n->kids.size() > 2 ? branch(n->kids[2]) : literal_nothing();
   }
   llvm::Value* cond = truth(c, n);
-  ResultSlot r = result_slot(n->type);
+  ResultSlot r = for_effect ? ResultSlot{} : result_slot(n->type);
   auto* then_bb = llvm::BasicBlock::Create(ctx_, "then", fn_);
   auto* else_bb = llvm::BasicBlock::Create(ctx_, "else", fn_);
   auto* join = llvm::BasicBlock::Create(ctx_, "endif", fn_);
   b_.CreateCondBr(cond, then_bb, else_bb);
+  bool live = false;
+  auto arm = [&](RVal v) {
+    if (!v.v) return;
+    live = true;
+    if (!for_effect) put(r, v);
+    b_.CreateBr(join);
+  };
   b_.SetInsertPoint(then_bb);
-  RVal a = emit(n->kids[1]);
-  put_and_branch(r, a, join);
+  arm(branch(n->kids[1]));
   b_.SetInsertPoint(else_bb);
-  RVal e = n->kids.size() > 2 ? emit(n->kids[2]) : literal_nothing();
-  put_and_branch(r, e, join);
+  arm(n->kids.size() > 2 ? branch(n->kids[2]) : literal_nothing());
   b_.SetInsertPoint(join);
-  return get(r);
+  if (!for_effect) return get(r);
+  if (!live) {
+    b_.CreateUnreachable();
+    return dead();
+  }
+  return literal_nothing();
+}
+
+// A statement whose value nobody reads: a block's statements but the last, a loop's body and
+// step.
+RVal FnGen::emit_effect(Node* n) {
+  if (n->op == Op::If) return emit_if(n, true);
+  if (n->op != Op::Block) return emit(n);
+  for (Node* k : n->kids) {
+    if (n == body_.root && !s_.method) note_toplevel_line(k->loc.line);
+    if (!emit_effect(k).v) return dead();
+  }
+  return literal_nothing();
 }
 
 bool FnGen::run_finallies(size_t depth) {
@@ -430,11 +458,11 @@ RVal FnGen::emit_while(Node* n) {
   if (c.v) b_.CreateCondBr(truth(c, n), body_bb, exit_bb);
   b_.SetInsertPoint(body_bb);
   loops_.push_back({exit_bb, step_bb, finally_stack_.size()});
-  RVal body = emit(n->kids[1]);
+  RVal body = emit_effect(n->kids[1]);
   if (body.v) b_.CreateBr(step_bb);
   b_.SetInsertPoint(step_bb);
   if (n->kids.size() > 2) {
-    RVal s = emit(n->kids[2]);
+    RVal s = emit_effect(n->kids[2]);
     if (s.v) b_.CreateBr(cond_bb);
   } else {
     b_.CreateBr(cond_bb);
