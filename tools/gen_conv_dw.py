@@ -75,8 +75,6 @@ def main():
             w("        " + "; ".join("scr[g, %d] = c%d_%d_%d" % (k + l + 1, r, s, l) for l in range(LANES)))
     w("        for r in 1:%d, s in 1:%d" % (RO, RT))
     w("            o = (ob - 1) * %d + r; t = (tb - 1) * %d + s" % (RO, RT))
-    # (a `continue`, not an `if` around the store: the value of an `if` ending a loop body is
-    # boxed into the frame, a call per sum)
     w("            (o > O || t > taps) && continue")
     w("            k = ((r - 1) * %d + s - 1) * %d" % (RT, LANES))
     w("            v = z")
