@@ -21,6 +21,7 @@ const HostTarget& host_target() {
     std::sort(enabled.begin(), enabled.end());
     for (size_t i = 0; i < enabled.size(); ++i) t.features += (i ? "," : "") + enabled[i];
     t.llvm_version = LLVM_VERSION_STRING;
+    if (std::find(enabled.begin(), enabled.end(), "+avx512f") != enabled.end()) t.tuning = "-prefer-256-bit";
     return t;
   }();
   return target;

@@ -27,7 +27,7 @@ CpuBackend::~CpuBackend() = default;
 
 std::string CpuBackend::target_identity() const {
   const HostTarget& t = host_target();
-  return name() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features;
+  return name() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features + "\n" + t.tuning;
 }
 
 std::unique_ptr<CodeUnit> CpuBackend::generate(Compiler& c, const std::vector<Spec*>& specs, const std::string& unit_name) {

@@ -19,6 +19,7 @@
 #include "jit/compile_cache.hpp"
 #include "jit/constants.hpp"
 #include "jit/cpu/perf_map.hpp"
+#include "jit/host_target.hpp"
 #include "jit/kernel_groups.hpp"
 #include "runtime/errors.hpp"
 
@@ -120,6 +121,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   (void)initialized;
   auto jtmb = check(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host");
   jtmb.getOptions().AllowFPOpFusion = llvm::FPOpFusion::Standard;
+  if (!host_target().tuning.empty()) jtmb.addFeatures({host_target().tuning});
   impl_->tm = check(jtmb.createTargetMachine(), "creating the target machine");
   FileObjectCache* cache = &impl_->cache;
   impl_->jit = check(llvm::orc::LLJITBuilder()
