@@ -1,9 +1,9 @@
 // The on-disk compile cache: object code keyed by a hash of everything it was made from.
 //
-// The key covers the typed IR of every function in the module (types, bindings, literals,
-// callee names), the optimization level, the host triple, CPU and features, the LLVM version
-// and the build of Tessera (the executable's size and time): a change to any of them is a
-// different entry, so a stale entry is never found. Each file carries a magic word, its key,
+// The key covers the typed IR of every function in the module (types, bindings, literals, the
+// values of the constants folded into the code, callee names), the optimization level, the host
+// triple, CPU, features and tuning, the LLVM version and the build of Tessera (the executable's
+// size and time): a change to any of them is a different entry, so a stale entry is never found. Each file carries a magic word, its key,
 // its length and a checksum; one that does not check out is deleted and compiled again, never
 // trusted. Files live in a versioned folder: $TSR_CACHE_DIR, else $XDG_CACHE_HOME/tessera/v1,
 // else ~/.cache/tessera/v1, else $TMPDIR/tessera-cache-UID/v1. The folder is kept under

@@ -129,6 +129,15 @@ void Printer::print_line(const Body& body, const Node* n, int depth, std::string
     case Op::Unset:
     case Op::SetSlot: out += " " + body.slots[n->slot].name + "#" + std::to_string(n->slot); break;
     case Op::Global:
+      // A constant's value is folded into the code (a number, a type, a function, a string's
+      // symbol), so the compile cache's key must change with it, not only with its name.
+      out += " " + n->name;
+      if (n->literal.defined() && (n->literal.payload() != Payload::Object || n->literal.type()->name->name == "String" ||
+                                   n->literal.type()->name->name == "Symbol")) {
+        std::string v = show_value(n->literal);
+        if (v != n->name) out += " = " + v;  // not for a function's or type's own name (`global sin`)
+      }
+      break;
     case Op::SetGlobal:
     case Op::GetField:
     case Op::SetField: out += " " + n->name; break;
