@@ -3,11 +3,12 @@
 // The key covers the typed IR of every function in the module (types, bindings, literals, the
 // values of the constants folded into the code, callee names), the optimization level, the host
 // triple, CPU, features and tuning, the LLVM version and the build of Tessera (the executable's
-// size and time): a change to any of them is a different entry, so a stale entry is never found. Each file carries a magic word, its key,
-// its length and a checksum; one that does not check out is deleted and compiled again, never
-// trusted. Files live in a versioned folder: $TSR_CACHE_DIR, else $XDG_CACHE_HOME/tessera/v1,
-// else ~/.cache/tessera/v1, else $TMPDIR/tessera-cache-UID/v1. The folder is kept under
-// $TSR_CACHE_MAX_MB (512 by default) by removing the least recently used files.
+// size and time): a change to any of them is a different entry, so a stale entry is never found.
+// Each file carries a magic word, its key, its length and a checksum; one that does not check out
+// is deleted and compiled again, never trusted. Files live in a versioned folder: $TSR_CACHE_DIR,
+// else $XDG_CACHE_HOME/tessera/v1, else ~/.cache/tessera/v1, else $TMPDIR/tessera-cache-UID/v1.
+// The folder is kept under $TSR_CACHE_MAX_MB (512 by default) by removing the least recently used
+// files.
 //
 // The entries are code that tsr runs, so the cache trusts only what this user could have
 // written: the folders are created 0700 and used only when they are real directories owned by
