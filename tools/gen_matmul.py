@@ -2,13 +2,17 @@
 """Writes stdlib/Matmul.tsr: the packed, register-blocked kernels of matmul and conv2d, in Tessera.
 
 The micro-kernel keeps an MR x NR block of c in MR * NR scalar locals for a whole panel of
-k; LLVM's SLP vectorizer turns each row of them into vector registers (NR Float32 = one
-AVX-512 register), so every step of k is MR broadcast multiply-adds on one vector load of
-b. Writing those locals out by hand is error-prone, so this script generates them:
+k; LLVM's SLP vectorizer turns each row of them into vector registers (NR Float32 = two
+AVX-512 registers), so every step of k is 2 MR broadcast multiply-adds on two vector loads
+of b. Writing those locals out by hand is error-prone, so this script generates them:
 
     python3 tools/gen_matmul.py > stdlib/Matmul.tsr
 """
-MR, NR = 8, 16
+# 8 x 32: 16 multiply-adds for 8 broadcasts and 2 loads (8 x 16 had 8 for 9, and on an Intel
+# Xeon the loads bound it: matmul 1024^3 190 -> 245 GFLOP/s, 2048^3 184 -> 224, a 128 x 784 x
+# 256 layer 207 -> 252); a panel of k of 256 keeps b's 32 columns of it in the L1 cache.
+MR, NR = 8, 32
+KC = 256
 CONV_NR = 32  # conv2d's block is two vectors wide: 8 broadcasts and 2 loads per 16 multiply-adds
 
 
@@ -59,7 +63,7 @@ def main():
     w("const _MM_MR = %d" % MR)
     w("const _MM_NR = %d" % NR)
     w("const _CONV_NR = %d  # positions in conv2d's block (_conv_kernel!): two vector registers wide" % CONV_NR)
-    w("const _MM_KC = 512     # a panel of k: MR and NR rows of it stay in the L1 and L2 caches")
+    w("const _MM_KC = %d     # a panel of k: MR and NR rows of it stay in the L1 and L2 caches" % KC)
     w("const _MM_BLOCKS = 16  # row blocks (of MR rows) per work item")
     w("const _MM_MIN_ITEMS = 8 # work items a product is split into at least, where its columns allow")
     w("const _MM_PACK_ROWS = 64 # rows of b per work item of _mm_pack_b!")
