@@ -21,14 +21,9 @@ namespace tsr::jit {
 
 namespace {
 
-// Whether a unit holds code that runs many times over: a loop, a kernel, or a function that
-// calls itself (fib). Those get the full optimizing pipeline; the rest is glue (Backend::optimize).
 bool has_loops(const std::vector<Spec*>& specs) {
-  for (const Spec* s : specs) {
-    if (s->kernel) return true;
-    for (const auto& n : s->body->pool)
-      if (n->op == Op::While || n->spec == s) return true;
-  }
+  for (const Spec* s : specs)
+    if (runs_many_times(*s)) return true;
   return false;
 }
 
@@ -92,6 +87,19 @@ void Compiler::compile(Spec* root) {
     }
   };
   visit(root);
+  // Glue (no loop of its own) that reaches a loop: the loops go to units of their own first,
+  // optimized fully, so that the glue's unit can go light. The backward pass of an MLP was one
+  // unit of 101 functions, all at O2 for one loop (_unbroadcast_sum's): a third of a second of
+  // a first batch. A loop that calls back into the glue compiles that glue in its own unit;
+  // whatever is compiled by then drops out of this one.
+  if (options_.optimize && root->method && !runs_many_times(*root) && has_loops(todo)) {
+    for (Spec* s : todo)
+      if (s != root && runs_many_times(*s)) compile(s);
+    if (root->compiled || unit_stopped_.count(root)) return;
+    todo.clear();
+    seen.clear();
+    visit(root);
+  }
   for (Spec* s : todo)
     for (const auto& n : s->body->pool)
       if (n->inbounds) note_unchecked_code();
@@ -202,7 +210,10 @@ bool Compiler::run_unit_passes(UnitPlan& plan) {
     backend_->link(std::move(unit), use_cache && cacheable ? path : "");
   }
   if (plan.show && options_.emits(Pass::Link)) {
-    std::string out = "link " + plan.name + (cached ? " (from the compile cache)" : "") + ":";
+    // How it was optimized: O2 for loops, O1 with fast instruction selection for glue, O0 for
+    // top-level code (which runs once).
+    std::string level = !plan.optimize ? "O0" : plan.light ? "O1 light" : "O2";
+    std::string out = "link " + plan.name + " [" + level + "]" + (cached ? " (from the compile cache)" : "") + ":";
     for (const std::string& s : plan.symbols)
       if (!plan.only || plan.only->count(s)) out += " " + s;
     std::fprintf(stderr, "%s\n", out.c_str());

@@ -176,9 +176,17 @@ Spec* Compiler::specialize(const Method* m, const std::vector<const Type*>& give
   return s;
 }
 
+bool runs_many_times(const Spec& s) {
+  if (s.kernel) return true;
+  for (const auto& n : s.body->pool)
+    if (n->op == Op::While || n->spec == &s) return true;
+  return false;
+}
+
 bool Compiler::inline_copy(const Spec& caller, const Spec& callee) const {
   constexpr size_t kMaxNodes = 160;
-  return caller.method && callee.compiled && !callee.kernel && callee.method && callee.body && callee.body->pool.size() <= kMaxNodes;
+  return caller.method && callee.compiled && !callee.kernel && callee.method && callee.body && callee.body->pool.size() <= kMaxNodes &&
+         (runs_many_times(caller) || !runs_many_times(callee));
 }
 
 Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args, size_t n) {

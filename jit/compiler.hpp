@@ -122,7 +122,9 @@ class Compiler {
   // a private copy in its own module, so that LLVM can inline it (gelu in a broadcast loop,
   // say, which then vectorizes). The compile cache keys on those copies' IR too.
   // Never in top-level code (caller without a method): its module is compiled unoptimized, so
-  // a copy there would run slower than the optimized code it replaces.
+  // a copy there would run slower than the optimized code it replaces. Nor a loop into glue
+  // (runs_many_times): glue's unit is optimized lightly, which would leave the copy's loop
+  // unvectorized, and one call of a loop costs little next to the loop.
   bool inline_copy(const Spec& caller, const Spec& callee) const;
   // Adds the built-in `launch` (it needs the compiler, so it is not among register_builtins).
   void register_launch();

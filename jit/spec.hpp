@@ -72,4 +72,8 @@ struct Spec {
   CpuCode cpu;
 };
 
+// Whether s holds code that runs many times over: a loop, a kernel, or a call to itself (fib).
+// Such code gets the full optimizing pipeline; the rest is glue (Backend::optimize's light).
+bool runs_many_times(const Spec& s);
+
 }  // namespace tsr::jit

@@ -1,5 +1,8 @@
 #include "jit/cpu/engine.hpp"
 
+#include <cstdlib>
+#include <optional>
+
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/ObjectCache.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
@@ -11,6 +14,8 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -116,6 +121,11 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // For whoever works on the JIT: LLVM's own options (TSR_LLVM_ARGS="-time-passes").
+    if (std::getenv("TSR_LLVM_ARGS")) {
+      const char* argv[] = {"tsr"};
+      llvm::cl::ParseCommandLineOptions(1, argv, "", nullptr, "TSR_LLVM_ARGS");
+    }
     return true;
   }();
   (void)initialized;
@@ -186,7 +196,14 @@ void Engine::optimize(llvm::Module& module, bool full, bool light) {
     llvm::PipelineTuningOptions pto;
     pto.LoopVectorization = true;
     pto.SLPVectorization = true;
-    llvm::PassBuilder pb(impl_->tm.get(), pto);
+    // LLVM's instrumentation (-time-passes, -print-after=...) only when TSR_LLVM_ARGS asks.
+    llvm::PassInstrumentationCallbacks pic;
+    std::optional<llvm::StandardInstrumentations> si;
+    if (std::getenv("TSR_LLVM_ARGS")) {
+      si.emplace(m->getContext(), false);
+      si->registerCallbacks(pic, &mam);
+    }
+    llvm::PassBuilder pb(impl_->tm.get(), pto, std::nullopt, si ? &pic : nullptr);
     pb.registerModuleAnalyses(mam);
     pb.registerCGSCCAnalyses(cgam);
     pb.registerFunctionAnalyses(fam);
