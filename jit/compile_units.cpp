@@ -147,7 +147,10 @@ void Compiler::compile(Spec* root) {
   }
   if (options_.log_compiles) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "[compile] %zu function(s) for %s in %.1f ms\n", todo.size(), root->def->body->name.c_str(), ms);
+    // Top-level code is named by where it is.
+    const SrcLoc& at = root->def->body->loc;
+    std::string what = root->method || !at.file ? root->def->body->name : "top-level at " + *at.file + ":" + std::to_string(at.line);
+    std::fprintf(stderr, "[compile] %zu function(s) for %s in %.1f ms\n", todo.size(), what.c_str(), ms);
   }
 }
 
