@@ -3,16 +3,24 @@
 // dimensions as big-endian 32-bit integers, then the elements (big-endian), row-major — into a
 // tensor of that shape. zlib's gz* functions read gzip'd and plain files alike. A file that is
 // cut short, has bytes after its data, or does not start as IDX is an error naming the file and
-// what is wrong, never a tensor of garbage.
+// what is wrong, never a tensor of garbage. A gzip'd file's bytes are kept uncompressed in the
+// cache folder and read from there on the next runs (jit/idx_cache.hpp).
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "jit/builtin_registrar.hpp"
+#include "jit/idx_cache.hpp"
 #include "runtime/errors.hpp"
 
 namespace tsr::jit {
@@ -29,6 +37,15 @@ class IdxFile {
       throw Error("SystemError", "opening file \"" + path + "\": " +
                                      (errno ? std::strerror(errno) : "zlib could not open it"));
     gzbuffer(f_, 1 << 20);  // bigger reads: the default 8 KiB costs ~10% on a 47 MB file
+  }
+  // An open file read from where it is (the cache's copy after its header); named `path` in errors.
+  IdxFile(int fd, const std::string& path) : path_(path) {
+    f_ = gzdopen(fd, "rb");
+    if (!f_) {
+      ::close(fd);
+      throw Error("SystemError", "opening file \"" + path + "\": zlib could not open it");
+    }
+    gzbuffer(f_, 1 << 20);
   }
   ~IdxFile() { gzclose(f_); }
   IdxFile(const IdxFile&) = delete;
@@ -88,8 +105,11 @@ void to_host_order(char* data, size_t count, size_t width) {
   for (size_t i = 0; i < count; ++i) std::reverse(data + i * width, data + (i + 1) * width);
 }
 
-Value read_idx(TypeRegistry& t, const std::string& path) {
-  IdxFile f(path);
+// The IDX bytes as they are in the file (its header, then the data before any change of byte
+// order), for the cache: to write a copy, or to check one.
+using RawBytes = std::function<void(const std::string& header, const char* data, size_t bytes)>;
+
+Value parse_idx(TypeRegistry& t, IdxFile& f, const RawBytes& raw) {
   uint8_t head[4];
   size_t got = f.read(head, 4);
   if (got < 4) f.fail("cut short: " + std::to_string(got) + " bytes, fewer than the 4-byte header");
@@ -135,7 +155,64 @@ Value read_idx(TypeRegistry& t, const std::string& path) {
   if (after)
     f.fail(std::to_string(after) + " bytes after the data of a " + shape_text() + " " + dtype_name(dtype) +
            " array (a damaged file, or its dimensions are wrong)");
+  if (raw) {
+    std::string header(reinterpret_cast<const char*>(head), 4);
+    header.append(reinterpret_cast<const char*>(dims_be), 4 * size_t(rank));
+    raw(header, data, bytes);
+  }
   to_host_order(data, count, width);
+  return out;
+}
+
+struct StaleCopy {};
+
+void log_copy(const char* what, const std::string& path) {
+  static const bool on = [] {
+    const char* e = std::getenv("TSR_LOG_COMPILES");
+    return e && *e && std::strcmp(e, "0") != 0;
+  }();
+  if (on) std::fprintf(stderr, "[data] %s for %s\n", what, path.c_str());
+}
+
+Value read_idx(TypeRegistry& t, const std::string& path) {
+  std::optional<IdxCacheEntry> entry;
+  if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) entry = idx_cache_entry(path);
+  if (entry) {
+    if (std::optional<IdxCacheHit> hit = open_idx_cache(*entry)) {
+      // The copy, when all of it checks out; anything else about it and it is made again.
+      try {
+        IdxFile f(hit->fd, path);
+        Value out = parse_idx(t, f, [&](const std::string& header, const char* data, size_t bytes) {
+          uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>(header.data()), header.size());
+          crc = crc32_z(crc, reinterpret_cast<const Bytef*>(data), bytes);
+          if (header.size() + bytes != hit->payload_bytes || uint32_t(crc) != hit->crc) throw StaleCopy{};
+        });
+        log_copy("uncompressed copy read", path);
+        return out;
+      } catch (...) {
+        log_copy("uncompressed copy damaged, made again", path);
+        discard_idx_cache(*entry);
+      }
+    } else {
+      log_copy("no uncompressed copy (or an outdated one): made", path);
+    }
+  }
+  IdxFile f(path);
+  std::string header;
+  const char* raw_data = nullptr;
+  size_t raw_bytes = 0;
+  std::shared_ptr<std::string> swapped;  // bytes whose order parse_idx changes next: copied
+  Value out = parse_idx(t, f, [&](const std::string& h, const char* data, size_t bytes) {
+    header = h;
+    raw_data = data;
+    raw_bytes = bytes;
+    if (h.size() > 2 && h[2] != 0x08) swapped = std::make_shared<std::string>(data, bytes);
+  });
+  // The copy is written from the tensor itself (held until it is written), or from that copy.
+  if (entry && raw_data) {
+    if (swapped) write_idx_cache(*entry, header, swapped, swapped->data(), swapped->size());
+    else write_idx_cache(*entry, header, std::make_shared<Value>(out), raw_data, raw_bytes);
+  }
   return out;
 }
 
