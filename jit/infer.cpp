@@ -511,9 +511,10 @@ class Inferrer {
     return &n->literal;
   }
   // f(a, xs...) is lowered as __apply(f, (a,), xs). Where every splatted piece is a tuple of
-  // known length held in a variable or a constant (dims... of a Vararg), the call is rewritten
-  // as f(a, xs[1], ..., xs[n]), which binds statically as any call; a vector, or a piece that
-  // a call computes, leaves it to the runtime's __apply.
+  // known length held in a variable or a constant (dims... of a Vararg), or size(x) of such a
+  // tensor, the call is rewritten as f(a, xs[1], ..., xs[n]), which binds statically as any
+  // call; a vector, or a piece that another call computes, leaves it to the runtime's __apply.
+  // (similar(t, T, size(t)...) had left softmax's result, and every loop over it, untyped.)
   bool expand_apply(Node* n) {
     const Value* c = constant(n->kids[0]);
     if (n->kids.size() < 2 || !n->kwnames.empty() || !c || c->payload() != Payload::Function ||
@@ -551,8 +552,19 @@ class Inferrer {
       case Op::Literal: return true;
       case Op::Slot: return k->slot >= 0 && static_cast<size_t>(k->slot) < b_.slots.size() && !b_.slots[k->slot].is_cell;
       case Op::GetField: return rereadable(k->kids[0]);
+      case Op::Call: return size_of_tensor(k) && rereadable(k->kids[1]);
       default: return false;
     }
+  }
+  // size(x) by the built-in method (of a tensor, vector, tuple...): its shape, read again at
+  // no cost and with no effect.
+  bool size_of_tensor(const Node* k) const {
+    if (k->kids.size() != 2 || !k->kwnames.empty() || !k->type) return false;
+    if (!((k->bind == Bind::Static && !k->spec) || k->bind == Bind::TensorSize)) return false;
+    const Node* f = k->kids[0];
+    bool named = (f->op == Op::Literal || f->op == Op::Global) && f->literal.defined() &&
+                 f->literal.payload() == Payload::Function;
+    return named && f->literal.as_function()->name() == "size";
   }
   Node* reread(const Node* k) {
     Node* r = b_.make(k->op, k->loc);
