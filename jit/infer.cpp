@@ -354,7 +354,7 @@ class Inferrer {
     GenericFunction* f = callee->as_function();
     for (const Type* a : args) {
       auto dt = as_datatype(a);
-      if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return types_.Any;
+      if (!dt || (!dt->is_concrete && !dt->name->is_type_of_type)) return only_method_call(n, f, args);
     }
     // _pullback(g, args...) of known types: a static call of the derivative's specialization.
     if (uint64_t passive = 0; c_.is_pullback_function(f, &passive) && !args.empty()) {
@@ -440,6 +440,24 @@ class Inferrer {
       n->literal = v;
     }
     return result;
+  }
+
+  // Arguments of types not known exactly, to a built-in function of one method that takes
+  // them whatever they are (===, typeof, isa): nothing to dispatch, so the call binds to it
+  // statically (update!'s `p === s.params[k]` on a Vector{Any} went through the dispatcher).
+  // The edges pass records the function, so a method added to it later recompiles the caller.
+  const Type* only_method_call(Node* n, GenericFunction* f, const std::vector<const Type*>& args) {
+    if (f->methods().size() != 1 || !n->kwnames.empty()) return types_.Any;
+    const Method* m = nullptr;
+    try {
+      m = f->which(args);
+    } catch (const Error&) {
+      return types_.Any;
+    }
+    if (!m || m != f->methods()[0] || c_.tessera_def(m) || builtin_intrinsic(m)) return types_.Any;
+    n->method = m;
+    n->bind = Bind::Static;
+    return builtin_result_type(types_, m, args);
   }
 
   // A pure built-in's call computed now: from its result type when that has one value
