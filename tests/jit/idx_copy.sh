@@ -29,7 +29,12 @@ fourth=$(run "$dir/a.idx.gz") || fail "read of the changed source"
 direct=$(TSR_CACHE_DIR="$dir/other" "$tsr" run "$dir/read.tsr" "$data/f32_3.idx.gz" 2> /dev/null)
 [ "$fourth" = "$direct" ] || fail "after the source changed: '$fourth', expected '$direct'"
 [ "$(run "$dir/a.idx.gz")" = "$direct" ] && grep -q "uncompressed copy read" "$dir/log" || fail "Float32 data from the copy"
+# A temporary copy left by a process killed while writing it (its pid gone) is removed.
+rm -f "$TSR_CACHE_DIR"/data/*.idx
+touch "${copies[0]}.tmp999999999"
+run "$dir/a.idx.gz" > /dev/null || fail "read with a stale temporary"
+[ -e "${copies[0]}.tmp999999999" ] && fail "the stale temporary copy was not removed"
 # No usable folder (data/ is a file): read as before, nothing kept.
 mkdir -p "$dir/plain" && touch "$dir/plain/data"
 [ "$(TSR_CACHE_DIR="$dir/plain" "$tsr" run "$dir/read.tsr" "$dir/a.idx.gz" 2> /dev/null)" = "$direct" ] || fail "without a data folder"
-echo "uncompressed IDX copies: made, read, damaged and outdated ones made again: ok"
+echo "uncompressed IDX copies: made, read, damaged and outdated ones made again, stale temporaries removed: ok"
