@@ -39,7 +39,21 @@ uint64_t fnv1a(const std::string& s, uint64_t seed) { return fnv1a(s.data(), s.s
 
 std::string key_of(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
-bool write_all(int fd, const char* p, size_t n) {
+// Opens an existing cache file for reading only if it is an entry's: a regular file of ours
+// (open_owned_file) no larger than an object of ours can be.
+int open_entry(const std::string& path, struct stat& st) {
+  int fd = open_owned_file(path, st);
+  if (fd >= 0 && static_cast<uint64_t>(st.st_size) > kMaxEntryBytes + kHeader) {
+    ::close(fd);
+    errno = EPERM;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+bool cache_write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0 && errno == EINTR) continue;
@@ -50,13 +64,10 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
-// Opens an existing cache file for reading only if it is a regular file of ours: never through
-// a symbolic link (O_NOFOLLOW), never blocking on a FIFO (O_NONBLOCK), never a device.
-int open_entry(const std::string& path, struct stat& st) {
+int open_owned_file(const std::string& path, struct stat& st) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
-      static_cast<uint64_t>(st.st_size) > kMaxEntryBytes + kHeader) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
     ::close(fd);
     errno = EPERM;
     return -1;
@@ -64,9 +75,7 @@ int open_entry(const std::string& path, struct stat& st) {
   return fd;
 }
 
-// A folder the cache may use: a real directory (not a link), ours, writable by nobody else.
-// Returns the reason it may not, or "" when it may.
-std::string folder_problem(const std::filesystem::path& dir) {
+std::string cache_folder_problem(const std::filesystem::path& dir) {
   struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0) return std::string("cannot be read (") + std::strerror(errno) + ")";
   if (S_ISLNK(st.st_mode)) return "is a symbolic link";
@@ -76,21 +85,19 @@ std::string folder_problem(const std::filesystem::path& dir) {
   return "";
 }
 
-// A temporary file "KEY.o.tmp<pid>" left behind by a process that is gone (killed while
-// writing): its pid no longer runs, or it is older than an hour (the pid may have been reused).
 bool stale_temporary(const std::filesystem::path& p, std::filesystem::file_time_type written) {
   std::string name = p.filename().string();
-  // KEY.o.tmpPID (object code) or KEY.ptx.tmpPID (device code)
+  // KEY.o.tmpPID (object code), KEY.ptx.tmpPID (device code) or KEY.idx.tmpPID (a data copy)
   size_t at = name.rfind(".tmp");
-  if (at == std::string::npos || !(name.substr(0, at).ends_with(".o") || name.substr(0, at).ends_with(".ptx"))) return false;
+  if (at == std::string::npos) return false;
+  std::string base = name.substr(0, at);
+  if (!(base.ends_with(".o") || base.ends_with(".ptx") || base.ends_with(".idx"))) return false;
   std::string digits = name.substr(at + 4);
   if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
   long pid = std::stol(digits);
   bool gone = pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
   return gone || std::filesystem::file_time_type::clock::now() - written > std::chrono::hours(1);
 }
-
-}  // namespace
 
 std::string cache_dir() {
   namespace fs = std::filesystem;
@@ -118,7 +125,7 @@ std::optional<std::string> usable_cache_dir(std::string* problem) {
       if (problem) *problem = "the compile cache folder " + d.string() + " cannot be created (" + std::strerror(errno) + ")";
       return std::nullopt;
     }
-    std::string why = folder_problem(d);
+    std::string why = cache_folder_problem(d);
     if (!why.empty()) {
       if (problem) *problem = "the compile cache folder " + d.string() + " " + why;
       return std::nullopt;
@@ -145,9 +152,9 @@ void write_cache_file(const std::string& path, const std::string& object) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
   uint64_t size = object.size(), sum = fnv1a(object, 1);
-  bool ok = write_all(fd, kMagic, sizeof kMagic) && write_all(fd, key.data(), kKeyBytes) &&
-            write_all(fd, reinterpret_cast<const char*>(&size), sizeof size) &&
-            write_all(fd, reinterpret_cast<const char*>(&sum), sizeof sum) && write_all(fd, object.data(), object.size());
+  bool ok = cache_write_all(fd, kMagic, sizeof kMagic) && cache_write_all(fd, key.data(), kKeyBytes) &&
+            cache_write_all(fd, reinterpret_cast<const char*>(&size), sizeof size) &&
+            cache_write_all(fd, reinterpret_cast<const char*>(&sum), sizeof sum) && cache_write_all(fd, object.data(), object.size());
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());

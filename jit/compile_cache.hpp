@@ -18,8 +18,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+
+#include <sys/stat.h>
 
 namespace tsr::jit {
 
@@ -45,5 +48,18 @@ size_t prune_cache(const std::string& dir, uint64_t max_bytes);
 uint64_t cache_max_bytes();
 // Removes an entry that failed to load (never following a link), so the next run compiles it.
 void discard_cache_file(const std::string& path);
+
+// What the cache's files rest on, shared with the data copies (jit/idx_cache.hpp):
+// all of n bytes written (false on an error);
+bool cache_write_all(int fd, const char* p, size_t n);
+// a file opened for reading only if it is a regular file of ours: never through a symbolic
+// link (O_NOFOLLOW), never blocking on a FIFO (O_NONBLOCK), never a device; -1 otherwise;
+int open_owned_file(const std::string& path, struct stat& st);
+// "" when a folder may hold the cache's files (a real directory, ours, writable by nobody
+// else), otherwise why not ("is a symbolic link");
+std::string cache_folder_problem(const std::filesystem::path& dir);
+// whether "NAME.o|ptx|idx.tmpPID" is a temporary file of a writer that is gone (killed while
+// writing): its pid no longer runs, or it is older than an hour (the pid may have been reused).
+bool stale_temporary(const std::filesystem::path& p, std::filesystem::file_time_type written);
 
 }  // namespace tsr::jit

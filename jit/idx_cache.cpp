@@ -5,8 +5,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <signal.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -36,17 +34,6 @@ struct Header {
 };
 static_assert(sizeof(Header) == 40);
 
-bool write_all(int fd, const char* p, uint64_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n > (uint64_t(1) << 30) ? (size_t(1) << 30) : size_t(n));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= uint64_t(w);
-  }
-  return true;
-}
-
 bool read_all(int fd, char* p, size_t n) {
   while (n > 0) {
     ssize_t r = ::read(fd, p, n);
@@ -58,17 +45,14 @@ bool read_all(int fd, char* p, size_t n) {
   return true;
 }
 
-// The data/ folder of the compile cache's, made 0700; used only when it is a real directory
-// of this user's that nobody else can write (as the compile cache's own folder).
+// The data/ folder of the compile cache's, made 0700; used only when the cache may use it
+// as its own folder (cache_folder_problem).
 std::optional<std::string> data_folder() {
   std::optional<std::string> dir = usable_cache_dir();
   if (!dir) return std::nullopt;
   std::string d = *dir + "/data";
   if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) return std::nullopt;
-  struct stat st {};
-  if (::lstat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
-      (st.st_mode & (S_IWGRP | S_IWOTH)))
-    return std::nullopt;
+  if (!cache_folder_problem(d).empty()) return std::nullopt;
   return d;
 }
 
@@ -97,13 +81,12 @@ std::optional<IdxCacheEntry> idx_cache_entry(const std::string& source) {
 }
 
 std::optional<IdxCacheHit> open_idx_cache(const IdxCacheEntry& e) {
-  int fd = ::open(e.path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
   struct stat st {};
+  int fd = open_owned_file(e.path, st);
+  if (fd < 0) return std::nullopt;
   Header h {};
-  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && read_all(fd, reinterpret_cast<char*>(&h), sizeof h) &&
-            std::memcmp(h.magic, kMagic, sizeof kMagic) == 0 && h.source_size == e.source_size &&
-            h.source_mtime_ns == e.source_mtime_ns && h.crc == e.source_crc &&
+  bool ok = read_all(fd, reinterpret_cast<char*>(&h), sizeof h) && std::memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
+            h.source_size == e.source_size && h.source_mtime_ns == e.source_mtime_ns && h.crc == e.source_crc &&
             uint64_t(st.st_size) == sizeof(Header) + h.payload_bytes;
   if (!ok) {
     ::close(fd);
@@ -127,14 +110,14 @@ void write_copy(const IdxCacheEntry& e, const std::string& header, const char* d
   std::string tmp = e.path + ".tmp" + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  bool ok = write_all(fd, reinterpret_cast<const char*>(&h), sizeof h) && write_all(fd, header.data(), header.size());
+  bool ok = cache_write_all(fd, reinterpret_cast<const char*>(&h), sizeof h) && cache_write_all(fd, header.data(), header.size());
   uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>(header.data()), header.size());
   std::vector<char> piece(size_t(1) << 20);
   for (uint64_t at = 0; ok && at < bytes; at += piece.size()) {
     size_t n = size_t(std::min<uint64_t>(piece.size(), bytes - at));
     std::memcpy(piece.data(), data + at, n);
     crc = crc32_z(crc, reinterpret_cast<const Bytef*>(piece.data()), n);
-    ok = write_all(fd, piece.data(), n);
+    ok = cache_write_all(fd, piece.data(), n);
   }
   ok = ::close(fd) == 0 && ok && uint32_t(crc) == e.source_crc;
   if (!ok || ::rename(tmp.c_str(), e.path.c_str()) != 0) ::unlink(tmp.c_str());
@@ -161,12 +144,9 @@ void remove_stale_temporaries(const IdxCacheEntry& e) {
   std::string prefix = fs::path(e.path).filename().string() + ".tmp";
   std::error_code ec;
   for (fs::directory_iterator it(fs::path(e.path).parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    std::string digits = name.substr(prefix.size());
-    if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
+    if (it->path().filename().string().rfind(prefix, 0) != 0) continue;
+    auto written = it->last_write_time(ec);
+    if (!ec && stale_temporary(it->path(), written)) ::unlink(it->path().c_str());
   }
 }
 
