@@ -323,35 +323,20 @@ bool Compiler::only_calls_on_literals(const Spec& s, std::vector<const Node*>& c
   return true;
 }
 
-bool Compiler::run_calls_on_literals(const Spec& s, const std::vector<const Node*>& calls, Value* result) {
-  struct Run {
-    const Spec* spec;
-    const std::vector<const Node*>* calls;
-    Value out;
-  } run{&s, &calls, Value::singleton(types().Nothing)};
-  GuardSite site;
-  site.toplevel_file = s.body->loc.file;
-  bool ok = run_guarded([](void* p) {
-    auto* r = static_cast<Run*>(p);
-    const Body& body = *r->spec->body;
-    for (const Node* c : *r->calls) {
-      // As the compiled code: the line for the stack trace, the call, and on an error this
-      // frame (tsr_add_frame) and no further statement.
-      tsr_toplevel_line = c->loc.line;
-      std::vector<Value> args;
-      for (size_t i = 1; i < c->kids.size(); ++i) args.push_back(c->kids[i]->literal);
-      tsr_call_method(&r->out, c->method, args.data(), static_cast<int64_t>(args.size()));
-      if (tsr_pending) {
-        const std::string* file = c->loc.file ? c->loc.file : body.loc.file;
-        tsr_add_frame(&body.name, file, c->loc.line);
-        return;
-      }
+// The calls as the compiled code makes them: the line for the stack trace, the call, and on an
+// error this frame (tsr_add_frame) and no further statement.
+void Compiler::run_calls_on_literals(const Spec& s, const std::vector<const Node*>& calls, Value* out) {
+  const Body& body = *s.body;
+  for (const Node* c : calls) {
+    tsr_toplevel_line = c->loc.line;
+    std::vector<Value> args;
+    for (size_t i = 1; i < c->kids.size(); ++i) args.push_back(c->kids[i]->literal);
+    tsr_call_method(out, c->method, args.data(), static_cast<int64_t>(args.size()));
+    if (tsr_pending) {
+      tsr_add_frame(&body.name, c->loc.file ? c->loc.file : body.loc.file, c->loc.line);
+      return;
     }
-  }, &run, site);
-  if (!ok && error_state().frames.empty() && s.body->loc.file)
-    error_state().frames.push_back("top-level at " + *s.body->loc.file + ":" + std::to_string(tsr_toplevel_line));
-  if (result) *result = run.out;
-  return ok;
+  }
 }
 
 bool Compiler::run_thunk(std::unique_ptr<Body> body, Value* result) {
@@ -367,19 +352,24 @@ bool Compiler::run_thunk(std::unique_ptr<Body> body, Value* result) {
   Spec* sp = s.get();
   thunks_.push_back(std::move(s));
   defs_.push_back(std::move(def));
-  if (std::vector<const Node*> calls; !options_.emit && !options_.stop_after && only_calls_on_literals(*sp, calls))
-    return run_calls_on_literals(*sp, calls, result);
-  compile(sp);
-  if (options_.stop_after) return true;  // compiled through the pass asked for; nothing runs
+  std::vector<const Node*> calls;
+  bool uncompiled = !options_.emit && !options_.stop_after && only_calls_on_literals(*sp, calls);
+  if (!uncompiled) {
+    compile(sp);
+    if (options_.stop_after) return true;  // compiled through the pass asked for; nothing runs
+  }
   struct Call {
+    Compiler* compiler;
     Spec* spec;
+    const std::vector<const Node*>* calls;  // run uncompiled, or nullptr
     Value out;
-  } call{sp, Value()};
+  } call{this, sp, uncompiled ? &calls : nullptr, Value()};
   GuardSite site;
   site.toplevel_file = sp->body->loc.file;
   bool ok = run_guarded([](void* p) {
     auto* c = static_cast<Call*>(p);
-    c->spec->cpu.entry(&c->out, nullptr, 0);
+    if (c->calls) c->compiler->run_calls_on_literals(*c->spec, *c->calls, &c->out);
+    else c->spec->cpu.entry(&c->out, nullptr, 0);
   }, &call, site);
   if (!ok && error_state().frames.empty() && sp->body->loc.file)
     error_state().frames.push_back("top-level at " + *sp->body->loc.file + ":" + std::to_string(tsr_toplevel_line));

@@ -107,7 +107,7 @@ class Compiler {
   // Compiles and runs top-level statements; false when an error escaped (see error_state()).
   bool run_thunk(std::unique_ptr<Body> body, Value* result);
   bool only_calls_on_literals(const Spec& s, std::vector<const Node*>& calls) const;
-  bool run_calls_on_literals(const Spec& s, const std::vector<const Node*>& calls, Value* result);
+  void run_calls_on_literals(const Spec& s, const std::vector<const Node*>& calls, Value* out);
 
   // The specialization of m for these argument types (made and inferred on first request).
   Spec* specialize(const Method* m, const std::vector<const Type*>& argtypes, ArgLayout layout = {});
