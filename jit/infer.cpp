@@ -570,13 +570,13 @@ class Inferrer {
       case Op::Literal: return true;
       case Op::Slot: return k->slot >= 0 && static_cast<size_t>(k->slot) < b_.slots.size() && !b_.slots[k->slot].is_cell;
       case Op::GetField: return rereadable(k->kids[0]);
-      case Op::Call: return size_of_tensor(k) && rereadable(k->kids[1]);
+      case Op::Call: return builtin_size_call(k) && rereadable(k->kids[1]);
       default: return false;
     }
   }
   // size(x) by the built-in method (of a tensor, vector, tuple...): its shape, read again at
   // no cost and with no effect.
-  bool size_of_tensor(const Node* k) const {
+  bool builtin_size_call(const Node* k) const {
     if (k->kids.size() != 2 || !k->kwnames.empty() || !k->type) return false;
     if (!((k->bind == Bind::Static && !k->spec) || k->bind == Bind::TensorSize)) return false;
     const Node* f = k->kids[0];

@@ -1,7 +1,5 @@
 #include "jit/cpu/cpu_backend.hpp"
 
-#include <cstdlib>
-
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -29,10 +27,9 @@ CpuBackend::~CpuBackend() = default;
 
 std::string CpuBackend::target_identity() const {
   const HostTarget& t = host_target();
-  // LLVM options given by hand (TSR_LLVM_ARGS) may change the code: another entry.
-  const char* llvm_args = std::getenv("TSR_LLVM_ARGS");
+  // LLVM options given by hand may change the code: another entry.
   return name() + "\nllvm " + t.llvm_version + "\n" + t.triple + "\n" + t.cpu + "\n" + t.features + "\n" + t.tuning +
-         (llvm_args ? std::string("\nllvm options ") + llvm_args : std::string());
+         (llvm_args() ? std::string("\nllvm options ") + llvm_args() : std::string());
 }
 
 std::unique_ptr<CodeUnit> CpuBackend::generate(Compiler& c, const std::vector<Spec*>& specs, const std::string& unit_name) {

@@ -119,6 +119,11 @@ struct Engine::Impl {
   std::string session_errors;
 };
 
+const char* llvm_args() {
+  static const char* args = std::getenv("TSR_LLVM_ARGS");
+  return args;
+}
+
 Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
@@ -129,7 +134,7 @@ Engine::Engine(Resolver resolver) : impl_(std::make_unique<Impl>()) {
     // same (compared with --emit=optimize) and the first batch 35 ms shorter.
     // And for whoever works on the JIT, LLVM's own options (TSR_LLVM_ARGS="-time-passes"),
     // which may set this one too.
-    const char* extra = std::getenv("TSR_LLVM_ARGS");
+    const char* extra = llvm_args();
     std::vector<const char*> argv = {"tsr"};
     if (!extra || !std::strstr(extra, "dse-memoryssa-walklimit")) argv.push_back("-dse-memoryssa-walklimit=30");
     llvm::cl::ParseCommandLineOptions(static_cast<int>(argv.size()), argv.data(), "", nullptr, "TSR_LLVM_ARGS");
@@ -206,7 +211,7 @@ void Engine::optimize(llvm::Module& module, bool full, bool light) {
     // LLVM's instrumentation (-time-passes, -print-after=...) only when TSR_LLVM_ARGS asks.
     llvm::PassInstrumentationCallbacks pic;
     std::optional<llvm::StandardInstrumentations> si;
-    if (std::getenv("TSR_LLVM_ARGS")) {
+    if (llvm_args()) {
       si.emplace(m->getContext(), false);
       si->registerCallbacks(pic, &mam);
     }

@@ -16,6 +16,10 @@ class TargetMachine;
 
 namespace tsr::jit {
 
+// LLVM's own options given by hand (TSR_LLVM_ARGS, read once), or nullptr: for whoever works
+// on the JIT (-time-passes); they may change the code, so the cache keys on them.
+const char* llvm_args();
+
 class Engine {
  public:
   // Finds the runtime object a "tsr.k:..." symbol names (jit/constants.hpp), or nullptr.
