@@ -53,6 +53,11 @@ int open_entry(const std::string& path, struct stat& st) {
 
 }  // namespace
 
+bool log_compiles_requested() {
+  const char* log = std::getenv("TSR_LOG_COMPILES");
+  return log && *log && std::string(log) != "0";
+}
+
 bool cache_write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);

@@ -49,6 +49,10 @@ uint64_t cache_max_bytes();
 // Removes an entry that failed to load (never following a link), so the next run compiles it.
 void discard_cache_file(const std::string& path);
 
+// Whether TSR_LOG_COMPILES asks for a log (set, and not "0"): of each compile, each cache hit
+// or miss, and each data copy read or made.
+bool log_compiles_requested();
+
 // What the cache's files rest on, shared with the data copies (jit/idx_cache.hpp):
 // all of n bytes written (false on an error);
 bool cache_write_all(int fd, const char* p, size_t n);

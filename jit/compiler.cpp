@@ -11,6 +11,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
 #include "jit/builtins.hpp"
+#include "jit/compile_cache.hpp"
 #include "jit/cpu/cpu_backend.hpp"
 #include "jit/intrinsics.hpp"
 #include "runtime/tensor.hpp"
@@ -32,8 +33,7 @@ Value trampoline(const void* ctx, const Value* args, size_t n) {
 Compiler::Compiler(Globals& globals)
     : globals_(globals), backend_(std::make_unique<CpuBackend>([this](const std::string& s) { return resolve_constant(s); })) {
   set_abi_globals(&globals_);
-  const char* log = std::getenv("TSR_LOG_COMPILES");
-  options_.log_compiles = log && *log && std::string(log) != "0";
+  options_.log_compiles = log_compiles_requested();
 }
 
 Compiler::~Compiler() {

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "jit/builtin_registrar.hpp"
+#include "jit/compile_cache.hpp"
 #include "jit/idx_cache.hpp"
 #include "runtime/errors.hpp"
 
@@ -167,10 +167,7 @@ Value parse_idx(TypeRegistry& t, IdxFile& f, const RawBytes& raw) {
 struct StaleCopy {};
 
 void log_copy(const char* what, const std::string& path) {
-  static const bool on = [] {
-    const char* e = std::getenv("TSR_LOG_COMPILES");
-    return e && *e && std::strcmp(e, "0") != 0;
-  }();
+  static const bool on = log_compiles_requested();
   if (on) std::fprintf(stderr, "[data] %s for %s\n", what, path.c_str());
 }
 
