@@ -5,23 +5,22 @@
 // Why this is safe with the runtime's threading model (runtime/thread_pool.hpp: its shared
 // state is single-threaded): everything touching the runtime — checking the arguments, making
 // the output tensors, reference counts of Values — happens here on the calling thread. The
-// other thread only copies bytes between storages: the sources, kept alive by the batch, and
-// the outputs, which nobody sees before __take_batch has waited for the copy. It runs on its own
-// thread (not the kernel pool, which a training step keeps busy), started on first use and kept:
-// starting a thread per batch costs more than copying a Fashion-MNIST batch. A script that writes into
+// other threads only copy bytes between storages: the sources, kept alive by the batch, and
+// the outputs, which nobody sees before __take_batch has waited for the copy. The kernel pool's
+// workers copy in their idle time between launches (run_when_idle, runtime/thread_pool.hpp):
+// a training step's serial glue leaves them idle for a third of it, and a copier thread of its
+// own took a core from a matmul's worker on these 2-core machines (the MLP's epoch was 0.02-0.04 s
+// slower with it than with copying on the main thread). __take_batch copies what is left. A script that writes into
 // the source tensors while a loop over the loader runs races with that copy; docs/language.md
 // says not to.
-#include <condition_variable>
+#include <algorithm>
 #include <cstring>
-#include <deque>
-#include <functional>
-#include <future>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include "jit/builtin_registrar.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace tsr::jit {
 
@@ -31,61 +30,12 @@ namespace {
 struct PendingBatch : StructObject {
   std::vector<Value> sources, outputs;
   const DataType* tuple_type = nullptr;
-  std::future<void> copied;
+  std::shared_ptr<BackgroundWork> copy;
   bool taken = false;
   ~PendingBatch() override {
-    if (copied.valid()) copied.wait();  // the sources must outlive the copy
+    if (copy) copy->finish();  // the sources must outlive the copy
   }
 };
-
-// The one thread that copies batches, in the order they were asked for.
-class BatchCopier {
- public:
-  std::future<void> submit(std::function<void()> copy) {
-    std::packaged_task<void()> task(std::move(copy));
-    std::future<void> done = task.get_future();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-      queue_.push_back(std::move(task));
-    }
-    wake_.notify_one();
-    return done;
-  }
-  ~BatchCopier() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run() {
-    for (;;) {
-      std::packaged_task<void()> task;
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, nothing left to copy
-        task = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      task();
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::packaged_task<void()>> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-BatchCopier& copier() {
-  static BatchCopier c;
-  return c;
-}
 
 const DataType*& pending_type() {
   static const DataType* t = nullptr;
@@ -141,11 +91,20 @@ Value prefetch_rows(TypeRegistry& t, std::span<const Value> a) {
     types.push_back(p->outputs.back().type());
   }
   p->tuple_type = t.tuple(types);
-  if (!copies.empty())
-    p->copied = copier().submit([copies = std::move(copies), rows = std::move(rows)] {
-      for (const RowCopy& c : copies)
-        for (size_t k = 0; k < rows.size(); ++k) std::memcpy(c.dst + k * c.row_bytes, c.src + rows[k] * c.row_bytes, c.row_bytes);
-    });
+  if (!copies.empty()) {
+    // Pieces of about 64 KB, so that a launch waits at most a few microseconds for the worker.
+    size_t batch_row_bytes = 0;
+    for (const RowCopy& c : copies) batch_row_bytes += c.row_bytes;
+    int64_t per_piece = std::max<int64_t>(1, static_cast<int64_t>((64 << 10) / std::max<size_t>(batch_row_bytes, 1)));
+    int64_t n = static_cast<int64_t>(rows.size());
+    p->copy = run_when_idle((n + per_piece - 1) / per_piece,
+                            [copies = std::move(copies), rows = std::move(rows), per_piece, n](int64_t piece) {
+                              int64_t lo = piece * per_piece, hi = std::min(n, lo + per_piece);
+                              for (const RowCopy& c : copies)
+                                for (int64_t k = lo; k < hi; ++k)
+                                  std::memcpy(c.dst + k * c.row_bytes, c.src + rows[k] * c.row_bytes, c.row_bytes);
+                            });
+  }
   return batch;
 }
 
@@ -153,7 +112,7 @@ Value take_batch(std::span<const Value> a) {
   auto* p = a[0].type() == pending_type() ? dynamic_cast<PendingBatch*>(a[0].as_object()) : nullptr;
   if (!p) no_method("__take_batch", a);
   if (p->taken) throw ArgumentError("DataLoader: this batch was already taken");
-  if (p->copied.valid()) p->copied.get();
+  if (p->copy) p->copy->finish();
   p->taken = true;
   auto* tuple = new StructObject();
   tuple->fields = std::move(p->outputs);

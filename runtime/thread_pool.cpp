@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -23,7 +24,8 @@ std::recursive_mutex& serial_mutex() {
 // of microseconds (a third of an MLP epoch's time went to them). So a worker that finishes
 // spins for a while on the launch counter before it sleeps, and the launching thread spins on
 // the count of active workers before it sleeps; wakes and notifies happen only for a thread
-// that is asleep.
+// that is asleep. While a worker waits for the next launch it runs pieces of background work
+// (BackgroundWork), one at a time so that a launch waits at most one piece for it.
 class Pool {
  public:
   explicit Pool(int workers) {
@@ -60,6 +62,16 @@ class Pool {
     task_ = nullptr;
   }
 
+  void add_background(std::shared_ptr<BackgroundWork> work) {
+    {
+      std::lock_guard<std::mutex> l(background_mu_);
+      background_.push_back(std::move(work));
+      background_pending_.store(true, std::memory_order_release);
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    if (sleepers_ > 0) wake_.notify_one();
+  }
+
  private:
   static constexpr int kSpins = 20000;  // about 50 microseconds of pause instructions
 
@@ -77,15 +89,44 @@ class Pool {
     t_in_parallel = false;
   }
 
+  // Runs one piece of the oldest background work that has pieces left; false when there is none.
+  bool background_piece() {
+    if (!background_pending_.load(std::memory_order_acquire)) return false;
+    for (;;) {
+      std::shared_ptr<BackgroundWork> work;
+      {
+        std::lock_guard<std::mutex> l(background_mu_);
+        if (background_.empty()) {
+          background_pending_.store(false, std::memory_order_release);
+          return false;
+        }
+        work = background_.front();
+      }
+      if (work->run_one()) return true;
+      std::lock_guard<std::mutex> l(background_mu_);  // all its pieces are claimed: drop it
+      if (!background_.empty() && background_.front() == work) background_.pop_front();
+    }
+  }
+
   void work() {
     uint64_t seen = 0;
     for (;;) {
-      for (int k = 0; k < kSpins && generation_.load(std::memory_order_acquire) == seen && !stop_.load(); ++k) pause();
-      if (generation_.load(std::memory_order_acquire) == seen) {
-        std::unique_lock<std::mutex> l(mu_);
-        ++sleepers_;
-        wake_.wait(l, [&] { return stop_.load() || generation_.load(std::memory_order_acquire) != seen; });
-        --sleepers_;
+      int spins = 0;
+      while (generation_.load(std::memory_order_acquire) == seen && !stop_.load()) {
+        if (background_piece()) {
+          spins = 0;
+        } else if (++spins < kSpins) {
+          pause();
+        } else {
+          std::unique_lock<std::mutex> l(mu_);
+          ++sleepers_;
+          wake_.wait(l, [&] {
+            return stop_.load() || generation_.load(std::memory_order_acquire) != seen ||
+                   background_pending_.load(std::memory_order_acquire);
+          });
+          --sleepers_;
+          spins = 0;
+        }
       }
       if (stop_.load()) return;
       seen = generation_.load(std::memory_order_acquire);
@@ -107,6 +148,9 @@ class Pool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   int sleepers_ = 0;               // workers asleep on wake_ (under mu_)
+  std::mutex background_mu_;
+  std::deque<std::shared_ptr<BackgroundWork>> background_;  // oldest first (under background_mu_)
+  std::atomic<bool> background_pending_{false};             // background_ may be non-empty
   bool launcher_waiting_ = false;  // run() asleep on done_ (under mu_)
 };
 
@@ -135,6 +179,35 @@ void parallel_for(int64_t tasks, const std::function<void(int64_t)>& task) {
 }
 
 bool in_parallel() { return t_in_parallel; }
+
+BackgroundWork::BackgroundWork(int64_t pieces, std::function<void(int64_t)> piece)
+    : pieces_(pieces < 0 ? 0 : pieces), piece_(std::move(piece)) {}
+
+bool BackgroundWork::run_one() {
+  int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
+  if (i >= pieces_) return false;
+  piece_(i);
+  done_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+void BackgroundWork::finish() {
+  while (run_one()) {
+  }
+  while (!done()) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+}
+
+std::shared_ptr<BackgroundWork> run_when_idle(int64_t pieces, std::function<void(int64_t)> piece) {
+  auto work = std::make_shared<BackgroundWork>(pieces, std::move(piece));
+  if (pieces > 0 && num_threads() > 1) pool().add_background(work);
+  return work;
+}
 
 SerialSection::SerialSection() : held_(t_in_parallel) {
   if (held_) serial_mutex().lock();

@@ -1,8 +1,11 @@
 // The kernel thread pool: every task runs once, a parallel_for inside a task runs serially
-// on that thread (no deadlock), and SerialSection serializes only inside parallel regions.
+// on that thread (no deadlock), SerialSection serializes only inside parallel regions, and
+// background work runs each piece once.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "runtime/thread_pool.hpp"
@@ -36,4 +39,27 @@ TEST_CASE("SerialSection makes unsynchronized shared state safe in a parallel re
   REQUIRE(counter == 200000);
   SerialSection outside;  // outside a parallel region it takes no lock, and nests freely
   SerialSection again;
+}
+
+TEST_CASE("background work runs each piece once, by idle workers or by finish", "[thread_pool]") {
+  std::vector<std::atomic<int>> hits(1000);
+  auto work = run_when_idle(1000, [&](int64_t i) { hits[i].fetch_add(1); });
+  parallel_for(100, [&](int64_t) {});  // launches go on while the work waits for idle time
+  work->finish();
+  REQUIRE(work->done());
+  for (auto& h : hits) REQUIRE(h.load() == 1);
+  REQUIRE_FALSE(work->run_one());  // nothing is left to claim
+}
+
+TEST_CASE("idle workers finish background work without being asked", "[thread_pool]") {
+  if (num_threads() < 2) {
+    WARN("not checked: no worker threads (TSR_NUM_THREADS=1 or one core)");
+    return;
+  }
+  std::atomic<int> ran{0};
+  auto work = run_when_idle(8, [&](int64_t) { ran.fetch_add(1); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!work->done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(work->done());
+  REQUIRE(ran.load() == 8);
 }
