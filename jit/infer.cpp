@@ -8,6 +8,7 @@
 #include "jit/abi.hpp"
 #include "jit/builtins.hpp"
 #include "jit/compiler.hpp"
+#include "jit/definite_assignment.hpp"
 #include "jit/infer.hpp"
 #include "jit/intrinsics.hpp"
 #include "jit/may_throw.hpp"
@@ -77,6 +78,14 @@ class Inferrer {
   bool used_provisional() const { return used_provisional_; }
 
  private:
+  // Whether calling this type goes to functions of its name (outer constructors), as the
+  // runtime's call of a type value does (jit/abi_calls.cpp).
+  bool has_outer_constructors(const Value& type_value) {
+    const Type* ty = type_value.as_type();
+    auto body = as_datatype(unwrap_unionall(ty));
+    return body && body->name->wrapper == ty && c_.globals().find_function(body->name->name) != nullptr;
+  }
+
   void set_slot(int slot, const Type* t) {
     SlotInfo& si = b_.slots[slot];
     const Type* j = join_types(types_, si.type, t);
@@ -97,7 +106,34 @@ class Inferrer {
     if (n->op == Op::Literal || ((n->op == Op::Global || n->op == Op::SParam) && n->literal.defined()) ||
         (n->op == Op::Call && n->bind == Bind::Folded))
       return &n->literal;
+    if (n->op == Op::Slot) return slot_type_value(n);
     return nullptr;
+  }
+
+  // A variable that holds one type known exactly (`T = eltype(p)`: Type{Float32}) holds that
+  // type: T(x) binds as Float32(x), zero(T) folds as zero(Float32) (Adam's step made six calls
+  // through the dispatcher for its T(...) scalars). The value is kept in the read's node, and
+  // each pass sets or clears it from the slot's type then, so the last pass's is the one left.
+  // Not for a variable that some read may find unassigned (that read raises UndefVarError).
+  const Value* slot_type_value(Node* n) {
+    n->literal = Value();
+    if (n->slot < 0 || static_cast<size_t>(n->slot) >= b_.slots.size() || b_.slots[n->slot].is_cell) return nullptr;
+    auto dt = as_datatype(b_.slots[n->slot].type);
+    if (!dt || !dt->name->is_type_of_type || dt->params.size() != 1) return nullptr;
+    const Type* x = dt->params[0];
+    if (x->kind == TypeKind::TypeVar || x->kind == TypeKind::Bottom || is_type_of_type(x)) return nullptr;
+    if (maybe_unassigned_.empty()) maybe_unassigned_ = slots_maybe_unassigned(b_);
+    if (static_cast<size_t>(n->slot) < maybe_unassigned_.size() && maybe_unassigned_[n->slot]) return nullptr;
+    n->literal = type_value(x);
+    return &n->literal;
+  }
+
+  // A type as a value: its kind (DataType, UnionAll or Union) is the value's type.
+  Value type_value(const Type* x) {
+    return Value::from_type(x->kind == TypeKind::UnionAll ? types_.UnionAllT
+                            : x->kind == TypeKind::Union  ? types_.UnionTypeT
+                                                          : types_.DataTypeT,
+                            x);
   }
 
   const Type* value_type(const Value& v) {
@@ -341,6 +377,8 @@ class Inferrer {
         n->kids[0]->type = ctor->type();
       }
     }
+    if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Slot && has_outer_constructors(*callee))
+      return types_.Any;  // a variable holding such a type: its call dispatches at run time
     if (callee->payload() == Payload::Type) {
       n->bind = Bind::Construct;
       for (const Type* a : args)
@@ -467,11 +505,7 @@ class Inferrer {
     auto rt = as_datatype(result);
     Value v;
     if (rt && rt->name->is_type_of_type && rt->params.size() == 1 && !is_type_of_type(rt->params[0])) {
-      const Type* x = rt->params[0];
-      v = Value::from_type(x->kind == TypeKind::UnionAll ? types_.UnionAllT
-                           : x->kind == TypeKind::Union  ? types_.UnionTypeT
-                                                         : types_.DataTypeT,
-                           x);
+      v = type_value(rt->params[0]);
     } else {
       std::vector<Value> values;
       for (size_t i = 1; i < n->kids.size(); ++i) {
@@ -747,6 +781,7 @@ class Inferrer {
   const Type* ret_ = nullptr;
   bool changed_ = false;
   bool used_provisional_ = false;
+  std::vector<bool> maybe_unassigned_;  // per slot, computed at the first need
 };
 
 void infer_types(Compiler& c, Spec& s) {
