@@ -405,6 +405,7 @@ class Inferrer {
     }
     if (const Type* t = tensor_access(f, args, n)) return t;
     if (const Type* t = tensor_shape_query(f, args, n)) return t;
+    if (const Type* t = fold_by_type(f, args, n)) return t;
     if (const Type* t = vector_access(f, args, n)) return t;
     if (const Type* t = tuple_access(f, args, n)) return t;
     const Method* m = nullptr;
@@ -739,6 +740,41 @@ class Inferrer {
     n->bind = size ? Bind::TensorSize : Bind::TensorLength;
     n->method = nullptr;
     return types_.Int64;
+  }
+
+  // Built-in calls whose result the argument types decide: ndims of a tensor of known rank,
+  // length of a tuple of known length, isa(x, T) of an x of a concrete type and a T known now.
+  // They fold to constants (the arguments still run, for their effects), so that checks such
+  // as Dense's `ndims(x) != 2` leave no branch, and nothing calls into the runtime for them
+  // (a training step of an MLP had made some 40 such calls).
+  const Type* fold_by_type(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
+    const std::string& name = f->name();
+    Value v;
+    if (name == "ndims" && args.size() == 1) {
+      auto dt = as_datatype(args[0]);
+      if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
+        return nullptr;
+      auto rank = as_const(dt->params[1]);
+      if (!rank) return nullptr;
+      v = Value::from_int(types_.Int64, rank->value);
+    } else if (name == "length" && args.size() == 1) {
+      auto dt = as_datatype(args[0]);
+      if (!dt || !dt->is_concrete || !dt->name->is_tuple) return nullptr;
+      v = Value::from_int(types_.Int64, static_cast<int64_t>(dt->params.size()));
+    } else if (name == "isa" && args.size() == 2) {
+      auto dt = as_datatype(args[0]);
+      const Value* t = constant(n->kids[2]);
+      if (!dt || !dt->is_concrete || dt->name->is_type_of_type || dt->name->payload == Payload::Type || !t ||
+          t->payload() != Payload::Type)
+        return nullptr;
+      v = Value::from_bool(types_.Bool, types_.issub(dt, t->as_type()));
+    } else {
+      return nullptr;
+    }
+    if (!builtin_method(f, args)) return nullptr;
+    n->bind = Bind::Folded;
+    n->literal = v;
+    return v.type();
   }
 
   // v[i], v[i] = x on a Vector of numbers or Bool, and length(v) on any Vector: done inline
