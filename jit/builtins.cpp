@@ -244,6 +244,15 @@ void register_io_and_reflection(Registrar& r) {
     const Type* at = a[0].payload() == Payload::Type ? t.type_of_type(a[0].as_type()) : a[0].type();
     return r.boolean(t.issub(at, a[1].as_type()) || t.issub(a[0].type(), a[1].as_type()));
   });
+  // As Julia's: whether the value's contents can change in place (a mutable struct's fields,
+  // a Vector's, Dict's or Set's elements, a tensor's storage). Numbers, strings, symbols,
+  // tuples and immutable structs cannot. (update! walks a model only where they can.)
+  r.add("ismutable", {any}, {"v"}, t.Bool, [&r](std::span<const Value> a) {
+    const Value& v = a[0];
+    if (v.payload() != Payload::Object) return r.boolean(false);
+    const TypeName* n = v.type()->name;
+    return r.boolean(n->is_mutable || is_vector_name(n) || is_dict(v) || is_set(v) || is_tensor(v));
+  });
   r.add("supertype", {any}, {"T"}, nullptr, [&t](std::span<const Value> a) {
     auto dt = a[0].payload() == Payload::Type ? as_datatype(unwrap_unionall(a[0].as_type())) : nullptr;
     if (!dt) no_method("supertype", a);
