@@ -1,5 +1,6 @@
 #include "runtime/thread_pool.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -28,8 +29,8 @@ std::recursive_mutex& serial_mutex() {
 // (BackgroundWork), one at a time so that a launch waits at most one piece for it.
 class Pool {
  public:
-  explicit Pool(int workers) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  explicit Pool(int workers) : blocks_(static_cast<size_t>(workers) + 1) {
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i] { work(i + 1); });
   }
   ~Pool() {
     {
@@ -43,15 +44,20 @@ class Pool {
   void run(int64_t tasks, const std::function<void(int64_t)>& task) {
     std::unique_lock<std::mutex> lock(run_mu_);  // one parallel_for at a time
     task_ = &task;
-    total_ = tasks;
-    next_.store(0, std::memory_order_relaxed);
+    // Thread b starts on block b of the tasks, in order (the caller on the first): consecutive
+    // launches over the same data then find much of it in the cache of the core that last
+    // touched it. (Handed out one by one from a shared counter, an Adam step left a 784 x 256
+    // weight spread over both cores' caches, and the next forward's packing of it took 55-65 us
+    // where it takes 27-30 with the weight in place.)
+    int64_t parts = static_cast<int64_t>(blocks_.size());
+    for (int64_t b = 0; b < parts; ++b) blocks_[b].store(span_of(tasks * b / parts, tasks * (b + 1) / parts), std::memory_order_relaxed);
     active_.store(static_cast<int>(threads_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);  // publishes task_, total_, next_
+    generation_.fetch_add(1, std::memory_order_release);  // publishes task_ and the blocks
     {
       std::lock_guard<std::mutex> l(mu_);
       if (sleepers_ > 0) wake_.notify_all();
     }
-    drain();
+    drain(0);
     for (int k = 0; k < kSpins && active_.load(std::memory_order_acquire) != 0; ++k) pause();
     if (active_.load(std::memory_order_acquire) != 0) {
       std::unique_lock<std::mutex> l(mu_);
@@ -83,9 +89,32 @@ class Pool {
 #endif
   }
 
-  void drain() {
+  // A block of tasks [lo, hi) in one word, so that its owner taking from the front and another
+  // thread taking from the back agree through one compare-and-swap.
+  static uint64_t span_of(int64_t lo, int64_t hi) { return static_cast<uint64_t>(hi) << 32 | static_cast<uint64_t>(lo); }
+
+  // The next task of block b, from its front (its owner) or its back (a thread whose own
+  // block is done); -1 when the block is empty.
+  int64_t take(size_t b, bool front) {
+    uint64_t v = blocks_[b].load(std::memory_order_acquire);
+    for (;;) {
+      int64_t lo = static_cast<int64_t>(v & 0xffffffffu), hi = static_cast<int64_t>(v >> 32);
+      if (lo >= hi) return -1;
+      uint64_t next = front ? span_of(lo + 1, hi) : span_of(lo, hi - 1);
+      if (blocks_[b].compare_exchange_weak(v, next, std::memory_order_acq_rel, std::memory_order_acquire))
+        return front ? lo : hi - 1;
+    }
+  }
+
+  // Thread `self` runs its own block from the front, then what is left of the others from
+  // their backs (so that a late or slow thread does not hold up the launch).
+  void drain(size_t self) {
     t_in_parallel = true;
-    for (int64_t i = next_.fetch_add(1); i < total_; i = next_.fetch_add(1)) (*task_)(i);
+    for (int64_t i = take(self, true); i >= 0; i = take(self, true)) (*task_)(i);
+    for (size_t k = 1; k < blocks_.size(); ++k) {
+      size_t b = (self + k) % blocks_.size();
+      for (int64_t i = take(b, false); i >= 0; i = take(b, false)) (*task_)(i);
+    }
     t_in_parallel = false;
   }
 
@@ -108,7 +137,7 @@ class Pool {
     }
   }
 
-  void work() {
+  void work(size_t self) {
     uint64_t seen = 0;
     for (;;) {
       int spins = 0;
@@ -130,7 +159,7 @@ class Pool {
       }
       if (stop_.load()) return;
       seen = generation_.load(std::memory_order_acquire);
-      drain();
+      drain(self);
       if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> l(mu_);
         if (launcher_waiting_) done_.notify_one();
@@ -142,8 +171,7 @@ class Pool {
   std::mutex mu_, run_mu_;
   std::condition_variable wake_, done_;
   const std::function<void(int64_t)>* task_ = nullptr;
-  std::atomic<int64_t> next_{0};
-  int64_t total_ = 0;
+  std::vector<std::atomic<uint64_t>> blocks_;  // per thread (the caller's first): its tasks left
   std::atomic<int> active_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
@@ -171,6 +199,13 @@ int num_threads() {
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& task) {
   if (tasks <= 0) return;
+  // More tasks than a block's 32-bit bounds hold run in chunks of that many (never, in practice).
+  constexpr int64_t kMaxTasks = int64_t(1) << 31;
+  if (tasks > kMaxTasks) {
+    for (int64_t base = 0; base < tasks; base += kMaxTasks)
+      parallel_for(std::min(kMaxTasks, tasks - base), [&](int64_t i) { task(base + i); });
+    return;
+  }
   if (tasks == 1 || num_threads() == 1 || t_in_parallel) {
     for (int64_t i = 0; i < tasks; ++i) task(i);
     return;

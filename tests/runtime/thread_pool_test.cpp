@@ -63,3 +63,24 @@ TEST_CASE("idle workers finish background work without being asked", "[thread_po
   REQUIRE(work->done());
   REQUIRE(ran.load() == 8);
 }
+
+TEST_CASE("a thread whose block of tasks is done takes what is left of a slow one's", "[thread_pool]") {
+  if (num_threads() < 2) {
+    WARN("not checked: no worker threads (TSR_NUM_THREADS=1 or one core)");
+    return;
+  }
+  // The caller's block (the first tasks) is slow when the caller runs it; the workers' blocks
+  // are quick, so they go on to take the caller's tasks from the back.
+  const auto caller = std::this_thread::get_id();
+  constexpr int n = 40;
+  std::vector<std::atomic<int>> hits(n);
+  std::atomic<int> taken_from_caller{0};
+  parallel_for(n, [&](int64_t i) {
+    hits[i].fetch_add(1);
+    bool first_block = i < n / num_threads();
+    if (first_block && std::this_thread::get_id() == caller) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (first_block && std::this_thread::get_id() != caller) taken_from_caller.fetch_add(1);
+  });
+  for (auto& h : hits) REQUIRE(h.load() == 1);
+  REQUIRE(taken_from_caller.load() > 0);
+}
