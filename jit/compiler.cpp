@@ -209,19 +209,19 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
     const Type* ts[MethodDef::InvokeCache::kMaxArgs];
     for (size_t i = 0; i < n; ++i)
       ts[i] = args[i].payload() == Payload::Type ? types().type_of_type(args[i].as_type()) : args[i].type();
-    auto& cache = const_cast<MethodDef&>(def).invoke_cache;
-    Spec* s = nullptr;
-    if (cache.spec && cache.world == globals_.world().age && cache.method == m && cache.n == n &&
-        std::equal(ts, ts + n, cache.types)) {
-      s = cache.spec;
-    } else {
-      s = compiled_spec(m, body, std::vector<const Type*>(ts, ts + n));
-      cache.world = globals_.world().age;
-      cache.method = m;
-      cache.n = n;
-      std::copy(ts, ts + n, cache.types);
-      cache.spec = s;
-    }
+    auto& mdef = const_cast<MethodDef&>(def);
+    uint64_t world = globals_.world().age;
+    for (const auto& cache : mdef.invoke_cache)
+      if (cache.spec && cache.world == world && cache.method == m && cache.n == n && std::equal(ts, ts + n, cache.types))
+        return run_entry(cache.spec, args, n);
+    Spec* s = compiled_spec(m, body, std::vector<const Type*>(ts, ts + n));
+    auto& cache = mdef.invoke_cache[mdef.invoke_cache_next];
+    mdef.invoke_cache_next = static_cast<uint8_t>((mdef.invoke_cache_next + 1) % MethodDef::kInvokeCacheEntries);
+    cache.world = world;
+    cache.method = m;
+    cache.n = n;
+    std::copy(ts, ts + n, cache.types);
+    cache.spec = s;
     return run_entry(s, args, n);
   }
   std::vector<Value> full(args, args + n);

@@ -38,7 +38,7 @@ struct MethodDef {
   GenericFunction* function = nullptr;
   class Compiler* compiler = nullptr;
   const Method* method = nullptr;  // its runtime Method (the one whose trampoline context it is)
-  // The specialization a dynamic call of it last ran, for argument types equal to these, valid
+  // The specializations dynamic calls of it last ran, for argument types equal to these, valid
   // while no method has been added anywhere since (the world age): a training step makes
   // hundreds of dynamic calls, and each looked its specialization up anew (a map keyed by a
   // vector of types, and a check of its edges).
@@ -50,7 +50,11 @@ struct MethodDef {
     const Type* types[kMaxArgs] = {};
     struct Spec* spec = nullptr;
   };
-  InvokeCache invoke_cache;
+  // A few entries, replaced in turn: a method called alternately with two argument types (an
+  // optimizer's step of a weight, then of a bias) would miss a single one every time.
+  static constexpr size_t kInvokeCacheEntries = 4;
+  InvokeCache invoke_cache[kInvokeCacheEntries];
+  uint8_t invoke_cache_next = 0;
 };
 
 struct CompileOptions {
@@ -296,6 +300,23 @@ class Compiler {
   const BroadcastPlan& find_broadcast_plan(GenericFunction* f, std::span<const Value> leaves, const Value* dest,
                                            bool fields, BroadcastPlan& scratch);
   std::unordered_map<PlanKey, BroadcastPlan, PlanKeyHash> broadcast_plans_;
+  // The kernel method a launch with these argument types runs, found once per method table
+  // epoch of the kernel (jit/kernels.cpp): `which` interns the signature's tuple type and
+  // walks the methods, a tenth of a small launch's cost.
+  struct LaunchKey {
+    const GenericFunction* f = nullptr;
+    uint64_t epoch = 0;
+    std::vector<const Type*> argtypes;
+    bool operator==(const LaunchKey&) const = default;
+  };
+  struct LaunchKeyHash {
+    size_t operator()(const LaunchKey& k) const {
+      size_t h = std::hash<const void*>()(k.f) ^ std::hash<uint64_t>()(k.epoch);
+      for (const Type* t : k.argtypes) h = h * 1000003u ^ std::hash<const void*>()(t);
+      return h;
+    }
+  };
+  std::unordered_map<LaunchKey, const Method*, LaunchKeyHash> launch_methods_;
   // The broadcast shape of the leaves (and of dest, which it must equal): its rank, with the
   // extents written into shape (kMaxRank of them at most).
   size_t broadcast_shape(std::span<const Value> leaves, const Value* dest, int64_t* shape);

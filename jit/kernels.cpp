@@ -80,14 +80,20 @@ Value Compiler::launch(std::span<const Value> a) {
   {
     std::vector<const Type*> full = argtypes;
     full.insert(full.end(), 6, t.Int64);
-    try {
-      m = f->which(full);
-    } catch (const MethodError&) {
-      std::string call = f->name() + "(";
-      for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
-      throw MethodError("no kernel method matching " + call + ")");
+    LaunchKey key{f, f->epoch(), full};
+    if (auto hit = launch_methods_.find(key); hit != launch_methods_.end()) {
+      m = hit->second;
+    } else {
+      try {
+        m = f->which(full);
+      } catch (const MethodError&) {
+        std::string call = f->name() + "(";
+        for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
+        throw MethodError("no kernel method matching " + call + ")");
+      }
+      launch_methods_.emplace(std::move(key), m);
     }
-    argtypes = full;
+    argtypes = std::move(full);
   }
   if (total == 0) return Value::singleton(t.Nothing);
   // Which tensor arguments are contiguous: the kernel is specialized on that too.
