@@ -126,7 +126,18 @@ class TypeRegistry {
   // A new TypeName this registry owns (for the ones made without the checks of declare).
   TypeName* new_type_name(std::string name);
   const Type* bottom_ = nullptr;
-  std::map<std::pair<const TypeName*, std::vector<const Type*>>, const DataType*> datatypes_;
+  // Interned instantiations by name and parameters: hashed, as a training step interns a few
+  // hundred tuple and named-tuple types it builds at run time (an ordered map compared vectors
+  // of parameters a dozen times a lookup).
+  using DataTypeKey = std::pair<const TypeName*, std::vector<const Type*>>;
+  struct DataTypeKeyHash {
+    size_t operator()(const DataTypeKey& k) const {
+      size_t h = std::hash<const void*>()(k.first);
+      for (const Type* p : k.second) h = h * 1000003u ^ std::hash<const void*>()(p);
+      return h;
+    }
+  };
+  std::unordered_map<DataTypeKey, const DataType*, DataTypeKeyHash> datatypes_;
   std::map<std::vector<const Type*>, const Type*> unions_;
   std::map<std::pair<const TypeVar*, const Type*>, const Type*> unionalls_;
   std::map<std::pair<const Type*, const Type*>, const VarargType*> varargs_;
