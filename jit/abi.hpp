@@ -55,6 +55,9 @@ std::string describe_exception(const Value& exception);
 // Calls `callee` (a function, a callable object or a type) on args, the last nkw of them the
 // values of the keywords named by kwnames; throws what the call throws.
 Value call_value(Globals& g, const Value& callee, const Value* args, int64_t n, const std::string* kwnames, int64_t nkw);
+// The outer constructors of a type called as a function (`DataLoader(data; batchsize = 64)`),
+// or null when it has none and is built from its fields (call_value's rule; inference's too).
+GenericFunction* outer_constructors(Globals& g, const Value& type_value);
 
 // Records a C++ exception as the pending error (used around every call into C++).
 void raise_current_exception(Globals& g);

@@ -22,15 +22,11 @@ Globals& abi_globals() {
   return *g_globals;
 }
 
-namespace {
-// The outer constructors of a type called as a function (`DataLoader(data; batchsize = 64)`),
-// or null when it has none and is built from its fields.
 GenericFunction* outer_constructors(Globals& g, const Value& type_value) {
   const Type* ty = type_value.as_type();
   auto body = as_datatype(unwrap_unionall(ty));
   return body && body->name->wrapper == ty ? g.find_function(body->name->name) : nullptr;
 }
-}  // namespace
 
 Value call_value(Globals& g, const Value& callee_value, const Value* args, int64_t n, const std::string* kwnames,
                  int64_t nkw) {

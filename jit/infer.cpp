@@ -78,14 +78,6 @@ class Inferrer {
   bool used_provisional() const { return used_provisional_; }
 
  private:
-  // Whether calling this type goes to functions of its name (outer constructors), as the
-  // runtime's call of a type value does (jit/abi_calls.cpp).
-  bool has_outer_constructors(const Value& type_value) {
-    const Type* ty = type_value.as_type();
-    auto body = as_datatype(unwrap_unionall(ty));
-    return body && body->name->wrapper == ty && c_.globals().find_function(body->name->name) != nullptr;
-  }
-
   void set_slot(int slot, const Type* t) {
     SlotInfo& si = b_.slots[slot];
     const Type* j = join_types(types_, si.type, t);
@@ -377,7 +369,7 @@ class Inferrer {
         n->kids[0]->type = ctor->type();
       }
     }
-    if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Slot && has_outer_constructors(*callee))
+    if (callee->payload() == Payload::Type && n->kids[0]->op == Op::Slot && outer_constructors(c_.globals(), *callee))
       return types_.Any;  // a variable holding such a type: its call dispatches at run time
     if (callee->payload() == Payload::Type) {
       n->bind = Bind::Construct;
@@ -685,13 +677,11 @@ class Inferrer {
   const Type* tensor_access(GenericFunction* f, const std::vector<const Type*>& args, Node* n) {
     bool get = f->name() == "getindex", set = f->name() == "setindex!", atomic = f->name() == "atomic_add!";
     if ((!get && !set && !atomic) || args.empty()) return nullptr;
-    auto dt = as_datatype(args[0]);
-    if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
-      return nullptr;
-    const Type* elem = dt->params[0];
-    auto rank = as_const(dt->params[1]);
+    auto rank = known_rank(args[0]);
+    if (!rank) return nullptr;
+    const Type* elem = as_datatype(args[0])->params[0];
     auto d = dtype_of(elem);
-    if (!rank || !d || *d == DType::Float16 || *d == DType::BFloat16) return nullptr;
+    if (!d || *d == DType::Float16 || *d == DType::BFloat16) return nullptr;
     size_t first = set ? 2 : 1;
     size_t nidx = static_cast<size_t>(rank->value);
     if (args.size() != first + nidx + (atomic ? 1 : 0) || rank->value < 1) return nullptr;
@@ -732,14 +722,18 @@ class Inferrer {
     bool size = f->name() == "size" && args.size() == 2 && args[1] == types_.Int64;
     bool length = f->name() == "length" && args.size() == 1;
     if ((!size && !length) || args.empty()) return nullptr;
-    auto dt = as_datatype(args[0]);
-    if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2 ||
-        !as_const(dt->params[1]))
-      return nullptr;
-    if (!builtin_method(f, args)) return nullptr;
+    if (!known_rank(args[0]) || !builtin_method(f, args)) return nullptr;
     n->bind = size ? Bind::TensorSize : Bind::TensorLength;
     n->method = nullptr;
     return types_.Int64;
+  }
+
+  // The rank of a concrete tensor type (Tensor or a semantic kind) when its type says it, or null.
+  const ConstParam* known_rank(const Type* t) const {
+    auto dt = as_datatype(t);
+    if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
+      return nullptr;
+    return as_const(dt->params[1]);
   }
 
   // Built-in calls whose result the argument types decide: ndims of a tensor of known rank,
@@ -751,10 +745,7 @@ class Inferrer {
     const std::string& name = f->name();
     Value v;
     if (name == "ndims" && args.size() == 1) {
-      auto dt = as_datatype(args[0]);
-      if (!dt || !dt->is_concrete || (dt->name != types_.TensorName && !dt->name->is_semantic) || dt->params.size() != 2)
-        return nullptr;
-      auto rank = as_const(dt->params[1]);
+      auto rank = known_rank(args[0]);
       if (!rank) return nullptr;
       v = Value::from_int(types_.Int64, rank->value);
     } else if (name == "length" && args.size() == 1) {
