@@ -15,6 +15,15 @@ namespace {
 
 thread_local bool t_in_parallel = false;
 
+// One step of a spin wait: a pause instruction (lets the other hyperthread run, saves power).
+void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 std::recursive_mutex& serial_mutex() {
   static std::recursive_mutex mu;
   return mu;
@@ -81,13 +90,6 @@ class Pool {
  private:
   static constexpr int kSpins = 20000;  // about 50 microseconds of pause instructions
 
-  static void pause() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-  }
 
   // A block of tasks [lo, hi) in one word, so that its owner taking from the front and another
   // thread taking from the back agree through one compare-and-swap.
@@ -229,13 +231,7 @@ bool BackgroundWork::run_one() {
 void BackgroundWork::finish() {
   while (run_one()) {
   }
-  while (!done()) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#else
-    std::this_thread::yield();
-#endif
-  }
+  while (!done()) pause();
 }
 
 std::shared_ptr<BackgroundWork> run_when_idle(int64_t pieces, std::function<void(int64_t)> piece) {
