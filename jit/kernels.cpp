@@ -78,22 +78,25 @@ Value Compiler::launch(std::span<const Value> a) {
   for (const Value& v : args) argtypes.push_back(v.payload() == Payload::Type ? t.type_of_type(v.as_type()) : v.type());
   const Method* m = nullptr;
   {
-    std::vector<const Type*> full = argtypes;
-    full.insert(full.end(), 6, t.Int64);
-    LaunchKey key{f, f->epoch(), full};
+    // The key holds the argument types while the method is looked up (no copy of them on the
+    // launches that find it), and gives them back after.
+    size_t given = argtypes.size();
+    argtypes.insert(argtypes.end(), 6, t.Int64);
+    LaunchKey key{f, f->epoch(), std::move(argtypes)};
     if (auto hit = launch_methods_.find(key); hit != launch_methods_.end()) {
       m = hit->second;
+      argtypes = std::move(key.argtypes);
     } else {
       try {
-        m = f->which(full);
+        m = f->which(key.argtypes);
       } catch (const MethodError&) {
         std::string call = f->name() + "(";
-        for (size_t i = 0; i < argtypes.size(); ++i) call += (i ? ", ::" : "::") + show_type(argtypes[i]);
+        for (size_t i = 0; i < given; ++i) call += (i ? ", ::" : "::") + show_type(key.argtypes[i]);
         throw MethodError("no kernel method matching " + call + ")");
       }
+      argtypes = key.argtypes;
       launch_methods_.emplace(std::move(key), m);
     }
-    argtypes = std::move(full);
   }
   if (total == 0) return Value::singleton(t.Nothing);
   // Which tensor arguments are contiguous: the kernel is specialized on that too.
