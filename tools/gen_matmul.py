@@ -22,7 +22,7 @@ def row(r, fmt, nr=NR):
 
 def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR):
     """The MR x NR block of locals c{r}_{j}: set by `init` (or by a choice of two), a loop (`loop`) of multiply-adds of
-    a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1}), stored by `store`."""
+    a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1} or a function of j), stored by `store`."""
     if isinstance(init, tuple):  # (condition, init when it holds, init otherwise)
         cond, yes, no = init
         w(pad + "if " + cond)
@@ -39,7 +39,8 @@ def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR):
     for line in b_loads[:-1]:
         w(pad + "    " + line)
     w(pad + "    " + "; ".join(a_load.format(r=r, r1=r + 1) for r in range(MR)))
-    w(pad + "    " + "; ".join(b_loads[-1].format(j=j, j1=j + 1) for j in range(nr)))
+    b_load = b_loads[-1] if callable(b_loads[-1]) else (lambda j: b_loads[-1].format(j=j, j1=j + 1))
+    w(pad + "    " + "; ".join(b_load(j) for j in range(nr)))
     for r in range(MR):
         w(pad + "    " + row(r, "c{r}_{j} = muladd(a{r}, b{j}, c{r}_{j})", nr))
     w(pad + "end")
@@ -155,6 +156,8 @@ def main():
     w("    end")
     w("end")
     w("")
+    conv_pool_kernel(w)
+    w("")
     w("# m x k times k x n; small products skip the packing (_matmul_blocked!, Tensors.tsr). The")
     w("# kernels take plain Tensors: one specialization serves a TensorImage's product too (each of")
     w("# them is about 70 ms of LLVM's time at the first batch).")
@@ -252,6 +255,61 @@ def main():
     w("    return nothing")
     w("end")
     print("\n".join(out))
+
+
+def conv_pool_kernel(w):
+    """_conv_pool_kernel!: _conv_kernel!'s products with a 2x2 max pooling of stride 2 as their output pass."""
+    half = CONV_NR // 2
+    w("# conv2d's products and a 2x2 max pooling of stride 2 after them, for stride 1 and same padding")
+    w("# (_conv_pool_layer, ConvGrad.tsr): the register block's two vectors are %d positions of a" % half)
+    w("# row pair's two rows, so the block holds %d whole windows, pooled as it is written out: the" % (half // 2))
+    w("# convolution's output never goes to memory (it had been written whole and read again by a")
+    w("# pass of its own, whose rows of 7 or 14 windows were too short for vectors: the CNN's two")
+    w("# forwards 1.24 -> 0.69 and 3.9 -> 3.4 ms). The block goes to the work item's scratch rows")
+    w("# (partial sums between panels of taps, as _conv_kernel! keeps them in acc) and the windows")
+    w("# are read from there, in L1: pooling from the registers instead had LLVM's SLP vectorizer")
+    w("# pack the block along the wrong axis (2.5x slower). Windows compare as _maxpool2_at_rows!")
+    w("# (Tensors.tsr): each row's pair, then the bottom pair's winner where it is greater or NaN,")
+    w("# which is the row-by-row order's result (the first of equal ones, the last NaN); relu is")
+    w("# taken of the maximum only (it keeps NaN and the order of positive values; where all four")
+    w("# are at most 0 the winner may differ from relu's first 0, but the gradient there is 0). A chunk")
+    w("# of a row with fewer than %d windows left is written whole where what runs past the row stays" % (half // 2))
+    w("# in the plane: the rows after, written later by the same work item, overwrite it.")
+    w("@kernel function _conv_pool_kernel!(out, at, scr, xq, wp, offs, bias, taps, TK, OP, nob, O, Hp, Wp, Wq, nc, n0, act, z)")
+    w("    n = @index(Global)  # one image, its row pairs in order (see above)")
+    w("    nn = n0 + n - 1")
+    w("    @inbounds for ip in 1:Hp, c in 1:nc")
+    w("        j0 = (2 * ip - 2) * Wq + (c - 1) * %d" % half)
+    w("        jp0 = (c - 1) * %d" % (half // 2))
+    w("        whole = (ip - 1) * Wp + jp0 + %d <= Hp * Wp" % (half // 2))
+    w("        tp = 0")
+    w("        while tp < taps")
+    w("        te = min(tp + TK, taps)")
+    w("        for ob in 1:nob")
+    w("        s0 = (ob - 1) * _MM_MR  # the block's rows of scr")
+    b_load = lambda j: ("b%d = xq[n, o1 + %d]" % (j, j + 1)) if j < half else ("b%d = xq[n, o2 + %d]" % (j, j - half + 1))
+    register_block(w, " " * 8, ("tp == 0", "c{r}_{j} = z", "c{r}_{j} = scr[n, s0 + {r1}, {j1}]"), "for t in tp + 1:te",
+                   "a{r} = wp[ob, t, {r1}]", ["o1 = offs[t] + j0; o2 = o1 + Wq", b_load],
+                   "scr[n, s0 + {r1}, {j1}] = c{r}_{j}", CONV_NR)
+    w("        if te == taps")
+    w("            for r in 1:min(_MM_MR, O - s0)")
+    w("                o = s0 + r; bo = bias[o]")
+    w("                for k in 1:(whole ? %d : min(%d, Wp - jp0))" % (half // 2, half // 2))
+    w("                    m = scr[n, s0 + r, 2k - 1] + bo; v = scr[n, s0 + r, 2k] + bo")
+    w("                    t = (v > m) | (v != v); m = ifelse(t, v, m); kt = ifelse(t, 0x01, 0x00)")
+    w("                    mb = scr[n, s0 + r, 2k + %d] + bo; v = scr[n, s0 + r, 2k + %d] + bo" % (half - 1, half))
+    w("                    t = (v > mb) | (v != v); mb = ifelse(t, v, mb); kb = ifelse(t, 0x03, 0x02)")
+    w("                    t = (mb > m) | (mb != mb)")
+    w("                    m = ifelse(t, mb, m)")
+    w("                    out[nn, o, ip, jp0 + k] = ifelse(act, relu(m), m); at[nn, o, ip, jp0 + k] = ifelse(t, kb, kt)")
+    w("                end")
+    w("            end")
+    w("        end")
+    w("        end")
+    w("        tp = te")
+    w("        end")
+    w("    end")
+    w("end")
 
 
 if __name__ == "__main__":
