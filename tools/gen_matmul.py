@@ -20,9 +20,10 @@ def row(r, fmt, nr=NR):
     return "; ".join(fmt.format(r=r, j=j, r1=r + 1, j1=j + 1) for j in range(nr))
 
 
-def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR):
+def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR, before_loop=()):
     """The MR x NR block of locals c{r}_{j}: set by `init` (or by a choice of two), a loop (`loop`) of multiply-adds of
-    a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1} or a function of j), stored by `store`."""
+    a{r} (`a_load` with {r1}) by b{j} (`b_loads`: lines, the last with {j1} or a function of j), stored by `store`;
+    `before_loop`: lines before the loop (what the loop's loads need that does not change in it)."""
     if isinstance(init, tuple):  # (condition, init when it holds, init otherwise)
         cond, yes, no = init
         w(pad + "if " + cond)
@@ -35,6 +36,8 @@ def register_block(w, pad, init, loop, a_load, b_loads, store, nr=NR):
     else:
         for r in range(MR):
             w(pad + row(r, init, nr))
+    for line in before_loop:
+        w(pad + line)
     w(pad + loop)
     for line in b_loads[:-1]:
         w(pad + "    " + line)
@@ -120,9 +123,13 @@ def main():
     w("            j0 = (jb - 1) * _MM_NR")
     w("            for ib in ib0:ib1")
     w("                i0 = (ib - 1) * _MM_MR")
+    w(" " * 16 + "# a's rows start at r0 .. r7, set outside the loop: computed in it from one start (pa + r * as1),")
+    w(" " * 16 + "# they had been a chain of six address instructions a step of k for a row-major a (an input")
+    w(" " * 16 + "# batch times a transposed weight, 128 x 784 x 256: 172 -> 153 us)")
     register_block(w, " " * 16, ("pb == 0", "c{r}_{j} = z", "c{r}_{j} = c[i0 + {r1}, j0 + {j1}]"), "for p in pb + 1:pe",
-                   "a{r} = a[pa + {r1} * as1]", ["pa = ao + i0 * as1 + p * as2; pq = bo + p * bsp + (jb - 1) * bsj", "b{j} = b[pq + {j1}]"],
-                   "c[i0 + {r1}, j0 + {j1}] = c{r}_{j}")
+                   "a{r} = a[r{r} + pp]", ["pp = p * as2; pq = bo + p * bsp + (jb - 1) * bsj", "b{j} = b[pq + {j1}]"],
+                   "c[i0 + {r1}, j0 + {j1}] = c{r}_{j}",
+                   before_loop=["; ".join("r%d = ao + (i0 + %d) * as1" % (r, r + 1) for r in range(MR))])
     w("            end")
     w("        end")
     w("        pb += _MM_KC")
