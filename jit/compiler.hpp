@@ -316,7 +316,15 @@ class Compiler {
       return h;
     }
   };
-  std::unordered_map<LaunchKey, const Method*, LaunchKeyHash> launch_methods_;
+  // What a launch with these argument types found: its method, and the specialization the last
+  // such launch ran with its tensors' layout (the next one with the same layout runs it without
+  // specialize's lookup, as long as no method it relied on has been added since).
+  struct LaunchHit {
+    const Method* method = nullptr;
+    ArgLayout layout;
+    Spec* spec = nullptr;
+  };
+  std::unordered_map<LaunchKey, LaunchHit, LaunchKeyHash> launch_methods_;
   // The broadcast shape of the leaves (and of dest, which it must equal): its rank, with the
   // extents written into shape (kMaxRank of them at most).
   size_t broadcast_shape(std::span<const Value> leaves, const Value* dest, int64_t* shape);

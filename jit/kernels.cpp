@@ -73,18 +73,20 @@ Value Compiler::launch(std::span<const Value> a) {
                                                                                  show_type(a[0].type())));
   GenericFunction* f = a[0].as_function();
   // The kernel's arguments, and the index arguments every kernel body takes after them.
-  std::vector<Value> args(a.begin() + 2, a.end());
+  std::span<const Value> args = a.subspan(2);
   std::vector<const Type*> argtypes;
   for (const Value& v : args) argtypes.push_back(v.payload() == Payload::Type ? t.type_of_type(v.as_type()) : v.type());
   const Method* m = nullptr;
+  LaunchHit* hit = nullptr;
   {
     // The key holds the argument types while the method is looked up (no copy of them on the
     // launches that find it), and gives them back after.
     size_t given = argtypes.size();
     argtypes.insert(argtypes.end(), 6, t.Int64);
     LaunchKey key{f, f->epoch(), std::move(argtypes)};
-    if (auto hit = launch_methods_.find(key); hit != launch_methods_.end()) {
-      m = hit->second;
+    if (auto found = launch_methods_.find(key); found != launch_methods_.end()) {
+      hit = &found->second;
+      m = hit->method;
       argtypes = std::move(key.argtypes);
     } else {
       try {
@@ -95,7 +97,7 @@ Value Compiler::launch(std::span<const Value> a) {
         throw MethodError("no kernel method matching " + call + ")");
       }
       argtypes = key.argtypes;
-      launch_methods_.emplace(std::move(key), m);
+      hit = &launch_methods_.emplace(std::move(key), LaunchHit{m, {}, nullptr}).first->second;
     }
   }
   if (total == 0) return Value::singleton(t.Nothing);
@@ -110,12 +112,17 @@ Value Compiler::launch(std::span<const Value> a) {
     for (size_t j = 0; j < i; ++j)
       if (is_tensor(args[j]) && tensor_of(args[j]).storage == ti.storage) layout.noalias = false;
   }
-  Spec* s = specialize(m, argtypes, layout);
-  bool fresh = !s->compiled;
-  if (!s->compiled) s->kernel = true;
-  if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
-  compile(s);
-  if (fresh) gpu::on_kernel_compiled(*this, *s);
+  Spec* s = hit->spec;
+  if (!s || !(hit->layout == layout) || !s->compiled || stale_edge(*s)) {
+    s = specialize(m, argtypes, layout);
+    bool fresh = !s->compiled;
+    if (!s->compiled) s->kernel = true;
+    if (!s->kernel) throw InternalError("a kernel specialization compiled without its range function");
+    compile(s);
+    if (fresh) gpu::on_kernel_compiled(*this, *s);
+    hit->spec = s;
+    hit->layout = layout;
+  }
   // It runs where its tensors are: on the GPU when they are there (all of them), unless no
   // device code can be made for it (then here, over their unified memory, after a warning).
   if (gpu::any_on_gpu(args) && gpu::call_device(args, "launch(" + f->name() + ", ...)", &m->arg_names) == Device::GPU &&
@@ -129,8 +136,11 @@ Value Compiler::launch(std::span<const Value> a) {
   int64_t per_task = std::max<int64_t>(1, groups / (4 * num_threads()));
   auto range = s->cpu.kernel_range;
   // The frame a stack overflow in the kernel names (its frames are abandoned, not unwound).
-  const SrcLoc& at = s->def->body->loc;
-  const std::string frame = s->def->body->name + " at " + (at.file ? *at.file : std::string("?")) + ":" + std::to_string(at.line);
+  if (s->cpu.launch_frame.empty()) {
+    const SrcLoc& at = s->def->body->loc;
+    s->cpu.launch_frame = s->def->body->name + " at " + (at.file ? *at.file : std::string("?")) + ":" + std::to_string(at.line);
+  }
+  const std::string& frame = s->cpu.launch_frame;
   if (s->body->uses_barrier || s->body->uses_localmem) {
     // Work-groups one at a time per thread: shared @localmem, barriers between the items.
     if (s->body->uses_barrier && workgroup > kMaxBarrierGroup)

@@ -40,6 +40,7 @@ struct CpuCode {
   // A kernel's `void range(const Value* args, lo, hi, n1, n2, n3, wg, rank)`: runs linear
   // indices [lo, hi) of the ndrange.
   void (*kernel_range)(const Value*, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) = nullptr;
+  std::string launch_frame;  // a kernel's "name at file:line", made at its first launch
 };
 
 struct Spec {
