@@ -226,7 +226,7 @@ RVal FnGen::load_slot(int slot, const Node* at) {
   b_.CreateBr(ok);
   b_.SetInsertPoint(ok);
   call_void("tsr_assign", {t, slot_ptr_[slot]});
-  check_error(nullptr);
+  check_error(at);  // the read's line (the function's first line had been named)
   return RVal{t, true, st};
 }
 
