@@ -27,7 +27,8 @@ TEST_CASE("a nested parallel_for runs serially inside the task", "[thread_pool]"
     parallel_for(100, [&](int64_t j) { total.fetch_add(j); });
   });
   REQUIRE(total.load() == 64 * 4950);
-  REQUIRE(outside.load() == 0);
+  // With one thread parallel_for runs its tasks in a plain loop, not as a parallel region.
+  if (num_threads() > 1) REQUIRE(outside.load() == 0);
 }
 
 TEST_CASE("SerialSection makes unsynchronized shared state safe in a parallel region", "[thread_pool]") {
