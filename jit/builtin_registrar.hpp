@@ -21,8 +21,14 @@ struct Builtin {
   std::vector<std::string> keywords;  // the keyword arguments it takes (a trailing #KwArgs)
 };
 
-// True when the last of args is the #KwArgs carrier of a call's keyword arguments.
-bool has_kwargs(const Value* args, size_t n);
+// True when the last of args is the #KwArgs carrier of a call's keyword arguments. Every
+// built-in call, dynamic call and launch asks; the first character ('#', which no script's type
+// name has) answers almost all of them before the name is compared.
+inline bool has_kwargs(const Value* args, size_t n) {
+  if (n == 0 || !args[n - 1].type()) return false;
+  const std::string& name = args[n - 1].type()->name->name;
+  return !name.empty() && name[0] == '#' && name == "#KwArgs";
+}
 // The MethodError of a call given keyword arguments its method does not take, as Julia's:
 // "no method matching f(::Int64; b::Int64)" and a line saying the keywords are the problem.
 [[noreturn]] void unsupported_keywords(const std::string& fname, std::span<const Value> positional, const Value& kwargs);

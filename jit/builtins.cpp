@@ -502,10 +502,6 @@ void no_method(const char* fname, std::span<const Value> args) {
   throw MethodError(call + ")");
 }
 
-bool has_kwargs(const Value* args, size_t n) {
-  return n > 0 && args[n - 1].type() && args[n - 1].type()->name->name == "#KwArgs";
-}
-
 void unsupported_keywords(const std::string& fname, std::span<const Value> positional, const Value& kwargs) {
   std::string call = "no method matching " + fname + "(";
   for (size_t i = 0; i < positional.size(); ++i) call += (i ? ", ::" : "::") + show_type(positional[i].type());

@@ -199,7 +199,7 @@ Value Compiler::invoke(const MethodDef& def, const Method* m, const Value* args,
   if (!m) throw InternalError("a Tessera method that is not in its function's table");
   // Keyword arguments arrive as a trailing KwArgs value.
   const Value* kw = nullptr;
-  if (n > 0 && args[n - 1].type() && args[n - 1].type()->name->name == "#KwArgs") {
+  if (has_kwargs(args, n)) {
     kw = &args[n - 1];
     --n;
   }

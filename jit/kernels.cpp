@@ -35,7 +35,7 @@ Value Compiler::launch(std::span<const Value> a) {
   TypeRegistry& t = types();
   // A trailing keyword carrier holds workgroup = n.
   int64_t workgroup = 256;
-  if (!a.empty() && a.back().type() && a.back().type()->name->name == "#KwArgs") {
+  if (has_kwargs(a.data(), a.size())) {
     const auto& kw = a.back().as_struct().fields;
     for (size_t i = 0; i + 1 < kw.size(); i += 2) {
       if (kw[i + 1].type()->name->payload != Payload::Int || kw[i + 1].as_int() < 1)
