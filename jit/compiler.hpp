@@ -275,9 +275,7 @@ class Compiler {
   };
   struct PlanKeyHash {
     size_t operator()(const PlanKey& k) const {
-      size_t h = std::hash<const void*>()(k.f) ^ (k.fields ? 0x9e3779b9u : 0u);
-      for (size_t i = 0; i < k.n; ++i) h = h * 1000003u ^ std::hash<const void*>()(k.types[i]);
-      return h;
+      return hash_types(std::hash<const void*>()(k.f) ^ (k.fields ? 0x9e3779b9u : 0u), std::span<const DataType* const>(k.types, k.n));
     }
   };
   struct BroadcastPlan {
@@ -311,9 +309,7 @@ class Compiler {
   };
   struct LaunchKeyHash {
     size_t operator()(const LaunchKey& k) const {
-      size_t h = std::hash<const void*>()(k.f) ^ std::hash<uint64_t>()(k.epoch);
-      for (const Type* t : k.argtypes) h = h * 1000003u ^ std::hash<const void*>()(t);
-      return h;
+      return hash_types(std::hash<const void*>()(k.f) ^ std::hash<uint64_t>()(k.epoch), k.argtypes);
     }
   };
   // What a launch with these argument types found: its method, and the specialization the last

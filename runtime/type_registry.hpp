@@ -132,9 +132,7 @@ class TypeRegistry {
   using DataTypeKey = std::pair<const TypeName*, std::vector<const Type*>>;
   struct DataTypeKeyHash {
     size_t operator()(const DataTypeKey& k) const {
-      size_t h = std::hash<const void*>()(k.first);
-      for (const Type* p : k.second) h = h * 1000003u ^ std::hash<const void*>()(p);
-      return h;
+      return hash_types(std::hash<const void*>()(k.first), k.second);
     }
   };
   std::unordered_map<DataTypeKey, const DataType*, DataTypeKeyHash> datatypes_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ struct Type {
   Type(const Type&) = delete;
   Type& operator=(const Type&) = delete;
 };
+
+// seed with a list of (interned) types folded in by their pointers: the hash of the caches
+// keyed on argument types (interned instantiations, launches, broadcast plans).
+template <class Types>
+size_t hash_types(size_t seed, const Types& types) {
+  for (const auto* t : types) seed = seed * 1000003u ^ std::hash<const void*>()(t);
+  return seed;
+}
 
 struct DataType;
 struct TypeVar;
