@@ -90,7 +90,6 @@ class Pool {
  private:
   static constexpr int kSpins = 20000;  // about 50 microseconds of pause instructions
 
-
   // A block of tasks [lo, hi) in one word, so that its owner taking from the front and another
   // thread taking from the back agree through one compare-and-swap.
   static uint64_t span_of(int64_t lo, int64_t hi) { return static_cast<uint64_t>(hi) << 32 | static_cast<uint64_t>(lo); }

@@ -1,8 +1,9 @@
 // A fixed pool of worker threads (one per core) for kernels: parallel_for splits task numbers
 // 0..n-1 into one block per thread (the calling thread's first), each thread runs its own block
 // in order and then takes what is left of the others from their ends, and it returns when all
-// are done. The same thread thus tends to touch the same part of the data launch after launch. Tasks must not throw C++ exceptions (compiled kernels report errors through the
-// runtime's error flag instead).
+// are done. The same thread thus tends to touch the same part of the data launch after launch.
+// Tasks must not throw C++ exceptions (compiled kernels report errors through the runtime's
+// error flag instead).
 #pragma once
 
 #include <atomic>
