@@ -32,6 +32,10 @@ status=0
 echo "== benchmark"
 out=$(mktemp); cache=$(mktemp -d); trap 'rm -rf "$out" "$cache"' EXIT
 TSR_CACHE_DIR="$cache" "$tsr" run "$root/bench/gpu/gpu_bench.tsr" >> "$out" || status=1
+# The three 128x128 layouts under each backend (their register counts differ: see the file).
+for backend in nvptx nvrtc; do
+  TSR_CACHE_DIR="$cache" TSR_GPU_BACKEND=$backend "$tsr" run "$root/bench/gpu/matmul_layouts.tsr" $backend >> "$out" || status=1
+done
 "$build/bench/cublas_yardstick" >> "$out"
 python=/usr/bin/python3; [ -x "$python" ] || python=python3
 "$python" "$root/bench/gpu/peers.py" >> "$out" 2>&1 || echo "torch missing peers.py failed" >> "$out"
@@ -60,6 +64,14 @@ awk '
     if (q != "" && cb != "") printf "%-34s %10s %10s %9.0f%%  (the quads layout, stdlib/GPU.tsr)\n", "  quads layout GFLOP/s", num(q), num(cb), 100 * q / cb
     q = f("tessera matmul_quads_prefetch_gflops")
     if (q != "" && cb != "") printf "%-34s %10s %10s %9.0f%%  (quads, two buffers, prefetch)\n", "  quads + prefetch GFLOP/s", num(q), num(cb), 100 * q / cb
+    for (bi = 1; bi <= 2; bi++) {
+      be = bi == 1 ? "nvptx" : "nvrtc"
+      split("strided quads quads_prefetch", lay, " ")
+      for (li = 1; li <= 3; li++) {
+        q = f("tessera matmul_" lay[li] "_" be "_gflops")
+        if (q != "" && cb != "") printf "%-34s %10s %10s %9.0f%%\n", "  " lay[li] " (" be ") GFLOP/s", num(q), num(cb), 100 * q / cb
+      }
+    }
     s = f("tessera softmax_ms"); ts = f("torch softmax_ms")
     printf "%-34s %10.3f %10s %10s\n", "softmax 4096x1024 ms", s, ts == "" ? "-" : sprintf("%.3f", ts), ts == "" ? "-" : sprintf("%.2fx", ts / s)
     t = later("tessera"); p = later("torch")

@@ -29,6 +29,8 @@ step cuda_kernel 30 tests/gpu/cuda_kernel.sh $tsr
 step device_flag 30 tests/gpu/device_flag.sh $tsr
 step bench 40 $tsr run bench/gpu/gpu_bench.tsr
 step cublas 20 /tmp/tsr/bin/cublas_yardstick
+step layouts_nvptx 30 env TSR_GPU_BACKEND=nvptx $tsr run bench/gpu/matmul_layouts.tsr nvptx
+step layouts_nvrtc 30 env TSR_GPU_BACKEND=nvrtc $tsr run bench/gpu/matmul_layouts.tsr nvrtc
 step mlp_gpu 60 env TSR_GPU_STATS=1 $tsr --device=gpu run bench/train/train.tsr mlp 3
 step peers 60 env PYTHONUNBUFFERED=1 python3 bench/gpu/peers.py
 step interop 20 $tsr --device=gpu run examples/cuda_interop.tsr
