@@ -306,6 +306,10 @@ void register_io_and_reflection(Registrar& r) {
     set_pure(r.add("typemax", {tt}, {""}, nt, [nt, max](std::span<const Value>) { return Value::from_int(nt, max); }));
     set_pure(r.add("typemin", {tt}, {""}, nt, [nt, min](std::span<const Value>) { return Value::from_int(nt, min); }));
   }
+  // Bool: false and true, as Julia's (a UInt8 image's code clamps with them for a Bool mask too).
+  const DataType* bt = t.Bool;
+  set_pure(r.add("typemax", {t.type_of_type(bt)}, {""}, bt, [bt](std::span<const Value>) { return Value::from_bool(bt, true); }));
+  set_pure(r.add("typemin", {t.type_of_type(bt)}, {""}, bt, [bt](std::span<const Value>) { return Value::from_bool(bt, false); }));
   // Floats: typemax is Inf, typemin -Inf (Julia's); floatmax/floatmin/eps the finite limits.
   auto float_const = [&](const char* name, const DataType* ft, double v) {
     set_pure(r.add(name, {t.type_of_type(ft)}, {""}, ft, [ft, v](std::span<const Value>) {

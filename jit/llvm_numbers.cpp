@@ -144,7 +144,8 @@ llvm::Value* exp_fast_f32(llvm::IRBuilderBase& b, llvm::Value* x) {
 llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeRegistry& types, Node* n, Intrinsic op,
                             std::vector<llvm::Value*> x, const std::vector<const Type*>& ts, const Type* c,
                             const Type* r) {
-  bool fl = is_float_number(c), un = is_unsigned_number(c);
+  // Bool orders as the unsigned 0 and 1 (a signed i1 would make true, -1, less than false).
+  bool fl = is_float_number(c), un = is_unsigned_number(c) || is_bool_number(c);
   // Pow with an integer exponent keeps the exponent as it is.
   if (op == Intrinsic::Pow && !is_float_number(ts[1])) {
     llvm::Value* base = cast_number(ir, x[0], ts[0], c);
