@@ -352,17 +352,37 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
           with_vectors[j] = vector_of(t, with_vectors[j].type()->params[0], iterate_all(globals_, with_vectors[j]));
       return broadcast(with_vectors, in_place);
     }
+  const Value* dest = in_place ? &a[0] : nullptr;
+  const Value& fv = a[first_leaf - 1];
+  std::span<const Value> leaves = a.subspan(first_leaf);
+  if (fv.payload() != Payload::Function)
+    throw ArgumentError("broadcasting calls a function, not a value of type " + show_type(fv.type()));
+  GenericFunction* f = fv.as_function();
   // Vectors of numbers broadcast as 1-d tensors, as Julia's arrays do: [1, 2] .+ 1 is the
-  // Vector [2, 3], v .= v .* 2 updates v; mixed with tensors the result is a tensor.
-  bool vectors = false, tensors = false;
-  for (const Value& v : a) {
+  // Vector [2, 3], v .= v .* 2 updates v; mixed with tensors the result is a tensor. Vectors of
+  // anything else (strings, tensors, mixed numbers), and number vectors beside tuples or
+  // scalars that are not numbers, or whose results are not numbers: element by element, to a
+  // Vector (jit/broadcast_vectors.cpp).
+  bool vectors = dest && is_number_vector(*dest), tensors = dest && is_tensor(*dest);
+  bool general = dest && is_vector_value(*dest) && !is_number_vector(*dest);
+  for (const Value& v : leaves) {
     if (is_tensor(v)) tensors = true;
     else if (is_number_vector(v)) vectors = true;
+    else if (is_vector_value(v)) general = true;
   }
+  if (!tensors && vectors && !general)
+    for (const Value& v : leaves)
+      if (!is_number_vector(v) && !is_number_type(v.type()) && !is_function_value(globals_, v)) general = true;
+  if (!tensors && general) return broadcast_vectors(f, leaves, dest);
   if (vectors) {
     std::vector<Value> as_tensors(a.begin(), a.end());
     for (Value& v : as_tensors)
       if (is_number_vector(v)) v = tensor_from_vector(t, v);
+    if (!tensors && !in_place) {
+      BroadcastPlan scratch;
+      std::span<const Value> tensor_leaves = std::span<const Value>(as_tensors).subspan(first_leaf);
+      if (find_broadcast_plan(f, tensor_leaves, nullptr, false, scratch).dynamic) return broadcast_vectors(f, leaves, nullptr);
+    }
     Value r = broadcast(as_tensors, in_place);
     if (in_place && is_number_vector(a[0])) {
       Value back = tensor_as_vector(t, r);  // the result written back into the destination
@@ -371,26 +391,15 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
     }
     return tensors || !is_tensor(r) ? r : tensor_as_vector(t, r);
   }
-  const Value* dest = in_place ? &a[0] : nullptr;
-  const Value& fv = a[in_place ? 1 : 0];
-  std::span<const Value> leaves = a.subspan(in_place ? 2 : 1);
   if (dest && !is_tensor(*dest))
-    throw ArgumentError(".= writes into a tensor, not a value of type " + show_type(dest->type()));
-  if (fv.payload() != Payload::Function)
-    throw ArgumentError("broadcasting calls a function, not a value of type " + show_type(fv.type()));
-  GenericFunction* f = fv.as_function();
+    throw ArgumentError(".= writes into a tensor or a Vector, not a value of type " + show_type(dest->type()));
   bool any_tensor = dest != nullptr;
   for (const Value& v : leaves) any_tensor = any_tensor || is_tensor(v);
   if (!any_tensor) {
-    bool tuples = false;
-    for (const Value& v : leaves) {
-      if (v.type()->name->is_tuple) tuples = true;
-      else if (!is_number_type(v.type()) && !is_function_value(globals_, v))
-        throw ArgumentError("broadcasting works over tensors, tuples, numbers and vectors of numbers, not a value of type " +
-                            show_type(v.type()));
-    }
-    if (tuples) return broadcast_tuples(f, leaves);
-    return f->call(leaves.data(), leaves.size());  // 1 .+ 2 is 3
+    // Tuples, or scalars only: 1 .+ 2 is 3, "a" .* "b" is "ab".
+    for (const Value& v : leaves)
+      if (v.type()->name->is_tuple) return broadcast_tuples(f, leaves);
+    return f->call(leaves.data(), leaves.size());
   }
   // The plan for these leaf types: made once (per world age), then looked up.
   BroadcastPlan scratch;

@@ -139,6 +139,9 @@ class Compiler {
   void register_broadcast();
   Value broadcast(std::span<const Value> args, bool in_place);
   Value broadcast_tuples(GenericFunction* f, std::span<const Value> leaves);
+  // Over Vectors of any elements and tuples beside them, no tensor among the leaves: f element
+  // by element, a Vector as the result or stored into dest, a Vector (jit/broadcast_vectors.cpp).
+  Value broadcast_vectors(GenericFunction* f, std::span<const Value> leaves, const Value* dest);
   // The elements f gives over the broadcast shape, one by one through dynamic calls (when
   // inference cannot tell their type), and such elements stored into a tensor (dest, or a new
   // one of the elements' type).
