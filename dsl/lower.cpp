@@ -311,8 +311,11 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
       int tmp = add_slot("#destructure" + std::to_string(b_.slots.size()));
       b->kids.push_back(slot_set(n, tmp, value));
       for (size_t i = 0; i < lhs.size(); ++i) {
-        Node* item = call(lhs.child(i), "getindex", {slot_get(n, tmp), literal(lhs.child(i), Value::from_int(l_.compiler_.types().Int64, int64_t(i + 1)))});
-        b->kids.push_back(lower_assign(n, lhs.child(i), item));
+        // a, b... = t: b is the rest of t from there (__rest, stdlib/Base.tsr)
+        const SNode& k = lhs.child(i);
+        bool rest = k.kind == NodeKind::Splat;
+        Node* item = call(k, rest ? "__rest" : "getindex", {slot_get(n, tmp), literal(k, Value::from_int(l_.compiler_.types().Int64, int64_t(i + 1)))});
+        b->kids.push_back(lower_assign(n, rest ? k.child(0) : k, item));
       }
       b->kids.push_back(slot_get(n, tmp));
       return b;

@@ -187,8 +187,13 @@ std::optional<Unsupported> bad_target(const Node& lhs) {
     case NodeKind::TypeAssert:
       return bad_target(lhs.child(0));
     case NodeKind::Tuple:
-      for (const auto& k : lhs.children)
-        if (auto why = bad_target(*k)) return why;
+      for (size_t i = 0; i < lhs.size(); ++i) {
+        const Node& k = lhs.child(i);
+        // a, b... = xs: the last name takes the rest (Julia's slurping assignment)
+        if (k.kind == NodeKind::Splat && i + 1 < lhs.size())
+          return at(k, "only the last of the names assigned can take the rest (`a, b... = xs`)");
+        if (auto why = bad_target(k.kind == NodeKind::Splat ? k.child(0) : k)) return why;
+      }
       return std::nullopt;
     default:
       return at(lhs, std::string("cannot assign to ") + std::string(syntax::describe_node_kind(lhs.kind)));
@@ -509,6 +514,14 @@ class Checker {
       case NodeKind::FieldAccess:
         visit(n.child(0), cx);
         return;
+      case NodeKind::Assign:
+        // a, b... = xs: the slurping name is a target like the others (bad_target placed it)
+        if (n.child(0).kind == NodeKind::Tuple && !is_named_tuple(n.child(0))) {
+          for (const auto& k : n.child(0).children) visit(k->kind == NodeKind::Splat ? k->child(0) : *k, cx);
+          visit(n.child(1), cx);
+          return;
+        }
+        break;
       case NodeKind::Comparison:  // operands between the Operator nodes
         for (size_t i = 0; i < n.size(); i += 2) visit(n.child(i), cx);
         return;
