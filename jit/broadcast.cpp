@@ -352,6 +352,20 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
           with_vectors[j] = vector_of(t, with_vectors[j].type()->params[0], iterate_all(globals_, with_vectors[j]));
       return broadcast(with_vectors, in_place);
     }
+  // Ref(x) is a scalar (Julia's): a number or a function inside joins the loop as itself;
+  // anything else goes element by element, where broadcast_vectors unwraps it.
+  bool opaque_ref = false;
+  for (size_t i = first_leaf; i < a.size(); ++i)
+    if (is_ref(a[i])) {
+      const Value& x = a[i].as_struct().fields[0];
+      if (!is_number_type(x.type()) && !is_function_value(globals_, x)) {
+        opaque_ref = true;
+        continue;
+      }
+      std::vector<Value> unwrapped(a.begin(), a.end());
+      unwrapped[i] = x;
+      return broadcast(unwrapped, in_place);
+    }
   const Value* dest = in_place ? &a[0] : nullptr;
   const Value& fv = a[first_leaf - 1];
   std::span<const Value> leaves = a.subspan(first_leaf);
@@ -364,7 +378,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   // scalars that are not numbers, or whose results are not numbers: element by element, to a
   // Vector (jit/broadcast_vectors.cpp).
   bool vectors = dest && is_number_vector(*dest), tensors = dest && is_tensor(*dest);
-  bool general = dest && is_vector_value(*dest) && !is_number_vector(*dest);
+  bool general = opaque_ref || (dest && is_vector_value(*dest) && !is_number_vector(*dest));
   for (const Value& v : leaves) {
     if (is_tensor(v)) tensors = true;
     else if (is_number_vector(v)) vectors = true;

@@ -26,6 +26,8 @@ bool is_function_value(Globals& g, const Value& v);
 bool is_number_vector(const Value& v);
 // A Vector, whatever its elements (not a tensor).
 bool is_vector_value(const Value& v);
+// Ref(x) (stdlib/Base.tsr): a scalar in a broadcast, unwrapped to x.
+bool is_ref(const Value& v);
 // A range (1:n, a:s:b, 0:0.1:1): it broadcasts as the Vector of its elements.
 bool is_range(const Value& v);
 // The device a broadcast of f runs on: the GPU when a leaf or the destination is there (then

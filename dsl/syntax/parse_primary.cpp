@@ -53,6 +53,16 @@ NodePtr Parser::parse_primary() {
         return node;
       }
       if (token.text == "nothing") return make_node(NodeKind::Nothing, take().span);
+      // `in` as a function: in(x, xs), in.(xs, Ref(s)), filter(in(s), xs), map(in, ...): the
+      // keyword of `for x in xs` only where it could not be a value.
+      if (token.text == "in") {
+        const Token& next = peek_raw(1);
+        bool ends = closes_list(next) || next.kind == TokenKind::Newline || next.kind == TokenKind::EndOfFile;
+        if (((next.is_op("(") || next.is_op(".")) && !next.space_before) || ends) {
+          const Token& name = take();
+          return make_node(NodeKind::Identifier, name.span, "in");
+        }
+      }
       if (token.text == "end" && context_.end_is_index) {
         return make_node(NodeKind::IndexEnd, take().span);
       }
