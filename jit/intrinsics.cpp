@@ -181,6 +181,27 @@ F cbrt_nearest_in(F x) {
 double cbrt_nearest(double x) { return cbrt_nearest_in<double, long double>(x); }
 float cbrt_nearest(float x) { return cbrt_nearest_in<float, double>(x); }
 
+MixedSignCompare mixed_sign_compare(Intrinsic op, std::span<const Type* const> ts, const Type* compute) {
+  MixedSignCompare m;
+  bool compares = op == Intrinsic::Eq || op == Intrinsic::Ne || op == Intrinsic::Lt || op == Intrinsic::Le ||
+                  op == Intrinsic::Gt || op == Intrinsic::Ge;
+  if (!compares || ts.size() != 2 || !is_unsigned_integer(compute)) return m;
+  auto is_signed = [](const Type* t) {
+    return is_bits_number(t) && !is_bits_float(t) && !is_unsigned_integer(t) && as_datatype(t)->name->payload != Payload::Bool;
+  };
+  if (is_signed(ts[0]) == is_signed(ts[1])) return m;
+  m.signed_arg = is_signed(ts[0]) ? 0 : 1;
+  bool first = m.signed_arg == 0;
+  // A negative s: s < u and s <= u hold, u < s and u <= s do not; != holds, == does not.
+  switch (op) {
+    case Intrinsic::Ne: m.negative_result = true; break;
+    case Intrinsic::Lt: case Intrinsic::Le: m.negative_result = first; break;
+    case Intrinsic::Gt: case Intrinsic::Ge: m.negative_result = !first; break;
+    default: m.negative_result = false; break;
+  }
+  return m;
+}
+
 bool intrinsic_may_throw(Intrinsic op) {
   switch (op) {
     case Intrinsic::IntDiv: case Intrinsic::Rem: case Intrinsic::Sqrt: case Intrinsic::Log: case Intrinsic::Pow:
@@ -287,6 +308,8 @@ Value eval_intrinsic(TypeRegistry& types, Intrinsic op, std::span<const Value> a
   if (!fl && args.size() > 1 && is_float(args[1].type())) b = 0;
   bool u = !fl && is_unsigned_integer(c);
   auto cmp = [&](bool fr, bool ir) { return Value::from_bool(types.Bool, fl ? fr : ir); };
+  if (MixedSignCompare m = mixed_sign_compare(op, ts, c); m.signed_arg >= 0 && as_int(args[m.signed_arg]) < 0)
+    return Value::from_bool(types.Bool, m.negative_result);  // the unsigned compare below is right otherwise
   switch (op) {
     case Intrinsic::Add: return make_num(types, r, x + y, int64_t(uint64_t(a) + uint64_t(b)));
     case Intrinsic::Sub: return make_num(types, r, x - y, int64_t(uint64_t(a) - uint64_t(b)));

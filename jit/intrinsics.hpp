@@ -50,6 +50,16 @@ struct IntrinsicTyping {
 std::optional<IntrinsicTyping> intrinsic_typing(TypeRegistry& types, Intrinsic op, std::span<const Type* const> args);
 // Whether compiled code for op may raise (DivideError, DomainError).
 bool intrinsic_may_throw(Intrinsic op);
+// A comparison of a signed and an unsigned integer that computes in the unsigned type (at the
+// same size or larger the unsigned type wins Julia's promotion) would wrap a negative operand
+// (-1 == typemax(UInt64)); Julia compares the values. The compiled backends compare in the
+// unsigned type as before and then fix the result up from the sign of the signed operand,
+// `signed_arg`: a negative one makes the result `negative_result`.
+struct MixedSignCompare {
+  int signed_arg = -1;  // -1: no fix-up needed
+  bool negative_result = false;
+};
+MixedSignCompare mixed_sign_compare(Intrinsic op, std::span<const Type* const> ts, const Type* compute);
 // The libm intrinsics (Atan ... Hypot): the C function's name (nullptr for others), the
 // value in C++, and the DomainError message for an argument outside the real domain.
 const char* libm_name(Intrinsic op, bool f32);

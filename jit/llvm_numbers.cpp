@@ -164,6 +164,10 @@ llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeR
     }
     return nullptr;  // integers: the runtime's exact power (DomainError for negative exponents)
   }
+  // A signed operand's sign, before the cast to an unsigned compute type wraps it.
+  MixedSignCompare mixed = mixed_sign_compare(op, ts, c);
+  llvm::Value* negative = mixed.signed_arg < 0 ? nullptr
+                                               : ir.CreateICmpSLT(x[mixed.signed_arg], llvm::ConstantInt::get(x[mixed.signed_arg]->getType(), 0));
   if (op != Intrinsic::Shl && op != Intrinsic::Shr && op != Intrinsic::LShr)
     for (size_t i = 0; i < x.size(); ++i) x[i] = cast_number(ir, x[i], ts[i], c);
   llvm::Value* a = x[0];
@@ -333,6 +337,7 @@ llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeR
     case Intrinsic::Count: break;
   }
   if (!v) throw InternalError("intrinsic not generated");
+  if (negative) v = mixed.negative_result ? ir.CreateOr(negative, v) : ir.CreateAnd(ir.CreateNot(negative), v);
   return v;
 }
 

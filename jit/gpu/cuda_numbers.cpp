@@ -111,6 +111,19 @@ std::string cuda_number_op(CudaFn& f, Node* n, Intrinsic op, std::vector<std::st
     return fmt::format("({} < 0 ? ({} == ({})1 || ({} & 1) == 0 ? ({})1 : {}) : tsr_ipow<{}, {}>({}, {}))", k, b, C, k, C, b, C,
                        wrap_type(c), b, k);
   }
+  // A signed operand's sign, before the cast to an unsigned compute type wraps it: the
+  // comparison's result fixed up from it (mixed_sign_compare, jit/intrinsics.hpp).
+  MixedSignCompare mixed = mixed_sign_compare(op, ts, c);
+  std::string negative;
+  if (mixed.signed_arg >= 0) {
+    std::string& s = x[mixed.signed_arg];
+    s = f.bind(ts[mixed.signed_arg], s);
+    negative = fmt::format("({} < 0)", s);
+  }
+  auto fixed = [&](const std::string& compare) {
+    if (negative.empty()) return compare;
+    return mixed.negative_result ? fmt::format("({} || {})", negative, compare) : fmt::format("(!{} && {})", negative, compare);
+  };
   if (op != Intrinsic::Shl && op != Intrinsic::Shr && op != Intrinsic::LShr)
     for (size_t i = 0; i < x.size(); ++i) x[i] = f.bind(c, f.cast(x[i], ts[i], c));
   const std::string a = x[0], b = x.size() > 1 ? x[1] : "", z = x.size() > 2 ? x[2] : "";
@@ -151,12 +164,12 @@ std::string cuda_number_op(CudaFn& f, Node* n, Intrinsic op, std::vector<std::st
       if (op == Intrinsic::Shl) return fmt::format("tsr_shl<{}, {}>({}, {}, {})", C, U, lhs, count, cu);
       return fmt::format("tsr_shr<{}, {}>({}, {}, {}, {})", C, U, lhs, count, cu, op == Intrinsic::Shr && !un);
     }
-    case Intrinsic::Eq: return fmt::format("({} == {})", a, b);
-    case Intrinsic::Ne: return fmt::format("({} != {})", a, b);
-    case Intrinsic::Lt: return fmt::format("({} < {})", a, b);
-    case Intrinsic::Le: return fmt::format("({} <= {})", a, b);
-    case Intrinsic::Gt: return fmt::format("({} > {})", a, b);
-    case Intrinsic::Ge: return fmt::format("({} >= {})", a, b);
+    case Intrinsic::Eq: return fixed(fmt::format("({} == {})", a, b));
+    case Intrinsic::Ne: return fixed(fmt::format("({} != {})", a, b));
+    case Intrinsic::Lt: return fixed(fmt::format("({} < {})", a, b));
+    case Intrinsic::Le: return fixed(fmt::format("({} <= {})", a, b));
+    case Intrinsic::Gt: return fixed(fmt::format("({} > {})", a, b));
+    case Intrinsic::Ge: return fixed(fmt::format("({} >= {})", a, b));
     case Intrinsic::Neg: {
       if (fl) return fmt::format("(-{})", a);
       std::string R = cuda_number_type(r);
