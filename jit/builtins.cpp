@@ -87,20 +87,32 @@ int64_t range_length(const Value& v) {
 
 // round(x; digits = d, base = b) as Julia's: x * b^d rounded (ties to even) and divided back;
 // a negative d rounds to a multiple of b^-d. Integers with d >= 0 are themselves.
+// round(x; sigdigits = s): d = s minus the number of x's digits before the point.
 Value round_digits(TypeRegistry& t, const Value& x, const Value& kw) {
-  int64_t digits = 0, base = 10;
+  int64_t digits = 0, base = 10, sigdigits = 0;
+  bool by_digits = false, by_sigdigits = false;
   const auto& f = kw.as_struct().fields;
   for (size_t i = 0; i + 1 < f.size(); i += 2) {
     if (f[i + 1].type()->name->payload != Payload::Int)
       throw TypeError("in keyword argument " + f[i].as_string() + ", expected Integer, got a value of type " +
                       show_type(f[i + 1].type()));
-    (f[i].as_string() == "digits" ? digits : base) = f[i + 1].as_int();
+    const std::string& name = f[i].as_string();
+    by_digits = by_digits || name == "digits";
+    by_sigdigits = by_sigdigits || name == "sigdigits";
+    (name == "digits" ? digits : name == "sigdigits" ? sigdigits : base) = f[i + 1].as_int();
   }
+  if (by_digits && by_sigdigits) throw ArgumentError("`round` cannot use both `digits` and `sigdigits` arguments.");
+  if (by_sigdigits && sigdigits < 1) throw domain_error_with(std::to_string(sigdigits), "`sigdigits` must be at least 1");
   const DataType* xt = x.type();
   bool f32 = xt == t.Float32;
   bool is_int = xt->name->payload == Payload::Int || xt->name->payload == Payload::Bool;
-  if (is_int && digits >= 0) return x;
   double v = f32 ? x.as_f32() : convert_number(t, t.Float64, x).as_f64();
+  if (by_sigdigits) {
+    if (v == 0 || !std::isfinite(v)) return x;
+    double lg = base == 10 ? std::log10(std::fabs(v)) : std::log(std::fabs(v)) / std::log(double(base));
+    digits = sigdigits - (int64_t(std::floor(lg)) + 1);
+  }
+  if (is_int && digits >= 0) return x;
   if (!std::isfinite(v)) return x;
   double y;
   if (digits >= 0) {
@@ -188,7 +200,7 @@ void register_intrinsics(Registrar& r) {
     if (op == Intrinsic::Round) {
       // round(x; digits = 2, base = 10) comes here with its keywords (only through a dynamic
       // call: a call without keywords stays the inline intrinsic).
-      keywords = {"digits", "base"};
+      keywords = {"digits", "base", "sigdigits"};
       fn = [&t](std::span<const Value> a) {
         if (!has_kwargs(a.data(), a.size())) return eval_intrinsic(t, Intrinsic::Round, a);
         return round_digits(t, a[0], a[1]);
