@@ -46,7 +46,8 @@ const std::vector<std::string>& base_files() {
   static const std::vector<std::string> files = {
       "Base.tsr",   "Collections.tsr", "DataTypes.tsr", "Numbers.tsr",     "Ranges.tsr",
       "Strings.tsr", "Tensors.tsr",    "Matmul.tsr",    "ConvGrad.tsr",    "ConvDw.tsr",
-      "GPU.tsr",    "StatsLinalg.tsr", "Concat.tsr",    "Autodiff.tsr",    "AutodiffBroadcast.tsr"};
+      "GPU.tsr",    "StatsLinalg.tsr", "Concat.tsr",    "Autodiff.tsr",    "AutodiffBroadcast.tsr",
+      "Iterators.tsr"};
   return files;
 }
 
