@@ -9,6 +9,7 @@
 #include "jit/builtin_registrar.hpp"
 #include "runtime/construct.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/type_printer.hpp"
 
@@ -156,6 +157,10 @@ Value tensor_from_vector(TypeRegistry& t, const Value& v) {
     throw ArgumentError("tensor: expected a vector such as [1.0, 2.0], got " + show_type(v.type()));
   const auto& xs = v.as_struct().fields;
   auto d = dtype_of(v.type()->params[0]);
+  // Numbers of a type tensors do not hold (Int8, UInt16, ...) say so, as zeros(Int8, n) does.
+  if (!d && is_number_type(v.type()->params[0]))
+    throw ArgumentError("tensor: tensors hold Float32, Float64, Float16, BFloat16, Int32, Int64, UInt8 or Bool, not " +
+                        show_type(v.type()->params[0]) + " (convert the elements first, e.g. Int32.(v))");
   if (!d) throw ArgumentError("tensor: the elements must be numbers of one type, got " + show_type(v.type()));
   int64_t n = static_cast<int64_t>(xs.size());
   Value out = new_tensor(t, *d, std::span<const int64_t>(&n, 1));
