@@ -136,6 +136,8 @@ void register_element_type_builtins(Registrar& r);
 void register_lowering_hooks(Registrar& r);
 // s[i], lengths in characters, strip, split, parse (builtins_strings.cpp).
 void register_string_builtins(Registrar& r);
+// __regex_check, __regex_find: what stdlib/Strings.tsr's Regex matches with (builtins_regex.cpp).
+void register_regex_builtins(Registrar& r);
 // pop!, insert!, deleteat!, ...: vectors changing length (builtins_vector.cpp).
 void register_vector_builtins(Registrar& r);
 // Symbol, Pair, named tuples, Dict and Set (builtins_collections.cpp).

@@ -493,6 +493,7 @@ void register_builtins(Globals& g) {
   register_vector_builtins(*r);
   register_collection_builtins(*r);
   register_string_builtins(*r);
+  register_regex_builtins(*r);
   register_io_builtins(*r);
   register_tensor_builtins(*r);
   register_system_builtins(*r);

@@ -141,6 +141,12 @@ std::vector<Token> Lexer::tokenize() {
   std::vector<Token> tokens;
   while (true) {
     Token token = next_token();
+    // r"..." and raw"...", Julia's string macros: a Regex and a string without escapes.
+    if (token.kind == TokenKind::Identifier && (token.text == "r" || token.text == "raw") && token.span.end == pos_ &&
+        peek_char() == '"') {
+      lex_raw_literal(token, tokens);
+      continue;
+    }
     // Fold runs of line breaks; a file never starts with one.
     if (token.kind == TokenKind::Newline &&
         (tokens.empty() || tokens.back().kind == TokenKind::Newline)) {

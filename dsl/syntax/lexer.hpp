@@ -47,6 +47,10 @@ class Lexer {
   // lexer_literals.cpp: numbers, strings, characters.
   Token lex_number();
   Token lex_string();
+  // r"pattern"flags (as the tokens of Regex("pattern", "flags")) and raw"text" (a string
+  // token), after `prefix` (the r or raw): the text as written but for \" (a quote); flags are
+  // the letters right after the closing quote.
+  void lex_raw_literal(const Token& prefix, std::vector<Token>& out);
   Token lex_char();
   // Reads one escape sequence after a backslash and appends its value; false if invalid.
   bool read_escape(std::string& out);

@@ -2,6 +2,7 @@
 // with escapes and `$` interpolation, and characters.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -250,6 +251,73 @@ void dedent_triple_quoted(Token& token, std::vector<TripleLine>& lines, bool ope
 }
 
 }  // namespace
+
+void Lexer::lex_raw_literal(const Token& prefix, std::vector<Token>& out) {
+  uint32_t begin = prefix.span.begin;
+  bool triple = text_.substr(pos_, 3) == "\"\"\"";
+  pos_ += triple ? 3 : 1;
+  uint32_t text_begin = pos_;
+  std::string text;
+  bool terminated = false;
+  while (!at_end()) {
+    char c = text_[pos_];
+    if (c == '"' && (!triple || text_.substr(pos_, 3) == "\"\"\"")) {
+      terminated = true;
+      break;
+    }
+    if (c == '\\' && peek_char(1) == '"') {
+      text += '"';
+      pos_ += 2;
+      continue;
+    }
+    if (!triple && c == '\n') break;
+    text += c;
+    ++pos_;
+  }
+  uint32_t text_end = pos_;
+  if (!terminated) {
+    error({begin, pos_}, std::string("unterminated ") + (prefix.text == "r" ? "regular expression r\"...\"" : "raw string"));
+  } else {
+    pos_ += triple ? 3 : 1;
+  }
+  std::string flags;
+  if (prefix.text == "r")
+    while (!at_end() && std::isalpha(static_cast<unsigned char>(text_[pos_]))) flags += text_[pos_++];
+  Span all{begin, pos_};
+  auto string_token = [&](std::string value, Span span) {
+    Token t;
+    t.kind = TokenKind::String;
+    t.span = span;
+    t.text = value;
+    if (!value.empty()) t.parts.push_back({StringPart::Kind::Text, std::move(value), span, nullptr});
+    return t;
+  };
+  auto op = [&](const char* spelling) {
+    Token t;
+    t.kind = TokenKind::Operator;
+    t.span = all;
+    t.text = spelling;
+    return t;
+  };
+  if (prefix.text == "raw") {
+    Token t = string_token(std::move(text), all);
+    t.space_before = prefix.space_before;
+    out.push_back(std::move(t));
+  } else {
+    Token callee = prefix;
+    callee.text = "Regex";
+    callee.span = all;
+    out.push_back(std::move(callee));
+    out.push_back(op("("));
+    out.push_back(string_token(std::move(text), {text_begin, text_end}));
+    out.push_back(op(","));
+    out.push_back(string_token(std::move(flags), all));
+    out.push_back(op(")"));
+  }
+  previous_kind_ = prefix.text == "raw" ? TokenKind::String : TokenKind::Operator;
+  previous_text_ = prefix.text == "raw" ? std::string() : std::string(")");
+  previous_end_ = pos_;
+}
 
 Token Lexer::lex_string() {
   uint32_t begin = pos_;
