@@ -1,4 +1,5 @@
-// The printing and timing macros: @show, @elapsed, @sprintf and @printf.
+// The printing, logging and timing macros: @show, @info/@warn/@error/@debug, @elapsed,
+// @sprintf and @printf.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -134,6 +135,20 @@ Node* BodyLowerer::lower_io_macro(const SNode& n) {
     }
     b->kids.push_back(last);
     return b;
+  }
+  if (is_logging_macro(name)) {
+    // __log_message(level, message, file, line, key1, value1, ...): `key = value`, a name
+    // (its value under its name) or an expression (under its text), as Julia's macros.
+    const std::string level = name == "@info" ? "Info" : name == "@warn" ? "Warning" : name == "@error" ? "Error" : "Debug";
+    std::vector<Node*> args{text(level), expr(n.child(0)), text(l_.file_.path()),
+                            literal(n, Value::from_int(t.Int64, int64_t(l_.file_.location(n.span.begin).line)))};
+    for (size_t i = 1; i < n.size(); ++i) {
+      const SNode& k = n.child(i);
+      bool named = k.kind == NodeKind::Assign && k.child(0).kind == NodeKind::Identifier;
+      args.push_back(text(named ? k.child(0).text : unparse(k, l_.file_, t)));
+      args.push_back(expr(named ? k.child(1) : k));
+    }
+    return call(n, "__log_message", args);
   }
   if (name == "@elapsed") {
     // The seconds the expression took, as a Float64 (its value is dropped).

@@ -54,6 +54,13 @@ void BodyLowerer::scan_scope(const SNode& n, ScopeScan& out) {
     case NodeKind::UpdateAssign:
       scope_names(n.child(0), out.assigned);
       break;
+    case NodeKind::MacroCall:
+      // @info "msg" key = value: the key names a field of the message, not a variable.
+      if (is_logging_macro(n.text)) {
+        for (const auto& k : n.children) scan_scope(k->kind == NodeKind::Assign ? k->child(1) : *k, out);
+        return;
+      }
+      break;
     case NodeKind::Tuple:
       // (a = 1, b = 2) names fields; it assigns no variable (only the values are scanned).
       if (is_named_tuple(n)) {

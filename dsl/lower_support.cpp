@@ -101,6 +101,8 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
   const std::string& name = n.text;
   if (name == "@assert") return n.size() < 1 ? at(n, "@assert needs a condition") : std::nullopt;
   if (name == "@inbounds" || name == "@time" || name == "@show") return std::nullopt;
+  if (is_logging_macro(name))
+    return n.size() < 1 ? at(n, name + " needs a message: " + name + " \"text\" key = value ...") : std::nullopt;
   if (name == "@doc")
     return n.size() != 1 || (n.child(0).kind != NodeKind::Identifier && n.child(0).kind != NodeKind::FieldAccess)
                ? at(n, "@doc takes a name: @doc f, @doc M.f")

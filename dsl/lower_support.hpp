@@ -43,6 +43,10 @@ std::optional<Unsupported> printf_problem(const syntax::Node& n);
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
 // Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
 std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+// @info, @warn, @error, @debug (Julia's logging macros; dsl/lower_io_macros.cpp lowers them).
+inline bool is_logging_macro(const std::string& name) {
+  return name == "@info" || name == "@warn" || name == "@error" || name == "@debug";
+}
 // (a = 1, b = 2) and (; a, b): a parenthesized tuple of assignments to names, or `(; ...)`
 // (not the lhs of a destructuring `(a, b) = t`).
 bool is_named_tuple(const syntax::Node& n);
