@@ -145,6 +145,8 @@ void register_collection_types(TypeRegistry& t);
 void register_collection_builtins(Registrar& r);
 // IO types, print/show on an IO, exit, time, user show methods (builtins_io.cpp).
 void register_io_builtins(Registrar& r);
+// open, close, readline, read, readdir, mkpath, ... (builtins_files.cpp; IOStream is io's).
+void register_file_builtins(Registrar& r, const DataType* stream_type);
 // Making tensors, their shape, indexing (builtins_tensor.cpp).
 void register_tensor_builtins(Registrar& r);
 // isfile, isdir, ENV (builtins_system.cpp).

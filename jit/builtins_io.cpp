@@ -8,6 +8,7 @@
 
 #include "jit/abi.hpp"
 #include "jit/builtin_registrar.hpp"
+#include "jit/file_stream.hpp"
 #include "jit/printf_format.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/type_printer.hpp"
@@ -44,6 +45,7 @@ void write_to(const char* fname, const Value& dest, const std::string& text, std
       return;
     }
   } else if (dest.type() == io().stream) {
+    if (write_file_stream(dest, text, args, fname)) return;
     int64_t fd = dest.as_struct().fields[0].as_int();
     if (fd == 2) std::fflush(stdout);  // what was printed before stays before
     std::FILE* f = fd == 2 ? stderr : fd == 1 ? stdout : nullptr;
@@ -105,7 +107,9 @@ void register_io_builtins(Registrar& r) {
   abstract_io.name = "IO";
   t.declare(abstract_io);
   const Type* IO = t.lookup("IO");
-  k.stream = declare_struct(t, "IOStream", IO, {"fd"}, {t.Int64}, false);
+  // Mutable: a value with identity, so that a file's stream (a FileStream object, builtins_files.cpp)
+  // is passed as itself and never rebuilt from its field as an immutable struct may be.
+  k.stream = declare_struct(t, "IOStream", IO, {"fd"}, {t.Int64}, true);
   k.buffer = declare_struct(t, "IOBuffer", IO, {}, {}, true);
   // Julia's stdout and stderr are global variables (redirect_stdout rebinds them), not
   // constants: code that reads them stays cacheable.
@@ -152,7 +156,8 @@ void register_io_builtins(Registrar& r) {
     return r.integer(1);
   });
   r.add("flush", {IO}, {"io"}, t.Nothing, [&r](std::span<const Value> a) {
-    if (a[0].type() == io().stream) std::fflush(a[0].as_struct().fields[0].as_int() == 2 ? stderr : stdout);
+    if (file_stream(a[0])) flush_file_stream(a[0]);
+    else if (a[0].type() == io().stream) std::fflush(a[0].as_struct().fields[0].as_int() == 2 ? stderr : stdout);
     return r.nothing();
   });
   r.add("IOBuffer", {}, {}, k.buffer, [](std::span<const Value>) { return new_buffer(); });
@@ -211,6 +216,7 @@ void register_io_builtins(Registrar& r) {
     return r.str(format_values(it->second, a.subspan(1)));
   });
   set_show_hook(&user_show);
+  register_file_builtins(r, k.stream);
 }
 
 }  // namespace tsr::jit

@@ -47,7 +47,7 @@ const std::vector<std::string>& base_files() {
       "Base.tsr",   "Collections.tsr", "DataTypes.tsr", "Numbers.tsr",     "Ranges.tsr",
       "Strings.tsr", "Tensors.tsr",    "Matmul.tsr",    "ConvGrad.tsr",    "ConvDw.tsr",
       "GPU.tsr",    "StatsLinalg.tsr", "Concat.tsr",    "Autodiff.tsr",    "AutodiffBroadcast.tsr",
-      "Iterators.tsr"};
+      "Iterators.tsr", "Files.tsr"};
   return files;
 }
 
