@@ -10,6 +10,8 @@
 //     the match's byte range (last = first - 1 for an empty match) found at or after byte
 //     `start` (1-based, up to ncodeunits(s) + 1), each capture a String or nothing.
 #include <list>
+#include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <unordered_map>
@@ -33,26 +35,34 @@ std::regex::flag_type regex_flags(const std::string& flags) {
   return f;
 }
 
-// Compiling a std::regex is slow: the last patterns used are kept, compiled.
-const std::regex& compiled(const std::string& pattern, const std::string& flags) {
-  static std::unordered_map<std::string, std::regex> cache;
+// Compiling a std::regex is slow: the last patterns used are kept, compiled (shared, so that an
+// entry another thread evicts stays alive for whoever is matching with it).
+std::shared_ptr<const std::regex> compiled(const std::string& pattern, const std::string& flags) {
+  static std::mutex lock;
+  static std::unordered_map<std::string, std::shared_ptr<const std::regex>> cache;
   static std::list<std::string> order;
   std::string key = flags + '\n' + pattern;
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  std::regex re;
+  {
+    std::lock_guard<std::mutex> hold(lock);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  std::shared_ptr<const std::regex> re;
   try {
-    re = std::regex(pattern, regex_flags(flags));
+    re = std::make_shared<const std::regex>(pattern, regex_flags(flags));
   } catch (const std::regex_error& e) {
     throw ArgumentError("Regex r\"" + pattern + "\": " + e.what() +
                         " (Tessera's regular expressions use the ECMAScript grammar of C++'s std::regex: no lookbehind, "
                         "named groups or possessive quantifiers)");
   }
-  if (order.size() >= 64) {
-    cache.erase(order.front());
-    order.pop_front();
+  std::lock_guard<std::mutex> hold(lock);
+  if (cache.emplace(key, re).second) {
+    order.push_back(key);
+    if (order.size() > 64) {
+      cache.erase(order.front());
+      order.pop_front();
+    }
   }
-  order.push_back(key);
-  return cache.emplace(key, std::move(re)).first->second;
+  return re;
 }
 
 }  // namespace
@@ -65,7 +75,7 @@ void register_regex_builtins(Registrar& r) {
     return r.nothing();
   });
   r.add("__regex_find", {S, S, S, t.Int64}, {"pattern", "flags", "s", "start"}, nullptr, [&r, &t](std::span<const Value> a) {
-    const std::regex& re = compiled(a[0].as_string(), a[1].as_string());
+    std::shared_ptr<const std::regex> re = compiled(a[0].as_string(), a[1].as_string());
     const std::string& s = a[2].as_string();
     int64_t start = a[3].as_int();
     if (start < 1 || start > int64_t(s.size()) + 1)
@@ -75,7 +85,7 @@ void register_regex_builtins(Registrar& r) {
     auto from = s.begin() + (start - 1);
     // Not at the string's start: ^ does not match there, and \b looks at the byte before.
     auto flags = start > 1 ? std::regex_constants::match_prev_avail : std::regex_constants::match_default;
-    if (!std::regex_search(from, s.end(), m, re, flags)) return r.nothing();
+    if (!std::regex_search(from, s.end(), m, *re, flags)) return r.nothing();
     int64_t first = int64_t(m.position(0)) + start;
     std::vector<Value> caps, starts;
     for (size_t i = 1; i < m.size(); ++i) {
