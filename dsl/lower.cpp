@@ -140,9 +140,10 @@ Node* BodyLowerer::expr(const SNode& n) {
     case NodeKind::Index: {
       // T[f(x) for x in xs]: a comprehension with the element type T.
       if (n.size() == 2 && n.child(1).kind == NodeKind::Generator) return lower_comprehension(n.child(1), expr(n.child(0)));
+      if (splatted_index(n)) return splatted_index_call(n, views_ > 0 ? "__view" : "getindex", nullptr);
       std::vector<Node*> args{expr(n.child(0))};
       for (Node* i : indices(n)) args.push_back(i);
-      Node* get = call(n, "getindex", args);
+      Node* get = call(n, views_ > 0 ? "__view" : "getindex", args);
       get->inbounds = inbounds_ > 0;
       return get;
     }
@@ -299,6 +300,7 @@ Node* BodyLowerer::lower_assign(const SNode& n, const SNode& lhs, Node* value) {
       return r;
     }
     case NodeKind::Index: {
+      if (splatted_index(lhs)) return splatted_index_call(lhs, "setindex!", value);
       std::vector<Node*> args{expr(lhs.child(0)), value};
       for (Node* i : indices(lhs)) args.push_back(i);
       Node* set = call(n, "setindex!", args);
@@ -353,6 +355,34 @@ int BodyLowerer::hold(Node* block, const SNode& at, const std::string& tag, Node
   int s = add_slot(tag + std::to_string(b_.slots.size()));
   block->kids.push_back(slot_set(at, s, value));
   return s;
+}
+
+// x[a, is..., b] read (getindex, __view) or written (setindex!, with the value): the call
+// through __apply, as f(xs...) is, the collection (and value) first. `end` among such
+// indices is length(x).
+Node* BodyLowerer::splatted_index_call(const SNode& index, const std::string& fname, Node* value) {
+  Node* c = call(index, "__apply", {global(index, fname)});
+  Node* first = mk(Op::Tuple, index);
+  first->kids.push_back(expr(index.child(0)));
+  if (value) first->kids.push_back(value);
+  c->kids.push_back(first);
+  const SNode* saved = end_of_;
+  int saved_dim = end_dim_;
+  end_of_ = &index.child(0);
+  end_dim_ = 0;
+  for (size_t i = 1; i < index.size(); ++i) {
+    const SNode& k = index.child(i);
+    if (k.kind == NodeKind::Splat) {
+      c->kids.push_back(expr(k.child(0)));
+    } else {
+      Node* one = mk(Op::Tuple, k);
+      one->kids.push_back(expr(k));
+      c->kids.push_back(one);
+    }
+  }
+  end_of_ = saved;
+  end_dim_ = saved_dim;
+  return c;
 }
 
 std::vector<Node*> BodyLowerer::indices(const SNode& index) {
@@ -484,6 +514,15 @@ Node* BodyLowerer::lower_macro(const SNode& n) {
     Node* msg = n.size() > 1 ? expr(n.child(1))
                              : literal(n, Value::from_object(t.String, new StringObject(std::string(l_.file_.slice(n.child(0).span)))));
     r->kids = {expr(n.child(0)), nothing(n), call(n, "__assert_failed", {msg})};
+    return r;
+  }
+  if (name == "@view" || name == "@views") {
+    // @view x[i...] is __view(x, i...) (stdlib/Tensors.tsr: a tensor's slice, a view already;
+    // other collections' an error rather than a silent copy); @views does so for every read
+    // x[i...] in its expression.
+    ++views_;
+    Node* r = expr(n.child(0));
+    --views_;
     return r;
   }
   if (name == "@inbounds") {

@@ -128,6 +128,7 @@ class BodyLowerer {
   // The indices of a[i, j], with `end` meaning the last index of a: length(a) for one index,
   // size(a, k) in the k-th of several.
   std::vector<Node*> indices(const SNode& index);
+  Node* splatted_index_call(const SNode& index, const std::string& fname, Node* value);
   Node* lower_call(const SNode& n);
   Node* lower_named_tuple(const SNode& n);
   // Whether a type application's parameters name one of the method's `where` variables.
@@ -186,6 +187,7 @@ class BodyLowerer {
   int end_dim_ = 0;                // which of several indices `end` is in (0: the only one)
   const Type* return_type_ = nullptr;  // function f(x)::T: results are converted to T
   int inbounds_ = 0;                   // inside @inbounds
+  int views_ = 0;                      // inside @views: x[i...] reads are __view(x, i...)
   const SNode* dotview_leaf_ = nullptr;  // x[I...] in x[I...] .+= y: read from dotview_slot_
   int dotview_slot_ = -1;
   bool merge_variable_leaves_ = false;  // broadcast_body: a variable read again is its first leaf

@@ -101,6 +101,9 @@ std::optional<Unsupported> macro(const Node& n, const SupportContext& cx) {
   const std::string& name = n.text;
   if (name == "@assert") return n.size() < 1 ? at(n, "@assert needs a condition") : std::nullopt;
   if (name == "@inbounds" || name == "@time" || name == "@show") return std::nullopt;
+  if (name == "@view")
+    return n.size() != 1 || n.child(0).kind != NodeKind::Index ? at(n, "@view takes one indexing expression: @view x[1:2, :]") : std::nullopt;
+  if (name == "@views") return n.size() != 1 ? at(n, "@views takes one expression: @views sum(x[1:n])") : std::nullopt;
   if (is_logging_macro(name))
     return n.size() < 1 ? at(n, name + " needs a message: " + name + " \"text\" key = value ...") : std::nullopt;
   if (name == "@doc")
@@ -296,8 +299,14 @@ std::optional<Unsupported> unsupported(const Node& n, const SupportContext& cx) 
       return call_arguments(n);
     case NodeKind::DotCall:
       return call_arguments(n);
-    case NodeKind::Assign:
     case NodeKind::UpdateAssign:
+    case NodeKind::DotAssign:
+      if (n.child(0).kind == NodeKind::Index && splatted_index(n.child(0)))
+        return at(n.child(0), "x[i...] " + n.text + " v is not supported yet: write x[i...] = x[i...] " +
+                                  (n.kind == NodeKind::DotAssign ? std::string(".= v (or a loop)") : "op v"));
+      if (n.kind == NodeKind::DotAssign) break;
+      return bad_target(n.child(0));
+    case NodeKind::Assign:
       return bad_target(n.child(0));
     case NodeKind::Try: {
       // The caught exception lives in a slot the handler writes, never in a cell.
@@ -499,7 +508,8 @@ class Checker {
         if (n.size() == 2 && n.child(1).kind == NodeKind::Generator) return generator(n.child(1), cx);
         SupportContext inside = cx;
         inside.index = true;
-        for (size_t i = 1; i < n.size(); ++i) visit(n.child(i), inside);
+        // x[i...]: the splatted collection's expression
+        for (size_t i = 1; i < n.size(); ++i) visit(n.child(i).kind == NodeKind::Splat ? n.child(i).child(0) : n.child(i), inside);
         return;
       }
       case NodeKind::Call:

@@ -43,6 +43,12 @@ std::optional<Unsupported> printf_problem(const syntax::Node& n);
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
 // Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
 std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+// x[i...]: an index with a splatted part.
+inline bool splatted_index(const syntax::Node& index) {
+  for (size_t i = 1; i < index.size(); ++i)
+    if (index.child(i).kind == syntax::NodeKind::Splat) return true;
+  return false;
+}
 // @info, @warn, @error, @debug (Julia's logging macros; dsl/lower_io_macros.cpp lowers them).
 inline bool is_logging_macro(const std::string& name) {
   return name == "@info" || name == "@warn" || name == "@error" || name == "@debug";
