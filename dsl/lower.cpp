@@ -370,16 +370,7 @@ Node* BodyLowerer::splatted_index_call(const SNode& index, const std::string& fn
   int saved_dim = end_dim_;
   end_of_ = &index.child(0);
   end_dim_ = 0;
-  for (size_t i = 1; i < index.size(); ++i) {
-    const SNode& k = index.child(i);
-    if (k.kind == NodeKind::Splat) {
-      c->kids.push_back(expr(k.child(0)));
-    } else {
-      Node* one = mk(Op::Tuple, k);
-      one->kids.push_back(expr(k));
-      c->kids.push_back(one);
-    }
-  }
+  for (size_t i = 1; i < index.size(); ++i) c->kids.push_back(apply_piece(index.child(i)));
   end_of_ = saved;
   end_dim_ = saved_dim;
   return c;

@@ -129,6 +129,7 @@ class BodyLowerer {
   // size(a, k) in the k-th of several.
   std::vector<Node*> indices(const SNode& index);
   Node* splatted_index_call(const SNode& index, const std::string& fname, Node* value);
+  Node* apply_piece(const SNode& a);  // xs of xs... as it is, anything else a 1-tuple (for __apply)
   Node* lower_call(const SNode& n);
   Node* lower_named_tuple(const SNode& n);
   // Whether a type application's parameters name one of the method's `where` variables.

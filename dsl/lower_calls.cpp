@@ -40,6 +40,14 @@ Node* BodyLowerer::named_tuple_node(const SNode& n, const std::vector<std::strin
   return c;
 }
 
+// One piece of __apply's arguments: a splatted collection as it is, anything else a 1-tuple.
+Node* BodyLowerer::apply_piece(const SNode& a) {
+  if (a.kind == NodeKind::Splat) return expr(a.child(0));
+  Node* one = mk(Op::Tuple, a);
+  one->kids.push_back(expr(a));
+  return one;
+}
+
 // f(a, xs...; k = 1, kws...): the positional arguments as one tuple and the keywords as one
 // named tuple (merged left to right, later names winning, as Julia), given to __kwcall.
 Node* BodyLowerer::lower_keyword_splat_call(const SNode& n, Node* callee) {
@@ -117,16 +125,7 @@ Node* BodyLowerer::lower_call(const SNode& n) {
     Node* apply = mk(Op::Call, n);
     apply->kids.push_back(global(n, "__apply"));
     apply->kids.push_back(c->kids[0]);
-    for (size_t i = 1; i < n.size(); ++i) {
-      const SNode& a = n.child(i);
-      if (a.kind == NodeKind::Splat) {
-        apply->kids.push_back(expr(a.child(0)));
-      } else {
-        Node* one = mk(Op::Tuple, a);
-        one->kids.push_back(expr(a));
-        apply->kids.push_back(one);
-      }
-    }
+    for (size_t i = 1; i < n.size(); ++i) apply->kids.push_back(apply_piece(n.child(i)));
     return apply;
   }
   std::vector<Node*> kw;
