@@ -64,7 +64,7 @@ void register_file_builtins(Registrar& r, const DataType* stream_type) {
   TypeRegistry& t = r.t_;
   const Type* S = t.AbstractString;
   // open(path, mode): "r" (the default), "w", "a", "r+", "w+", "a+", as C's fopen and Julia's.
-  auto open = [&r, &t, stream_type](const std::string& path, const std::string& mode) {
+  auto open = [&t, stream_type](const std::string& path, const std::string& mode) {
     static const char* modes[] = {"r", "w", "a", "r+", "w+", "a+"};
     bool known = false;
     for (const char* m : modes) known = known || mode == m;
@@ -77,7 +77,6 @@ void register_file_builtins(Registrar& r, const DataType* stream_type) {
     s->readable = mode[0] == 'r' || mode.size() == 2;
     s->writable = mode[0] != 'r' || mode.size() == 2;
     s->fields.push_back(Value::from_int(t.Int64, ::fileno(f)));
-    (void)r;
     return Value::from_object(stream_type, s);
   };
   r.add("open", {S}, {"path"}, stream_type, [open](std::span<const Value> a) { return open(a[0].as_string(), "r"); });
@@ -149,13 +148,13 @@ void register_file_builtins(Registrar& r, const DataType* stream_type) {
     for (auto& n : names) xs.push_back(r.str(join ? (fs::path(dir) / n).string() : n));
     return vector_of(t, t.String, std::move(xs));
   }, {"join"});
-  r.add("mkdir", {S}, {"path"}, t.String, [&r](std::span<const Value> a) {
+  r.add("mkdir", {S}, {"path"}, t.String, [](std::span<const Value> a) {
     const std::string& p = a[0].as_string();
     std::error_code ec;
     if (!fs::create_directory(p, ec)) io_error("mkdir", p, ec ? ec.value() : EEXIST);
     return a[0];
   });
-  r.add("mkpath", {S}, {"path"}, t.String, [&r](std::span<const Value> a) {
+  r.add("mkpath", {S}, {"path"}, t.String, [](std::span<const Value> a) {
     const std::string& p = a[0].as_string();
     std::error_code ec;
     fs::create_directories(p, ec);
