@@ -1,8 +1,8 @@
 // Broadcasting over Vectors of any elements, as Julia's broadcast over 1-d arrays: strings
 // (`uppercase.(words)`), tensors (`size.(batch)`), structs, numbers of mixed types, and tuples
-// beside them, when no leaf is a tensor; a Ref is a scalar, unwrapped (`in.(xs, Ref(set))`). f is called element by element and the result is a
-// Vector of the narrowest element type (as map's); `.=` into a Vector stores each result
-// converted to its element type. Vectors of numbers of one type whose results are numbers take
+// beside them, when no leaf is a tensor; a Ref is a scalar, unwrapped (`in.(xs, Ref(set))`).
+// f is called element by element and the result is a Vector of the narrowest element type
+// (as map's); `.=` into a Vector stores each result converted to its element type. Vectors of numbers of one type whose results are numbers take
 // the fused, compiled loop instead (jit/broadcast.cpp); this is the path for everything else.
 #include "jit/broadcast_leaves.hpp"
 #include "jit/builtin_registrar.hpp"
