@@ -133,7 +133,7 @@ std::vector<const Type*> Compiler::broadcast_arg_types(std::span<const Value> le
       // Float16 and BFloat16 have no compiled arithmetic: element by element, dynamically.
       if (d == DType::Float16 || d == DType::BFloat16) plan.dynamic = true;
       elem_types.push_back(element_type(t, d));
-    } else if (is_number_type(v.type()) || is_function_value(globals_, v)) {
+    } else if (is_loop_scalar(globals_, v)) {
       elem_types.push_back(v.type());
     } else {
       throw ArgumentError("broadcasting works over tensors, numbers and vectors of numbers, not a value of type " + show_type(v.type()));
@@ -358,7 +358,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   for (size_t i = first_leaf; i < a.size(); ++i)
     if (is_ref(a[i])) {
       const Value& x = a[i].as_struct().fields[0];
-      if (!is_number_type(x.type()) && !is_function_value(globals_, x)) {
+      if (!is_loop_scalar(globals_, x)) {
         opaque_ref = true;
         continue;
       }
@@ -386,7 +386,7 @@ Value Compiler::broadcast(std::span<const Value> a, bool in_place) {
   }
   if (!tensors && vectors && !general)
     for (const Value& v : leaves)
-      if (!is_number_vector(v) && !is_number_type(v.type()) && !is_function_value(globals_, v)) general = true;
+      if (!is_number_vector(v) && !is_loop_scalar(globals_, v)) general = true;
   if (!tensors && general) return broadcast_vectors(f, leaves, dest);
   if (vectors) {
     std::vector<Value> as_tensors(a.begin(), a.end());

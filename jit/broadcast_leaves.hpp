@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "runtime/number_types.hpp"
 #include "runtime/tensor.hpp"
 #include "runtime/value.hpp"
 
@@ -21,6 +22,8 @@ std::string shape_text(std::span<const int64_t> s);
 // Functions, closures, types and callable structs: they broadcast as scalars (the fused loop
 // calls them).
 bool is_function_value(Globals& g, const Value& v);
+// A number or such a function: what the fused loop takes as a scalar leaf.
+inline bool is_loop_scalar(Globals& g, const Value& v) { return is_number_type(v.type()) || is_function_value(g, v); }
 // A Vector whose elements are numbers of one tensor element type (it broadcasts as a tensor of
 // one dimension).
 bool is_number_vector(const Value& v);

@@ -265,7 +265,7 @@ llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeR
     case Intrinsic::Not: v = ir.CreateNot(a); break;
     case Intrinsic::Abs:
       if (fl) v = unary_math(ir, llvm::Intrinsic::fabs, a);
-      else if (un || is_bool_number(c)) v = a;
+      else if (un) v = a;
       else v = ir.CreateSelect(ir.CreateICmpSLT(a, llvm::ConstantInt::get(a->getType(), 0)), ir.CreateNeg(a), a);
       break;
     case Intrinsic::Floor: v = fl ? unary_math(ir, llvm::Intrinsic::floor, a) : a; break;
@@ -329,8 +329,8 @@ llvm::Value* emit_number_op(llvm::IRBuilderBase& ir, NumberErrors& errors, TypeR
       // llvm.maximum/minimum have Julia's float semantics (NaN propagates, -0.0 < 0.0).
       bool mx = op == Intrinsic::Max;
       llvm::Intrinsic::ID id = fl ? (mx ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum)
-                               : un || is_bool_number(c) ? (mx ? llvm::Intrinsic::umax : llvm::Intrinsic::umin)
-                                                     : (mx ? llvm::Intrinsic::smax : llvm::Intrinsic::smin);
+                               : un ? (mx ? llvm::Intrinsic::umax : llvm::Intrinsic::umin)
+                               : (mx ? llvm::Intrinsic::smax : llvm::Intrinsic::smin);
       v = ir.CreateIntrinsic(id, {a->getType()}, {a, b});
       break;
     }
