@@ -257,22 +257,19 @@ void register_dicts(Registrar& r) {
   });
   // pop!(d, key) removes the key and returns its value (a KeyError when missing); pop!(d, key,
   // default) returns default then.
-  r.add("pop!", {dict, any}, {"d", "key"}, nullptr, [](std::span<const Value> a) {
+  auto pop = [](std::span<const Value> a) {
     DictObject& d = as_dict(a[0]);
     auto at = d.find(a[1]);
-    if (!at) key_error(a[1]);
+    if (!at) {
+      if (a.size() < 3) key_error(a[1]);
+      return a[2];
+    }
     Value v = d.vals[*at];
     d.erase(a[1]);
     return v;
-  });
-  r.add("pop!", {dict, any, any}, {"d", "key", "default"}, nullptr, [](std::span<const Value> a) {
-    DictObject& d = as_dict(a[0]);
-    auto at = d.find(a[1]);
-    if (!at) return a[2];
-    Value v = d.vals[*at];
-    d.erase(a[1]);
-    return v;
-  });
+  };
+  r.add("pop!", {dict, any}, {"d", "key"}, nullptr, pop);
+  r.add("pop!", {dict, any, any}, {"d", "key", "default"}, nullptr, pop);
   r.add("keys", {dict}, {"d"}, nullptr, [&t](std::span<const Value> a) {
     const DictObject& d = as_dict(a[0]);
     std::vector<Value> ks;

@@ -125,17 +125,7 @@ void register_file_builtins(Registrar& r, const DataType* stream_type) {
     while ((n = std::fread(buf, 1, sizeof buf, s.file)) > 0) out.append(buf, n);
     return r.str(std::move(out));
   });
-  // The folders.
-  r.add("readdir", {}, {}, nullptr, [&r, &t](std::span<const Value>) {
-    std::vector<std::string> names;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(".", ec)) names.push_back(e.path().filename().string());
-    if (ec) io_error("readdir", ".", ec.value());
-    std::sort(names.begin(), names.end());
-    std::vector<Value> xs;
-    for (auto& n : names) xs.push_back(r.str(n));
-    return vector_of(t, t.String, std::move(xs));
-  });
+  // The folders (readdir() is readdir(".") in stdlib/Files.tsr).
   r.add("readdir", {S}, {"dir"}, nullptr, [&r, &t](std::span<const Value> a) {
     const std::string& dir = a[0].as_string();
     bool join = has_kwargs(a.data(), a.size()) && a.back().as_struct().fields[1].as_bool();
