@@ -17,7 +17,7 @@ void BodyLowerer::scope_names(const SNode& lhs, std::vector<std::string>& out) {
   if (l->kind == NodeKind::TypeAssert) l = &l->child(0);
   if (l->kind == NodeKind::Identifier) out.push_back(l->text);
   if (l->kind == NodeKind::Tuple)
-    for (const auto& k : l->children) scope_names(k->kind == NodeKind::Splat ? k->child(0) : *k, out);  // a, b... = xs
+    for (const auto& k : l->children) scope_names(unsplat(*k), out);  // a, b... = xs
 }
 
 // What `n` assigns and declares in the scope it is in (nested scopes are their own).

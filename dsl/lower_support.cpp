@@ -197,7 +197,7 @@ std::optional<Unsupported> bad_target(const Node& lhs) {
         // a, b... = xs: the last name takes the rest (Julia's slurping assignment)
         if (k.kind == NodeKind::Splat && i + 1 < lhs.size())
           return at(k, "only the last of the names assigned can take the rest (`a, b... = xs`)");
-        if (auto why = bad_target(k.kind == NodeKind::Splat ? k.child(0) : k)) return why;
+        if (auto why = bad_target(unsplat(k))) return why;
       }
       return std::nullopt;
     default:
@@ -432,7 +432,7 @@ class Checker {
           if (k->kind == NodeKind::Row) {
             for (const auto& e : k->children) visit(*e, cx);
           } else {
-            visit(k->kind == NodeKind::Splat ? k->child(0) : *k, cx);
+            visit(unsplat(*k), cx);
           }
         }
         return;
@@ -509,7 +509,7 @@ class Checker {
         SupportContext inside = cx;
         inside.index = true;
         // x[i...]: the splatted collection's expression
-        for (size_t i = 1; i < n.size(); ++i) visit(n.child(i).kind == NodeKind::Splat ? n.child(i).child(0) : n.child(i), inside);
+        for (size_t i = 1; i < n.size(); ++i) visit(unsplat(n.child(i)), inside);
         return;
       }
       case NodeKind::Call:
@@ -529,7 +529,7 @@ class Checker {
       case NodeKind::Assign:
         // a, b... = xs: the slurping name is a target like the others (bad_target placed it)
         if (n.child(0).kind == NodeKind::Tuple && !is_named_tuple(n.child(0))) {
-          for (const auto& k : n.child(0).children) visit(k->kind == NodeKind::Splat ? k->child(0) : *k, cx);
+          for (const auto& k : n.child(0).children) visit(unsplat(*k), cx);
           visit(n.child(1), cx);
           return;
         }

@@ -43,6 +43,8 @@ std::optional<Unsupported> printf_problem(const syntax::Node& n);
 std::optional<Unsupported> unsupported(const syntax::Node& n, const SupportContext& cx);
 // Why `lhs` cannot be assigned to (x, x::T, a.b, a[i] and tuples of them can).
 std::optional<Unsupported> bad_target(const syntax::Node& lhs);
+// What a splat xs... spreads (xs), or the node itself: the expression or target inside.
+inline const syntax::Node& unsplat(const syntax::Node& n) { return n.kind == syntax::NodeKind::Splat ? n.child(0) : n; }
 // x[i...]: an index with a splatted part.
 inline bool splatted_index(const syntax::Node& index) {
   for (size_t i = 1; i < index.size(); ++i)
